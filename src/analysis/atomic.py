@@ -1,0 +1,71 @@
+"""Atomic writers: a file is either the old version or the complete new one, never half-written.
+
+Every writer refuses paths under data/raw, which the pipeline must never touch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+
+from . import paths
+
+
+class RawDataWriteError(PermissionError):
+    pass
+
+
+def guard_not_raw(path: Path) -> None:
+    raw_dir = (paths.input_root() / "data" / "raw").resolve()
+    try:
+        Path(path).resolve().relative_to(raw_dir)
+    except ValueError:
+        return
+    raise RawDataWriteError(f"refusing to write {paths.relative(path)}: data/raw/ is read-only")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
+    path = Path(path)
+    guard_not_raw(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_json(path: str | os.PathLike, data: Any) -> Path:
+    """Sorted keys, fixed indentation and a trailing newline: the same data gives the same bytes."""
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
+    """UTF-8 CSV with '\\n' line ends and ISO dates, readable by read_processed()."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d")
+    return Path(path)
