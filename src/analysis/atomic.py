@@ -21,7 +21,10 @@ class RawDataWriteError(PermissionError):
     pass
 
 
-def guard_not_raw(path: Path) -> None:
+def guard_not_raw(path: Path, allow_raw: bool = False) -> None:
+    """Refuse data/raw unless the caller is an example-data generator (allow_raw=True)."""
+    if allow_raw:
+        return
     raw_dir = (paths.input_root() / "data" / "raw").resolve()
     try:
         Path(path).resolve().relative_to(raw_dir)
@@ -31,10 +34,10 @@ def guard_not_raw(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike, allow_raw: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
     path = Path(path)
-    guard_not_raw(path)
+    guard_not_raw(path, allow_raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -47,25 +50,25 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_text(path: str | os.PathLike, text: str) -> Path:
-    with atomic_path(path) as tmp:
+def write_text(path: str | os.PathLike, text: str, allow_raw: bool = False) -> Path:
+    with atomic_path(path, allow_raw) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
     return Path(path)
 
 
-def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    with atomic_path(path) as tmp:
+def write_bytes(path: str | os.PathLike, data: bytes, allow_raw: bool = False) -> Path:
+    with atomic_path(path, allow_raw) as tmp:
         tmp.write_bytes(data)
     return Path(path)
 
 
-def write_json(path: str | os.PathLike, data: Any) -> Path:
+def write_json(path: str | os.PathLike, data: Any, allow_raw: bool = False) -> Path:
     """Sorted keys, fixed indentation and a trailing newline: the same data gives the same bytes."""
-    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", allow_raw)
 
 
-def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
+def write_csv(path: str | os.PathLike, frame: pd.DataFrame, allow_raw: bool = False) -> Path:
     """UTF-8 CSV with '\\n' line ends and ISO dates, readable by read_processed()."""
-    with atomic_path(path) as tmp:
+    with atomic_path(path, allow_raw) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d")
     return Path(path)
