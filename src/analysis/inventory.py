@@ -288,3 +288,470 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame] | None = No
 def write_template(path: str | Path) -> Path:
     """An empty inventory workbook of the same shape (for `make templates`)."""
     return write_workbook(path)
+
+
+# ------------------------------------------------------------------ reading and validation
+DATE_COLUMNS = {sheet: [f.column.name for f in SPECS[sheet] if f.column.kind == "date"] for sheet in SHEETS}
+
+
+@dataclass
+class Inventory:
+    """The validated workbook: one typed DataFrame per sheet (with `_row`) and the warnings found."""
+
+    tables: dict[str, pd.DataFrame]
+    warnings: list[Problem] = field(default_factory=list)
+    file: str = "data/raw/regulation_inventory.xlsx"
+
+    def __getitem__(self, sheet: str) -> pd.DataFrame:
+        return self.tables[sheet]
+
+
+def _columns(sheet: str, vocab: dict[str, list[str]]) -> list[Column]:
+    return [replace(f.column, vocabulary=vocab[f.vocabulary]) if f.vocabulary else f.column for f in SPECS[sheet]]
+
+
+def _as_date(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | date | None = None) -> Inventory:
+    """Read and validate every sheet; raise InputError listing every error, keep warnings.
+
+    `today` is the build date (not the clock): a date after it is an error, except in draft acts and
+    their provisions, which may announce future dates.
+    """
+    path = paths.resolve(path)
+    file = paths.relative(path)
+    today = _as_date(today or config.get("report.as_of"))
+    vocab = vocabularies()
+    present = sheet_names(path)
+    missing = [s for s in SHEETS if s not in present]
+    raise_if_errors([Problem(file=file, sheet=s, expected=f"a sheet named '{s}'", found=", ".join(present))
+                     for s in missing])
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for sheet in SHEETS:
+        frame = read_excel_sheet(path, sheet)
+        typed, found = validate(frame, _columns(sheet, vocab), file, sheet)
+        tables[sheet] = typed
+        problems.extend(found)
+    raise_if_errors(problems)  # types must be right before cross-sheet checks
+    problems.extend(_cross_checks(tables, file, today))
+    warnings = raise_if_errors(problems)
+    inv = Inventory(tables=tables, warnings=warnings, file=file)
+    inv.warnings.extend(_quality_warnings(inv, today))
+    return inv
+
+
+def _problem(file, sheet, row, column, expected, found, severity="error") -> Problem:
+    return Problem(file=file, sheet=sheet, row=int(row), column=column, expected=expected, found=found, severity=severity)
+
+
+def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Problem]:
+    import re
+
+    problems: list[Problem] = []
+    acts, provisions = t["acts"], t["provisions"]
+    act_ids = set(acts["id"])
+    problems += foreign_key(provisions, "act_id", act_ids, file, "provisions", "act (sheet acts)")
+    problems += foreign_key(provisions, "replaces", set(provisions["id"]), file, "provisions", "provision")
+    problems += foreign_key(t["amendments"], "target_act_id", act_ids, file, "amendments", "act (sheet acts)")
+    problems += foreign_key(t["amendments"], "amending_act_id", act_ids, file, "amendments", "act (sheet acts)")
+    inst_ids = set(t["institutions"]["id"])
+    problems += foreign_key(t["institutions"], "parent_id", inst_ids, file, "institutions", "institution")
+    problems += foreign_key(t["institutions"], "predecessor_id", inst_ids, file, "institutions", "institution")
+    problems += foreign_key(t["roles"], "institution_id", inst_ids, file, "roles", "institution (sheet institutions)")
+    known = act_ids | set(provisions["id"]) | inst_ids | set(t["roles"]["id"])
+    problems += foreign_key(t["conflicts"], "related_id", known, file, "conflicts", "act, provision, institution or role")
+    for sheet in ("provisions", "institutions", "roles"):
+        problems += date_order(t[sheet], "valid_from", "valid_to", file, sheet)
+    pattern = re.compile(ID_PATTERN)
+    for sheet in SHEETS:
+        for row, value in zip(t[sheet][ROW], t[sheet]["id"]):
+            if value and not pattern.match(value):
+                problems.append(_problem(file, sheet, row, "id", "an id of upper-case letters, digits and '-'", value))
+    for row, pid, act in zip(provisions[ROW], provisions["id"], provisions["act_id"]):
+        if pid and act and not pid.startswith(f"{act}-"):
+            problems.append(_problem(file, "provisions", row, "id", f"an id starting with its act id '{act}-'", pid))
+    problems += _date_limits(t, file, today)
+    return problems
+
+
+def _date_limits(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Problem]:
+    """Future dates (after the build date) and national dates before independence.
+
+    valid_to may lie in the future (a yearly quota ends on 31 December); every other date says that
+    something happened, so it cannot be later than the build date.
+    """
+    floor = _as_date(config.get("inventory.earliest_national_date"))
+    exempt_levels = set(config.get("inventory.levels_exempt_from_earliest"))
+    acts = t["acts"].set_index("id")
+    level_of = acts["level"].to_dict()
+    draft = {i for i, s in acts["status"].items() if s == "draft"}
+    act_of_row = {
+        "acts": t["acts"]["id"],
+        "provisions": t["provisions"]["act_id"],
+        "amendments": t["amendments"]["target_act_id"],
+    }
+    problems = []
+    for sheet in SHEETS:
+        frame = t[sheet]
+        acts_here = act_of_row.get(sheet, pd.Series([None] * len(frame), index=frame.index))
+        for column in DATE_COLUMNS[sheet]:
+            national = next(f.national_date for f in SPECS[sheet] if f.column.name == column)
+            for row, value, act in zip(frame[ROW], frame[column], acts_here):
+                if pd.isna(value):
+                    continue
+                day = _as_date(value)
+                if day > today and column != "valid_to" and act not in draft:
+                    problems.append(_problem(file, sheet, row, column, f"a date on or before the build date "
+                                             f"{today:%d.%m.%Y}", f"{day:%d.%m.%Y}"))
+                if national and day < floor and level_of.get(act) not in exempt_levels:
+                    problems.append(_problem(file, sheet, row, column, f"a date on or after {floor:%d.%m.%Y} "
+                                             "(national acts and bodies postdate independence)", f"{day:%d.%m.%Y}"))
+    return problems
+
+
+def _quality_warnings(inv: Inventory, today: date) -> list[Problem]:
+    """Facts a reader should know are weak: rules without a start, sources without an address,
+    and uncertain or remembered rules that the report shows as in force."""
+    warnings = []
+    prov = inv["provisions"]
+    for row, pid, start in zip(prov[ROW], prov["id"], prov["valid_from"]):
+        if pd.isna(start):
+            warnings.append(_problem(inv.file, "provisions", row, "valid_from", "the date the rule began "
+                                     "(blank: counted from its act, or from the rule it replaces)", pid, "warning"))
+    for sheet in SHEETS:
+        for row, rid, source in zip(inv[sheet][ROW], inv[sheet]["id"], inv[sheet]["source"]):
+            if "http" not in str(source):
+                warnings.append(_problem(inv.file, sheet, row, "source", f"an address for {rid}", source, "warning"))
+    in_force = rules_in_force(inv, today)
+    for _, r in in_force[in_force["confidence"] != "sourced"].iterrows():
+        warnings.append(_problem(inv.file, "provisions", r[ROW], "confidence",
+                                 f"a sourced fact: {r['id']} is shown as in force on {today:%d.%m.%Y}",
+                                 r["confidence"], "warning"))
+    return warnings
+
+
+def read_template_shape(path: str | Path) -> dict[str, list[str]]:
+    """Header of every sheet of a workbook (to check a template against the specification)."""
+    return {s: [c for c in read_excel_sheet(path, s).columns if c != ROW] for s in SHEETS}
+
+
+# ------------------------------------------------------------------ tidy outputs
+def tidy(inv: Inventory) -> dict[str, pd.DataFrame]:
+    """The sheets without the Excel row numbers, dates as dates."""
+    out = {}
+    for sheet in SHEETS:
+        frame = inv[sheet].drop(columns=[ROW]).copy()
+        for column in DATE_COLUMNS[sheet]:
+            frame[column] = pd.to_datetime(frame[column]).dt.date
+        out[sheet] = frame
+    return out
+
+
+def write_tidy(inv: Inventory, folder: str | Path = "data/processed/inventory") -> list[Path]:
+    folder = paths.resolve(folder)
+    return [atomic.write_csv(folder / f"{sheet}.csv", frame) for sheet, frame in tidy(inv).items()]
+
+
+# ------------------------------------------------------------------ rules on a date
+def _split(value) -> list[str]:
+    return [v.strip() for v in str(value).split(";") if v.strip()] if isinstance(value, str) else []
+
+
+def periods(inv: Inventory) -> pd.DataFrame:
+    """Provisions with their act's level, type and status and an effective [start, end] period.
+
+    A blank valid_from becomes the day after the start of the provision it replaces, else the act's
+    entry into force (or adoption) if that is not after valid_to; `start_known` says which.
+    """
+    acts = inv["acts"].set_index("id")
+    prov = inv["provisions"].copy()
+    prov["level"] = prov["act_id"].map(acts["level"])
+    prov["act_type"] = prov["act_id"].map(acts["type"])
+    prov["act_status"] = prov["act_id"].map(acts["status"])
+    act_start = acts["entry_into_force"].fillna(acts["adopted"])
+    starts = dict(zip(prov["id"], prov["valid_from"]))
+    effective = []
+    for pid, start, end, act, replaced in zip(prov["id"], prov["valid_from"], prov["valid_to"], prov["act_id"],
+                                              prov["replaces"]):
+        if pd.notna(start):
+            effective.append(start)
+            continue
+        if isinstance(replaced, str) and pd.notna(starts.get(replaced)):
+            effective.append(starts[replaced] + pd.Timedelta(days=1))
+            continue
+        fallback = act_start.get(act)
+        effective.append(fallback if pd.notna(fallback) and (pd.isna(end) or fallback <= end) else pd.NaT)
+    prov["start"] = pd.to_datetime(pd.Series(effective, index=prov.index))
+    prov["end"] = prov["valid_to"]
+    prov["start_known"] = prov["valid_from"].notna()
+    return prov
+
+
+def _for_target(frame: pd.DataFrame) -> pd.Series:
+    target = set(config.get("inventory.applies_to_target"))
+    return frame["applies_to"].map(lambda v: bool(target & set(_split(v))))
+
+
+def rules_in_force(inv: Inventory, on: str | date, pathway: str | None = None, target_only: bool = True) -> pd.DataFrame:
+    """Provisions that applied on `on` (inclusive dates), for the corridor's target group by default.
+
+    Acts that are drafts or were not found hold no rules; a provision is dropped once a provision that
+    replaces it applies.
+    """
+    on = pd.Timestamp(on)
+    prov = periods(inv)
+    with_rules = set(config.get("inventory.statuses_with_rules"))
+    started = prov["act_status"].isin(with_rules) & (prov["start"].isna() | (prov["start"] <= on))
+    superseded = set(prov.loc[started, "replaces"].dropna())  # even if the successor has itself ended
+    live = started & (prov["end"].isna() | (prov["end"] >= on)) & ~prov["id"].isin(superseded)
+    prov = prov[live]
+    if target_only:
+        prov = prov[_for_target(prov)]
+    if pathway is not None:
+        prov = prov[prov["pathway"].map(lambda v: pathway in _split(v))]
+    return prov.sort_values(["pathway", "id"]).reset_index(drop=True)
+
+
+def by_pathway(rules: pd.DataFrame) -> pd.DataFrame:
+    """One row per (pathway, provision), pathways in the configured order, with their labels."""
+    labels = config.pathway_labels()
+    order = {p: i for i, p in enumerate(labels)}
+    out = rules.assign(pathway_id=rules["pathway"].map(_split)).explode("pathway_id")
+    out["pathway_label"] = out["pathway_id"].map(labels)
+    out["_order"] = out["pathway_id"].map(order)
+    return out.sort_values(["_order", "id"]).drop(columns="_order").reset_index(drop=True)
+
+
+def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
+    """The rules as a reader sees them: pathway, id, act, rule, value, from, to, confidence."""
+    rows = by_pathway(rules)
+    value = [("" if pd.isna(q) else f"{q:,.10g}") + ("" if pd.isna(u) else f" {u}") for q, u in zip(rows["quantity"], rows["unit"])]
+    return pd.DataFrame({
+        "Pathway": rows["pathway_label"],
+        "Provision": rows["id"],
+        "Rule": rows["rule"],
+        "Value": [v.strip() for v in value],
+        "From": [("" if pd.isna(s) else f"{s:%d.%m.%Y}") + ("" if k else " (start not found)")
+                 for s, k in zip(rows["start"], rows["start_known"])],
+        "To": [("" if pd.isna(e) else f"{e:%d.%m.%Y}") for e in rows["end"]],
+        "Confidence": rows["confidence"],
+    })
+
+
+# ------------------------------------------------------------------ institutions on a date
+def roles_on(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Roles of the bodies on `on` (role and body both current; blank dates count as open)."""
+    on = pd.Timestamp(on)
+    inst = inv["institutions"].set_index("id")
+    roles = inv["roles"].copy()
+    for col in ("valid_from", "valid_to"):
+        roles[f"body_{col}"] = roles["institution_id"].map(inst[col])
+    live = pd.Series(True, index=roles.index)
+    for start, end in (("valid_from", "valid_to"), ("body_valid_from", "body_valid_to")):
+        live &= (roles[start].isna() | (roles[start] <= on)) & (roles[end].isna() | (roles[end] >= on))
+    roles = roles[live].copy()
+    roles["body"] = roles["institution_id"].map(inst["name_en"])
+    return roles.sort_values(["pathway", "institution_id"]).reset_index(drop=True)
+
+
+def institution_map(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Body × procedure matrix of roles on a date (cells hold the role in words)."""
+    roles = roles_on(inv, on)
+    labels = config.pathway_labels()
+    matrix = roles.pivot_table(index="institution_id", columns="pathway", values="role",
+                               aggfunc=lambda v: " ".join(v)).reindex(columns=[p for p in labels if p in set(roles["pathway"])])
+    matrix.columns = [labels[c] for c in matrix.columns]
+    matrix = matrix.fillna("")
+    matrix.index.name = "Body"
+    return matrix
+
+
+# ------------------------------------------------------------------ changes between two dates
+def changes_between(inv: Inventory, start: str | date, end: str | date, target_only: bool = True) -> pd.DataFrame:
+    """Rules that are new, amended (a successive value replaced an earlier one) or repealed between
+    two dates, comparing the rules in force on each date."""
+    before = rules_in_force(inv, start, target_only=target_only).set_index("id")
+    after = rules_in_force(inv, end, target_only=target_only).set_index("id")
+    replaces = inv["provisions"].set_index("id")["replaces"].dropna().to_dict()
+
+    def ancestor_in_before(pid: str) -> str | None:
+        seen = set()
+        while pid in replaces and pid not in seen:
+            seen.add(pid)
+            pid = replaces[pid]
+            if pid in before.index:
+                return pid
+        return None
+
+    rows = []
+    replaced_now = set()
+    for pid in after.index.difference(before.index):
+        old = ancestor_in_before(pid)
+        if old:
+            replaced_now.add(old)
+        rows.append(_change_row("amended" if old else "new", after.loc[pid], pid, old, before))
+    for pid in before.index.difference(after.index):
+        if pid not in replaced_now:
+            rows.append(_change_row("repealed", before.loc[pid], pid, None, before))
+    columns = ["change", "id", "pathway", "rule", "value", "previous_id", "previous_value", "valid_from", "valid_to",
+               "confidence"]
+    order = {"new": 0, "amended": 1, "repealed": 2}
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["change", "pathway", "id"], key=lambda s: s.map(order) if s.name == "change" else s) \
+        .reset_index(drop=True)
+
+
+def _value(row) -> str:
+    if pd.isna(row["quantity"]):
+        return ""
+    unit = "" if pd.isna(row["unit"]) else f" {row['unit']}"
+    return f"{row['quantity']:,.10g}{unit}"
+
+
+def _change_row(change: str, row, pid: str, old: str | None, before: pd.DataFrame) -> dict:
+    return {"change": change, "id": pid, "pathway": row["pathway"], "rule": row["rule"], "value": _value(row),
+            "previous_id": old or "", "previous_value": _value(before.loc[old]) if old else "",
+            "valid_from": row["start"], "valid_to": row["end"], "confidence": row["confidence"]}
+
+
+def amendments_between(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
+    """Amendment events (sheet amendments) dated after `start` and on or before `end`."""
+    am = inv["amendments"]
+    inside = (am["date"] > pd.Timestamp(start)) & (am["date"] <= pd.Timestamp(end))
+    return am[inside].sort_values(["date", "id"]).drop(columns=[ROW]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ coverage and verification
+def level_order() -> list[str]:
+    return list(config.get("inventory.levels"))
+
+
+def coverage_matrix(inv: Inventory, on: str | date | None = None, target_only: bool = True) -> pd.DataFrame:
+    """Number of provisions per pathway × level (in force on `on`, or all rules of existing acts).
+
+    Zeros are gaps: no rule of that level covers that pathway.
+    """
+    if on is None:
+        prov = periods(inv)
+        prov = prov[prov["act_status"].isin(set(config.get("inventory.statuses_with_rules")))]
+        if target_only:
+            prov = prov[_for_target(prov)]
+    else:
+        prov = rules_in_force(inv, on, target_only=target_only)
+    labels = config.pathway_labels()
+    exploded = prov.assign(pathway_id=prov["pathway"].map(_split)).explode("pathway_id")
+    matrix = pd.crosstab(exploded["pathway_id"], exploded["level"]) if len(exploded) else pd.DataFrame()
+    matrix = matrix.reindex(index=list(labels), columns=level_order(), fill_value=0).fillna(0).astype(int)
+    matrix.index = [labels[p] for p in matrix.index]
+    matrix.index.name = "Pathway"
+    matrix.columns.name = "Level"
+    return matrix
+
+
+def verification_shares(inv: Inventory) -> pd.DataFrame:
+    """Facts per sheet by confidence, with the share of each confidence in all facts."""
+    levels = vocabularies()["confidence"]
+    counts = pd.DataFrame({sheet: inv[sheet]["confidence"].value_counts() for sheet in SHEETS}).T
+    counts = counts.reindex(columns=levels, fill_value=0).fillna(0).astype(int)
+    counts.loc["all facts"] = counts.sum()
+    counts["total"] = counts.sum(axis=1)
+    for level in levels:
+        counts[f"{level} %"] = (100 * counts[level] / counts["total"]).round(1)
+    counts.index.name = "Sheet"
+    return counts
+
+
+def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame:
+    """Facts to verify first: open conflicts, then uncertain or remembered rules in force for the
+    target group, then other weak facts about acts and bodies; uncertain before from memory."""
+    weak = {"uncertain": 0, "from memory": 1}
+    rows = []
+    for conflict_id, group in inv["conflicts"][inv["conflicts"]["resolution_status"] != "resolved"].groupby("conflict_id"):
+        values = "; ".join(f"{v} {'' if pd.isna(u) else u}".strip() for v, u in zip(group["value"], group["unit"]))
+        rows.append((0, 0, "conflicts", conflict_id, f"{group['fact'].iloc[0]}: {values}", "conflict",
+                     group["related_id"].iloc[0]))
+    live = rules_in_force(inv, on)
+    live_ids = set(live["id"])
+    for _, r in live[live["confidence"].isin(list(weak))].iterrows():
+        rows.append((1, weak[r["confidence"]], "provisions", r["id"], r["rule"], r["confidence"], r["note"]))
+    prov = inv["provisions"]
+    for _, r in prov[prov["confidence"].isin(list(weak)) & ~prov["id"].isin(live_ids)].iterrows():
+        rows.append((3, weak[r["confidence"]], "provisions", r["id"], r["rule"], r["confidence"], r["note"]))
+    for sheet, text in (("acts", "title_en"), ("institutions", "name_en"), ("roles", "role"), ("amendments", "what")):
+        frame = inv[sheet]
+        for _, r in frame[frame["confidence"].isin(list(weak))].iterrows():
+            rows.append((2, weak[r["confidence"]], sheet, r["id"], r[text], r["confidence"], r["note"]))
+    frame = pd.DataFrame(rows, columns=["priority", "_weak", "sheet", "id", "fact", "confidence", "note"])
+    frame = frame.sort_values(["priority", "_weak", "sheet", "id"]).drop(columns="_weak").head(limit)
+    frame["priority"] = range(1, len(frame) + 1)
+    return frame.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ timelines and annex
+def reform_events(inv: Inventory, since: str | date | None = None) -> pd.DataFrame:
+    """Dated events since `since`: acts adopted, provisions starting, amendments; milestones flagged."""
+    since = pd.Timestamp(since or config.get("inventory.timeline_since"))
+    milestones = dict(config.get("inventory.milestones"))
+    acts = inv["acts"]
+    level_of = acts.set_index("id")["level"]
+    events = [pd.DataFrame({"date": acts["adopted"], "id": acts["id"], "level": acts["level"],
+                            "kind": "act adopted", "text": acts["title_en"]})]
+    prov = inv["provisions"]
+    events.append(pd.DataFrame({"date": prov["valid_from"], "id": prov["id"], "level": prov["act_id"].map(level_of),
+                                "kind": "rule starts", "text": prov["rule"]}))
+    am = inv["amendments"]
+    events.append(pd.DataFrame({"date": am["date"], "id": am["id"], "level": am["target_act_id"].map(level_of),
+                                "kind": "amendment", "text": am["action"] + " " + am["target_act_id"] + ": " + am["what"].fillna("")}))
+    frame = pd.concat(events, ignore_index=True).dropna(subset=["date"])
+    frame = frame[frame["date"] >= since]
+    frame["milestone"] = frame["id"].map(milestones).fillna("")
+    # an act's milestone marks its adoption only, a provision's its start
+    return frame.sort_values(["date", "id"]).reset_index(drop=True)
+
+
+def institution_periods(inv: Inventory, since: str | date | None = None, until: str | date | None = None) -> pd.DataFrame:
+    """Bodies of the destination state with periods overlapping [since, until]; open ends clipped."""
+    since = pd.Timestamp(since or config.get("inventory.institutions_since"))
+    until = pd.Timestamp(until or config.get("report.as_of"))
+    inst = inv["institutions"]
+    inst = inst[inst["country"] == config.get("corridor.destination.code")].copy()
+    inst = inst[(inst["valid_to"].isna() | (inst["valid_to"] >= since)) & (inst["valid_from"].isna() | (inst["valid_from"] <= until))]
+    inst["start"] = inst["valid_from"].clip(lower=since).fillna(since)
+    inst["stop"] = inst["valid_to"].clip(upper=until).fillna(until)
+    inst["start_known"] = inst["valid_from"].notna()
+    inst["stop_known"] = inst["valid_to"].notna()
+    return inst.sort_values(["start", "id"]).reset_index(drop=True)
+
+
+def source_links(text) -> str:
+    """The addresses in a source cell, separated by spaces (for report.table links)."""
+    import re
+
+    return " ".join(re.findall(r"https?://\S+", str(text or "")))
+
+
+def annex_table(inv: Inventory) -> pd.DataFrame:
+    """Every act with English and Russian titles and source links, by level then date."""
+    acts = inv["acts"].copy()
+    acts["_level"] = acts["level"].map({lvl: i for i, lvl in enumerate(level_order())})
+    acts["_date"] = acts["adopted"].fillna(acts["entry_into_force"])
+    acts = acts.sort_values(["_level", "_date", "id"], na_position="last")
+    return pd.DataFrame({
+        "Id": acts["id"], "Level": acts["level"], "Type": acts["type"],
+        "Title (EN)": acts["title_en"], "Title (RU)": acts["title_ru"].fillna(""),
+        "No.": acts["number"].fillna(""),
+        "Adopted": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in acts["adopted"]],
+        "Status": acts["status"], "Confidence": acts["confidence"],
+        "Other source": [" ".join(s for s in str(v).split("\n") if "http" not in s) for v in acts["source"]],
+        "source": [source_links(v) for v in acts["source"]],
+    }).reset_index(drop=True)
+
+
+def quality_table(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Warnings as a table for the data-quality annex."""
+    rows = [{"Sheet": p.sheet or "", "Row": p.row, "Column": p.column or "", "Expected": p.expected,
+             "Found": "" if p.found is None else str(p.found)} for p in problems]
+    return pd.DataFrame(rows, columns=["Sheet", "Row", "Column", "Expected", "Found"])
