@@ -492,7 +492,7 @@ def periods(inv: Inventory) -> pd.DataFrame:
 
 def _for_target(frame: pd.DataFrame) -> pd.Series:
     target = set(config.get("inventory.applies_to_target"))
-    return frame["applies_to"].map(lambda v: bool(target & set(_split(v))))
+    return frame["applies_to"].map(lambda v: bool(target & set(_split(v)))).astype(bool)
 
 
 def rules_in_force(inv: Inventory, on: str | date, pathway: str | None = None, target_only: bool = True) -> pd.DataFrame:
@@ -511,7 +511,7 @@ def rules_in_force(inv: Inventory, on: str | date, pathway: str | None = None, t
     if target_only:
         prov = prov[_for_target(prov)]
     if pathway is not None:
-        prov = prov[prov["pathway"].map(lambda v: pathway in _split(v))]
+        prov = prov[prov["pathway"].map(lambda v: pathway in _split(v)).astype(bool)]
     return prov.sort_values(["pathway", "id"]).reset_index(drop=True)
 
 
