@@ -755,3 +755,102 @@ def quality_table(problems: Iterable[Problem]) -> pd.DataFrame:
     rows = [{"Sheet": p.sheet or "", "Row": p.row, "Column": p.column or "", "Expected": p.expected,
              "Found": "" if p.found is None else str(p.found)} for p in problems]
     return pd.DataFrame(rows, columns=["Sheet", "Row", "Column", "Expected", "Found"])
+
+
+# ------------------------------------------------------------------ figures
+def figure_acts_by_type_and_level(inv: Inventory):
+    """Horizontal stacked bars: number of acts of each type, coloured by level."""
+    from . import figures
+
+    counts = pd.crosstab(inv["acts"]["type"], inv["acts"]["level"])
+    counts = counts.reindex(columns=[lvl for lvl in level_order() if lvl in counts.columns])
+    counts = counts.loc[counts.sum(axis=1).sort_values().index]
+    fig, ax = figures.new_figure(8.0, 4.8)
+    left = pd.Series(0, index=counts.index)
+    for colour, level in zip(figures.PALETTE, counts.columns):
+        ax.barh(counts.index, counts[level], left=left, color=colour, label=level)
+        left += counts[level]
+    for y, total in enumerate(counts.sum(axis=1)):
+        ax.text(total + 0.2, y, str(int(total)), va="center", fontsize=9)
+    ax.set_xlabel("Number of acts")
+    ax.set_ylabel("")
+    ax.legend(title="Level", loc="lower right", frameon=True)
+    ax.set_title("Acts in the inventory by type and level")
+    return fig
+
+
+def figure_coverage(matrix: pd.DataFrame, title: str):
+    """Heat map of rules per pathway × level; empty cells are marked 'gap'."""
+    import numpy as np
+    import seaborn as sns
+
+    from . import figures
+
+    fig, ax = figures.new_figure(8.0, 5.2)
+    annotations = np.where(matrix.to_numpy() == 0, "gap", matrix.to_numpy().astype(str))
+    sns.heatmap(matrix, annot=annotations, fmt="", cmap="Blues", cbar_kws={"label": "rules in force"},
+                linewidths=0.5, linecolor="white", ax=ax, annot_kws={"fontsize": 9})
+    for text in ax.texts:
+        if text.get_text() == "gap":
+            text.set_color("#D55E00")
+            text.set_fontstyle("italic")
+    ax.set_xlabel("Level of the act")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    return fig
+
+
+def figure_reform_timeline(events: pd.DataFrame, title: str):
+    """Dated events per level since 2000; milestones labelled."""
+    from . import figures
+
+    levels = [lvl for lvl in level_order() if lvl in set(events["level"])]
+    lane = {lvl: i for i, lvl in enumerate(levels)}
+    fig, ax = figures.new_figure(9.0, 5.0)
+    markers = {"act adopted": "s", "rule starts": "o", "amendment": "^"}
+    for (kind, marker), colour in zip(markers.items(), figures.PALETTE):
+        part = events[events["kind"] == kind]
+        ax.scatter(part["date"], part["level"].map(lane), marker=marker, s=28, alpha=0.75, color=colour, label=kind)
+    milestones = events[events["milestone"] != ""].drop_duplicates("milestone").reset_index(drop=True)
+    for number, row in milestones.iterrows():
+        y = lane[row["level"]]
+        ax.scatter([row["date"]], [y], s=130, facecolors="none", edgecolors="#000000", linewidths=1.2)
+        ax.annotate(str(number + 1), (row["date"], y), xytext=(0, 9), textcoords="offset points", fontsize=9,
+                    fontweight="bold", ha="center")
+    key = "\n".join(f"{n + 1}  {text}" for n, text in enumerate(milestones["milestone"]))
+    ax.text(1.02, 1.0, "Milestones\n" + key, transform=ax.transAxes, va="top", fontsize=8,
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#999999"})
+    ax.set_yticks(range(len(levels)), levels)
+    ax.set_ylim(-0.6, len(levels) - 0.1)
+    ax.set_xlabel("Date")
+    ax.legend(loc="upper left", fontsize=8, frameon=True)
+    ax.set_title(title)
+    return fig
+
+
+def figure_institution_timeline(periods_frame: pd.DataFrame, title: str):
+    """Bars of the bodies created, renamed or abolished since 2015 (others stay off the chart).
+
+    A body whose start the sources do not give, although it replaced another, is hatched.
+    """
+    from . import figures
+
+    changed = periods_frame["start_known"] | periods_frame["stop_known"] | periods_frame["predecessor_id"].notna()
+    frame = periods_frame[changed].iloc[::-1].reset_index(drop=True)
+    fig, ax = figures.new_figure(9.0, max(3.5, 0.36 * len(frame) + 1.2))
+    for y, row in frame.iterrows():
+        unknown_start = not row["start_known"] and isinstance(row["predecessor_id"], str)
+        ax.barh(y, (row["stop"] - row["start"]).days, left=row["start"], height=0.6,
+                color=figures.PALETTE[4] if unknown_start else figures.PALETTE[0], hatch="//" if unknown_start else None,
+                edgecolor="white")
+        if row["stop_known"]:
+            ax.text(row["stop"], y, f" {row['stop']:%m.%Y}", va="center", fontsize=7.5)
+    ax.set_yticks(range(len(frame)), [f"{i} — {n if len(n) <= 40 else n[:39] + '…'}" for i, n in zip(frame["id"], frame["name_en"])], fontsize=8)
+    ax.set_xlabel("Date (bars end at the report date when the body still exists)")
+    ax.set_title(title)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=figures.PALETTE[0], label="dates as the sources give them"),
+                       Patch(facecolor=figures.PALETTE[4], hatch="//", label="start not found")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
+    return fig
