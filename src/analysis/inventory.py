@@ -604,7 +604,7 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
         .reset_index(drop=True)
 
 
-def _value(row) -> str:
+def value_text(row) -> str:
     if pd.isna(row["quantity"]):
         return ""
     unit = "" if pd.isna(row["unit"]) else f" {row['unit']}"
@@ -612,8 +612,8 @@ def _value(row) -> str:
 
 
 def _change_row(change: str, row, pid: str, old: str | None, before: pd.DataFrame) -> dict:
-    return {"change": change, "id": pid, "pathway": row["pathway"], "rule": row["rule"], "value": _value(row),
-            "previous_id": old or "", "previous_value": _value(before.loc[old]) if old else "",
+    return {"change": change, "id": pid, "pathway": row["pathway"], "rule": row["rule"], "value": value_text(row),
+            "previous_id": old or "", "previous_value": value_text(before.loc[old]) if old else "",
             "valid_from": row["start"], "valid_to": row["end"], "confidence": row["confidence"]}
 
 
