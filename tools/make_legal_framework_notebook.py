@@ -69,7 +69,7 @@ report.figure(inventory.figure_coverage(coverage, f"Rules in force on {as_of} pe
 report.md(reg.text(
     "{inventory.coverage.bilateral_gaps} have no bilateral rule: "
     + ", ".join(gaps_bilateral).lower() + ". "
-    "The bilateral framework regulates entry and stay (visa-free travel, the ID card, 60 days of stay); "
+    "The bilateral framework regulates entry and stay (visa-free travel, the ID card, the length of stay); "
     "the research found no KG–UZ instrument in force on labour migration, social security or the recognition "
     "of diplomas (acts searched for and not found: " + "; ".join(not_found["title_en"]) + ")."
     + (" Pathways with no rule at any level: " + ", ".join(empty_pathways).lower() + "." if empty_pathways else "")))''',
@@ -93,11 +93,11 @@ weak = in_force[in_force["confidence"] != "sourced"]
 reg.record("inventory.rules_in_force.total", len(in_force), "provisions",
            f"provisions in force on {as_of} that apply to the target group", f"{source}/provisions.csv",
            rows=in_force["id"])
-reg.record("inventory.rules_in_force.not_sourced", len(weak), "provisions",
+reg.record("inventory.rules_in_force.not_sourced", len(weak), "count",
            f"of them, rules recorded as from memory or uncertain", f"{source}/provisions.csv", rows=weak["id"])
 report.md(reg.text(
     "On this date {inventory.rules_in_force.total} applied to " + origin + " citizens or their employers; "
-    "{inventory.rules_in_force.not_sourced} of them rest on facts recorded from memory or as uncertain, and are "
+    "{inventory.rules_in_force.not_sourced} of these rest on facts recorded from memory or as uncertain, and are "
     "listed in the verification section. Rules for other groups (EAEU citizens, the states listed for residence "
     "permits or digital-nomad status) are left out. None of the provisions distinguishes between women and men, so "
     "this section cannot be disaggregated by sex; differences in practice are taken up in the consultations chapter."))''',
@@ -130,7 +130,7 @@ report.table(inventory.institution_map(inv, as_of).reset_index(),
     cell("code", '''changes = inventory.changes_between(inv, compare_from, compare_to)
 for kind in ("new", "amended", "repealed"):
     part = changes[changes["change"] == kind]
-    reg.record(f"inventory.changes.{kind}", len(part), "provisions",
+    reg.record(f"inventory.changes.{kind}", len(part), "count",
                f"provisions {kind} between {compare_from} and {compare_to}", f"{source}/provisions.csv", rows=part["id"])
 report.md(reg.text("Between the two dates, new rules: {inventory.changes.new}; rules whose value changed: "
                    "{inventory.changes.amended}; rules that ceased to apply: {inventory.changes.repealed}."))
@@ -154,7 +154,7 @@ for level, key in (("sourced", "sourced"), ("from memory", "memory"), ("uncertai
     reg.record(f"inventory.facts.{key}_pct", shares.loc["all facts", f"{level} %"], "%",
                f"share of facts (rows of all sheets) recorded as {level}", source)
 open_conflicts = inv["conflicts"].loc[inv["conflicts"]["resolution_status"] != "resolved", "conflict_id"].unique()
-reg.record("inventory.conflicts.open", len(open_conflicts), "conflicts", "facts on which sources disagree, unresolved",
+reg.record("inventory.conflicts.open", len(open_conflicts), "count", "facts on which sources disagree, unresolved",
            f"{source}/conflicts.csv", rows=open_conflicts)
 report.md(reg.text("Of all facts in the inventory, {inventory.facts.sourced_pct} were seen in a public source, "
                    "{inventory.facts.memory_pct} are recorded from memory and {inventory.facts.uncertain_pct} are "

@@ -796,6 +796,7 @@ def figure_coverage(matrix: pd.DataFrame, title: str):
             text.set_fontstyle("italic")
     ax.set_xlabel("Level of the act")
     ax.set_ylabel("")
+    ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(title)
     return fig
 
