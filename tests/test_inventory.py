@@ -323,3 +323,45 @@ def test_bundled_gap_no_bilateral_labour_agreement(bundled):
     labels = config.pathway_labels()
     assert matrix.loc[labels["work_permit"], "bilateral"] == 0
     assert bundled["acts"].set_index("id").loc["B09", "status"] == "not found"
+
+
+def test_reform_events_flag_the_configured_milestones(bundled):
+    events = inventory.reform_events(bundled)
+    assert events["date"].min() >= pd.Timestamp("2000-01-01")
+    flagged = events[events["milestone"] != ""].drop_duplicates("milestone")
+    assert set(flagged["id"]) == set(config.get("inventory.milestones"))
+    single = flagged.set_index("id").loc["G07-SINGLE-PERMIT"]
+    assert single["date"] == pd.Timestamp("2025-01-01") and single["kind"] == "rule starts"
+
+
+def test_institution_periods_clip_open_ends_to_the_window(small):
+    periods = inventory.institution_periods(small, since="2015-01-01", until="2026-11-28").set_index("id")
+    assert periods.loc["MTSOM", "start"] == pd.Timestamp("2021-11-06")
+    assert periods.loc["MFA-CD", "start"] == pd.Timestamp("2015-01-01") and not periods.loc["MFA-CD", "start_known"]
+    assert periods.loc["MTSOM", "stop"] == pd.Timestamp("2026-11-28") and not periods.loc["MTSOM", "stop_known"]
+
+
+def test_figures_render(small):
+    from analysis import figures
+
+    for fig in (inventory.figure_acts_by_type_and_level(small),
+                inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),
+                inventory.figure_reform_timeline(inventory.reform_events(small), "reforms"),
+                inventory.figure_institution_timeline(inventory.institution_periods(small), "bodies")):
+        assert figures.png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_annex_sorted_by_level_then_date_with_links_only_in_the_link_column(bundled):
+    annex = inventory.annex_table(bundled)
+    order = {lvl: i for i, lvl in enumerate(config.get("inventory.levels"))}
+    assert annex["Level"].map(order).is_monotonic_increasing
+    assert annex.iloc[0]["Level"] == "international"
+    assert all(part.startswith("http") for links in annex["source"] for part in links.split())
+    assert annex.set_index("Id").loc["B10", "source"] == ""
+    assert "not found" in annex.set_index("Id").loc["B10", "Other source"]
+
+
+def test_bundled_workbook_has_the_template_shape(tmp_path):
+    template = tmp_path / "template.xlsx"
+    inventory.write_template(template)
+    assert inventory.read_template_shape(template) == inventory.read_template_shape("data/raw/regulation_inventory.xlsx")

@@ -74,6 +74,14 @@ report.md(reg.text(
     "of diplomas (acts searched for and not found: " + "; ".join(not_found["title_en"]) + ")."
     + (" Pathways with no rule at any level: " + ", ".join(empty_pathways).lower() + "." if empty_pathways else "")))''',
          "a-gaps-text"),
+    cell("code", '''treaties = acts[acts["level"].isin(["international", "regional", "bilateral"])]
+destination, origin_country = config.get("corridor.destination.name"), config.get("corridor.origin.name")
+report.table(pd.DataFrame({"Id": treaties["id"], "Instrument": treaties["title_en"], "Level": treaties["level"],
+                           destination: treaties["destination_party"].fillna(""),
+                           origin_country: treaties["origin_party"].fillna(""), "Status": treaties["status"],
+                           "Confidence": treaties["confidence"], "Note": treaties["note"].fillna("")}),
+             caption=f"International, regional and bilateral instruments: whether {destination} and {origin_country} "
+                     "are parties", source=SOURCE)''', "a-ratifications"),
     # ---------------------------------------------------------------- (b)
     cell("markdown", "## Reforms since 2000", "b-heading"),
     cell("code", '''events = inventory.reform_events(inv)
