@@ -365,3 +365,11 @@ def test_bundled_workbook_has_the_template_shape(tmp_path):
     template = tmp_path / "template.xlsx"
     inventory.write_template(template)
     assert inventory.read_template_shape(template) == inventory.read_template_shape("data/raw/regulation_inventory.xlsx")
+
+
+def test_value_text_formats_quantity_and_unit_and_says_when_an_amount_is_missing():
+    assert inventory.value_text({"quantity": 800.0, "unit": "som per month"}) == "800 som per month"
+    assert inventory.value_text({"quantity": 17.25, "unit": "% of wage"}) == "17.25 % of wage"
+    assert inventory.value_text({"quantity": 42000.0, "unit": None}) == "42,000"
+    assert inventory.value_text({"quantity": float("nan"), "unit": "som"}) == "amount not found"
+    assert inventory.value_text({"quantity": float("nan"), "unit": None}) == ""

@@ -528,16 +528,16 @@ def by_pathway(rules: pd.DataFrame) -> pd.DataFrame:
 def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     """The rules as a reader sees them: pathway, id, act, rule, value, from, to, confidence."""
     rows = by_pathway(rules)
-    value = [("" if pd.isna(q) else f"{q:,.10g}") + ("" if pd.isna(u) else f" {u}") for q, u in zip(rows["quantity"], rows["unit"])]
     return pd.DataFrame({
         "Pathway": rows["pathway_label"],
         "Provision": rows["id"],
         "Rule": rows["rule"],
-        "Value": [v.strip() for v in value],
+        "Value": [value_text(r) for _, r in rows.iterrows()],
         "From": [("" if pd.isna(s) else f"{s:%d.%m.%Y}") + ("" if k else " (start not found)")
                  for s, k in zip(rows["start"], rows["start_known"])],
         "To": [("" if pd.isna(e) else f"{e:%d.%m.%Y}") for e in rows["end"]],
         "Confidence": rows["confidence"],
+        "Note": rows["note"].fillna(""),
     })
 
 
@@ -605,10 +605,11 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
 
 
 def value_text(row) -> str:
+    """'800 som per month'; 'amount not found' when the rule has a unit but no number; else ''."""
+    has_unit = isinstance(row["unit"], str) and row["unit"].strip()
     if pd.isna(row["quantity"]):
-        return ""
-    unit = "" if pd.isna(row["unit"]) else f" {row['unit']}"
-    return f"{row['quantity']:,.10g}{unit}"
+        return "amount not found" if has_unit else ""
+    return f"{row['quantity']:,.10g}" + (f" {row['unit']}" if has_unit else "")
 
 
 def _change_row(change: str, row, pid: str, old: str | None, before: pd.DataFrame) -> dict:
