@@ -94,6 +94,7 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 lock: ## Re-resolve requirements.in into requirements.lock (then update environment.yml)
 	@$(PYTHON) -m venv .build/lock-venv && .build/lock-venv/bin/pip install -q -r requirements.in
 	@.build/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	@$(PYTHON) tools/write_environment_yml.py
 
 clean: ## Remove generated files (data/processed, .build); keeps the published reports/
 	rm -rf data/processed .build
