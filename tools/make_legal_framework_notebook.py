@@ -79,9 +79,9 @@ destination, origin_country = config.get("corridor.destination.name"), config.ge
 report.table(pd.DataFrame({"Id": treaties["id"], "Instrument": treaties["title_en"], "Level": treaties["level"],
                            destination: treaties["destination_party"].fillna(""),
                            origin_country: treaties["origin_party"].fillna(""), "Status": treaties["status"],
-                           "Confidence": treaties["confidence"], "Note": treaties["note"].fillna("")}),
+                           "Confidence": treaties["confidence"]}),
              caption=f"International, regional and bilateral instruments: whether {destination} and {origin_country} "
-                     "are parties", source=SOURCE)''', "a-ratifications"),
+                     "are parties (dates and details: annex)", source=SOURCE)''', "a-ratifications"),
     # ---------------------------------------------------------------- (b)
     cell("markdown", "## Reforms since 2000", "b-heading"),
     cell("code", '''events = inventory.reform_events(inv)
@@ -114,10 +114,12 @@ report.md(reg.text(
 report.table(per_pathway.rename("Provisions in force").rename_axis("Pathway").reset_index(),
              caption=f"Provisions in force on {as_of} per pathway (a provision can serve several pathways)",
              source=SOURCE)
-report.table(inventory.rules_table(in_force),
-             caption=f"Rules in force on {as_of} that apply to {origin} citizens, by pathway",
-             source=SOURCE, note="'start not found': the rule is counted from its act's entry into force or from "
-                                 "the rule it replaces; see the data-quality annex.")''', "c-rules"),
+rules = inventory.rules_table(in_force)
+for label, part in rules.groupby("Pathway", sort=False):
+    report.md(f"### {label}")
+    report.table(part.drop(columns="Pathway"), caption=f"{label}: rules in force on {as_of} that apply to {origin} citizens",
+                 source=SOURCE, note="'start not found': counted from the act's entry into force or from the rule "
+                                     "it replaces (data-quality annex).")''', "c-rules"),
     # ---------------------------------------------------------------- (d)
     cell("markdown", "## The institutional map", "d-heading"),
     cell("code", '''roles = inventory.roles_on(inv, as_of)

@@ -537,7 +537,6 @@ def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
                  for s, k in zip(rows["start"], rows["start_known"])],
         "To": [("" if pd.isna(e) else f"{e:%d.%m.%Y}") for e in rows["end"]],
         "Confidence": rows["confidence"],
-        "Note": rows["note"].fillna(""),
     })
 
 
