@@ -358,7 +358,7 @@ def test_annex_sorted_by_level_then_date_with_links_only_in_the_link_column(bund
     assert annex.iloc[0]["Level"] == "international"
     assert all(part.startswith("http") for links in annex["source"] for part in links.split())
     assert annex.set_index("Id").loc["B10", "source"] == ""
-    assert "not found" in annex.set_index("Id").loc["B10", "Other source"]
+    assert "Source without address: reference" in annex.set_index("Id").loc["B10", "Note"]
 
 
 def test_bundled_workbook_has_the_template_shape(tmp_path):

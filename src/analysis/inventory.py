@@ -733,6 +733,15 @@ def source_links(text) -> str:
     return " ".join(re.findall(r"https?://\S+", str(text or "")))
 
 
+def _annex_note(note, source) -> str:
+    """The act's note, plus any source that has no address (shown as text, not as a link)."""
+    unlinked = " ".join(part for part in str(source).split("\n") if part.strip() and "http" not in part)
+    parts = [str(note)] if isinstance(note, str) and note.strip() else []
+    if unlinked:
+        parts.append(f"Source without address: {unlinked}.")
+    return " ".join(parts)
+
+
 def annex_table(inv: Inventory) -> pd.DataFrame:
     """Every act with English and Russian titles and source links, by level then date."""
     acts = inv["acts"].copy()
@@ -745,7 +754,7 @@ def annex_table(inv: Inventory) -> pd.DataFrame:
         "No.": acts["number"].fillna(""),
         "Adopted": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in acts["adopted"]],
         "Status": acts["status"], "Confidence": acts["confidence"],
-        "Other source": [" ".join(s for s in str(v).split("\n") if "http" not in s) for v in acts["source"]],
+        "Note": [_annex_note(n, v) for n, v in zip(acts["note"], acts["source"])],
         "source": [source_links(v) for v in acts["source"]],
     }).reset_index(drop=True)
 
