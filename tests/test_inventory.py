@@ -273,10 +273,15 @@ def test_tidy_tables_are_written_without_excel_rows(small, tmp_path):
     assert "_row" not in provisions.columns and provisions.loc[0, "valid_from"] == "2019-04-16"
 
 
-def test_warnings_flag_uncertain_rules_shown_as_in_force(small):
+def test_warnings_flag_uncertain_rules_shown_as_in_force(small, tmp_path):
     flagged = [w for w in small.warnings if w.column == "confidence"]
     assert [w.expected.split(":")[1].split()[0] for w in flagged] == ["X01-EQUAL"]
     assert all(w.severity == "warning" for w in small.warnings)
+    tables = small_tables()
+    tables["provisions"].loc[0, "confidence"] = "uncertain"  # G01-PERMIT, in force only until 2024
+    earlier = inventory.read(write(tmp_path, tables), today=BUILD_DATE, as_of="2024-06-01")
+    flagged = [w.expected.split(":")[1].split()[0] for w in earlier.warnings if w.column == "confidence"]
+    assert sorted(flagged) == ["G01-PERMIT", "X01-EQUAL"]
 
 
 # ------------------------------------------------------------------ the bundled workbook

@@ -28,7 +28,7 @@ from analysis import config, findings, inventory, report''', "imports"),
     cell("code", '''# The build date bounds the dates the workbook may hold; `as_of` (the date the rules are shown for) may be
 # earlier, e.g. `make AS_OF=2024-06-01`.
 build_date = max(as_of, config.get("report.as_of"))
-inv = inventory.read(inventory_in, today=build_date)
+inv = inventory.read(inventory_in, today=build_date, as_of=as_of)
 written = inventory.write_tidy(inv, inventory_out)
 reg = findings.Registry(findings_out)
 labels = config.pathway_labels()

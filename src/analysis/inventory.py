@@ -314,11 +314,13 @@ def _as_date(value) -> date:
     return pd.Timestamp(value).date()
 
 
-def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | date | None = None) -> Inventory:
+def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | date | None = None,
+         as_of: str | date | None = None) -> Inventory:
     """Read and validate every sheet; raise InputError listing every error, keep warnings.
 
     `today` is the build date (not the clock): a date after it is an error, except in draft acts and
-    their provisions, which may announce future dates.
+    their provisions, which may announce future dates. Weak rules in force on `as_of` (default: the
+    build date), which the report shows, are warned about.
     """
     path = paths.resolve(path)
     file = paths.relative(path)
@@ -339,7 +341,7 @@ def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | d
     problems.extend(_cross_checks(tables, file, today))
     warnings = raise_if_errors(problems)
     inv = Inventory(tables=tables, warnings=warnings, file=file)
-    inv.warnings.extend(_quality_warnings(inv, today))
+    inv.warnings.extend(_quality_warnings(inv, _as_date(as_of or today)))
     return inv
 
 
@@ -412,7 +414,7 @@ def _date_limits(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pro
     return problems
 
 
-def _quality_warnings(inv: Inventory, today: date) -> list[Problem]:
+def _quality_warnings(inv: Inventory, on: date) -> list[Problem]:
     """Facts a reader should know are weak: rules without a start, sources without an address,
     and uncertain or remembered rules that the report shows as in force."""
     warnings = []
@@ -425,10 +427,10 @@ def _quality_warnings(inv: Inventory, today: date) -> list[Problem]:
         for row, rid, source in zip(inv[sheet][ROW], inv[sheet]["id"], inv[sheet]["source"]):
             if "http" not in str(source):
                 warnings.append(_problem(inv.file, sheet, row, "source", f"an address for {rid}", source, "warning"))
-    in_force = rules_in_force(inv, today)
+    in_force = rules_in_force(inv, on)
     for _, r in in_force[in_force["confidence"] != "sourced"].iterrows():
         warnings.append(_problem(inv.file, "provisions", r[ROW], "confidence",
-                                 f"a sourced fact: {r['id']} is shown as in force on {today:%d.%m.%Y}",
+                                 f"a sourced fact: {r['id']} is shown as in force on {on:%d.%m.%Y}",
                                  r["confidence"], "warning"))
     return warnings
 
