@@ -906,7 +906,7 @@ CONFLICTS = [
 ]
 
 
-def _rows(records, columns, index, key_position, resolve_keys=True):
+def _rows(records, columns, index, key_position):
     frame_rows = []
     for record in records:
         values = list(record)

@@ -16,6 +16,7 @@ Conventions (documented in docs/inventory.md):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -350,8 +351,6 @@ def _problem(file, sheet, row, column, expected, found, severity="error") -> Pro
 
 
 def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Problem]:
-    import re
-
     problems: list[Problem] = []
     acts, provisions = t["acts"], t["provisions"]
     act_ids = set(acts["id"])
@@ -730,8 +729,6 @@ def institution_periods(inv: Inventory, since: str | date | None = None, until: 
 
 def source_links(text) -> str:
     """The addresses in a source cell, separated by spaces (for report.table links)."""
-    import re
-
     return " ".join(re.findall(r"https?://\S+", str(text or "")))
 
 
