@@ -263,7 +263,9 @@ def test_verification_shares_and_check_first(small):
 def test_roles_on_a_date(small):
     assert list(inventory.roles_on(small, "2024-06-01")["institution_id"]) == ["MTSOM"]
     assert list(inventory.roles_on(small, "2025-06-01")["institution_id"]) == ["MFA-CD"]
-    assert inventory.institution_map(small, "2025-06-01").loc["MFA-CD", "Work permit / single permit"] == "Single permits"
+    matrix = inventory.institution_map(small, "2025-06-01")
+    assert matrix.loc["MFA-CD", "Work permit / single permit"] == "Single permits"
+    assert matrix.loc["MFA-CD", "Name"] == "MFA Consular Department"
 
 
 def test_tidy_tables_are_written_without_excel_rows(small, tmp_path):

@@ -565,6 +565,7 @@ def institution_map(inv: Inventory, on: str | date) -> pd.DataFrame:
                                aggfunc=lambda v: " ".join(v)).reindex(columns=[p for p in labels if p in set(roles["pathway"])])
     matrix.columns = [labels[c] for c in matrix.columns]
     matrix = matrix.fillna("")
+    matrix.insert(0, "Name", matrix.index.map(inv["institutions"].set_index("id")["name_en"]))
     matrix.index.name = "Body"
     return matrix
 
