@@ -161,6 +161,15 @@ def test_national_date_before_1991_is_an_error_but_a_convention_may_be_older(tmp
     assert "row 5" not in message  # X01 (1949) is international
 
 
+def test_rule_of_a_national_act_before_1991_is_an_error_but_a_convention_rule_may_be_older(tmp_path):
+    tables = small_tables()
+    tables["provisions"].loc[2, "valid_from"] = date(1990, 1, 1)  # L01-QUOTA-A, national law
+    tables["provisions"].loc[5, "valid_from"] = date(1950, 1, 1)  # X01-EQUAL, international
+    message = _error(tmp_path, tables)
+    assert "sheet 'provisions', row 4, column 'valid_from': expected a date on or after 01.01.1991" in message
+    assert "row 7" not in message
+
+
 def test_provision_or_amendment_pointing_to_a_missing_act(tmp_path):
     tables = small_tables()
     tables["provisions"].loc[3, "act_id"] = "Z99"
