@@ -8,7 +8,8 @@ Source keys are resolved into addresses through section 6 ("Source index") of th
 
 Confidence follows the reference: "source" -> sourced, "memory" -> from memory, "uncertain" ->
 uncertain. Where the reference splits a row's confidence (e.g. "source (dates); memory (article)"),
-the row takes the confidence of the fact it states and the other part goes to the note. Partial dates
+the row takes the weakest confidence among the facts its cells state and the note says which parts are
+sourced. Partial dates
 ("April 2025", "2022") are stored as the first day of the period and the note gives the precision.
 """
 
