@@ -273,8 +273,13 @@ def test_roles_on_a_date(small):
     assert list(inventory.roles_on(small, "2024-06-01")["institution_id"]) == ["MTSOM"]
     assert list(inventory.roles_on(small, "2025-06-01")["institution_id"]) == ["MFA-CD"]
     matrix = inventory.institution_map(small, "2025-06-01")
-    assert matrix.loc["MFA-CD", "Work permit / single permit"] == "Single permits"
-    assert matrix.loc["MFA-CD", "Name"] == "MFA Consular Department"
+    assert matrix.loc["MFA-CD", "Work permit / single permit"] == "•"
+    assert list(matrix.columns) == ["Work permit / single permit"]
+    annex = inventory.institutions_annex(small).set_index("Id")
+    assert annex.loc["MTSOM", "From"] == "06.11.2021" and annex.loc["MTSOM", "source"] == "https://example.org/m"
+    words = inventory.roles_table(small, "2024-06-01")
+    assert words.to_dict("records") == [{"Procedure": "Work permit / single permit", "Body": "MTSOM",
+                                         "Role": "Work permits", "Since": "06.11.2021", "Confidence": "sourced"}]
 
 
 def test_tidy_tables_are_written_without_excel_rows(small, tmp_path):

@@ -31,7 +31,6 @@ build_date = max(as_of, config.get("report.as_of"))
 inv = inventory.read(inventory_in, today=build_date, as_of=as_of)
 written = inventory.write_tidy(inv, inventory_out)
 reg = findings.Registry(findings_out)
-labels = config.pathway_labels()
 origin = config.get("corridor.origin.demonym")
 source = "data/processed/inventory"
 SOURCE = f"Legal-framework inventory ({inventory_in}), compiled from public legal sources"''', "load"),
@@ -128,7 +127,9 @@ reg.record("inventory.bodies_with_roles", roles["institution_id"].nunique(), "bo
 report.md(reg.text("On " + as_of + ", {inventory.bodies_with_roles} had a role in the procedures that concern "
                    + origin + " citizens."))
 report.table(inventory.institution_map(inv, as_of).reset_index(),
-             caption=f"Which body does what in each procedure on {as_of}", source=SOURCE)''', "d-map"),
+             caption=f"Bodies with a role (•) in each procedure on {as_of}", source=SOURCE)
+report.table(inventory.roles_table(inv, as_of), caption=f"What each body does in each procedure on {as_of}",
+             source=SOURCE)''', "d-map"),
     cell("code", '''report.figure(inventory.figure_institution_timeline(inventory.institution_periods(inv, until=build_date),
                                                    "Bodies created, renamed or abolished since 2015"),
               caption="Bodies of Kyrgyzstan that were created, renamed, merged or abolished since 2015, with the "
@@ -144,12 +145,11 @@ for kind in ("new", "amended", "repealed"):
                f"provisions {kind} between {compare_from} and {compare_to}", f"{source}/provisions.csv", rows=part["id"])
 report.md(reg.text("Between the two dates, new rules: {inventory.changes.new}; rules whose value changed: "
                    "{inventory.changes.amended}; rules that ceased to apply: {inventory.changes.repealed}."))
-shown = changes.assign(pathway=changes["pathway"].map(lambda v: "; ".join(labels[p.strip()] for p in v.split(";"))),
-                       valid_from=changes["valid_from"].dt.strftime("%d.%m.%Y").fillna(""),
-                       valid_to=changes["valid_to"].dt.strftime("%d.%m.%Y").fillna(""))
-report.table(shown.rename(columns={"change": "Change", "id": "Provision", "pathway": "Pathway", "rule": "Rule",
-                                   "value": "Value", "previous_id": "Replaces", "previous_value": "Previous value",
-                                   "valid_from": "From", "valid_to": "To", "confidence": "Confidence"}),
+shown = pd.DataFrame({"Change": changes["change"], "Provision": changes["id"], "Rule": changes["rule"],
+                      "Value": changes["value"], "Previous value": changes["previous_value"],
+                      "From": changes["valid_from"].dt.strftime("%d.%m.%Y").fillna(""),
+                      "To": changes["valid_to"].dt.strftime("%d.%m.%Y").fillna(""), "Confidence": changes["confidence"]})
+report.table(shown,
              caption=f"Rules new, amended or repealed between {compare_from} and {compare_to}", source=SOURCE)
 events_between = inventory.amendments_between(inv, compare_from, compare_to)
 report.table(pd.DataFrame({"Date": events_between["date"].dt.strftime("%d.%m.%Y"), "Act": events_between["target_act_id"],
@@ -184,6 +184,9 @@ report.table(inventory.check_first(inv, as_of),
     cell("code", '''report.table(inventory.annex_table(inv),
              caption="All acts with English and Russian titles and source addresses, by level and date",
              source=SOURCE, links=["source"])''', "annex-acts", ["annex"]),
+    cell("code", '''report.table(inventory.institutions_annex(inv),
+             caption="All bodies with English and Russian names, parent, predecessor and period", source=SOURCE,
+             links=["source"])''', "annex-institutions", ["annex"]),
     cell("code", '''all_rules = inventory.periods(inv)
 report.table(pd.DataFrame({"Id": all_rules["id"], "Act": all_rules["act_id"], "Article": all_rules["article"].fillna(""),
                            "Rule": all_rules["rule"], "Value": [inventory.value_text(r) for _, r in all_rules.iterrows()],

@@ -558,17 +558,42 @@ def roles_on(inv: Inventory, on: str | date) -> pd.DataFrame:
     return roles.sort_values(["pathway", "institution_id"]).reset_index(drop=True)
 
 
-def institution_map(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """Body × procedure matrix of roles on a date (cells hold the role in words)."""
+def institution_map(inv: Inventory, on: str | date, mark: str = "•") -> pd.DataFrame:
+    """Body × procedure matrix on a date: `mark` where the body has a role (roles in words: roles_table)."""
     roles = roles_on(inv, on)
     labels = config.pathway_labels()
-    matrix = roles.pivot_table(index="institution_id", columns="pathway", values="role",
-                               aggfunc=lambda v: " ".join(v)).reindex(columns=[p for p in labels if p in set(roles["pathway"])])
+    matrix = pd.crosstab(roles["institution_id"], roles["pathway"])
+    matrix = matrix.reindex(columns=[p for p in labels if p in matrix.columns])
+    matrix = matrix.apply(lambda col: col.map(lambda n: mark if n else ""))
     matrix.columns = [labels[c] for c in matrix.columns]
-    matrix = matrix.fillna("")
-    matrix.insert(0, "Name", matrix.index.map(inv["institutions"].set_index("id")["name_en"]))
     matrix.index.name = "Body"
     return matrix
+
+
+def institutions_annex(inv: Inventory) -> pd.DataFrame:
+    """Every body with English and Russian names, parent, period and source links."""
+    inst = inv["institutions"].sort_values(["country", "id"])
+    return pd.DataFrame({
+        "Id": inst["id"], "Name (EN)": inst["name_en"], "Name (RU)": inst["name_ru"].fillna(""),
+        "Parent": inst["parent_id"].fillna(inst["parent_note"]).fillna(""),
+        "Predecessor": inst["predecessor_id"].fillna(""),
+        "From": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in inst["valid_from"]],
+        "To": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in inst["valid_to"]],
+        "Confidence": inst["confidence"], "source": [source_links(v) for v in inst["source"]],
+    }).reset_index(drop=True)
+
+
+def roles_table(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """The roles on a date in words, by procedure."""
+    roles = roles_on(inv, on)
+    labels = config.pathway_labels()
+    order = {p: i for i, p in enumerate(labels)}
+    roles = roles.assign(_order=roles["pathway"].map(order)).sort_values(["_order", "institution_id"])
+    return pd.DataFrame({
+        "Procedure": roles["pathway"].map(labels), "Body": roles["institution_id"], "Role": roles["role"],
+        "Since": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in roles["valid_from"]],
+        "Confidence": roles["confidence"],
+    }).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ changes between two dates
