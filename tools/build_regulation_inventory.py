@@ -410,12 +410,13 @@ PROVISIONS = [
      "who break the rules of stay.", None, None, ALL, "2025-04-01", None, None, ["for-kg-872121"], S,
      "Month precision: signed April 2025. Length of entry bans not found."),
     ("L06-REG-FINE", "L06", None, "penalties; registration", "Fine for late registration of a foreigner.", 10000, "som", ALL,
-     "2016-11-04", "2021-11-30", None, ["trend-xebersaati-233043", "belta-2016"], S,
-     "Reported 2016–2018 (start taken from the registration duty). End: the new Code on Offences from 1 Dec 2021 "
-     "(repealing act from memory)."),
+     "2016-11-04", "2021-11-30", None, ["trend-xebersaati-233043", "belta-2016"], M,
+     "Amount sourced (reports 2016–2018); start taken from the registration duty; end = the new Code on "
+     "Offences from 1 Dec 2021 (repealing act from memory)."),
     ("L06-ART57-1", "L06", "art. 57-1", "penalties; border_migrant_worker", "A foreigner, and separately a border migrant "
      "worker, who breaks the rules of labour activity is fined.", 5, "fine categories", NB, "2020-06-26", "2021-11-30",
-     None, ["ealeg-125729"], S, "Added by Law 26 Jun 2020 No. 64; ended with the code on 30 Nov 2021."),
+     None, ["ealeg-125729"], M, "Added by Law 26 Jun 2020 No. 64 (sourced); end with the code on 30 Nov 2021 from "
+     "memory (repealing act)."),
     ("L07-PATENT-FEE", "L07", None, "patent", "A migrant worker from a neighbouring country hired by a private individual "
      "(construction, crop and livestock farming, personal services) pays tax on the basis of a patent.", 800, "som per month",
      NB, None, None, None, ["akchabar-patent"], S,
@@ -460,11 +461,11 @@ PROVISIONS = [
      "their stay or leave without fines.", None, None, ALL, "2025-05-22", "2025-06-10", None,
      ["knews-2025-legal", "24kg-330228"], S, "A police certificate was required."),
     ("P04-PLACES-2020", "P04", None, "study", "Budget-funded university places for ethnic Kyrgyz with Uzbek citizenship.",
-     20, "places", UZ, "2020-09-25", "2021-08-31", None, ["kabar-2020-ethnic"], S,
-     "Academic year 2020–21 (end of academic year assumed 31 Aug)."),
+     20, "places", UZ, "2020-09-25", "2021-08-31", None, ["kabar-2020-ethnic"], U,
+     "Number sourced; period assumed (academic year 2020–21, to 31 Aug)."),
     ("P04-PLACES-2022", "P04", None, "study", "Budget-funded university places recommended for ethnic Kyrgyz with Uzbek "
-     "citizenship.", 25, "places", UZ, "2022-09-01", "2023-08-31", None, ["sayasat-114011"], S,
-     "Academic year 2022–23 (start and end of academic year assumed)."),
+     "citizenship.", 25, "places", UZ, "2022-09-01", "2023-08-31", None, ["sayasat-114011"], U,
+     "Number sourced; period assumed (academic year 2022–23, 1 Sep to 31 Aug)."),
     ("G01-REG-DEADLINE", "G01", None, "registration", "An Uzbek citizen must register within 5 working days of crossing "
      "the border.", 5, "working days", UZ, "2016-12-19", None, None,
      ["trend-xebersaati-233043", "azattyk-29222462", "ozodlik-32378704"], S,
