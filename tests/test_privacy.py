@@ -19,9 +19,11 @@ from analysis.errors import InputError
 def test_primary_suppression_hides_small_non_zero_counts_only():
     table = pd.DataFrame({"female": [0, 4, 5], "male": [12, 9, 11]}, index=["gov", "academia", "private"])
     out = privacy.suppress_counts(table, k=5)
+    status = privacy.suppression_status(table, k=5)
     assert out.loc["gov", "female"] == 0          # a zero reveals nobody
     assert out.loc["academia", "female"] == "<5"   # 4 < k
-    assert out.loc["private", "female"] == 5       # k itself is published
+    assert status.loc[2, 0] != "primary"           # k itself is not small (withheld only as a complement)
+    assert out.loc["private", "female"] == privacy.SECONDARY_MARKER
 
 
 def test_secondary_suppression_closes_the_cycle_on_a_hand_worked_table():

@@ -105,7 +105,7 @@ def _secondary(values: np.ndarray, status: np.ndarray, row_equations: bool = Tru
         exposed = recoverable_cells(values, suppressed, row_equations, column_equations)
         if not exposed:
             return status
-        extra = _complement(values, suppressed, totals, exposed)
+        extra = _complement(values, suppressed, totals, exposed, row_equations, column_equations)
         if extra is None:  # everything that could be withheld already is
             return status
         suppressed[extra] = True
@@ -147,29 +147,33 @@ def recoverable_cells(values: np.ndarray, suppressed: np.ndarray, row_equations:
 
 
 def _complement(values: np.ndarray, suppressed: np.ndarray, totals: np.ndarray,
-                exposed: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The next cell to withhold, from the row or column of an exposed cell.
+                exposed: list[tuple[int, int]], row_equations: bool = True,
+                column_equations: bool = True) -> tuple[int, int] | None:
+    """The next cell to withhold, from the rows and columns of the exposed cells.
 
     Preference: an interior cell over a total; a non-zero cell over a zero (a withheld zero hides
-    little and puzzles readers); one that also lies in the line of another exposed cell (it protects
-    both, as closing a cycle does); the smallest value; then the first position, so the result is deterministic.
+    little and puzzles readers); the cell that leaves the fewest cells exposed (it closes a cycle);
+    then one in the lines of several exposed cells (it will close one next); the smallest value; then the first position, so the result is deterministic.
     """
     rows, cols = values.shape
+
+    def left_exposed(cell: tuple[int, int]) -> int:
+        trial = suppressed.copy()
+        trial[cell] = True
+        return len(recoverable_cells(values, trial, row_equations, column_equations))
 
     def shared(cell: tuple[int, int]) -> int:
         return sum(1 for i, j in exposed if i == cell[0] or j == cell[1])
 
     def best(cells: Iterable[tuple[int, int]]) -> tuple[int, int] | None:
-        candidates = [c for c in cells if not suppressed[c]]
+        candidates = sorted(c for c in cells if not suppressed[c])
         if not candidates:
             return None
-        return min(candidates, key=lambda c: (bool(totals[c]), values[c] == 0, -shared(c), values[c], c))
+        return min(candidates, key=lambda c: (bool(totals[c]), values[c] == 0, left_exposed(c), -shared(c),
+                                              values[c], c))
 
-    for i, j in exposed:
-        choice = best([(i, jj) for jj in range(cols)] + [(ii, j) for ii in range(rows)])
-        if choice is not None:
-            return choice
-    return best((i, j) for i in range(rows) for j in range(cols))
+    lines = {(i, jj) for i, _ in exposed for jj in range(cols)} | {(ii, j) for _, j in exposed for ii in range(rows)}
+    return best(lines) or best((i, j) for i in range(rows) for j in range(cols))
 
 
 def _as_counts(table: pd.DataFrame) -> pd.DataFrame:
