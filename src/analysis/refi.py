@@ -351,7 +351,7 @@ def _project_tables(root: ET.Element, archive: zipfile.ZipFile | None, file: str
                     "respondent_id": speaker.get(selection_guid, ""),
                     "code_id": code_of.get(normalise_guid(ref.get("targetGUID") if ref is not None else ""),
                                            normalise_guid(ref.get("targetGUID") if ref is not None else "")),
-                    "coder": coder, "excerpt": text[start:end],
+                    "coder": coder, "excerpt": text[start:end].replace("\r", "").strip("\n"),
                     "excerpt_en": selection.findtext("Description") or ""})
         date = values.get("date", "")
         session_rows.append({"session_id": session_id, "session_type": values.get("session_type", ""),
@@ -385,12 +385,13 @@ def _project_tables(root: ET.Element, archive: zipfile.ZipFile | None, file: str
 def _source_text(source: ET.Element, archive: zipfile.ZipFile | None, file: str, problems: list[Problem]) -> str:
     inline = source.find("PlainTextContent")
     if inline is not None:
-        return (inline.text or "").replace("\r\n", "\n")
+        return inline.text or ""
     target = source.get("plainTextPath") or ""
     if target.startswith("internal://") and archive is not None:
         member = _archive_member(archive, "sources/" + target[len("internal://"):])
         if member is not None:
-            return archive.read(member).decode("utf-8-sig").replace("\r\n", "\n")
+            # kept as stored: a tool that writes CRLF (MAXQDA) counts the CR in its offsets
+            return archive.read(member).decode("utf-8-sig")
     problems.append(Problem(file=file, sheet="REFI sessions", column="plainTextPath",
                             expected="PlainTextContent or an internal:// text file inside the archive",
                             found=target or "nothing"))
