@@ -105,7 +105,8 @@ def read_folder(folder: str | Path) -> Consultations:
     folder = paths.resolve(folder)
     frames, read_as = {}, {}
     for name in TABLES:
-        frames[name], read_as[name] = read_csv_any(folder / f"{name}.csv")
+        aliases = config.get(f"consultations.header_aliases.{name}", default=None)
+        frames[name], read_as[name] = read_csv_any(folder / f"{name}.csv", header_map=aliases)
     files = {name: paths.relative(folder / f"{name}.csv") for name in TABLES}
     data = check(frames, files, sheets={name: None for name in TABLES})
     data.read_as = read_as
