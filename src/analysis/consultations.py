@@ -532,3 +532,152 @@ def coverage_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
     out = grouped[["planned", "held", "held_within_plan"]].sum()
     out["achieved_pct"] = np.where(out["planned"] > 0, 100 * out["held_within_plan"] / out["planned"].where(out["planned"] > 0, 1), np.nan)
     return out.reset_index()
+
+
+# ---------------------------------------------------------------- publication helpers
+GROUP_VOCABULARIES = {"stakeholder_group": "stakeholder_groups", "sex": "sexes", "region": "regions"}
+
+
+def labels_of(attribute: str) -> dict[str, str]:
+    return dict(config.get(f"consultations.{GROUP_VOCABULARIES[attribute]}"))
+
+
+def code_names(codebook: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(codebook["code_id"], codebook["name"]))
+
+
+SUM_OVER_CODES = "Sum over rows (a person counts once in each row)"
+
+
+def publishable(counts: pd.DataFrame, k: int, index_labels: dict | None = None,
+                column_labels: dict | None = None, add_totals: bool = True,
+                total_row_label: str = privacy.TOTAL_LABEL) -> pd.DataFrame:
+    """A person-count table after disclosure control, with readable labels and totals.
+
+    For codes and themes the column sums are not numbers of persons (one person raises several
+    themes), so those tables pass `total_row_label=SUM_OVER_CODES`.
+    """
+    safe = privacy.suppress_counts(counts, k, add_totals=add_totals)
+    safe = label(safe, index_labels, column_labels)
+    if add_totals:
+        safe.index = list(safe.index[:-1]) + [total_row_label]
+    safe.index.name = None
+    return safe.reset_index(names="")
+
+
+def coverage_by_group(table: pd.DataFrame, by: str, k: int) -> pd.DataFrame:
+    """Planned and held respondents by one attribute; held counts below k suppressed, and the share
+    achieved (held within plan) shown only where the held count is published."""
+    summary = coverage_by(table, by)
+    held = summary.set_index(by)[["held"]]
+    safe = privacy.suppress_counts(held, k, add_totals=True)
+    labels = labels_of(by)
+    out = pd.DataFrame({
+        "group": [labels.get(g, g) for g in held.index] + ["Total"],
+        "planned": list(summary["planned"]) + [int(summary["planned"].sum())],
+        "held": list(safe["held"]),
+    })
+    within = list(summary["held_within_plan"]) + [int(summary["held_within_plan"].sum())]
+    planned = out["planned"].tolist()
+    out["achieved (%)"] = [round(100 * w / p, 1) if p and not isinstance(h, str) else None
+                           for w, p, h in zip(within, planned, out["held"])]
+    return out
+
+
+def cells_short_of_plan(table: pd.DataFrame) -> pd.DataFrame:
+    """Plan cells not yet met (group, sex, region, planned, status) — without held counts, which could
+    be small; this is what the consultant still has to find in the field."""
+    short = table[table["status"] != "met"]
+    groups, sexes, regions = labels_of("stakeholder_group"), labels_of("sex"), labels_of("region")
+    return pd.DataFrame({"group": short["stakeholder_group"].map(groups), "sex": short["sex"].map(sexes),
+                         "region": short["region"].map(regions), "planned": short["planned"],
+                         "status": short["status"]}).reset_index(drop=True)
+
+
+def heatmap(counts: pd.DataFrame, status: pd.DataFrame, k: int, row_labels: dict, column_labels: dict,
+            title: str):
+    """Persons per theme and group; suppressed cells grey with their marker, never their value."""
+    from . import figures
+
+    fig, ax = figures.new_figure(8.5, 0.45 * len(counts) + 1.8)
+    shown = counts.astype(float).where(status.to_numpy()[:-1, :-1] == "")
+    image = ax.imshow(shown.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
+    ax.set_facecolor("#DDDDDD")
+    for i in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            state = status.iat[i, j]
+            text = (privacy.primary_marker(k) if state == "primary" else privacy.SECONDARY_MARKER if state == "secondary"
+                    else str(int(counts.iat[i, j])))
+            value = shown.iat[i, j]
+            dark = not np.isnan(value) and value > 0.6 * np.nanmax(shown.to_numpy())
+            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
+    ax.set_xticks(range(counts.shape[1]), [column_labels.get(c, c) for c in counts.columns], rotation=30, ha="right")
+    ax.set_yticks(range(counts.shape[0]), [row_labels.get(r, r) for r in counts.index])
+    ax.grid(False)
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="persons")
+    return fig
+
+
+def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title: str):
+    """Persons per theme by sex; suppressed counts are not drawn (marked in the labels)."""
+    from . import figures
+
+    fig, ax = figures.new_figure(8.0, 0.4 * len(counts) + 1.5)
+    positions = np.arange(len(counts))
+    height = 0.4
+    for n, sex in enumerate(counts.columns):
+        published = status.iloc[:-1, n].to_numpy() == ""
+        values = np.where(published, counts[sex].to_numpy(), 0)
+        ax.barh(positions + (n - 0.5) * height, values, height=height, label=labels_of("sex").get(sex, sex),
+                color=figures.SEX_COLOURS.get(sex, figures.PALETTE[n]))
+        for p, ok in zip(positions, published):
+            if not ok:
+                ax.text(0.1, p + (n - 0.5) * height, "suppressed", va="center", fontsize=7, color="#555555")
+    ax.set_yticks(positions, [row_labels.get(r, r) for r in counts.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("persons coded at least once")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def reliability_plot(table: pd.DataFrame, names: dict[str, str]):
+    """Alpha per code with its bootstrap interval and the .667 / .800 thresholds."""
+    from . import figures
+
+    settings = config.get("consultations.reliability")
+    fig, ax = figures.new_figure(8.0, 0.35 * len(table) + 1.5)
+    positions = np.arange(len(table))
+    low = (table["alpha"] - table["alpha_ci_low"]).clip(lower=0)
+    high = (table["alpha_ci_high"] - table["alpha"]).clip(lower=0)
+    ax.errorbar(table["alpha"], positions, xerr=[low, high], fmt="o", color=figures.PALETTE[0], capsize=3)
+    for value, name, colour in ((float(settings["alpha_tentative"]), "tentative", figures.PALETTE[1]),
+                                (float(settings["alpha_reliable"]), "reliable", figures.PALETTE[2])):
+        ax.axvline(value, linestyle="--", color=colour, label=f"α = {value:.3f} ({name})")
+    ax.set_yticks(positions, [names.get(code, code) for code in table["code_id"]])
+    ax.invert_yaxis()
+    ax.set_xlabel("Krippendorff's alpha (nominal), 95 % bootstrap interval")
+    ax.set_xlim(min(-0.1, float(table["alpha_ci_low"].min()) - 0.05), 1.05)
+    ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def coverage_plot(table: pd.DataFrame):
+    """Planned vs held respondents by group, with held counts below k not drawn."""
+    from . import figures
+
+    fig, ax = figures.new_figure(8.0, 4.0)
+    rows = table[table["group"] != "Total"]
+    positions = np.arange(len(rows))
+    ax.barh(positions - 0.2, rows["planned"], height=0.4, label="planned", color=figures.PALETTE[8])
+    held = [h if not isinstance(h, str) else 0 for h in rows["held"]]
+    ax.barh(positions + 0.2, held, height=0.4, label="held", color=figures.PALETTE[0])
+    for p, h in zip(positions, rows["held"]):
+        if isinstance(h, str):
+            ax.text(0.1, p + 0.2, f"held: {h}", va="center", fontsize=8)
+    ax.set_yticks(positions, rows["group"])
+    ax.invert_yaxis()
+    ax.set_xlabel("respondents")
+    ax.legend(loc="lower right")
+    return fig

@@ -133,6 +133,10 @@ PLAN = [  # (group, sex, region, planned): the consultant's fieldwork plan, with
     ("international_partner", "female", "bishkek", 2), ("international_partner", "male", "bishkek", 1),
 ]
 
+# Codes that respondents tend to raise in the same breath (drives the co-occurrence table).
+RELATED_CODES = {"INF.PAY": "REG.DOCS", "LANG.FORMS": "ONLINE.ACCESS", "GEN.CARE": "REG.DOCS",
+                 "EMP.INFORMAL": "PAT.COST", "DIPL.NOSTR": "STUD.REG", "SRC.NETWORK": "REG.DEADLINE"}
+
 DOUBLE_CODED_SHARE = 0.3
 SECOND_CODER_AGREES = 0.9  # chance the second coder gives the same code to a paragraph
 
@@ -199,7 +203,10 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
                 position += int(rng.integers(1, 3))  # uncoded turns (moderator, small talk) in between
                 theme = themes_[rng.choice(len(themes_), p=p / p.sum())]
                 codes = [rng.choice(children[theme])]
-                if rng.random() < 0.25:  # a second code on the same paragraph drives co-occurrence
+                partner = RELATED_CODES.get(codes[0])
+                if partner and rng.random() < 0.6:  # issues that go together in the field
+                    codes.append(partner)
+                elif rng.random() < 0.15:  # and some chance co-occurrence
                     other = themes_[rng.choice(len(themes_), p=p / p.sum())]
                     extra = rng.choice(children[other])
                     if extra not in codes:
