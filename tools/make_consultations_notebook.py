@@ -70,7 +70,7 @@ report.md(reg.text(
     "Kyrgyzstan work in practice. {consultations.respondents.total:,} respondents from "
     "{consultations.respondents.groups:,} stakeholder groups took part in {consultations.sessions.total:,} sessions "
     "({consultations.sessions.interviews:,} interviews and {consultations.sessions.focus_groups:,} focus groups) "
-    f"between {first:%d %B %Y} and {last:%d %B %Y}; {{consultations.respondents.women_pct}} of them were women. "
+    f"between {first.day} {first:%B %Y} and {last.day} {last:%B %Y}; {{consultations.respondents.women_pct}} of them were women. "
     "The transcripts were coded with a codebook of {consultations.codes.total:,} codes under "
     "{consultations.codes.themes:,} themes (annex). Counts are of **persons** coded at least once, not of mentions, "
     "so that a talkative respondent does not outweigh a group. Respondents appear only by stakeholder group and "
@@ -145,8 +145,20 @@ theme_sex_table = cons.publishable(theme_sex, k, names, sexes, total_row_label=c
 atomic.write_csv(out / "persons_by_theme_sex.csv", theme_sex_table)
 report.table(theme_sex_table, caption="Respondents who raised each theme, by sex (persons)",
              source=f"{consultations_in}/segments.csv, respondents.csv", note=privacy.suppression_note(k))
-report.figure(cons.sex_bars(theme_sex, privacy.suppression_status(theme_sex, k), names, "Themes by sex"),
-              caption="Respondents who raised each theme, women and men", source=f"{consultations_in}/segments.csv")''', "theme-sex"),
+theme_sex_status = privacy.suppression_status(theme_sex, k)
+both_published = int((theme_sex_status.iloc[:-1, :-1] == "").all(axis=1).sum())
+reg.record("consultations.themes.sex_published", both_published, "themes",
+           "themes whose counts for both women and men can be published", f"{consultations_out}/persons_by_theme_sex.csv")
+report.md(reg.text(
+    "Counts for women and men can be published for {consultations.themes.sex_published:,} of the "
+    "{consultations.codes.themes:,} themes. Elsewhere fewer than {consultations.privacy.min_cell_size:,} women or men "
+    "raised the theme, and because each theme's total is published, the other sex's count has to be withheld too. "
+    "Where counts are withheld, the quotes below and the codes on gender-specific barriers are the evidence on "
+    "differences between women and men."))
+bars = cons.sex_bars(theme_sex, theme_sex_status, names, "Themes by sex")
+if bars is not None:
+    report.figure(bars, caption="Respondents who raised each theme, women and men (themes whose counts can be published)",
+                  source=f"{consultations_in}/segments.csv, respondents.csv")''', "theme-sex"),
     cell("code", '''code_group = cons.persons_by(data, "stakeholder_group", level="code")
 code_table = cons.publishable(code_group, k, names, groups, total_row_label=cons.SUM_OVER_CODES)
 atomic.write_csv(out / "persons_by_code_group.csv", code_table)
@@ -196,8 +208,8 @@ reg.record("consultations.reliability.sessions", len(double_sessions), "sessions
            "sessions coded independently by two coders", f"{consultations_in}/segments.csv", rows=double_sessions)
 reg.record("consultations.reliability.double_coded_pct", 100 * len(double_sessions) / len(sessions), "%",
            "share of sessions double-coded", f"{consultations_in}/segments.csv")
-for name in ("reliable", "tentative", "unreliable"):
-    reg.record(f"consultations.reliability.codes_{name}", int(verdicts.get(name, 0)), "codes",
+for name in ("reliable", "tentative", "unreliable", "not computable"):
+    reg.record(f"consultations.reliability.codes_{name.replace(' ', '_')}", int(verdicts.get(name, 0)), "codes",
                f"codes whose Krippendorff alpha is {name}", f"{consultations_out}/reliability.csv")
 reg.record("consultations.reliability.alpha_median", float(reliability["alpha"].median()), "",
            "median Krippendorff alpha over codes", f"{consultations_out}/reliability.csv")
@@ -208,7 +220,8 @@ report.md(reg.text(
     "reached the .800 level at which Krippendorff considers a variable reliable, "
     "{consultations.reliability.codes_tentative:,} lie between .667 and .800 (tentative conclusions only) and "
     "{consultations.reliability.codes_unreliable:,} fall below .667; their definitions are to be revised and the "
-    "sessions recoded before the final report. The full table, with Cohen's kappa and bootstrap intervals, is in "
+    "sessions recoded before the final report. Alpha cannot be computed for the "
+    "{consultations.reliability.codes_not_computable:,} code(s) that neither coder used in the double-coded sessions. The full table, with Cohen's kappa and bootstrap intervals, is in "
     "the annex."))''', "reliability-summary"),
     cell("markdown", "# Consultation codebook and coding reliability", "annex-title", ["annex"]),
     cell("code", '''codebook = cons.codebook_table(data.codebook)

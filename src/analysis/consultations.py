@@ -620,21 +620,21 @@ def heatmap(counts: pd.DataFrame, status: pd.DataFrame, k: int, row_labels: dict
 
 
 def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title: str):
-    """Persons per theme by sex; suppressed counts are not drawn (marked in the labels)."""
+    """Persons per theme, women and men, for the themes whose counts for both sexes are published;
+    None if there is no such theme (the table then says why)."""
     from . import figures
 
-    fig, ax = figures.new_figure(8.0, 0.4 * len(counts) + 1.5)
-    positions = np.arange(len(counts))
+    published = (status.iloc[:-1, :-1].to_numpy() == "").all(axis=1)
+    shown = counts[published]
+    if shown.empty:
+        return None
+    fig, ax = figures.new_figure(8.0, 0.45 * len(shown) + 1.5)
+    positions = np.arange(len(shown))
     height = 0.4
-    for n, sex in enumerate(counts.columns):
-        published = status.iloc[:-1, n].to_numpy() == ""
-        values = np.where(published, counts[sex].to_numpy(), 0)
-        ax.barh(positions + (n - 0.5) * height, values, height=height, label=labels_of("sex").get(sex, sex),
+    for n, sex in enumerate(shown.columns):
+        ax.barh(positions + (n - 0.5) * height, shown[sex], height=height, label=labels_of("sex").get(sex, sex),
                 color=figures.SEX_COLOURS.get(sex, figures.PALETTE[n]))
-        for p, ok in zip(positions, published):
-            if not ok:
-                ax.text(0.1, p + (n - 0.5) * height, "suppressed", va="center", fontsize=7, color="#555555")
-    ax.set_yticks(positions, [row_labels.get(r, r) for r in counts.index])
+    ax.set_yticks(positions, [row_labels.get(r, r) for r in shown.index])
     ax.invert_yaxis()
     ax.set_xlabel("persons coded at least once")
     ax.set_title(title)

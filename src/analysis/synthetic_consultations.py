@@ -112,10 +112,10 @@ VILLAGES = [("Кызыл-Булак-Сай", "Kyzyl-Bulak-Sai"), ("Жаны-Те
 # (group, number of respondents, share female, regions, session design)
 GROUPS = [
     ("government", 8, 0.5, ["bishkek", "osh_city", "batken"], "interview"),
-    ("academia", 6, 0.5, ["bishkek", "osh_city", "jalal_abad"], "interview"),
-    ("private_sector", 7, 0.3, ["bishkek", "osh", "chuy"], "interview"),
-    ("migrant_association", 5, 0.4, ["osh_city"], "focus_group"),
-    ("migrant_or_student", 11, 0.45, ["osh_city", "jalal_abad"], "focus_group"),
+    ("academia", 6, 0.6, ["bishkek", "osh_city", "jalal_abad"], "interview"),
+    ("private_sector", 7, 0.35, ["bishkek", "osh", "chuy"], "interview"),
+    ("migrant_association", 5, 0.5, ["osh_city"], "focus_group"),
+    ("migrant_or_student", 11, 0.5, ["osh_city", "jalal_abad"], "focus_group"),
     ("international_partner", 3, 0.67, ["bishkek"], "interview"),
 ]
 
