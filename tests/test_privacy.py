@@ -189,3 +189,14 @@ def test_pseudonyms_are_stable_salted_and_distinct():
 def test_pseudonymise_refuses_an_empty_salt():
     with pytest.raises(ValueError):
         privacy.pseudonymise(["a"], salt="")
+
+
+def test_command_line_scan_fails_on_a_leak_without_printing_the_term(tmp_path, capsys):
+    key = tmp_path / "key.csv"
+    key.write_text("term\nBakyt Uulu\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "t.csv").write_text("quote\nBakyt Uulu said\n", encoding="utf-8")
+    assert privacy.main(["scan", str(tmp_path / "out"), "--key", str(key)]) == 1
+    assert "Bakyt" not in capsys.readouterr().out
+    (tmp_path / "out" / "t.csv").write_text("quote\n[…] said\n", encoding="utf-8")
+    assert privacy.main(["scan", str(tmp_path / "out"), "--key", str(key)]) == 0

@@ -365,3 +365,32 @@ def pseudonymise(ids: Iterable[object], salt: str, prefix: str = "R", length: in
         if mapping.setdefault(pseudonym, original) != original:
             raise ValueError(f"pseudonym collision for two different ids; use a longer length than {length}")
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m analysis.privacy scan [PATH ...]`: exit 1 if a private term appears in the outputs.
+
+    Defaults to data/processed and reports/, with the key file named in the configuration.
+    """
+    import argparse
+
+    from . import config
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.privacy")
+    parser.add_argument("command", choices=["scan"])
+    parser.add_argument("paths", nargs="*", default=["data/processed", "reports"])
+    parser.add_argument("--key", default=None, help="private key file (default: privacy.private_key_file)")
+    args = parser.parse_args(argv)
+    terms = load_private_key(args.key or config.get("privacy.private_key_file"))
+    if not terms:
+        print("no private key file: nothing to scan for")
+        return 0
+    hits = scan_for_private_terms([paths.resolve(p) for p in args.paths], terms)
+    for file, _ in hits:
+        print(f"private term found in {file}")  # the term itself is not printed
+    print(f"{len(terms)} private terms searched; {len(hits)} hits")
+    return 1 if hits else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
