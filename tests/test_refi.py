@@ -166,3 +166,10 @@ def test_coding_that_points_to_no_code_is_an_input_error(tmp_path):
         archive.writestr("project.qde", xml)
     with pytest.raises(InputError, match="code in the codebook"):
         refi.import_project(tmp_path / "bad.qdpx")
+
+
+def test_notebook_reader_accepts_a_project_file(example, tmp_path):
+    refi.export_project(example, tmp_path / "p.qdpx")
+    data = consultations.read(tmp_path / "p.qdpx")
+    assert len(data.segments) == len(example.segments) and data.plan.empty
+    assert consultations.coverage(data)["planned"].sum() == 0

@@ -122,8 +122,12 @@ def read_workbook(path: str | Path) -> Consultations:
 
 
 def read(source: str | Path) -> Consultations:
-    """A folder of CSV files or a coding workbook (.xlsx)."""
+    """A folder of CSV files, a coding workbook (.xlsx) or a REFI-QDA project (.qdpx, without a plan)."""
     resolved = paths.resolve(source)
+    if resolved.suffix.lower() == ".qdpx":
+        from . import refi  # refi builds on this module
+
+        return refi.import_project(resolved)
     return read_workbook(resolved) if resolved.suffix.lower() == ".xlsx" else read_folder(resolved)
 
 
