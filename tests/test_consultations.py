@@ -100,6 +100,12 @@ def test_vocabulary_and_position_problems_name_the_row(tmp_path):
     assert [(p.row, p.column) for p in error.value.problems] == [(6, "position")]
 
 
+def test_two_excerpts_for_one_paragraph_is_a_warning(tmp_path):
+    _write(tmp_path, segments=SEGMENTS.replace("G-3,S-1,2,R-1,INF.PAY,C1,Документы", "G-3,S-1,2,R-1,INF.PAY,C1,Другое"))
+    warnings = c.read_folder(tmp_path).warnings
+    assert [(w.row, w.column, w.severity) for w in warnings] == [(4, "excerpt", "warning")]
+
+
 def test_excel_template_round_trip(small, tmp_path):
     c.write_template(tmp_path / "coding.xlsx", example=small)
     back = c.read(tmp_path / "coding.xlsx")

@@ -178,6 +178,13 @@ def _paragraph_problems(segments: pd.DataFrame, sessions: pd.DataFrame, file: st
             problems.append(Problem(file=file, sheet=sheet, row=int(row), column="position",
                                     expected=f"a paragraph number up to {length[session]} (session {session})",
                                     found=position))
+    excerpts = segments.groupby(["session_id", "position"])["excerpt"].nunique()
+    for (session, position), count in excerpts[excerpts > 1].items():
+        group = segments[(segments["session_id"] == session) & (segments["position"] == position)]
+        row = group.loc[group["excerpt"] != group["excerpt"].iloc[0], ROW].iloc[0]
+        problems.append(Problem(file=file, sheet=sheet, row=int(row), column="excerpt", severity="warning",
+                                expected=f"the same excerpt for every code of paragraph {position} of {session}",
+                                found=f"{count} different excerpts (the REFI export keeps the first)"))
     return problems
 
 
