@@ -249,8 +249,12 @@ report.table(shown_reliability.rename(columns={"units": "paragraphs", "coded_by_
 report.figure(cons.reliability_plot(reliability, names),
               caption="Krippendorff's alpha per code with 95 % bootstrap intervals and the .667 and .800 thresholds",
               source=f"{consultations_in}/segments.csv (double-coded sessions)")''', "annex-reliability", ["annex"]),
-    cell("code", '''outputs = [out, paths.resolve(findings_out).parent]
-leaks = privacy.scan_for_private_terms([out], private_terms)
+    cell("code", '''if data.warnings:
+    report.table(pd.DataFrame([w.as_dict() for w in data.warnings])[["file", "row", "column", "expected", "found"]],
+                 caption="Data-quality warnings in the consultation inputs", source=consultations_in)
+else:
+    report.md("The consultation inputs passed every check without warnings.")''', "annex-quality", ["annex"]),
+    cell("code", '''leaks = privacy.scan_for_private_terms([out], private_terms)
 reg.record("consultations.privacy.terms_checked", len(private_terms), "terms",
            "names, organisations and places of the private key searched in this chapter's outputs",
            "data/private/identity_key.csv (not in the repository)")
