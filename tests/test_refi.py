@@ -173,3 +173,15 @@ def test_notebook_reader_accepts_a_project_file(example, tmp_path):
     data = consultations.read(tmp_path / "p.qdpx")
     assert len(data.segments) == len(example.segments) and data.plan.empty
     assert consultations.coverage(data)["planned"].sum() == 0
+
+
+def test_text_of_a_pdf_source_is_read_from_its_representation(tmp_path):
+    xml = OLD_PROJECT.replace('<TextSource guid="{EEEEEEEE-0000-0000-0000-000000000001}" name="Interview Batken">',
+                              '<PDFSource guid="{EEEEEEEE-0000-0000-0000-0000000000FF}" name="Interview Batken" '
+                              'path="internal://x.pdf"><Representation guid="{EEEEEEEE-0000-0000-0000-000000000001}">'
+                              ).replace("</TextSource>", "</Representation></PDFSource>")
+    with zipfile.ZipFile(tmp_path / "pdf.qdpx", "w") as archive:
+        archive.writestr("project.qde", xml)
+    data = refi.import_project(tmp_path / "pdf.qdpx")
+    assert data.sessions.iloc[0]["session_id"] == "Interview Batken"
+    assert data.segments.iloc[0]["excerpt"] == "Пять дней на регистрацию — мало."

@@ -330,9 +330,12 @@ def _project_tables(root: ET.Element, archive: zipfile.ZipFile | None, file: str
 
     session_rows, segment_rows, source_names = [], [], {}
     problems = []
-    for source in root.iter("TextSource"):
+    # A PDF's extracted text is a Representation (a TextSource) inside its PDFSource.
+    pdf_of = {id(rep): pdf for pdf in root.iter("PDFSource") for rep in pdf.findall("Representation")}
+    for source in [*root.iter("TextSource"), *root.iter("Representation")]:
         source_guid = normalise_guid(source.get("guid"))
-        session_id = source.get("name") or source_guid
+        named = pdf_of.get(id(source), source)
+        session_id = source.get("name") or named.get("name") or source_guid
         source_names[source_guid] = session_id
         text = _source_text(source, archive, file, problems)
         values = _variables(source, variable_names)
