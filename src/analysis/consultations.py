@@ -23,11 +23,13 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import atomic, config, paths, privacy
-from .errors import InputError, Problem, raise_if_errors
+from .errors import Problem, raise_if_errors
 from .io import ROW, read_csv_any, read_excel_sheet
 from .schema import Column, foreign_key, validate
 
 TABLES = ("respondents", "sessions", "codebook", "segments", "plan")
+#: Respondent attributes and the configuration vocabulary that orders and labels them.
+GROUP_VOCABULARIES = {"stakeholder_group": "stakeholder_groups", "sex": "sexes", "region": "regions"}
 
 
 def _vocabulary(key: str) -> list[str]:
@@ -288,7 +290,7 @@ def persons_by(data: Consultations, by: str, level: str = "code") -> pd.DataFram
     persons = segments.drop_duplicates(["key", "respondent_id"])
     table = pd.crosstab(persons["key"], persons[by])
     keys = list(data.codebook["code_id"]) if level == "code" else list(dict.fromkeys(theme))
-    vocab = _vocabulary({"stakeholder_group": "stakeholder_groups", "sex": "sexes", "region": "regions"}.get(by, by))
+    vocab = _vocabulary(GROUP_VOCABULARIES[by])
     table = table.reindex(index=keys, columns=vocab, fill_value=0)
     if level == "code":
         coded = set(data.codebook.loc[data.codebook["code_id"].isin(segments["code_id"]), "code_id"])
@@ -299,9 +301,9 @@ def persons_by(data: Consultations, by: str, level: str = "code") -> pd.DataFram
 
 def respondents_by(data: Consultations, rows: str, cols: str) -> pd.DataFrame:
     """Respondents (persons) by two attributes, in vocabulary order (input to suppression)."""
-    vocab = {"stakeholder_group": "stakeholder_groups", "sex": "sexes", "region": "regions"}
     table = pd.crosstab(data.respondents[rows], data.respondents[cols])
-    return table.reindex(index=_vocabulary(vocab[rows]), columns=_vocabulary(vocab[cols]), fill_value=0)
+    return table.reindex(index=_vocabulary(GROUP_VOCABULARIES[rows]), columns=_vocabulary(GROUP_VOCABULARIES[cols]),
+                         fill_value=0)
 
 
 def label(table: pd.DataFrame, index_labels: dict | None = None, column_labels: dict | None = None) -> pd.DataFrame:
@@ -527,7 +529,7 @@ def coverage(data: Consultations) -> pd.DataFrame:
     table["missing"] = (table["planned"] - table["held"]).clip(lower=0)
     table["status"] = np.select([table["held"] >= table["planned"], table["held"] > 0], ["met", "partly met"],
                                 "not started")
-    order = {key: _vocabulary(v) for key, v in zip(keys, ["stakeholder_groups", "sexes", "regions"])}
+    order = {key: _vocabulary(GROUP_VOCABULARIES[key]) for key in keys}
     for key in keys:
         table[key] = pd.Categorical(table[key], categories=order[key], ordered=True)
     table = table.sort_values(keys).reset_index(drop=True)
@@ -546,7 +548,6 @@ def coverage_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- publication helpers
-GROUP_VOCABULARIES = {"stakeholder_group": "stakeholder_groups", "sex": "sexes", "region": "regions"}
 
 
 def labels_of(attribute: str) -> dict[str, str]:
