@@ -102,11 +102,13 @@ reg.record("consultations.coverage.cells_met", int(((tracker["planned"] > 0) & (
 reg.record("consultations.coverage.cells_not_started", int((tracker["status"] == "not started").sum()), "cells",
            "plan cells with nobody consulted yet", source_plan)
 for sex in sexes:
-    row = by_sex[by_sex["group"] == sexes[sex]].iloc[0]
-    reg.record(f"consultations.coverage.{sex}_achieved_pct", row["achieved (%)"], "%",
+    achieved = by_sex.set_index("group")["achieved (%)"].get(sexes[sex])
+    reg.record(f"consultations.coverage.{sex}_achieved_pct", achieved, "%",
                f"share of the plan achieved among {sexes[sex].lower()} (blank if suppressed)", source_plan)
-for group, row in zip(list(groups), by_group.itertuples(index=False)):
-    reg.record(f"consultations.coverage.{group}_achieved_pct", row[3], "%",
+group_ids = {label: group for group, label in groups.items()}
+for _, row in by_group[by_group["group"].isin(group_ids)].iterrows():
+    group = group_ids[row["group"]]
+    reg.record(f"consultations.coverage.{group}_achieved_pct", row["achieved (%)"], "%",
                f"share of the plan achieved for {groups[group].lower()} (blank if suppressed)", source_plan)
 report.md(reg.text(
     "The fieldwork plan set {consultations.coverage.planned:,} respondents across "
