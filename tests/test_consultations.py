@@ -300,3 +300,15 @@ def test_every_built_output_is_free_of_private_terms(built_report, tmp_path):
     skip = set() if importlib.util.find_spec("pypdf") else {".pdf"}
     outputs = [p for p in built_report.rglob("*") if p.is_file() and p.suffix in privacy.SCANNED_SUFFIXES - skip]
     assert privacy.scan_for_private_terms(outputs + [root / "data/processed"], terms) == []
+
+
+def test_codebook_table_gives_theme_and_level_for_the_benchmark_links(small):
+    table = c.codebook_table(small.codebook).set_index("code_id")
+    assert table.loc["REG.DOCS", ["theme_id", "theme", "level"]].tolist() == ["REG", "Registration burden", 2]
+    assert table.loc["INF", "level"] == 1 and "_row" not in table.columns
+
+
+def test_codebook_cycle_is_an_error(tmp_path):
+    _write(tmp_path, codebook=CODEBOOK.replace("REG,,Registration burden", "REG,REG.DOCS,Registration burden"))
+    with pytest.raises(InputError, match="parent"):
+        c.read_folder(tmp_path)
