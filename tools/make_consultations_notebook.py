@@ -239,7 +239,7 @@ report.table(shown_codebook, caption="Codebook of the consultations (themes and 
              source=f"{consultations_in}/codebook.csv; also exported as REFI-QDA codebook.qdc for NVivo, ATLAS.ti, "
                     "MAXQDA and QualCoder")''', "annex-codebook", ["annex"]),
     cell("code", '''shown_reliability = reliability.assign(code=reliability["code_id"].map(names))[
-    ["code_id", "code", "units", "coded_by_either", "agreement_pct", "alpha", "alpha_ci_low", "alpha_ci_high",
+    ["code", "units", "coded_by_either", "agreement_pct", "alpha", "alpha_ci_low", "alpha_ci_high",
      "kappa", "verdict", "kappa_band"]]
 report.table(shown_reliability.rename(columns={"units": "paragraphs", "coded_by_either": "coded by either",
                                                "agreement_pct": "agreement (%)", "alpha_ci_low": "95 % CI low",
