@@ -166,6 +166,11 @@ code_table = cons.publishable(code_group, k, names, groups, total_row_label=cons
 atomic.write_csv(out / "persons_by_code_group.csv", code_table)
 report.table(code_table, caption="Respondents coded with each code, by stakeholder group (persons)",
              source=f"{consultations_in}/segments.csv, respondents.csv", note=privacy.suppression_note(k))''', "code-group-table"),
+    cell("code", '''code_sex = cons.persons_by(data, "sex", level="code")
+code_sex_table = cons.publishable(code_sex, k, names, sexes, total_row_label=cons.SUM_OVER_CODES)
+atomic.write_csv(out / "persons_by_code_sex.csv", code_sex_table)
+report.table(code_sex_table, caption="Respondents coded with each code, by sex (persons)",
+             source=f"{consultations_in}/segments.csv, respondents.csv", note=privacy.suppression_note(k))''', "code-sex-table"),
     cell("markdown", "## Issues raised together", "cooccurrence-heading"),
     cell("code", '''pairs = cons.cooccurrence(data)
 atomic.write_csv(out / "cooccurrence.csv", pairs)
