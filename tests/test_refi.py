@@ -185,3 +185,22 @@ def test_text_of_a_pdf_source_is_read_from_its_representation(tmp_path):
     data = refi.import_project(tmp_path / "pdf.qdpx")
     assert data.sessions.iloc[0]["session_id"] == "Interview Batken"
     assert data.segments.iloc[0]["excerpt"] == "Пять дней на регистрацию — мало."
+
+
+def test_utf16_offsets_for_nvivo_beyond_the_basic_plane():
+    text = "Ок 👍 регистрация"
+    assert refi.to_utf16(text, 5) == 6 and refi.from_utf16(text, 6) == 5
+    assert refi.to_utf16("Кыргызстан", 4) == 4  # Cyrillic: both counts agree
+
+
+def test_round_trip_with_utf16_offsets_and_an_emoji(example, tmp_path):
+    segments = example.segments.copy()
+    segments.loc[segments.index[0], "excerpt"] = "👍 " + segments.loc[segments.index[0], "excerpt"]
+    same = (segments["session_id"] == segments.iloc[0]["session_id"]) & (segments["position"] == segments.iloc[0]["position"])
+    segments.loc[same, "excerpt"] = segments.loc[segments.index[0], "excerpt"]
+    data = consultations.Consultations(**{**example.__dict__, "segments": segments})
+    refi.export_project(data, tmp_path / "nvivo.qdpx", offsets="utf16")
+    back = refi.import_project(tmp_path / "nvivo.qdpx", offsets="utf16")
+    _same(data.segments, back.segments)
+    wrong = refi.import_project(tmp_path / "nvivo.qdpx")  # read as code points, the emoji shifts the text
+    assert not wrong.segments["excerpt"].equals(back.segments["excerpt"])

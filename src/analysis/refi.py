@@ -4,7 +4,8 @@ Import reads what real tools write: namespaces `urn:QDA-XML:project:1.0` and old
 ATLAS.ti's `urn:QDA-XML:codebook:0:4`, GUIDs with or without braces in any case, a `sources` or
 `Sources` folder, text inline (PlainTextContent) or as an internal file. Export writes the 1.0 format
 with lower-case GUIDs and a lower-case `sources` folder (ATLAS.ti rejects a capitalised one), plain text
-only (no richTextPath to a .txt, which ATLAS.ti refuses). Offsets are Unicode code points, zero-based;
+only (no richTextPath to a .txt, which ATLAS.ti refuses). Offsets are Unicode code points, zero-based
+(`offsets="utf16"` converts for NVivo, which counts UTF-16 code units);
 Cyrillic, Kyrgyz and Uzbek text lies in the Basic Multilingual Plane, where NVivo's UTF-16 count agrees.
 
 Mapping to the consultation tables (docs/consultations.md): Code ↔ codebook row (definition,
@@ -47,6 +48,29 @@ def guid(kind: str, key: str) -> str:
 def normalise_guid(value: str | None) -> str:
     """'{ABCD…}' and 'abcd…' are the same GUID."""
     return (value or "").strip().strip("{}").lower()
+
+
+OFFSET_UNITS = ("codepoints", "utf16")
+
+
+def to_utf16(text: str, index: int) -> int:
+    """A code-point offset as NVivo counts it (UTF-16 code units: characters beyond the BMP count twice)."""
+    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+
+
+def from_utf16(text: str, units: int) -> int:
+    """The code-point offset of a UTF-16 offset written by NVivo."""
+    count = 0
+    for index, ch in enumerate(text):
+        if count >= units:
+            return index
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+def _check_units(offsets: str) -> None:
+    if offsets not in OFFSET_UNITS:
+        raise ValueError(f"offsets must be one of {OFFSET_UNITS}, not {offsets!r}")
 
 
 # ---------------------------------------------------------------- export
@@ -119,8 +143,13 @@ def _variable_value(parent: ET.Element, ns: str, variable_guid: str, value: obje
         ET.SubElement(element, f"{{{ns}}}TextValue").text = "" if value is None or value is pd.NA else str(value)
 
 
-def project_files(data: Consultations, name: str = "Stakeholder consultations") -> dict[str, bytes]:
-    """The members of a .qdpx archive: project.qde and one plain-text source per session."""
+def project_files(data: Consultations, name: str = "Stakeholder consultations",
+                  offsets: str = "codepoints") -> dict[str, bytes]:
+    """The members of a .qdpx archive: project.qde and one plain-text source per session.
+
+    `offsets="utf16"` writes positions as NVivo counts them (they differ only beyond the BMP, e.g. emoji).
+    """
+    _check_units(offsets)
     ns = PROJECT_NS
     codebook = _blank_to_empty(data.codebook.drop(columns=[ROW], errors="ignore"))
     segments = _blank_to_empty(data.segments.drop(columns=[ROW], errors="ignore"))
@@ -152,13 +181,15 @@ def project_files(data: Consultations, name: str = "Stakeholder consultations") 
     for _, session in data.sessions.iterrows():
         session_id = session["session_id"]
         coded = segments[segments["session_id"] == session_id]
-        text, offsets = session_text(coded, int(session["paragraphs"]))
+        text, paragraph_offsets = session_text(coded, int(session["paragraphs"]))
         source_guid = guid("session", session_id)
         files[f"sources/{source_guid}.txt"] = text.encode("utf-8")
         source = ET.SubElement(sources, f"{{{ns}}}TextSource", {
             "guid": source_guid, "name": session_id, "plainTextPath": f"internal://{source_guid}.txt"})
         for _, seg in coded.iterrows():
-            start, end = offsets[int(seg["position"])]
+            start, end = paragraph_offsets[int(seg["position"])]
+            if offsets == "utf16":
+                start, end = to_utf16(text, start), to_utf16(text, end)
             selection = ET.SubElement(source, f"{{{ns}}}PlainTextSelection", {
                 "guid": guid("segment", seg["segment_id"]), "name": seg["segment_id"],
                 "startPosition": str(start), "endPosition": str(end), "creatingUser": guid("user", seg["coder"])})
@@ -175,11 +206,12 @@ def project_files(data: Consultations, name: str = "Stakeholder consultations") 
     return {"project.qde": _xml_bytes(root, ns), **files}
 
 
-def export_project(data: Consultations, path: str | Path, name: str = "Stakeholder consultations") -> Path:
+def export_project(data: Consultations, path: str | Path, name: str = "Stakeholder consultations",
+                   offsets: str = "codepoints") -> Path:
     """Write the coded consultations as a REFI-QDA .qdpx archive (deterministic bytes)."""
     buffer = _io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member, content in sorted(project_files(data, name).items()):
+        for member, content in sorted(project_files(data, name, offsets).items()):
             info = zipfile.ZipInfo(member, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
@@ -283,12 +315,14 @@ def _archive_member(archive: zipfile.ZipFile, wanted: str) -> str | None:
     return None
 
 
-def import_project(path: str | Path) -> Consultations:
+def import_project(path: str | Path, offsets: str = "codepoints") -> Consultations:
     """The consultation tables from a .qdpx archive (or a bare project.qde file), validated.
 
     Attributes a tool did not export (e.g. stakeholder group) are blank and reported by validation;
-    the fieldwork plan is not part of REFI-QDA and comes back empty.
+    the fieldwork plan is not part of REFI-QDA and comes back empty. Use `offsets="utf16"` for a
+    project written by NVivo whose texts contain characters beyond the BMP (emoji).
     """
+    _check_units(offsets)
     path = paths.resolve(path)
     file = paths.relative(path)
     archive = zipfile.ZipFile(path) if zipfile.is_zipfile(path) else None
@@ -302,7 +336,7 @@ def import_project(path: str | Path) -> Consultations:
         else:
             xml = path.read_bytes()
         root, _ = _parse(xml, file, "project")
-        frames = _project_tables(root, archive, file)
+        frames = _project_tables(root, archive, file, offsets)
     finally:
         if archive is not None:
             archive.close()
@@ -310,7 +344,8 @@ def import_project(path: str | Path) -> Consultations:
     return check(frames, {name: file for name in TABLES}, sheets)
 
 
-def _project_tables(root: ET.Element, archive: zipfile.ZipFile | None, file: str) -> dict[str, pd.DataFrame]:
+def _project_tables(root: ET.Element, archive: zipfile.ZipFile | None, file: str,
+                    offsets: str = "codepoints") -> dict[str, pd.DataFrame]:
     users = {normalise_guid(u.get("guid")): u.get("name") or u.get("id") or normalise_guid(u.get("guid"))
              for u in root.iter("User")}
     codebook = _read_codes(root.find("CodeBook/Codes"))
@@ -342,6 +377,8 @@ def _project_tables(root: ET.Element, archive: zipfile.ZipFile | None, file: str
         first_coder = ""
         for selection in source.findall("PlainTextSelection"):
             start, end = int(selection.get("startPosition", 0)), int(selection.get("endPosition", 0))
+            if offsets == "utf16":
+                start, end = from_utf16(text, start), from_utf16(text, end)
             selection_guid = normalise_guid(selection.get("guid"))
             for n, coding in enumerate(selection.findall("Coding"), start=1):
                 ref = coding.find("CodeRef")
