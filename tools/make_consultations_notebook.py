@@ -201,10 +201,11 @@ lines = [reg.text("Quotes are attributed only by stakeholder group and, where th
                   "{consultations.privacy.min_cell_size:,} respondents of the same sex, by sex. Only respondents who "
                   "consented to quotation and whose group has at least {consultations.privacy.min_cell_size:,} "
                   "respondents are quoted; names, organisations and places are replaced by […]. Quotes are "
-                  "translated from the language of the interview.")]
+                  "translated from the language of the interview; the original words follow each translation.")]
 for theme, block in quotes.groupby("theme", sort=False):
     lines.append(f"\\n**{theme}**\\n")
-    lines += [f"> “{q.quote}” — *{q.attribution}*\\n" for q in block.itertuples()]
+    lines += [f"> “{q.quote}” — *{q.attribution}*  \\n> Original: «{q.original}»\\n" if q.original != q.quote
+              else f"> “{q.quote}” — *{q.attribution}*\\n" for q in block.itertuples()]
 report.md("\\n".join(lines))''', "quotes"),
     cell("markdown", "## Reliability of the coding", "reliability-heading"),
     cell("code", '''reliability = cons.reliability(data, seed=seed)
