@@ -273,7 +273,13 @@ def test_exports_carry_no_private_term_although_the_raw_excerpts_do(tmp_path):
     synthetic_consultations.write(out=str(tmp_path / "raw"), private_key=str(tmp_path / "key.csv"))
     terms = privacy.load_private_key(tmp_path / "key.csv")
     data = c.read_folder(tmp_path / "raw")
-    assert privacy.scan_for_private_terms([tmp_path / "raw"], terms)  # the example names some on purpose
+    assert privacy.scan_for_private_terms([tmp_path / "raw"], terms) == []  # raw data hold pseudonyms only
+    first = data.segments.index[0]  # a respondent names a colleague and a village in passing
+    data.segments.loc[first, "excerpt"] += f" {terms[1]} из {terms[-1]}."
+    data.segments.loc[first, "excerpt_en"] += f" {terms[1]} from {terms[-1]}."
+    (tmp_path / "leaky").mkdir()
+    data.segments.to_csv(tmp_path / "leaky" / "segments.csv", index=False)
+    assert privacy.scan_for_private_terms([tmp_path / "leaky"], terms)
     out = tmp_path / "out"
     c.quote_shortlist(data, 5, terms).to_csv(out.mkdir() or out / "quotes.csv", index=False)
     redacted = data.segments.assign(excerpt=data.segments["excerpt"].map(lambda t: c.redact(t, terms)[0]),

@@ -200,3 +200,18 @@ def test_command_line_scan_fails_on_a_leak_without_printing_the_term(tmp_path, c
     assert "Bakyt" not in capsys.readouterr().out
     (tmp_path / "out" / "t.csv").write_text("quote\n[…] said\n", encoding="utf-8")
     assert privacy.main(["scan", str(tmp_path / "out"), "--key", str(key)]) == 0
+
+
+def test_a_leak_stops_the_build_naming_the_file_not_the_term(tmp_path):
+    (tmp_path / "quotes.csv").write_text("quote\nBakyt Uulu said\n", encoding="utf-8")
+    with pytest.raises(privacy.PrivacyError, match="quotes.csv") as error:
+        privacy.assert_no_private_terms([tmp_path], ["Bakyt Uulu"])
+    assert "Bakyt" not in str(error.value)
+    privacy.assert_no_private_terms([tmp_path], ["Aigul"])  # no hit, no error
+
+
+def test_real_data_need_the_key_file(tmp_path):
+    with pytest.raises(InputError, match="private key"):
+        privacy.require_key_for_real_data([], tmp_path / "identity_key.csv", synthetic=False)
+    privacy.require_key_for_real_data([], tmp_path / "identity_key.csv", synthetic=True)
+    privacy.require_key_for_real_data(["Bakyt Uulu"], tmp_path / "identity_key.csv", synthetic=False)

@@ -346,6 +346,28 @@ def scan_for_private_terms(targets: Iterable[str | Path], terms: Sequence[str]) 
     return hits
 
 
+class PrivacyError(RuntimeError):
+    """A private term reached an output: the build stops before anything is published."""
+
+
+def assert_no_private_terms(targets: Iterable[str | Path], terms: Sequence[str]) -> None:
+    """Raise PrivacyError naming the files (not the terms) that contain a private term."""
+    hits = scan_for_private_terms(targets, terms)
+    if hits:
+        files = sorted({file for file, _ in hits})
+        raise PrivacyError(f"{len(hits)} private term(s) found in {', '.join(files)}; remove them before publishing")
+
+
+def require_key_for_real_data(terms: Sequence[str], key_path: str | Path, synthetic: bool) -> None:
+    """Real consultation data are never built without the key of names to remove; the synthetic
+    example, which names no one, builds without it (as in a fresh clone)."""
+    if not terms and not synthetic:
+        raise InputError([Problem(file=paths.relative(paths.resolve(key_path)),
+                                  expected="the private key of names, organisations and places (column 'term'), "
+                                           "required to build a report from real consultation data",
+                                  found="no such file, or no terms in it")])
+
+
 # ---------------------------------------------------------------- pseudonyms
 def pseudonymise(ids: Iterable[object], salt: str, prefix: str = "R", length: int = 8) -> list[str]:
     """Stable pseudonyms: keyed hash (HMAC-SHA-256) of each id with a secret salt.

@@ -1,9 +1,9 @@
 """SYNTHETIC example consultations: respondents, sessions, codebook, coded segments and a plan.
 
 Realistic in shape only — every person, quote and count is invented. The generator also writes the
-fake names, organisations and villages it used to the git-ignored private key file, so that the
-privacy scan has something to find if the pipeline ever leaks one; a few excerpts name them on purpose
-to exercise the redaction of quotes. Run with `python -m analysis.synthetic_consultations`.
+fake names of the respondents, and the organisations and villages such a study would have to protect,
+to the git-ignored private key file, so that the privacy scan has something to find if the pipeline
+ever leaks one. Run with `python -m analysis.synthetic_consultations`.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ CODEBOOK = [
     ("SRC.OFFICIAL", "SRC", "Official information", "Information from government websites, hotlines, consulates or IOM centres.", "Brochures, consultations at migrant centres.", "Social media (SRC.NETWORK).", "The consulate explained the new rules to us."),
 ]
 
-# Excerpt variants per code: (Russian original, English translation). {org} and {village} are filled
-# with names from the private key in a few excerpts, so that redaction has work to do.
+# Excerpt variants per code: (Russian original, English translation). They name no one, so that the
+# example builds the same with or without the (git-ignored) key file; tests exercise the redaction.
 EXCERPTS = {
     "REG.DEADLINE": [("Пять рабочих дней на регистрацию — это очень мало, если приезжаешь в пятницу вечером.", "Five working days to register is very little if you arrive on a Friday evening."),
                      ("Многие даже не знают, что нужно регистрироваться, и узнают о сроке только при проверке.", "Many do not even know they must register and learn about the deadline only when they are checked.")],
@@ -62,13 +62,13 @@ EXCERPTS = {
     "LANG.FORMS": [("Бланки только на русском и кыргызском, на узбекском ничего нет.", "The forms are only in Russian and Kyrgyz; there is nothing in Uzbek."),
                    ("Решение об отказе пришло на кыргызском, и мы не поняли причину.", "The refusal came in Kyrgyz and we did not understand the reason.")],
     "LANG.INTERP": [("Мы платим человеку на базаре, чтобы он заполнил бумаги.", "We pay a man at the market to fill in the papers."),
-                    ("Без посредника молодые ребята из {village} вообще не справляются.", "Without an intermediary the young men from {village} cannot manage at all.")],
+                    ("Без посредника молодые ребята из нашего района вообще не справляются.", "Without an intermediary the young men from our district cannot manage at all.")],
     "ONLINE.ACCESS": [("Портал не принимает узбекский номер телефона, нужен местный.", "The portal does not accept an Uzbek phone number; you need a local one."),
                       ("Сайт регистрации часто не работает, особенно в конце месяца.", "The registration site often does not work, especially at the end of the month.")],
     "ONLINE.PAY": [("Иностранную карту при оплате пошлины отклоняют.", "A foreign card is refused when paying the state fee."),
                    ("Квитанцию об онлайн-оплате в отделе не признают, просят оплатить в банке.", "The office does not accept the online payment receipt and asks us to pay at the bank.")],
     "EMP.NOTIFY": [("Гарантийный взнос для маленькой фирмы слишком большой, поэтому берут без оформления.", "The guarantee fee is too high for a small firm, so they hire without papers."),
-                   ("Через единое окно работодателю стало проще, но бухгалтер в {org} всё равно ходил дважды.", "The single window made it easier for employers, but the accountant at {org} still went twice.")],
+                   ("Через единое окно работодателю стало проще, но наш бухгалтер всё равно ходил дважды.", "The single window made it easier for employers, but our accountant still went twice.")],
     "EMP.INFORMAL": [("Большинство наших на стройке работают без всякого договора.", "Most of our people on construction sites work without any contract."),
                      ("Зарплату платят наличными, договор никто не подписывает.", "Wages are paid in cash and nobody signs a contract.")],
     "PAT.COST": [("Разрешение стоит больше месячной зарплаты, если считать медсправку и переводы.", "The permit costs more than a month's wages once you count the medical certificate and translations."),
@@ -86,7 +86,7 @@ EXCERPTS = {
     "GEN.SAFETY": [("Женщины не ходят одни в отдел вечером, просят брата или мужа.", "Women do not go to the office alone in the evening; they ask a brother or husband."),
                    ("Хозяин квартиры держит паспорта у себя, особенно у девушек.", "The landlord keeps the passports, especially the young women's.")],
     "INF.PAY": [("Если не заплатить сверху, бумаги лежат месяц.", "Unless you pay extra, the papers lie there for a month."),
-                ("Говорят, в {village} за регистрацию просят «благодарность».", "They say that in {village} people are asked for 'gratitude' for registration.")],
+                ("Говорят, в соседнем районе за регистрацию просят «благодарность».", "They say that in the next district people are asked for 'gratitude' for registration.")],
     "SRC.NETWORK": [("Всё, что мы знаем, мы узнаём из чата в Телеграме.", "Everything we know we learn from the Telegram chat."),
                     ("Земляки рассказывают правила, но часто уже устаревшие.", "Compatriots explain the rules, but often rules that have already changed.")],
     "SRC.OFFICIAL": [("Консульство объяснило нам новые правила на встрече.", "The consulate explained the new rules to us at a meeting."),
@@ -211,10 +211,8 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
                     extra = rng.choice(children[other])
                     if extra not in codes:
                         codes.append(extra)
-                org, village = ORGANISATIONS[int(rng.integers(0, 2))], VILLAGES[int(rng.integers(0, 2))]
                 sentences = [EXCERPTS[code][int(rng.integers(0, len(EXCERPTS[code])))] for code in codes]
-                ru = " ".join(r for r, _ in sentences).format(org=org[0], village=village[0])
-                en = " ".join(e for _, e in sentences).format(org=org[1], village=village[1])
+                ru, en = " ".join(r for r, _ in sentences), " ".join(e for _, e in sentences)
                 for code in codes:
                     segments.append({"session_id": session["session_id"], "position": position,
                                      "respondent_id": member["respondent_id"], "code_id": code, "coder": "C1",
