@@ -35,7 +35,6 @@ out = paths.resolve(consultations_out)
 reg = findings.Registry(findings_out)
 names = cons.code_names(data.codebook)
 groups, sexes = cons.labels_of("stakeholder_group"), cons.labels_of("sex")
-theme_of = cons.themes(data.codebook)
 synthetic = any(key.startswith("consultations/") for key in provenance.synthetic_inputs(provenance_in))
 privacy.require_key_for_real_data(private_terms, private_key, synthetic)''', "load"),
     cell("markdown", "# What stakeholders said", "title"),
