@@ -255,6 +255,9 @@ def html_for_pandoc(document: str) -> str:
     for selector in ("section.title-page", "nav.toc", "style", "title"):
         for tag in soup.select(selector):
             tag.decompose()
+    # pandoc's HTML reader keeps only the content of <main> if there is one, which dropped the annexes.
+    for tag in soup.find_all("main"):
+        tag.name = "div"
     return str(soup)
 
 
