@@ -369,8 +369,9 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
         "age_band": age_band[keep], "outcome": outcome[keep],
         "receipt": receipt[keep], "decision": decision[keep], "extraction": extraction[keep],
     })
-    for column in ("procedure", "office", "channel", "sex", "age_band", "outcome"):
+    for column in ("office", "channel", "sex", "age_band", "outcome"):
         cases[column] = cases[column].cat.remove_unused_categories()
+    cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
     _derive(cases, procedures, calendar)
     info = {"file": raw.file, "encoding": raw.encoding, "separator": raw.separator, "rows": n,
             "rows_excluded": int(invalid.sum()), "rows_out_of_scope": int(other.sum()), "rows_analysed": int(keep.sum())}
@@ -388,7 +389,7 @@ def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: i
                  for i in where]
         examples = "; ".join(f"line {int(lines[i])}: {v if len(shown) > 1 else repr(v)}" for i, v in zip(where, found))
         records.append({"check": check.id, "description": check.description, "action": check.action,
-                        "rows": count, "share_percent": 100.0 * count / n if n else np.nan, "examples": examples})
+                        "rows": count, "percent_of_rows": 100.0 * count / n if n else np.nan, "examples": examples})
         problems.extend(Problem(file=file, row=int(lines[i]), column=check.column, expected=check.expected,
                                 found=str(v), severity="warning") for i, v in zip(where, found))
     return pd.DataFrame.from_records(records), problems
@@ -560,7 +561,8 @@ def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None
         out["share_within_deadline"] = np.where(with_deadline > 0, within / with_deadline, np.nan)
         out["share_within_deadline_incl_overdue_pending"] = np.where(with_deadline + overdue > 0,
                                                                     within / (with_deadline + overdue), np.nan)
-    out["n_overdue_pending"] = overdue
+    out["n_overdue_pending"] = pd.array(np.where(count(cases["has_deadline"].to_numpy()) > 0, overdue, -1), dtype="Int64")
+    out.loc[out["n_overdue_pending"] < 0, "n_overdue_pending"] = pd.NA  # no deadline: nothing can be overdue
     out["few_cases"] = few_decided
     return out
 
@@ -656,7 +658,7 @@ def summary_by_procedure(cases: pd.DataFrame, procedures: pd.DataFrame) -> pd.Da
         [table["deadline_kind"] == "working_days", table["deadline_kind"] != ""],
         ["statutory working days", "median working-day equivalent of " + table["deadline_text"].astype(str)],
         "no provision gives a deadline")
-    for column in ("n_received", "n_decided", "n_withdrawn", "n_pending", "n_overdue_pending"):
+    for column in ("n_received", "n_decided", "n_withdrawn", "n_pending"):
         table[column] = table[column].fillna(0).astype(int)
     return table
 
@@ -671,6 +673,17 @@ def write_tables(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> lis
 # ---------------------------------------------------------------- figures
 def _label(values: ValueMap | None, field_name: str, value: str) -> str:
     return values.label(field_name, value) if values else value
+
+
+def _shared_legend(fig, axes, spare_panel: bool) -> None:
+    """One legend for all panels, each entry once, in the empty panel's corner if there is one."""
+    entries: dict[str, object] = {}
+    for ax in axes.ravel():
+        for handle, name in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(name, handle)
+    fig.tight_layout()
+    fig.legend(list(entries.values()), list(entries), loc="lower right",
+               bbox_to_anchor=(0.98, 0.1) if spare_panel else (0.98, -0.08))
 
 
 def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
@@ -697,9 +710,7 @@ def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel("share not yet decided")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower right", bbox_to_anchor=(0.98, 0.08) if len(procs) % ncols else (0.98, -0.02))
-    fig.tight_layout()
+    _shared_legend(fig, axes, len(procs) % ncols != 0)
     return fig
 
 
@@ -726,9 +737,7 @@ def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel("working days")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower right", bbox_to_anchor=(0.98, 0.08) if len(procs) % ncols else (0.98, -0.02))
-    fig.tight_layout()
+    _shared_legend(fig, axes, len(procs) % ncols != 0)
     return fig
 
 
@@ -809,3 +818,111 @@ def analyse(extract_in: str | Path, procedures_map_in: str | Path, columns_map_i
         "data_quality": extract.quality,
     }
     return Analysis(extract=extract, procedures=procedures, values=values, tables=tables)
+
+
+# ---------------------------------------------------------------- for the report
+DAY_COLUMNS = ("median_days", "p80_days", "p90_days", "km_median_days", "km_p80_days", "median_calendar_days",
+               "p80_calendar_days", "p90_calendar_days", "deadline_working_days")
+SHARE_COLUMNS = ("share_within_deadline", "share_within_deadline_incl_overdue_pending")
+
+
+def for_display(frame: pd.DataFrame, columns: Mapping[str, str], values: ValueMap | None = None,
+                procedures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Selected columns with English headers: whole days, shares as percentages, blanks for n/a.
+
+    Procedure, office, sex and channel ids become their English labels.
+    """
+    labels = dict(zip(procedures["procedure"], procedures["label_en"])) if procedures is not None else {}
+    shown = pd.DataFrame(index=frame.index)
+    for column, header in columns.items():
+        data = frame[column]
+        if column == "procedure":
+            data = data.map(lambda v: labels.get(v, v))
+        elif column in ("office", "sex", "channel") and values is not None:
+            data = data.map(lambda v, c=column: values.label(c, v))
+        elif column in DAY_COLUMNS or column.startswith("n_") or pd.api.types.is_integer_dtype(data):
+            data = data.astype(object).map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+        elif column in SHARE_COLUMNS or column.startswith("share") or column.startswith("cif_"):
+            data = data.map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f}")
+        elif pd.api.types.is_float_dtype(data):
+            data = data.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
+        shown[header] = data.astype(object).to_numpy()
+    return shown.reset_index(drop=True)
+
+
+def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.Series:
+    """The office with the lowest clearance rate over the last `months` complete months."""
+    complete = clearance_office[clearance_office["complete_month"]]
+    last = sorted(complete["month"].unique())[-months:]
+    recent = complete[complete["month"].isin(last)].groupby("office", observed=True)[["received", "closed"]].sum()
+    recent["clearance_rate"] = 100.0 * recent["closed"] / recent["received"]
+    pending = clearance_office[clearance_office["month"] == clearance_office["month"].max()].set_index("office")["pending_at_month_end"]
+    recent["pending"] = pending.reindex(recent.index)
+    recent["first_month"], recent["last_month"] = last[0], last[-1]
+    return recent.sort_values(["clearance_rate", "pending"], ascending=[True, False]).reset_index().iloc[0]
+
+
+def record_findings(reg, result: Analysis, source: str) -> None:
+    """Headline numbers into the findings registry (ids processing_times.<procedure>.<metric> etc.)."""
+    info = result.extract.info
+    reg.record("processing_times.extract.rows", info["rows"], "applications", "Rows in the extract", result.extract.info["file"])
+    reg.record("processing_times.extract.rows_excluded", info["rows_excluded"], "applications",
+               "Rows excluded because of invalid data (see the data-quality annex)", result.extract.info["file"])
+    reg.record("processing_times.extract.share_excluded", 100.0 * info["rows_excluded"] / max(info["rows"], 1), "%",
+               "Share of the extract's rows excluded because of invalid data", result.extract.info["file"])
+    reg.record("processing_times.extract.rows_out_of_scope", info["rows_out_of_scope"], "applications",
+               "Valid rows of applicants of another nationality (not analysed)", result.extract.info["file"])
+    reg.record("processing_times.extract.rows_analysed", info["rows_analysed"], "applications",
+               "Applications analysed", result.extract.info["file"])
+    extraction = result.extract.cases["extraction"].max()
+    reg.record("processing_times.extract.extraction_date", f"{extraction:%d %B %Y}" if pd.notna(extraction) else None,
+               "", "Date the extract was taken (pending cases are censored at it)", result.extract.info["file"])
+    summary = result.tables["summary_by_procedure"]
+    where = f"{source}/summary_by_procedure.csv"
+    units = {"n_received": ("applications", "Applications received"), "n_decided": ("applications", "Applications decided"),
+             "n_pending": ("applications", "Applications pending at extraction"),
+             "median_days": ("working days", "Median processing time of decided cases"),
+             "p80_days": ("working days", "80th percentile of decided cases (80 % decided within)"),
+             "p90_days": ("working days", "90th percentile of decided cases"),
+             "km_median_days": ("working days", "Kaplan–Meier median time to decision, pending cases censored"),
+             "km_p80_days": ("working days", "Kaplan–Meier 80th percentile time to decision, pending cases censored"),
+             "deadline_working_days": ("working days", "Statutory deadline in working days (or its median equivalent)")}
+    for row in summary.itertuples(index=False):
+        for column, (unit, text) in units.items():
+            reg.record(f"processing_times.{row.procedure}.{column}", getattr(row, column), unit,
+                       f"{text}: {row.label_en}", where, rows=[row.procedure])
+        for column in SHARE_COLUMNS:
+            value = getattr(row, column)
+            text = ("Share of decided cases decided within the statutory deadline" if column == "share_within_deadline"
+                    else "Share decided within the deadline among decided cases and pending cases already overdue")
+            reg.record(f"processing_times.{row.procedure}.{column}", None if pd.isna(value) else 100.0 * value, "%",
+                       f"{text}: {row.label_en}", where, rows=[row.procedure])
+    worst = worst_backlog_office(result.tables["clearance_by_office"])
+    where = f"{source}/clearance_by_office.csv"
+    reg.record("processing_times.backlog.office", result.values.label("office", worst["office"]), "",
+               f"Office with the lowest clearance rate in {worst['first_month']}–{worst['last_month']}", where,
+               rows=[worst["office"]])
+    reg.record("processing_times.backlog.clearance_rate", worst["clearance_rate"], "%",
+               "Its clearance rate (closed ÷ received) over the last three complete months", where, rows=[worst["office"]])
+    reg.record("processing_times.backlog.pending", worst["pending"], "applications",
+               "Its applications pending at extraction", where, rows=[worst["office"]])
+    reg.record("processing_times.backlog.period", f"{worst['first_month']} to {worst['last_month']}", "",
+               "Months over which the clearance rate is compared", where)
+    by_sex = result.tables["by_sex"]
+    for row in summary.itertuples(index=False):
+        women = by_sex[(by_sex["procedure"] == row.procedure) & (by_sex["sex"] == "female")]["p80_days"]
+        men = by_sex[(by_sex["procedure"] == row.procedure) & (by_sex["sex"] == "male")]["p80_days"]
+        gap = women.iloc[0] - men.iloc[0] if len(women) and len(men) else np.nan
+        reg.record(f"processing_times.{row.procedure}.p80_gap_women_men", None if pd.isna(gap) else gap, "working days",
+                   f"80th percentile for women minus that for men: {row.label_en}", f"{source}/by_sex.csv",
+                   rows=[row.procedure])
+    unknown = int((result.extract.cases["sex"].astype(str) == UNKNOWN).sum())
+    reg.record("processing_times.sex.unknown", unknown, "applications", "Analysed applications without a recorded sex",
+               f"{source}/by_sex.csv")
+
+
+def outcomes_at(curve: pd.DataFrame, days: Iterable[int]) -> pd.DataFrame:
+    """Aalen–Johansen shares approved / refused / withdrawn / still open at given working days."""
+    table = curve[curve["working_day"].isin(list(days))].copy()
+    table["cif_open"] = 1.0 - table[[f"cif_{o}" for o in OUTCOMES]].sum(axis=1)
+    return table[["procedure", "working_day"] + [f"cif_{o}" for o in OUTCOMES] + ["cif_open"]]
