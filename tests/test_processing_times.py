@@ -3,8 +3,6 @@ lifelines, reading a Windows-1251 extract, and the data-quality count of invalid
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -86,7 +86,9 @@ cells = [
                  "         \"incl. overdue pending' also counts as late the pending cases whose deadline had passed at extraction. \"\n"
                  "         \"A blank deadline means no provision in the inventory sets one.\")",
          "summary-table"),
-    cell("code", "no_deadline = [r.label_en for r in summary.itertuples() if not r.deadline_kind]\n"
+    cell("code", "notes = dict(zip(procs[\"procedure\"], procs[\"note\"]))\n"
+                 "no_deadline = [f\"{r.label_en} ({notes.get(r.procedure) or 'no note'})\" for r in summary.itertuples()\n"
+                 "               if not r.deadline_kind]\n"
                  "with_deadline = summary[summary[\"deadline_kind\"] != \"\"]\n"
                  "lines = [f\"**{r.label_en}**: the statutory deadline is {r.deadline_text} (provision {r.deadline_provision}); \"\n"
                  "         + reg.text(f\"{{processing_times.{r.procedure}.share_within_deadline}} of decided cases met it, and \"\n"
@@ -94,8 +96,9 @@ cells = [
                  "         for r in with_deadline.itertuples()]\n"
                  "report.bullet_list(lines)\n"
                  "if no_deadline:\n"
-                 "    report.md(\"No provision in the regulation inventory sets a processing deadline for: \"\n"
-                 "              + \", \".join(no_deadline) + \". For these procedures the chapter reports times only.\")",
+                 "    report.md(\"No provision in the regulation inventory sets a processing deadline for the following \"\n"
+                 "              \"procedures; the chapter reports their times only:\")\n"
+                 "    report.bullet_list(no_deadline)",
          "deadlines-prose"),
     cell("markdown", "## Pending cases change the picture", "km-heading"),
     cell("code", "fig = pt.plot_km(tables[\"curves\"], summary, horizon=60)\n"

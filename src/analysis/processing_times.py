@@ -235,7 +235,7 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
     except pd.errors.ParserError as exc:
         raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file", found=str(exc))]) from exc
     frame = frame.rename(columns=rename)
-    for column in column_map.required + ("age_band",):
+    for column in column_map.descriptions:  # optional columns the file lacks are blank
         if column not in frame.columns:
             frame[column] = pd.Categorical([""] * len(frame))
     frame[ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -529,7 +529,10 @@ def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None
     percents = list(settings["percentiles"] if percents is None else percents)
     codes, keys = _groups(cases, by)
     g = len(keys)
-    count = lambda mask: np.bincount(codes[mask], minlength=g)  # noqa: E731
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], minlength=g)
+
     decided = cases["decided"].to_numpy()
     pending = cases["pending"].to_numpy()
     out = keys.copy()
