@@ -309,3 +309,26 @@ def test_generator_is_deterministic_and_reads_back(tmp_path):
     assert set(extract.cases["procedure"].astype(str)) == set(synth.PROCEDURES)
     assert extract.cases["pending"].any() and set(extract.cases["sex"].astype(str)) >= {"female", "male"}
     assert 0 < extract.info["rows_excluded"] < 0.03 * 2_000
+
+
+def test_display_formats_days_shares_and_labels():
+    frame = pd.DataFrame({"procedure": ["single_permit"], "sex": ["female"], "p80_days": [9.0], "km_p80_days": [np.nan],
+                          "share_within_deadline": [0.7051], "n_received": [1234]})
+    procs = pd.DataFrame({"procedure": ["single_permit"], "label_en": ["Single permit"]})
+    values = pt.ValueMap(values={}, labels={"sex": {"female": "Women"}})
+    shown = pt.for_display(frame, {"procedure": "Procedure", "sex": "Sex", "p80_days": "P80", "km_p80_days": "KM P80",
+                                   "share_within_deadline": "Within, %", "n_received": "Received"}, values, procs)
+    assert shown.iloc[0].tolist() == ["Single permit", "Women", "9", "", "70.5", "1,234"]
+
+
+def test_worst_backlog_office_uses_recent_complete_months():
+    months = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    table = pd.DataFrame({
+        "office": ["osh"] * 5 + ["bishkek"] * 5, "month": months * 2,
+        "received": [10, 10, 10, 10, 10, 10, 10, 10, 10, 10], "closed": [20, 9, 8, 7, 0, 5, 10, 10, 10, 0],
+        "pending_at_month_end": [0, 1, 3, 6, 16, 5, 5, 5, 5, 15],
+        "complete_month": [True] * 4 + [False] + [True] * 4 + [False],
+    })
+    worst = pt.worst_backlog_office(table)
+    assert worst["office"] == "osh" and worst["clearance_rate"] == pytest.approx(80.0)
+    assert (worst["first_month"], worst["last_month"], worst["pending"]) == ("2026-08", "2026-10", 16)

@@ -805,6 +805,9 @@ def analyse(extract_in: str | Path, procedures_map_in: str | Path, columns_map_i
     raw = read_extract(extract_in, load_column_map(columns_map_in))
     extract = prepare(raw, values, procedures, calendar)
     cases = extract.cases
+    if cases.empty:
+        raise InputError([Problem(file=raw.file, expected="at least one valid application in scope",
+                                  found=f"none of {extract.info['rows']:,} rows (see the data-quality checks)")])
     summary = summary_by_procedure(cases, procedures)
     tables = {
         "summary_by_procedure": summary,
