@@ -21,9 +21,11 @@ HEADER = "Номер заявления;Вид услуги;Подразделе
 TEST_CALENDAR = WorkCalendar(holidays=(np.datetime64("2026-03-09"),), weekmask="1111100")
 
 
-def provisions(**deadlines: tuple[float, str]) -> pd.DataFrame:
-    rows = [{"provision_id": pid, "quantity": q, "unit": u, "source": "https://example.org"} for pid, (q, u) in deadlines.items()]
-    return pd.DataFrame(rows, columns=["provision_id", "quantity", "unit", "source"])
+def provisions(valid_from: str = "", **deadlines: tuple[float, str]) -> pd.DataFrame:
+    """A provisions table shaped like the inventory's (id, quantity, unit, validity, source, confidence)."""
+    rows = [{"id": pid, "quantity": q, "unit": u, "valid_from": valid_from, "valid_to": "",
+             "source": "https://example.org", "confidence": "sourced"} for pid, (q, u) in deadlines.items()]
+    return pd.DataFrame(rows, columns=["id", "quantity", "unit", "valid_from", "valid_to", "source", "confidence"])
 
 
 def procedures_map(tmp_path, rows: list[str]):
@@ -95,6 +97,8 @@ def test_calendar_day_and_month_deadlines():
     assert list(pt.deadline_dates(receipt, 1, "months", TEST_CALENDAR)) == list(
         np.array(["2025-02-28", "2024-02-29", "2025-04-15"], dtype="datetime64[D]"))
     assert pt.deadline_dates(receipt[:1], 10, "calendar_days", TEST_CALENDAR)[0] == np.datetime64("2025-02-10")
+    assert pt.deadline_dates(np.array(["2024-02-29"], dtype="datetime64[D]"), 1, "years", TEST_CALENDAR)[0] \
+        == np.datetime64("2025-02-28")
 
 
 def test_within_deadline_counts_working_days_and_holidays(tmp_path):
@@ -131,6 +135,18 @@ def test_summary_says_where_no_provision_gives_a_deadline(tmp_path):
     assert summary.loc["residence_permit", "n_received"] == 0  # listed even without cases
     assert {"procedure", "n_received", "n_decided", "n_pending", "median_days", "p80_days", "p90_days",
             "km_median_days", "share_within_deadline", "deadline_working_days"} <= set(summary.reset_index().columns)
+
+
+def test_deadline_applies_only_to_cases_received_while_the_provision_was_in_force(tmp_path):
+    lines = [
+        "1;Единое разрешение;Ош;онлайн;Ж;25-34;Узбекистан;26.02.2026;05.03.2026;Одобрено;31.03.2026",
+        "2;Единое разрешение;Ош;онлайн;Ж;25-34;Узбекистан;02.03.2026;05.03.2026;Одобрено;31.03.2026",
+    ]
+    extract, procs = prepared(tmp_path, lines, deadlines=provisions(valid_from="2026-03-01", **{
+        "SP-7WD": (5, "working days"), "TRP-1M": (1, "years")}))
+    assert list(extract.cases["has_deadline"]) == [False, True]
+    assert procs.set_index("procedure").loc["single_permit", "deadline_confidence"] == "sourced"
+    assert procs.set_index("procedure").loc["residence_permit", "deadline_kind"] == "years"
 
 
 def test_provision_missing_from_inventory_is_an_input_error(tmp_path):

@@ -92,10 +92,10 @@ cells = [
                  "         \"also where the curve never falls that far.\")",
          "summary-table"),
     cell("code", "notes = dict(zip(procs[\"procedure\"], procs[\"note\"]))\n"
-                 "no_deadline = [f\"{r.label_en} ({notes.get(r.procedure) or 'no note'})\" for r in summary.itertuples()\n"
+                 "no_deadline = [f\"**{r.label_en}**: {notes.get(r.procedure) or 'no note in the procedures map'}\" for r in summary.itertuples()\n"
                  "               if not r.deadline_kind]\n"
                  "with_deadline = summary[summary[\"deadline_kind\"] != \"\"]\n"
-                 "lines = [f\"**{r.label_en}**: the statutory deadline is {r.deadline_text} (provision {r.deadline_provision}); \"\n"
+                 "lines = [f\"**{r.label_en}**: the statutory deadline is {r.deadline_text} (provision {r.deadline_provision}, {r.deadline_confidence or 'confidence not given'}); \"\n"
                  "         + reg.text(f\"{{processing_times.{r.procedure}.share_within_deadline}} of decided cases met it, and \"\n"
                  "                    f\"80 % were decided within {{processing_times.{r.procedure}.p80_days}}.\")\n"
                  "         for r in with_deadline.itertuples()]\n"

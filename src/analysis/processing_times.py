@@ -101,8 +101,9 @@ def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provision
     """The procedures map with each statutory deadline read from the inventory's provisions.
 
     Columns added: deadline_quantity, deadline_unit, deadline_kind (working_days / calendar_days /
-    months, or blank when no provision gives a deadline) and deadline_text. A provision id that the
-    inventory does not hold, or a deadline whose unit is not known, is an InputError naming the row.
+    months / years, or blank when no provision gives a deadline), deadline_text, and the provision's
+    source, confidence and validity dates (a case received outside them has no deadline). A provision id
+    that the inventory does not hold, or a deadline whose unit is not known, is an InputError naming the row.
     """
     path = paths.resolve(path)
     file = paths.relative(path)
@@ -110,48 +111,44 @@ def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provision
     check_columns(frame, PROCEDURE_COLUMNS, file)
     units = {normalise_value(k): v for k, v in _settings()["deadline_units"].items()}
     problems: list[Problem] = []
-    quantity, unit, kind, text, source = [], [], [], [], []
+    records = []
     lookup = _provision_lookup(provisions)
     for line, row in enumerate(frame.itertuples(index=False), start=2):
         provision = row.deadline_provision.strip()
-        q = u = k = t = s = ""
-        if provision:
-            if lookup is None:
-                problems.append(Problem(file=file, row=line, column="deadline_provision",
-                                        expected="the inventory's provisions table (run notebook 10 first)",
-                                        found=provision))
-            elif provision not in lookup:
-                problems.append(Problem(file=file, row=line, column="deadline_provision",
-                                        expected=f"a provision id in {provisions_file}", found=provision))
-            else:
-                q, u, s = lookup[provision]
-                k = units.get(normalise_value(u), "")
-                if not k or q in ("", None) or pd.isna(q):
-                    problems.append(Problem(file=file, row=line, column="deadline_provision",
-                                            expected="a provision whose quantity is a number and whose unit is one of "
-                                                     + ", ".join(_settings()["deadline_units"]),
-                                            found=f"{provision}: {q} {u}"))
-                    k = ""
-                else:
-                    q = float(q)
-                    t = f"{q:g} {u}"
-        quantity.append(q if k else np.nan)
-        unit.append(u if k else "")
-        kind.append(k)
-        text.append(t)
-        source.append(s)
+        record = {"deadline_quantity": np.nan, "deadline_unit": "", "deadline_kind": "", "deadline_text": "",
+                  "deadline_source": "", "deadline_confidence": "", "deadline_valid_from": pd.NaT,
+                  "deadline_valid_to": pd.NaT}
+        records.append(record)
+        if not provision:
+            continue
+        if lookup is None:
+            problems.append(Problem(file=file, row=line, column="deadline_provision",
+                                    expected="the inventory's provisions table (run notebook 10 first)", found=provision))
+            continue
+        if provision not in lookup:
+            problems.append(Problem(file=file, row=line, column="deadline_provision",
+                                    expected=f"a provision id in {provisions_file}", found=provision))
+            continue
+        fact = lookup[provision]
+        kind = units.get(normalise_value(fact["unit"]), "")
+        quantity = pd.to_numeric(fact["quantity"], errors="coerce")
+        if not kind or pd.isna(quantity):
+            problems.append(Problem(file=file, row=line, column="deadline_provision",
+                                    expected="a provision whose quantity is a number and whose unit is one of "
+                                             + ", ".join(_settings()["deadline_units"]),
+                                    found=f"{provision}: {fact['quantity']} {fact['unit']}"))
+            continue
+        record.update(deadline_quantity=float(quantity), deadline_unit=fact["unit"], deadline_kind=kind,
+                      deadline_text=f"{float(quantity):g} {fact['unit']}", deadline_source=fact["source"],
+                      deadline_confidence=fact["confidence"], deadline_valid_from=fact["valid_from"],
+                      deadline_valid_to=fact["valid_to"])
     if problems:
         raise InputError(problems)
-    frame["deadline_quantity"] = quantity
-    frame["deadline_unit"] = unit
-    frame["deadline_kind"] = kind
-    frame["deadline_text"] = text
-    frame["deadline_source"] = source
-    return frame
+    return pd.concat([frame, pd.DataFrame.from_records(records, index=frame.index)], axis=1)
 
 
-def _provision_lookup(provisions: pd.DataFrame | None) -> dict[str, tuple] | None:
-    """provision id → (quantity, unit, source) from the inventory's tidy provisions table."""
+def _provision_lookup(provisions: pd.DataFrame | None) -> dict[str, dict] | None:
+    """provision id → quantity, unit, source, confidence and validity from the inventory's provisions table."""
     if provisions is None:
         return None
     id_col = next((c for c in ("provision_id", "id") if c in provisions.columns), None)
@@ -160,9 +157,16 @@ def _provision_lookup(provisions: pd.DataFrame | None) -> dict[str, tuple] | Non
                                   column="provision_id, quantity, unit",
                                   expected="the columns provision_id (or id), quantity and unit",
                                   found=", ".join(map(str, provisions.columns)))])
-    source = provisions["source"] if "source" in provisions.columns else pd.Series("", index=provisions.index)
-    return {str(i).strip(): (q, "" if pd.isna(u) else str(u), "" if pd.isna(s) else str(s))
-            for i, q, u, s in zip(provisions[id_col], provisions["quantity"], provisions["unit"], source)}
+
+    def column(name: str, default=""):
+        return provisions[name] if name in provisions.columns else pd.Series(default, index=provisions.index)
+
+    text = lambda v: "" if pd.isna(v) else str(v)  # noqa: E731
+    dates = {name: pd.to_datetime(column(name, None), errors="coerce") for name in ("valid_from", "valid_to")}
+    return {str(i).strip(): {"quantity": q, "unit": text(u), "source": text(s), "confidence": text(c),
+                             "valid_from": f, "valid_to": t}
+            for i, q, u, s, c, f, t in zip(provisions[id_col], provisions["quantity"], provisions["unit"],
+                                          column("source"), column("confidence"), dates["valid_from"], dates["valid_to"])}
 
 
 def read_provisions(inventory_dir: str | Path) -> pd.DataFrame | None:
@@ -413,7 +417,11 @@ def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalenda
     for row in procedures.itertuples(index=False):
         if not row.deadline_kind:
             continue
-        mask = procedure == row.procedure
+        mask = procedure == row.procedure  # only cases received while the provision was in force
+        if pd.notna(row.deadline_valid_from):
+            mask &= receipt >= np.datetime64(row.deadline_valid_from, "D")
+        if pd.notna(row.deadline_valid_to):
+            mask &= receipt <= np.datetime64(row.deadline_valid_to, "D")
         deadline[mask] = deadline_dates(receipt[mask], row.deadline_quantity, row.deadline_kind, calendar)
     has_deadline = ~np.isnat(deadline)
     extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
@@ -437,7 +445,7 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
 
     working_days: n working days after receipt (holidays and weekends skipped; a file received on a
     non-working day starts counting on the next working day); calendar_days: receipt + n days;
-    months: the same day n months later, or the month's last day when it has no such day.
+    months (years): the same day n months (years) later, or the month's last day when it has no such day.
     """
     receipt = np.asarray(receipt, dtype="datetime64[D]")
     n = int(quantity)
@@ -445,7 +453,8 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
         return calendar.add_working_days(receipt, n)
     if kind == "calendar_days":
         return receipt + np.timedelta64(n, "D")
-    if kind == "months":
+    if kind in ("months", "years"):
+        n = n * 12 if kind == "years" else n
         month = receipt.astype("datetime64[M]")
         day = (receipt - month.astype("datetime64[D]")).astype(np.int64)
         target = month + np.timedelta64(n, "M")
@@ -651,7 +660,8 @@ def summary_by_procedure(cases: pd.DataFrame, procedures: pd.DataFrame) -> pd.Da
     calendar days or months it is the median working-day equivalent over the cases (basis says which).
     """
     table = metrics(cases, ["procedure"])
-    table = procedures[["procedure", "label_en", "deadline_provision", "deadline_text", "deadline_kind"]].merge(
+    table = procedures[["procedure", "label_en", "deadline_provision", "deadline_text", "deadline_kind",
+                        "deadline_confidence", "deadline_source"]].merge(
         table, on="procedure", how="left")
     equivalent = cases[cases["has_deadline"]].groupby("procedure", observed=True)["deadline_working_days"].median()
     statutory = procedures.set_index("procedure")["deadline_quantity"].where(procedures.set_index("procedure")["deadline_kind"] == "working_days")
