@@ -247,6 +247,30 @@ def test_utf8_comma_file_with_other_header_spellings(tmp_path):
     assert extract.cases["working_days"].tolist() == [1]
 
 
+def test_excel_extract_with_date_cells(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(";"))
+    for number in (101, 103, 104, 105):  # valid rows, so that the one bad row stays below the stop share
+        ws.append([number, "Единое разрешение", "Ош", "онлайн", "Ж", "18-24", "Узбекистан", datetime(2026, 3, 6),
+                   "16.03.2026", "Одобрено", datetime(2026, 3, 31)])
+    ws.append([102, "Патент", "Ош", "лично", "М", "18-24", "Узбекистан", datetime(2026, 3, 31), datetime(2026, 3, 2),
+               "Одобрено", datetime(2026, 3, 31)])
+    path = tmp_path / "extract.xlsx"
+    wb.save(path)
+    raw = pt.read_extract(path, pt.load_column_map(COLUMNS_MAP))
+    procs = pt.load_procedures(procedures_map(tmp_path, ["single_permit,Single permit,Единое разрешение,,",
+                                                         "patent,Patent,Патент,,"]), provisions())
+    extract = pt.prepare(raw, pt.load_value_map(VALUES_MAP), procs, TEST_CALENDAR, origin="UZ")
+    assert extract.info["encoding"] == "xlsx" and extract.cases["working_days"].tolist() == [5] * 4
+    assert extract.quality.set_index("check").loc["decision_before_receipt", "examples"] == \
+        "line 6: receipt_date '31.03.2026', decision_date '02.03.2026'"
+
+
 def test_missing_required_column_names_it(tmp_path):
     header = HEADER.replace(";Дата выгрузки", "")
     with pytest.raises(InputError) as info:

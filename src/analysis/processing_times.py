@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from datetime import date, datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -31,7 +32,8 @@ import pandas as pd
 from . import atomic, config, figures, paths
 from .calendar import WorkCalendar
 from .errors import InputError, Problem
-from .io import check_columns, decode_bytes, normalise_header, parse_dates_fast, read_processed
+from .io import (check_columns, decode_bytes, normalise_header, parse_dates_fast, read_excel_sheet, read_processed,
+                 sheet_names)
 
 ROW = "_row"
 DATE_COLUMNS = ("receipt_date", "decision_date", "extraction_date")
@@ -202,17 +204,8 @@ def _sniff(path: Path, file: str) -> tuple[str, str, list[str]]:
     return encoding, sep, header
 
 
-def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
-    """Read an extract (UTF-8 or Windows-1251, ';' ',' or tab) into canonical columns, fast.
-
-    Every column but the application id is read as a category; `_row` is the line number in the file
-    (header = line 1; quoted line breaks inside a field are not expected in extracts).
-    """
-    path = paths.resolve(path)
-    file = paths.relative(path)
-    if not path.exists():
-        raise InputError([Problem(file=file, expected="the processing-times extract", found="no such file")])
-    encoding, sep, header = _sniff(path, file)
+def _header_mapping(header: Sequence[str], column_map: ColumnMap, file: str, sheet: str | None = None) -> dict[str, str]:
+    """Source header → canonical name; a missing required column or a column mapped twice is an InputError."""
     rename: dict[str, str] = {}
     for column in header:
         canonical = column_map.headers.get(normalise_header(column))
@@ -220,15 +213,32 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
             continue
         if canonical in rename.values():
             first = next(k for k, v in rename.items() if v == canonical)
-            raise InputError([Problem(file=file, row=1, column=column, expected=f"one column for '{canonical}'",
-                                      found=f"both '{first}' and '{column}'")])
+            raise InputError([Problem(file=file, sheet=sheet, row=1, column=str(column),
+                                      expected=f"one column for '{canonical}'", found=f"both '{first}' and '{column}'")])
         rename[column] = canonical
     missing = [c for c in column_map.required if c not in rename.values()]
     if missing:
-        raise InputError([Problem(file=file, row=1, column=c,
+        raise InputError([Problem(file=file, sheet=sheet, row=1, column=c,
                                   expected=f"a column for '{c}' ({column_map.descriptions.get(c, '')}); "
                                            "spellings are listed in the column mapping",
-                                  found="headers: " + ", ".join(header)) for c in missing])
+                                  found="headers: " + ", ".join(map(str, header))) for c in missing])
+    return rename
+
+
+def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
+    """Read an extract into canonical columns, fast: CSV (UTF-8 or Windows-1251, ';' ',' or tab) or .xlsx.
+
+    Every column but the application id is read as a category; `_row` is the line number in the file
+    (header = line 1; quoted line breaks inside a field are not expected in extracts) or the Excel row.
+    """
+    path = paths.resolve(path)
+    file = paths.relative(path)
+    if not path.exists():
+        raise InputError([Problem(file=file, expected="the processing-times extract", found="no such file")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_excel_extract(path, file, column_map)
+    encoding, sep, header = _sniff(path, file)
+    rename = _header_mapping(header, column_map, file)
     dtypes = {src: (str if dst == "application_id" else "category") for src, dst in rename.items()}
     try:
         frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
@@ -238,12 +248,30 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
                                   found=f"undecodable bytes ({exc.reason})")]) from exc
     except pd.errors.ParserError as exc:
         raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file", found=str(exc))]) from exc
-    frame = frame.rename(columns=rename)
+    frame = _complete(frame.rename(columns=rename), column_map)
+    frame[ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep)
+
+
+def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtract:
+    """The first sheet of a workbook extract; Excel dates become dd.mm.yyyy text like a CSV's."""
+    sheet = sheet_names(path)[0]
+    frame = read_excel_sheet(path, sheet)
+    rename = _header_mapping([c for c in frame.columns if c != ROW], column_map, file, sheet)
+    frame = frame[[ROW] + list(rename)].rename(columns=rename)
+    for column in rename.values():
+        text = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                                 else f"{v:%d.%m.%Y}" if isinstance(v, (datetime, date))
+                                 else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        frame[column] = text if column == "application_id" else text.astype("category")
+    return RawExtract(frame=_complete(frame, column_map), file=file, encoding="xlsx", separator="")
+
+
+def _complete(frame: pd.DataFrame, column_map: ColumnMap) -> pd.DataFrame:
     for column in column_map.descriptions:  # optional columns the file lacks are blank
         if column not in frame.columns:
             frame[column] = pd.Categorical([""] * len(frame))
-    frame[ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep)
+    return frame
 
 
 def _recode(values: pd.Series, mapping: Mapping[str, str], default: str | None) -> pd.Categorical:
