@@ -157,7 +157,8 @@ cells = [
                  "    \"Below 100 % an office closes fewer files than it receives and its pile of pending cases grows. \"\n"
                  "    \"Over {processing_times.backlog.period} the lowest clearance rate was in \"\n"
                  "    \"**{processing_times.backlog.office}** ({processing_times.backlog.clearance_rate}), with \"\n"
-                 "    \"{processing_times.backlog.pending} pending at extraction.\"))",
+                 "    \"{processing_times.backlog.pending} pending at extraction. Clearance and pending-age figures \"\n"
+                 "    \"are not split by sex: they describe the offices' workload, not the applicants.\"))",
          "offices-figure"),
     cell("code", "report.table(pt.for_display(tables[\"by_office\"],\n"
                  "                            {\"procedure\": \"Procedure\", \"office\": \"Office\", \"n_received\": \"Received\",\n"
