@@ -11,6 +11,7 @@ from the `procedures` section of config/corridor.yaml so that another corridor n
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -585,10 +586,11 @@ def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> li
 
 
 # ---------------------------------------------------------------- figures
-def journey_map(plan: pd.DataFrame, steps: pd.DataFrame, start: date, title: str, body_colours: Mapping[str, str]):
+def journey_map(plan: pd.DataFrame, steps: pd.DataFrame, start: date, title: str, body_colours: Mapping[str, str],
+                names: Mapping[str, str] | None = None):
     """Steps on a working-day axis (bars from start to finish), coloured by body, fees annotated."""
     merged = plan.merge(steps[["step", "action", "responsible_body", "fee_kgs"]], on="step").sort_values("step")
-    fig, ax = figures.new_figure(9.0, 0.55 * len(merged) + 1.6)
+    fig, ax = figures.new_figure(9.5, 0.75 * len(merged) + 1.8)
     cal_start = np.datetime64(start, "D")
     for y, (_, r) in enumerate(merged.iterrows()):
         s_day = _working_offset(cal_start, r["start"])
@@ -599,13 +601,15 @@ def journey_map(plan: pd.DataFrame, steps: pd.DataFrame, start: date, title: str
         label = "fee not known" if pd.isna(fee) else ("no fee" if fee == 0 else f"{fee:,.0f} som")
         ax.text(e_day + 0.2, y, label, va="center", fontsize=8)
     ax.set_yticks(range(len(merged)))
-    ax.set_yticklabels([f"{int(r.step)}. {_short(r.action)}" for r in merged.itertuples()], fontsize=8)
+    ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 45, 2) for r in merged.itertuples()], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
     ax.set_title(title)
-    handles = [plt_patch(body_colours.get(b, "#BBBBBB"), b) for b in
+    names = names or {}
+    handles = [plt_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2)) for b in
                dict.fromkeys(b if isinstance(b, str) else "not known" for b in merged["responsible_body"])]
-    ax.legend(handles=handles, title="Responsible body", loc="lower right", fontsize=8)
+    ax.legend(handles=handles, title="Responsible body", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
+              fontsize=8, frameon=False)
     ax.set_xlim(0, max(_working_offset(cal_start, f) for f in merged["finish"]) * 1.35 + 2)
     return fig
 
@@ -623,10 +627,32 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _wrap(text: str, width: int, lines: int) -> str:
+    """Wrap a label on at most `lines` lines, the last one shortened with an ellipsis."""
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = parts[: lines - 1] + [_short(" ".join(parts[lines - 1:]), width)]
+    return "\n".join(parts)
+
+
+def body_names(inventory_dir: str | Path) -> dict[str, str]:
+    """Institution id -> English name (inventory) plus the private actors of the configuration."""
+    institutions = read_processed(paths.resolve(inventory_dir) / "institutions.csv")
+    names = dict(zip(institutions["id"].astype(str), institutions["name_en"].astype(str)))
+    names.update(settings().get("private_actors") or {})
+    return names
+
+
+#: Okabe-Ito without black and grey (grey marks an unknown body), then Paul Tol's muted colours:
+#: eleven colour-blind-safe colours, enough for one colour per body across all pathways.
+BODY_PALETTE = [c for c in figures.PALETTE if c not in ("#000000", "#999999")] + [
+    "#882255", "#44AA99", "#332288", "#DDCC77"]
+
+
 def body_colours(steps: pd.DataFrame) -> dict[str, str]:
     """One palette colour per body, in order of first appearance (stable across runs)."""
     bodies = list(dict.fromkeys(b for b in steps["responsible_body"] if isinstance(b, str)))
-    colours = {b: figures.PALETTE[i % (len(figures.PALETTE) - 1)] for i, b in enumerate(bodies)}
+    colours = {b: BODY_PALETTE[i % len(BODY_PALETTE)] for i, b in enumerate(bodies)}
     colours["not known"] = "#BBBBBB"
     return colours
 
@@ -634,7 +660,7 @@ def body_colours(steps: pd.DataFrame) -> dict[str, str]:
 def comparison_chart(table: pd.DataFrame):
     """Pathways side by side on procedures, working days (de jure and de facto) and official cost."""
     fig, axes = figures.new_figure(11.0, 4.2, ncols=3)
-    labels = [_short(l, 26) for l in table["label"]]
+    labels = [_wrap(label, 24, 3) for label in table["label"]]
     y = np.arange(len(table))
     axes[0].barh(y, table["procedures"], color=figures.PALETTE[0])
     axes[0].set_title("Procedures")
@@ -642,12 +668,153 @@ def comparison_chart(table: pd.DataFrame):
     axes[1].barh(y + 0.2, table["days_de_facto_median"].fillna(0), height=0.4, color=figures.PALETTE[1],
                  label="de facto (observed median)")
     axes[1].set_title("Working days")
-    axes[1].legend(fontsize=8, loc="lower right")
-    axes[2].barh(y, table["official_cost_kgs"], color=figures.PALETTE[2])
+    axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
+    sourced = table["official_cost_sourced_kgs"]
+    axes[2].barh(y, sourced, color=figures.PALETTE[2], label="sourced fees")
+    axes[2].barh(y, table["official_cost_kgs"] - sourced, left=sourced, color="white", edgecolor=figures.PALETTE[2],
+                 hatch="///", label="fees from uncertain sources")
     axes[2].set_title("Official cost (som, known fees)")
+    axes[2].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
     for ax in axes:
         ax.set_yticks(y)
         ax.set_yticklabels(labels if ax is axes[0] else [], fontsize=8)
         ax.invert_yaxis()
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- readable tables
+def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-pathway indicators with reader-facing headings (days are working days)."""
+    return pd.DataFrame({
+        "Pathway": table["label"],
+        "Procedures": table["procedures"],
+        "of which not fully sourced": table["procedures_not_sourced"],
+        "Days (statutory)": table["days_de_jure"],
+        "Calendar days (statutory)": table["calendar_days_de_jure"],
+        "Steps without a statutory deadline": table["steps_without_deadline"],
+        "Days (observed median)": table["days_de_facto_median"].round(0).astype("Int64"),
+        "Days (observed P80)": table["days_de_facto_p80"].round(0).astype("Int64"),
+        "Official cost, known fees (som)": table["official_cost_kgs"].round(0),
+        "of which sourced (som)": table["official_cost_sourced_kgs"].round(0),
+        "Fees not known": table["fees_unknown"],
+        "Cost, % of GNI per capita": table["cost_pct_gni_per_capita"].round(1),
+        "Cost, % of migrant's monthly wage": table["cost_pct_monthly_wage"].round(1),
+    })
+
+
+def de_facto_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Procedure": frame["procedure"], "Step": frame["action"], "Pathways": frame["pathways"],
+        "Statutory deadline": frame["statutory_deadline"],
+        "Deadline (working days)": frame["deadline_working_days"],
+        "Decided": frame["n_decided"].astype("Int64"), "Pending": frame["n_pending"].astype("Int64"),
+        "Median": frame["median_days"], "P80": frame["p80_days"], "P90": frame["p90_days"],
+        "Kaplan-Meier median": frame["km_median_days"],
+        "% within deadline": frame["share_within_deadline"].round(1),
+    })
+
+
+def scorecard_table(card: pd.DataFrame, indicators_frame: pd.DataFrame) -> pd.DataFrame:
+    cost = indicators_frame.set_index("pathway")["cost_pct_monthly_wage"]
+    return pd.DataFrame({
+        "Pathway": card["label"], "Steps": card["steps"],
+        "% online": card["pct_online"].round(1),
+        "% in a language the migrant reads": card["pct_migrant_language"].round(1),
+        "Steps, language not known": card["steps_language_unknown"],
+        "% available in the southern border regions": card["pct_in_south"].round(1),
+        "Steps, place not known": card["steps_location_unknown"],
+        "Steps through an intermediary": card["steps_with_intermediary"],
+        "Official cost, % of monthly wage": card["pathway"].map(cost).round(1),
+    })
+
+
+def burden_table(by_bearer: pd.DataFrame) -> pd.DataFrame:
+    labels = settings()["pathways"]
+    return pd.DataFrame({
+        "Pathway": by_bearer["pathway"].map(labels), "Bearer": by_bearer["bearer"],
+        "Price per case (som)": by_bearer["price_per_case_kgs"].round(0),
+        "Annual burden (million som)": (by_bearer["burden_kgs"] / 1e6).round(2),
+        "Low, -25 % time (million som)": (by_bearer["burden_low_kgs"] / 1e6).round(2),
+        "High, +25 % time (million som)": (by_bearer["burden_high_kgs"] / 1e6).round(2),
+        "Rows without a quantity": by_bearer["rows_quantity_unknown"],
+    })
+
+
+def scm_assumptions_table(detail: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Pathway": detail["pathway"], "Step": detail["step"], "Bearer": detail["bearer"],
+        "Hours per case": detail["hours_per_case"], "Tariff (som/hour)": detail["tariff_kgs_per_hour"].round(0),
+        "Out of pocket (som)": detail["out_of_pocket_kgs"].round(0),
+        "Cases per year": detail["cases_per_year"], "Times per year": detail["frequency_per_year"],
+        "Confidence": detail["confidence"], "Assumption": detail["note"].fillna(""),
+    })
+
+
+def sources_table(proc: Procedures) -> pd.DataFrame:
+    s = proc.steps
+    return pd.DataFrame({"Pathway": s["pathway"], "Step": s["step"], "Confidence": s["confidence"],
+                         "Fee": s["fee_confidence"].fillna(""), "Deadline": s["deadline_confidence"].fillna(""),
+                         "Access": s["access_confidence"].fillna(""), "Note": s["note"].fillna(""),
+                         "Source": s["source"].fillna("")})
+
+
+def warnings_table(problems) -> pd.DataFrame:
+    return pd.DataFrame([{"Sheet": p.sheet, "Row": p.row, "Column": p.column, "Message": p.message()}
+                         for p in problems], columns=["Sheet", "Row", "Column", "Message"])
+
+
+# ---------------------------------------------------------------- findings
+def record_findings(reg, proc: Procedures, table: pd.DataFrame, detail: pd.DataFrame, card: pd.DataFrame,
+                    out_dir: str) -> None:
+    """Headline numbers of the chapter into the findings registry (ids `procedures.*`)."""
+    where = lambda name: f"{out_dir}/{name}.csv"  # noqa: E731
+    steps = proc.steps
+    ids = [f"{p}/{s}" for p, s in zip(steps["pathway"], steps["step"])]
+    reg.record("procedures.steps.total", len(steps), "steps", "Steps described across the pathways",
+               where("steps"), rows=ids)
+    not_sourced = steps["confidence"] != "sourced"
+    reg.record("procedures.steps.not_sourced", int(not_sourced.sum()), "steps",
+               "Steps whose description is not fully sourced (from memory or uncertain)", where("steps"),
+               rows=[i for i, flag in zip(ids, not_sourced) if flag])
+    for _, r in table.iterrows():
+        p = r["pathway"]
+        rows = [i for i in ids if i.startswith(p + "/")]
+        reg.record(f"procedures.{p}.steps", int(r["procedures"]), "procedures", f"Procedures: {r['label']}",
+                   where("indicators"), rows=rows)
+        reg.record(f"procedures.{p}.days_de_jure", int(r["days_de_jure"]), "working days",
+                   f"Working days along the critical path, statutory deadlines: {r['label']}", where("indicators"), rows)
+        reg.record(f"procedures.{p}.days_de_facto_median", r["days_de_facto_median"], "working days",
+                   f"Working days along the critical path, observed medians where observed: {r['label']}",
+                   where("indicators"), rows)
+        reg.record(f"procedures.{p}.cost_kgs", r["official_cost_kgs"], "som",
+                   f"Official cost of the known fees: {r['label']}", where("indicators"), rows)
+        reg.record(f"procedures.{p}.fees_unknown", int(r["fees_unknown"]), "steps",
+                   f"Steps whose fee is not known: {r['label']}", where("indicators"), rows)
+        reg.record(f"procedures.{p}.cost_pct_wage", r["cost_pct_monthly_wage"], "%",
+                   f"Official cost as a share of the migrant's monthly wage: {r['label']}", where("indicators"), rows)
+        reg.record(f"procedures.{p}.cost_pct_gni", r["cost_pct_gni_per_capita"], "%",
+                   f"Official cost as a share of GNI per capita: {r['label']}", where("indicators"), rows)
+    known = detail[detail["quantity_per_year"].notna()]
+    burden_rows = [f"{p}/{s}/{b}" for p, s, b in zip(known["pathway"], known["step"], known["bearer"])]
+    for suffix, column in (("total_kgs", "burden_kgs"), ("low_kgs", "burden_low_kgs"), ("high_kgs", "burden_high_kgs")):
+        reg.record(f"procedures.burden.{suffix}", float(known[column].sum()) / 1e6, "million som",
+                   f"Annual administrative burden where the quantity is known ({column})", where("burden"), burden_rows)
+    for bearer, group in known.groupby("bearer"):
+        reg.record(f"procedures.burden.{bearer}_kgs", float(group["burden_kgs"].sum()) / 1e6, "million som",
+                   f"Annual administrative burden borne by the {bearer}", where("burden"),
+                   [f"{p}/{s}" for p, s in zip(group["pathway"], group["step"])])
+    unknown = detail[detail["quantity_per_year"].isna()]
+    reg.record("procedures.burden.rows_quantity_unknown", len(unknown), "assumption rows",
+               "Standard Cost Model rows whose quantity (people per year) is not known", where("burden"),
+               [f"{p}/{s}/{b}" for p, s, b in zip(unknown["pathway"], unknown["step"], unknown["bearer"])])
+    reg.record("procedures.access.steps_language_unknown", int(card["steps_language_unknown"].sum()), "steps",
+               "Steps for which the languages of the service are not known", where("scorecard"))
+    reg.record("procedures.access.steps_intermediary", int(card["steps_with_intermediary"].sum()), "steps",
+               "Steps done through an intermediary (employer, university, notary)", where("scorecard"))
+    online = sum(r["pct_online"] * r["steps"] / 100 for _, r in card.iterrows())
+    reg.record("procedures.access.steps_online", int(round(online)), "steps", "Steps that can be done online",
+               where("scorecard"))
+    wage = proc.parameters.set_index("id")["value"].get("migrant_monthly_wage")
+    reg.record("procedures.params.migrant_monthly_wage", wage, "som", "Monthly wage assumed for an Uzbek migrant",
+               "parameters sheet of the procedures workbook", ["migrant_monthly_wage"])
