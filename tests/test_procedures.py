@@ -224,3 +224,27 @@ def test_scorecard_counts_unknown_languages_and_locations_apart():
     assert row["steps_language_unknown"] == 1
     assert row["pct_in_south"] == pytest.approx(200 / 3)  # online step 1 and Osh step 3; Bishkek is not south
     assert row["steps_with_intermediary"] == 1
+
+
+def test_indicators_count_days_cost_and_the_migrants_share():
+    step_rows = pd.DataFrame({
+        "pathway": ["work_permit"] * 3, "step": [1, 2, 3], "confidence": ["sourced", "uncertain", "sourced"],
+        "deadline": [np.nan, np.nan, 7.0], "deadline_unit": [None, None, "working_days"],
+        "parallel_with": [None, "1", None],
+        "official_fee": [100.0, np.nan, 10.0], "fee_currency": ["KGS", None, "USD"],
+        "fee_payer": [None, "employer", "employer"], "fee_confidence": ["sourced", "uncertain", "uncertain"],
+        "other_costs_kgs": [np.nan, 50.0, np.nan], "observed_procedure": [None, None, "single_permit"],
+    })
+    proc = hand_made()
+    proc.steps = step_rows
+    observed = pd.DataFrame({"procedure": ["single_permit"], "median_days": [3.0], "p80_days": [9.0]})
+    row = P.indicators(proc, MONDAY, NO_HOLIDAYS, observed).iloc[0]
+    # Steps 1 and 2 overlap (1 day), then 7 working days: Tue 3 .. Wed 11 March.
+    assert (row["procedures"], row["procedures_not_sourced"], row["days_de_jure"]) == (3, 1, 8)
+    assert (row["days_de_facto_median"], row["days_de_facto_p80"]) == (4, 10)
+    # Known fees: 100 som + 10 USD x 90 = 1,000 som; the migrant pays only the first (no payer = migrant).
+    assert row["official_cost_kgs"] == pytest.approx(1000.0)
+    assert row["official_cost_sourced_kgs"] == pytest.approx(100.0)
+    assert row["fees_unknown"] == 1
+    assert row["migrant_cost_pct_monthly_wage"] == pytest.approx(100 * 100 / 20000)
+    assert np.isnan(row["cost_pct_gni_per_capita"])  # no GNI parameter

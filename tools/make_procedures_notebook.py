@@ -70,7 +70,7 @@ cells = [
                  "        f'{{procedures.{pathway}.steps}}, {{procedures.{pathway}.days_de_jure}} along the '\n"
                  "        f'critical path with statutory deadlines; known official fees of {{procedures.{pathway}.cost_kgs}} '\n"
                  "        f'(steps with a fee not known: {{procedures.{pathway}.fees_unknown:d}}).'))\n"
-                 "    report.table(P.steps_table(proc, pathway, plan, usd_kgs), caption=f'Steps of the pathway: {label}',\n"
+                 "    report.table(P.steps_table(proc, pathway, plan, usd_kgs, names), caption=f'Steps of the pathway: {label}',\n"
                  "                 source=f'{procedures_in} (steps sheet); ids of bodies and provisions from the regulation inventory',\n"
                  "                 float_format='{:,.0f}')\n"
                  "    group = fees[fees['pathway'] == pathway]\n"

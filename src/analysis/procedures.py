@@ -413,6 +413,7 @@ def indicators(proc: Procedures, start: date, calendar: WorkCalendar, observed: 
                 row[f"days_de_facto_{stat.split('_')[0]}"] = np.nan
         known = group["fee_kgs"].notna()
         cost = float(group.loc[known, "fee_kgs"].sum())
+        migrant_cost = float(group.loc[known & (group["fee_payer"].fillna("migrant") == "migrant"), "fee_kgs"].sum())
         row.update({
             "official_cost_kgs": cost,
             "official_cost_sourced_kgs": float(group.loc[known & (group["fee_confidence"] == "sourced"), "fee_kgs"].sum()),
@@ -421,6 +422,8 @@ def indicators(proc: Procedures, start: date, calendar: WorkCalendar, observed: 
             "official_cost_usd": cost / rate if rate else np.nan,
             "cost_pct_gni_per_capita": _share(cost, gni),
             "cost_pct_monthly_wage": _share(cost, wage),
+            "migrant_cost_kgs": migrant_cost,
+            "migrant_cost_pct_monthly_wage": _share(migrant_cost, wage),
         })
         rows.append(row)
     return pd.DataFrame(rows)
@@ -496,6 +499,7 @@ def burden(proc: Procedures) -> pd.DataFrame:
             "out_of_pocket_incomplete": bool(pays and pd.isna(step["fee_kgs"])),
             "price_kgs": price, "cases_per_year": r["cases_per_year"], "frequency_per_year": r["frequency_per_year"],
             "quantity_per_year": quantity, "burden_kgs": price * quantity,
+            "burden_time_kgs": time_cost * quantity, "burden_out_of_pocket_kgs": out_of_pocket * quantity,
             "burden_low_kgs": (time_cost * (1 - band) + out_of_pocket) * quantity,
             "burden_high_kgs": (time_cost * (1 + band) + out_of_pocket) * quantity,
             "confidence": r["confidence"], "note": r["note"],
@@ -508,6 +512,8 @@ def burden_by_bearer(detail: pd.DataFrame) -> pd.DataFrame:
     known = detail.assign(known=detail["quantity_per_year"].notna())
     table = known.groupby(["pathway", "bearer"], sort=False).agg(
         burden_kgs=("burden_kgs", lambda s: s.sum(min_count=1)),
+        burden_time_kgs=("burden_time_kgs", lambda s: s.sum(min_count=1)),
+        burden_out_of_pocket_kgs=("burden_out_of_pocket_kgs", lambda s: s.sum(min_count=1)),
         burden_low_kgs=("burden_low_kgs", lambda s: s.sum(min_count=1)),
         burden_high_kgs=("burden_high_kgs", lambda s: s.sum(min_count=1)),
         price_per_case_kgs=("price_kgs", "sum"),
@@ -552,15 +558,17 @@ def _pct(flags: pd.Series) -> float:
 
 
 # ---------------------------------------------------------------- tables for the report
-def steps_table(proc: Procedures, pathway: str, plan: pd.DataFrame, usd_kgs: float | None) -> pd.DataFrame:
-    """The steps of one pathway as a reader sees them."""
+def steps_table(proc: Procedures, pathway: str, plan: pd.DataFrame, usd_kgs: float | None,
+                names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The steps of one pathway as a reader sees them (bodies by name where the inventory gives one)."""
+    names = names or {}
     s = settings()
     group = proc.steps[proc.steps["pathway"] == pathway].assign(fee_kgs=lambda f: fee_kgs(f, usd_kgs))
     merged = group.merge(plan, on="step")
     return pd.DataFrame({
         "Step": merged["step"].astype(int),
         "Action": merged["action"],
-        "Body": merged["responsible_body"].fillna("not known"),
+        "Body": merged["responsible_body"].map(lambda b: names.get(b, b) if isinstance(b, str) else "not known"),
         "Legal basis": merged["legal_basis"].fillna(""),
         "Channel": merged["channel"].fillna("").map(lambda v: "; ".join(s["channels"][c] for c in _split(v))),
         "Fee (som)": merged["fee_kgs"],
@@ -700,6 +708,8 @@ def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
         "Fees not known": table["fees_unknown"],
         "Cost, % of GNI per capita": table["cost_pct_gni_per_capita"].round(1),
         "Cost, % of migrant's monthly wage": table["cost_pct_monthly_wage"].round(1),
+        "Paid by the migrant (som)": table["migrant_cost_kgs"].round(0),
+        "Paid by the migrant, % of monthly wage": table["migrant_cost_pct_monthly_wage"].round(1),
     })
 
 
@@ -716,7 +726,7 @@ def de_facto_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard_table(card: pd.DataFrame, indicators_frame: pd.DataFrame) -> pd.DataFrame:
-    cost = indicators_frame.set_index("pathway")["cost_pct_monthly_wage"]
+    cost = indicators_frame.set_index("pathway")["migrant_cost_pct_monthly_wage"]
     return pd.DataFrame({
         "Pathway": card["label"], "Steps": card["steps"],
         "% online": card["pct_online"].round(1),
@@ -725,7 +735,7 @@ def scorecard_table(card: pd.DataFrame, indicators_frame: pd.DataFrame) -> pd.Da
         "% available in the southern border regions": card["pct_in_south"].round(1),
         "Steps, place not known": card["steps_location_unknown"],
         "Steps through an intermediary": card["steps_with_intermediary"],
-        "Official cost, % of monthly wage": card["pathway"].map(cost).round(1),
+        "Fees paid by the migrant, % of monthly wage": card["pathway"].map(cost).round(1),
     })
 
 
@@ -735,6 +745,8 @@ def burden_table(by_bearer: pd.DataFrame) -> pd.DataFrame:
         "Pathway": by_bearer["pathway"].map(labels), "Bearer": by_bearer["bearer"],
         "Price per case (som)": by_bearer["price_per_case_kgs"].round(0),
         "Annual burden (million som)": (by_bearer["burden_kgs"] / 1e6).round(2),
+        "of which time": (by_bearer["burden_time_kgs"] / 1e6).round(2),
+        "of which fees and out-of-pocket": (by_bearer["burden_out_of_pocket_kgs"] / 1e6).round(2),
         "Low, -25 % time (million som)": (by_bearer["burden_low_kgs"] / 1e6).round(2),
         "High, +25 % time (million som)": (by_bearer["burden_high_kgs"] / 1e6).round(2),
         "Rows without a quantity": by_bearer["rows_quantity_unknown"],
@@ -793,6 +805,9 @@ def record_findings(reg, proc: Procedures, table: pd.DataFrame, detail: pd.DataF
                    f"Steps whose fee is not known: {r['label']}", where("indicators"), rows)
         reg.record(f"procedures.{p}.cost_pct_wage", r["cost_pct_monthly_wage"], "%",
                    f"Official cost as a share of the migrant's monthly wage: {r['label']}", where("indicators"), rows)
+        reg.record(f"procedures.{p}.migrant_cost_pct_wage", r["migrant_cost_pct_monthly_wage"], "%",
+                   f"Fees paid by the migrant as a share of the migrant's monthly wage: {r['label']}",
+                   where("indicators"), rows)
         reg.record(f"procedures.{p}.cost_pct_gni", r["cost_pct_gni_per_capita"], "%",
                    f"Official cost as a share of GNI per capita: {r['label']}", where("indicators"), rows)
     known = detail[detail["quantity_per_year"].notna()]
