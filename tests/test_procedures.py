@@ -248,3 +248,11 @@ def test_indicators_count_days_cost_and_the_migrants_share():
     assert row["fees_unknown"] == 1
     assert row["migrant_cost_pct_monthly_wage"] == pytest.approx(100 * 100 / 20000)
     assert np.isnan(row["cost_pct_gni_per_capita"])  # no GNI parameter
+
+
+def test_a_body_that_no_longer_exists_gives_a_warning(tmp_path, inventory_dir):
+    pd.DataFrame({"id": ["KYZMAT", "SRS"], "valid_from": [None, None], "valid_to": [None, "2021-10-07"]}).to_csv(
+        inventory_dir / "institutions.csv", index=False)
+    proc = P.read(workbook(tmp_path, {**GOOD_STEP, "responsible_body": "SRS"}), inventory_dir, on="2026-11-28")
+    [warning] = proc.warnings
+    assert (warning.severity, warning.row, warning.found) == ("warning", 2, "SRS")

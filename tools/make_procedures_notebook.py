@@ -24,7 +24,7 @@ cells = [
                  "from analysis import procedures as P\n"
                  "from analysis.calendar import WorkCalendar", "imports"),
     cell("markdown", "# Procedures by pathway", "title"),
-    cell("code", "proc = P.read(procedures_in, inventory_dir)\n"
+    cell("code", "proc = P.read(procedures_in, inventory_dir, on=as_of)\n"
                  "calendar = WorkCalendar.from_config()\n"
                  "start = date.fromisoformat(as_of)\n"
                  "observed = P.read_observed(observed_in)\n"

@@ -238,10 +238,12 @@ def _step_checks(file: str) -> list:
     return [pairs, numbering]
 
 
-def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Path | None = "data/processed/inventory") -> Procedures:
+def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Path | None = "data/processed/inventory",
+         on: str | date | None = None) -> Procedures:
     """Read and validate the workbook; bodies and provisions are checked against the inventory tables.
 
-    Raises InputError naming file, sheet, Excel row and column of every problem found.
+    Raises InputError naming file, sheet, Excel row and column of every problem found. With `on`, a
+    body that the inventory says did not exist on that date gives a warning (shown in the annex).
     """
     path = paths.resolve(path)
     file = paths.relative(path)
@@ -261,6 +263,8 @@ def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Pat
                                 "institution of the inventory (institutions sheet) or private actor")
         problems += foreign_key(steps, "legal_basis", provisions, file, "steps",
                                 "provision of the inventory (provisions sheet)", multi=True)
+        if on is not None:
+            problems += _body_period_warnings(steps, read_processed(folder / "institutions.csv"), file, on)
     step_keys = {(p, int(s)) for p, s in zip(steps["pathway"], steps["step"]) if pd.notna(s) and p}
     scm = typed["scm_assumptions"]
     for _, r in scm.dropna(subset=["pathway", "step"]).iterrows():
@@ -279,6 +283,21 @@ def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Pat
     steps = steps.sort_values(["pathway", "step"], key=lambda s: s.map(_pathway_order()) if s.name == "pathway" else s)
     return Procedures(steps=steps.reset_index(drop=True), parameters=typed["parameters"], scm=scm, file=file,
                       warnings=warnings)
+
+
+def _body_period_warnings(steps: pd.DataFrame, institutions: pd.DataFrame, file: str, on: str | date) -> list[Problem]:
+    day = pd.Timestamp(on)
+    periods = institutions.set_index(institutions["id"].astype(str))
+    problems = []
+    for row, body in zip(steps[ROW], steps["responsible_body"]):
+        if not isinstance(body, str) or body not in periods.index:
+            continue
+        start, end = pd.to_datetime(periods.at[body, "valid_from"]), pd.to_datetime(periods.at[body, "valid_to"])
+        if (pd.notna(start) and start > day) or (pd.notna(end) and end < day):
+            problems.append(Problem(file=file, sheet="steps", row=int(row), column="responsible_body",
+                                    expected=f"a body that exists on {day:%d.%m.%Y} (inventory validity period)",
+                                    found=body, severity="warning"))
+    return problems
 
 
 def _pathway_order() -> dict[str, int]:
