@@ -79,12 +79,17 @@ cells = [
                  "                  'coloured by responsible body, with the official fee of each step',\n"
                  "                  source=f'{procedures_in}; statutory deadlines; Kyrgyz public holidays')", "pathways"),
     cell("markdown", "## The pathways compared", "comparison-heading"),
-    cell("code", "report.table(P.comparison_table(table), caption='Procedures, working days and official cost by pathway '\n"
-                 "             '(statutory deadlines and observed processing times)',\n"
-                 "             source=f'{procedures_in}; observed times from {observed_in}', float_format='{:,.1f}',\n"
-                 "             note='Days are working days along the critical path. Observed days replace the statutory '\n"
-                 "                  'duration of the steps that the processing-time analysis covers. The cost counts the '\n"
-                 "                  'official fees found; GNI per capita has no sourced value yet (see the annex).')\n"
+    cell("code", "report.table(P.time_table(table), caption='Procedures and working days along the critical path by '\n"
+                 "             'pathway (statutory deadlines and observed processing times)',\n"
+                 "             source=f'{procedures_in}; observed times from {observed_in}', float_format='{:,.0f}',\n"
+                 "             note='Every step takes at least one working day; a step without a statutory deadline '\n"
+                 "                  'counts for that minimum. Observed days replace the statutory duration of the steps '\n"
+                 "                  'that the processing-time analysis covers.')\n"
+                 "report.table(P.cost_table(table), caption='Official cost by pathway and its weight against income',\n"
+                 "             source=f'{procedures_in} (steps and parameters sheets)', float_format='{:,.1f}',\n"
+                 "             note='The cost counts the official fees found; steps whose fee is not known are counted '\n"
+                 "                  'apart. GNI per capita has no sourced value yet (see the annex); the migrant\\'s wage '\n"
+                 "                  'is a proxy.')\n"
                  "report.figure(P.comparison_chart(table), caption='The pathways compared on procedures, working days '\n"
                  "              '(statutory and observed median) and official cost',\n"
                  "              source=f'{procedures_in}; {observed_in}')", "comparison"),

@@ -584,16 +584,15 @@ def steps_table(proc: Procedures, pathway: str, plan: pd.DataFrame, usd_kgs: flo
     s = settings()
     group = proc.steps[proc.steps["pathway"] == pathway].assign(fee_kgs=lambda f: fee_kgs(f, usd_kgs))
     merged = group.merge(plan, on="step")
+    runs_with = merged["parallel_with"].map(lambda v: f" (runs with step {v})" if isinstance(v, str) and v else "")
     return pd.DataFrame({
         "Step": merged["step"].astype(int),
-        "Action": merged["action"],
+        "Action": merged["action"] + runs_with,
         "Body": merged["responsible_body"].map(lambda b: names.get(b, b) if isinstance(b, str) else "not known"),
-        "Legal basis": merged["legal_basis"].fillna(""),
-        "Channel": merged["channel"].fillna("").map(lambda v: "; ".join(s["channels"][c] for c in _split(v))),
+        "Legal basis": merged["legal_basis"].fillna("").str.replace(";", ",", regex=False),
         "Fee (som)": merged["fee_kgs"],
         "Statutory deadline": [deadline_text(d, u) for d, u in zip(merged["deadline"], merged["deadline_unit"])],
-        "Working days on path": merged["working_days"],
-        "Runs with": merged["parallel_with"].fillna(""),
+        "Days on path": merged["working_days"],
         "Confidence": merged["confidence"],
     })
 
@@ -711,35 +710,41 @@ def comparison_chart(table: pd.DataFrame):
 
 
 # ---------------------------------------------------------------- readable tables
-def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The per-pathway indicators with reader-facing headings (days are working days)."""
+def time_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Procedures and working days per pathway, statutory and observed."""
     return pd.DataFrame({
         "Pathway": table["label"],
         "Procedures": table["procedures"],
-        "of which not fully sourced": table["procedures_not_sourced"],
-        "Days (statutory)": table["days_de_jure"],
-        "Calendar days (statutory)": table["calendar_days_de_jure"],
-        "Steps without a statutory deadline": table["steps_without_deadline"],
-        "Days (observed median)": table["days_de_facto_median"].round(0).astype("Int64"),
-        "Days (observed P80)": table["days_de_facto_p80"].round(0).astype("Int64"),
-        "Official cost, known fees (som)": table["official_cost_kgs"].round(0),
+        "Not fully sourced": table["procedures_not_sourced"],
+        "Without a statutory deadline": table["steps_without_deadline"],
+        "Working days, statutory": table["days_de_jure"],
+        "Calendar days, statutory": table["calendar_days_de_jure"],
+        "Working days, observed median": table["days_de_facto_median"].round(0).astype("Int64"),
+        "Working days, observed P80": table["days_de_facto_p80"].round(0).astype("Int64"),
+    })
+
+
+def cost_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Official cost per pathway and its weight against income."""
+    return pd.DataFrame({
+        "Pathway": table["label"],
+        "Known fees (som)": table["official_cost_kgs"].round(0),
         "of which sourced (som)": table["official_cost_sourced_kgs"].round(0),
         "Fees not known": table["fees_unknown"],
-        "Cost, % of GNI per capita": table["cost_pct_gni_per_capita"].round(1),
-        "Cost, % of migrant's monthly wage": table["cost_pct_monthly_wage"].round(1),
+        "% of GNI per capita": table["cost_pct_gni_per_capita"].round(1),
+        "% of migrant's monthly wage": table["cost_pct_monthly_wage"].round(1),
         "Paid by the migrant (som)": table["migrant_cost_kgs"].round(0),
-        "Paid by the migrant, % of monthly wage": table["migrant_cost_pct_monthly_wage"].round(1),
+        "Paid by the migrant, % of wage": table["migrant_cost_pct_monthly_wage"].round(1),
     })
 
 
 def de_facto_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "Procedure": frame["procedure"], "Step": frame["action"], "Pathways": frame["pathways"],
-        "Statutory deadline": frame["statutory_deadline"],
-        "Deadline (working days)": frame["deadline_working_days"],
+        "Procedure": frame["procedure"], "Statutory deadline": frame["statutory_deadline"],
+        "Deadline, working days": frame["deadline_working_days"],
         "Decided": frame["n_decided"].astype("Int64"), "Pending": frame["n_pending"].astype("Int64"),
         "Median": frame["median_days"], "P80": frame["p80_days"], "P90": frame["p90_days"],
-        "Kaplan-Meier median": frame["km_median_days"],
+        "KM median": frame["km_median_days"],
         "% within deadline": frame["share_within_deadline"].round(1),
     })
 
@@ -748,13 +753,13 @@ def scorecard_table(card: pd.DataFrame, indicators_frame: pd.DataFrame) -> pd.Da
     cost = indicators_frame.set_index("pathway")["migrant_cost_pct_monthly_wage"]
     return pd.DataFrame({
         "Pathway": card["label"], "Steps": card["steps"],
-        "% online": card["pct_online"].round(1),
-        "% in a language the migrant reads": card["pct_migrant_language"].round(1),
-        "Steps, language not known": card["steps_language_unknown"],
-        "% available in the southern border regions": card["pct_in_south"].round(1),
-        "Steps, place not known": card["steps_location_unknown"],
-        "Steps through an intermediary": card["steps_with_intermediary"],
-        "Fees paid by the migrant, % of monthly wage": card["pathway"].map(cost).round(1),
+        "Online %": card["pct_online"].round(1),
+        "Migrant's language %": card["pct_migrant_language"].round(1),
+        "Language not known": card["steps_language_unknown"],
+        "Southern regions %": card["pct_in_south"].round(1),
+        "Place not known": card["steps_location_unknown"],
+        "Through an intermediary": card["steps_with_intermediary"],
+        "Migrant's fees, % of wage": card["pathway"].map(cost).round(1),
     })
 
 
@@ -763,31 +768,32 @@ def burden_table(by_bearer: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Pathway": by_bearer["pathway"].map(labels), "Bearer": by_bearer["bearer"],
         "Price per case (som)": by_bearer["price_per_case_kgs"].round(0),
-        "Annual burden (million som)": (by_bearer["burden_kgs"] / 1e6).round(2),
+        "Burden (m som)": (by_bearer["burden_kgs"] / 1e6).round(2),
         "of which time": (by_bearer["burden_time_kgs"] / 1e6).round(2),
-        "of which fees and out-of-pocket": (by_bearer["burden_out_of_pocket_kgs"] / 1e6).round(2),
-        "Low, -25 % time (million som)": (by_bearer["burden_low_kgs"] / 1e6).round(2),
-        "High, +25 % time (million som)": (by_bearer["burden_high_kgs"] / 1e6).round(2),
-        "Rows without a quantity": by_bearer["rows_quantity_unknown"],
+        "of which fees": (by_bearer["burden_out_of_pocket_kgs"] / 1e6).round(2),
+        "Low (m som)": (by_bearer["burden_low_kgs"] / 1e6).round(2),
+        "High (m som)": (by_bearer["burden_high_kgs"] / 1e6).round(2),
+        "No quantity": by_bearer["rows_quantity_unknown"],
     })
 
 
 def scm_assumptions_table(detail: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "Pathway": detail["pathway"], "Step": detail["step"], "Bearer": detail["bearer"],
-        "Hours per case": detail["hours_per_case"], "Tariff (som/hour)": detail["tariff_kgs_per_hour"].round(0),
-        "Out of pocket (som)": detail["out_of_pocket_kgs"].round(0),
-        "Cases per year": detail["cases_per_year"], "Times per year": detail["frequency_per_year"],
-        "Confidence": detail["confidence"], "Assumption": detail["note"].fillna(""),
+        "Step": detail["pathway"] + " " + detail["step"].astype(str), "Bearer": detail["bearer"],
+        "Hours": detail["hours_per_case"], "Tariff (som/h)": detail["tariff_kgs_per_hour"].round(0),
+        "Fees, out of pocket (som)": detail["out_of_pocket_kgs"].round(0),
+        "Cases a year": detail["cases_per_year"], "Times a year": detail["frequency_per_year"],
+        "Assumption": detail["note"].fillna("") + " (" + detail["confidence"] + ")",
     })
 
 
 def sources_table(proc: Procedures) -> pd.DataFrame:
     s = proc.steps
-    return pd.DataFrame({"Pathway": s["pathway"], "Step": s["step"], "Confidence": s["confidence"],
-                         "Fee": s["fee_confidence"].fillna(""), "Deadline": s["deadline_confidence"].fillna(""),
-                         "Access": s["access_confidence"].fillna(""), "Note": s["note"].fillna(""),
-                         "Source": s["source"].fillna("")})
+    confidence = (s["confidence"] + " / " + s["fee_confidence"].fillna("-") + " / "
+                  + s["deadline_confidence"].fillna("-") + " / " + s["access_confidence"].fillna("-"))
+    return pd.DataFrame({"Step": s["pathway"] + " " + s["step"].astype(str),
+                         "Confidence: step / fee / deadline / access": confidence,
+                         "Note": s["note"].fillna(""), "Source": s["source"].fillna("")})
 
 
 def warnings_table(problems) -> pd.DataFrame:
