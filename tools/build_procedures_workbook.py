@@ -165,7 +165,8 @@ STEPS = [
          note="800 som per month (counted here for one month); later months are renewed online in the taxpayer "
               "account. Valid only during the visa-free stay (60 days in 120). For workers hired by private "
               "individuals (construction, crop and livestock farming, personal services). The Tax Code article and "
-              "the link to the 'border migrant worker' of Law 4/2006 are not verified. Tax offices exist at the "
+              "the link to the 'border migrant worker' of Law 4/2006 are not verified, nor whether patent holders "
+              "also need the quota or a single permit. Tax offices exist at the "
               "place of work; their locations were not listed in the sources."),
     dict(pathway="patent", step=6,
          action="Buy the insurance policy (6 % of the capped average monthly wage)",

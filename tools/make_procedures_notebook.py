@@ -92,7 +92,10 @@ cells = [
                  "                  'is a proxy.')\n"
                  "report.figure(P.comparison_chart(table), caption='The pathways compared on procedures, working days '\n"
                  "              '(statutory and observed median) and official cost',\n"
-                 "              source=f'{procedures_in}; {observed_in}')", "comparison"),
+                 "              source=f'{procedures_in}; {observed_in}')\n"
+                 "if observed is not None and observed_synthetic:\n"
+                 "    report.notice('Observed days come from a synthetic processing-time extract generated to '\n"
+                 "                  'demonstrate the analysis; they are not real data.', kind='synthetic')", "comparison"),
     cell("markdown", "## Statutory and observed times", "times-heading"),
     cell("code", "if observed is None:\n"
                  "    report.md('The processing-time analysis has produced no observed times, so only statutory '\n"
