@@ -256,3 +256,14 @@ def test_a_body_that_no_longer_exists_gives_a_warning(tmp_path, inventory_dir):
     proc = P.read(workbook(tmp_path, {**GOOD_STEP, "responsible_body": "SRS"}), inventory_dir, on="2026-11-28")
     [warning] = proc.warnings
     assert (warning.severity, warning.row, warning.found) == ("warning", 2, "SRS")
+
+
+def test_bundled_workbook_covers_the_five_pathways_and_marks_unknowns():
+    proc = P.read("data/raw/procedures.xlsx", inventory_dir=None)
+    assert list(dict.fromkeys(proc.steps["pathway"])) == list(P.settings()["pathways"])
+    unknown_fee = proc.steps[proc.steps["official_fee"].isna()]
+    assert (unknown_fee["fee_confidence"] == "uncertain").all()
+    assert unknown_fee["note"].str.len().gt(0).all()
+    blank = proc.parameters[proc.parameters["value"].isna()]
+    assert (blank["confidence"] == "uncertain").all() and blank["note"].str.len().gt(0).all()
+    assert set(P.PARAMETER_IDS) <= set(proc.parameters["id"])
