@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from . import atomic, config, figures, paths
 from .calendar import WorkCalendar
-from .errors import InputError, Problem, raise_if_errors
+from .errors import Problem, raise_if_errors
 from .io import ROW, read_excel_sheet, read_processed
 from .schema import Column, foreign_key, validate
 
@@ -632,7 +632,7 @@ def journey_map(plan: pd.DataFrame, steps: pd.DataFrame, start: date, title: str
     ax.set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
     ax.set_title(title)
     names = names or {}
-    handles = [plt_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2)) for b in
+    handles = [_legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2)) for b in
                dict.fromkeys(b if isinstance(b, str) else "not known" for b in merged["responsible_body"])]
     ax.legend(handles=handles, title="Responsible body", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
               fontsize=8, frameon=False)
@@ -644,7 +644,7 @@ def _working_offset(start: np.datetime64, day: date) -> int:
     return int(np.busday_count(start + np.timedelta64(1, "D"), np.datetime64(day, "D") + np.timedelta64(1, "D")))
 
 
-def plt_patch(colour: str, label: str):
+def _legend_patch(colour: str, label: str):
     from matplotlib.patches import Patch
     return Patch(facecolor=colour, label=label)
 
