@@ -17,15 +17,9 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
-from analysis import atomic, benchmark, paths
+from analysis import benchmark, paths
 
 DEFAULT_REFERENCE = Path("../shared/reference/legal_framework.md")
 S, M, U = "sourced", "from memory", "uncertain"
@@ -499,46 +493,9 @@ def tables(index: dict[str, str]) -> dict[str, list[list]]:
     return {"criteria": criteria, "comparators": comparators, "ratifications": ratifications}
 
 
-def write(path: Path, rows: dict[str, list[list]]) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for sheet in benchmark.SHEETS:
-        ws = wb.create_sheet(sheet)
-        cols = benchmark.columns(sheet)
-        ws.append([c.name for c in cols])
-        for cell in ws[1]:
-            cell.font, cell.fill = Font(bold=True), header_fill
-        for values in rows[sheet]:
-            ws.append([v if v != "" else None for v in values])
-        for i, col in enumerate(cols, start=1):
-            letter = get_column_letter(i)
-            ws.column_dimensions[letter].width = 40 if col.name in ("criterion", "kg_basis", "source", "basis") else 16
-            if col.vocabulary and not col.multi:
-                dv = DataValidation(type="list", formula1='"' + ",".join(col.vocabulary) + '"', allow_blank=True)
-                if len('"' + ",".join(col.vocabulary) + '"') <= 255 and "," not in "".join(col.vocabulary):
-                    ws.add_data_validation(dv)
-                    dv.add(f"{letter}2:{letter}1000")
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "B2"
-    readme = wb.create_sheet("README")
-    readme.append(["sheet", "column", "meaning", "allowed values", "example"])
-    for cell in readme[1]:
-        cell.font = Font(bold=True)
-    for values in benchmark.readme_rows():
-        readme.append(values)
-    readme.column_dimensions["C"].width = 80
-    wb.properties.created = wb.properties.modified = datetime(2026, 11, 28)
-    with atomic.atomic_path(path, allow_raw=True) as tmp:
-        wb.save(tmp)
-    return path
-
-
 def main(argv: list[str]) -> None:
     reference = Path(argv[1]) if len(argv) > 1 else paths.REPO_ROOT / DEFAULT_REFERENCE
-    out = write(paths.raw("benchmark.xlsx"), tables(source_index(reference)))
+    out = benchmark.write_workbook(paths.raw("benchmark.xlsx"), tables(source_index(reference)), allow_raw=True)
     print(f"wrote {paths.relative(out)}: {len(C)} criteria")
 
 

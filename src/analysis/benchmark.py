@@ -18,13 +18,18 @@ Conventions (docs/benchmark.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import config, paths
+from . import atomic, config, paths
 from .errors import Problem, raise_if_errors
 from .io import ROW, read_excel_sheet, read_processed
 from .schema import Column, foreign_key, validate
@@ -131,6 +136,46 @@ def readme_rows() -> list[list[str]]:
             rows.append([sheet, col.name, col.description + ("" if col.required else " (may be blank)"),
                          allowed, col.example])
     return rows
+
+
+def write_workbook(path: str | Path, rows: dict[str, list[list]], allow_raw: bool = False) -> Path:
+    """Write the workbook (rows per sheet in column order) with drop-downs and the README sheet."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet)
+        cols = columns(sheet)
+        ws.append([c.name for c in cols])
+        for cell in ws[1]:
+            cell.font, cell.fill = Font(bold=True), header_fill
+        for values in rows[sheet]:
+            ws.append([v if v != "" else None for v in values])
+        for i, col in enumerate(cols, start=1):
+            letter = get_column_letter(i)
+            ws.column_dimensions[letter].width = 40 if col.name in ("criterion", "kg_basis", "source", "basis") else 16
+            # Excel drop-downs hold at most 255 characters and no commas inside a value.
+            formula = '"' + ",".join(col.vocabulary or ()) + '"'
+            if col.vocabulary and not col.multi and len(formula) <= 255 and not any("," in v for v in col.vocabulary):
+                dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}1000")
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "B2"
+    readme = wb.create_sheet("README")
+    readme.append(["sheet", "column", "meaning", "allowed values", "example"])
+    for cell in readme[1]:
+        cell.font = Font(bold=True)
+    for values in readme_rows():
+        readme.append(values)
+    readme.column_dimensions["C"].width = 80
+    wb.properties.created = wb.properties.modified = datetime(2026, 11, 28)
+    with atomic.atomic_path(path, allow_raw) as tmp:
+        wb.save(tmp)
+    return path
 
 
 # ------------------------------------------------------------------ reading
