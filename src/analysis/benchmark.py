@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -523,3 +524,163 @@ def ratification_table(ratifications: pd.DataFrame, countries: list[str]) -> pd.
         wide[f"{country} detail"] = wide["instrument"].map(part["detail"]).fillna("")
         wide[f"{country} confidence"] = wide["instrument"].map(part["confidence"]).fillna("")
     return wide
+
+
+# ------------------------------------------------------------------ whole analysis (used by notebook 50)
+def slug(text: str) -> str:
+    """A finding-id-safe form of a label ("migrants' rights" -> "migrants_rights")."""
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+def analyse(bench: Benchmark, evidence: Evidence) -> dict[str, pd.DataFrame]:
+    """Every table of the chapter, from the checked workbook and the evidence values."""
+    s = settings()
+    destination = config.get("corridor.destination.code")
+    countries = list(s["comparators"])
+    crit = bench.criteria
+    scored = scored_criteria(crit, evidence.findings, s.get("de_facto_rules", {}))
+    wide = answers_by_country(crit, bench.comparators, destination, countries)
+    criteria_scored = crit.drop(columns=[ROW]).merge(
+        scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status", "de_facto_score"]],
+        on="criterion_id")
+    criteria_scored["evidence"] = [evidence_text(r) for _, r in crit.iterrows()]
+    return {
+        "criteria_scored": criteria_scored,
+        "area_scores": sensitivity_panel(scored, "area"),
+        "dimension_scores": aggregate(scored, ["area", "dimension"], "indicator_mean"),
+        "domain_profile": domain_profile(scored, s["mgi_domains"]),
+        "domain_lists": domain_lists(crit, scored),
+        "gaps": gaps(crit, scored),
+        "comparators_wide": wide,
+        "comparator_scores": comparator_scores(wide, crit, [destination] + countries),
+        "ratifications": ratification_table(bench.ratifications, list(s["ratification_countries"])),
+    }
+
+
+def write_tables(folder: str | Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+    folder = paths.resolve(folder)
+    return [atomic.write_csv(folder / f"{name}.csv", frame) for name, frame in tables.items()]
+
+
+def record_findings(reg, tables: Mapping[str, pd.DataFrame], out: str) -> None:
+    """Headline numbers (ids benchmark.*) into the findings registry."""
+    crit = tables["criteria_scored"]
+    where = f"{out}/criteria_scored.csv"
+    ids = crit["criterion_id"]
+    reg.record("benchmark.criteria.total", len(crit), "criteria", "Criteria in the benchmark", where, rows=ids)
+    for status in (SCORED, UNKNOWN, NOT_APPLICABLE):
+        chosen = crit[crit["de_jure_status"] == status]["criterion_id"]
+        reg.record(f"benchmark.criteria.{slug(status)}", len(chosen), "criteria",
+                   f"Criteria whose answer in law is {status}", where, rows=chosen)
+    gender = crit[crit["gender"].astype(bool)]["criterion_id"]
+    reg.record("benchmark.criteria.gender", len(gender), "criteria", "Gender criteria (GCM principle (g), objective 1)",
+               where, rows=gender)
+    facto = crit[crit["de_facto_status"] == SCORED]["criterion_id"]
+    reg.record("benchmark.criteria.de_facto_scored", len(facto), "criteria", "Criteria with a de facto score", where,
+               rows=facto)
+    panel = tables["area_scores"]
+    for row in panel.itertuples(index=False):
+        area_ids = crit[crit["area"] == row.area]["criterion_id"]
+        for column, text in (("dimension_mean", "2015 MIPEX rule (dimension means)"),
+                             ("indicator_mean", "current MIPEX rule (criteria means)")):
+            reg.record(f"benchmark.area.{slug(row.area)}.{column}", getattr(row, column), "points of 100",
+                       f"Area score, {text}: {row.area}", f"{out}/area_scores.csv", rows=area_ids)
+        reg.record(f"benchmark.area.{slug(row.area)}.coverage_pct", row.coverage_pct, "%",
+                   f"Share of applicable criteria scored (not unknown): {row.area}", f"{out}/area_scores.csv", rows=area_ids)
+    lists = tables["domain_lists"]
+    for domain in tables["domain_profile"]["mgi_domain"]:
+        for place, key in (("well developed", "well_developed"), ("potential for further development", "potential")):
+            chosen = lists[(lists["mgi_domain"] == domain) & (lists["place"] == place)]["criterion_id"]
+            reg.record(f"benchmark.domain.{slug(domain)}.{key}", len(chosen), "criteria",
+                       f"Criteria listed as {place}: {domain}", f"{out}/domain_lists.csv", rows=chosen)
+    gap = tables["gaps"]
+    below = gap[gap["gap"] > 0]["criterion_id"]
+    reg.record("benchmark.gaps.assessed", len(gap), "criteria", "Criteria scored both in law and in practice",
+               f"{out}/gaps.csv", rows=gap["criterion_id"])
+    reg.record("benchmark.gaps.practice_below_law", len(below), "criteria", "Criteria where practice scores below law",
+               f"{out}/gaps.csv", rows=below)
+    wide = tables["comparators_wide"]
+    for country in settings()["comparators"]:
+        known = wide[~wide[country].isin([UNKNOWN])]["criterion_id"]
+        reg.record(f"benchmark.comparators.{slug(country)}.answered", len(known), "criteria",
+                   f"Criteria with a sourced answer for {country}", f"{out}/comparators_wide.csv", rows=known)
+    rat = tables["ratifications"]
+    for country in settings()["ratification_countries"]:
+        party = rat[rat[f"{country} status"].isin(["party", "member"])]["instrument"]
+        reg.record(f"benchmark.ratifications.{slug(country)}.party", len(party), "instruments",
+                   f"Instruments of the table to which {country} is a party or member", f"{out}/ratifications.csv",
+                   rows=party)
+
+
+# ------------------------------------------------------------------ figures
+ANSWER_COLOURS = {"complete": "#009E73", "partial": "#E69F00", "absent": "#D55E00", "unknown": "#BBBBBB",
+                  "not_applicable": "#FFFFFF"}
+ANSWER_LABELS = {"complete": "complete (100)", "partial": "partial (50)", "absent": "absent (0)",
+                 "unknown": "unknown", "not_applicable": "not applicable"}
+
+
+def _stacked(ax, frame: pd.DataFrame, label_column: str) -> None:
+    left = np.zeros(len(frame))
+    for key in ("complete", "partial", "absent", "unknown", "not_applicable"):
+        values = frame[key].to_numpy(dtype=float)
+        ax.barh(frame[label_column], values, left=left, color=ANSWER_COLOURS[key], edgecolor="#555555",
+                linewidth=0.5, label=ANSWER_LABELS[key])
+        left += values
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("criteria")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False)
+
+
+def figure_domain_profile(profile: pd.DataFrame):
+    """Counts of complete / partial / absent / unknown criteria per MGI domain (no ranking)."""
+    from . import figures
+
+    fig, ax = figures.new_figure(8.0, 4.2)
+    _stacked(ax, profile, "mgi_domain")
+    ax.set_ylabel("")
+    return fig
+
+
+def figure_gaps(gap: pd.DataFrame):
+    """Law against practice per criterion: a dot for each, joined where they differ."""
+    from . import figures
+
+    import textwrap
+
+    fig, ax = figures.new_figure(8.0, max(2.5, 0.6 * len(gap) + 1.2))
+    labels = [f"{cid}  " + "\n".join(textwrap.wrap(text, 48)) for cid, text in zip(gap["criterion_id"], gap["criterion"])]
+    y = np.arange(len(gap), dtype=float)
+    # Law just above, practice just below the line, so equal scores stay visible as two marks.
+    ax.hlines(y, gap["de_facto_score"], gap["de_jure_score"], color="#999999", linewidth=2)
+    ax.scatter(gap["de_jure_score"], y - 0.15, color="#0072B2", s=60, label="in law (de jure)", zorder=3)
+    ax.scatter(gap["de_facto_score"], y + 0.15, color="#E69F00", s=60, marker="D", label="in practice (de facto)",
+               zorder=3)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(-5, 105)
+    ax.set_xticks([0, 50, 100], ["absent (0)", "partial (50)", "complete (100)"])
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    return fig
+
+
+def country_counts(wide: pd.DataFrame, countries: list[str], labels: Mapping[str, str]) -> pd.DataFrame:
+    """Per country, how many criteria are complete / partial / absent / unknown / not applicable."""
+    rows = []
+    for country in countries:
+        answers = wide[country]
+        rows.append({"country": labels.get(country, country), "complete": int((answers == "100").sum()),
+                     "partial": int((answers == "50").sum()), "absent": int((answers == "0").sum()),
+                     "unknown": int((answers == UNKNOWN).sum()),
+                     "not_applicable": int((answers == NOT_APPLICABLE).sum())})
+    return pd.DataFrame(rows)
+
+
+def figure_comparators(counts: pd.DataFrame):
+    """Answers per regime, with unknown shown as its own (grey) share: evidence coverage, not a ranking."""
+    from . import figures
+
+    fig, ax = figures.new_figure(8.0, 2.8)
+    _stacked(ax, counts, "country")
+    ax.set_ylabel("")
+    return fig
