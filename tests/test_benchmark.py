@@ -195,3 +195,13 @@ def test_bundled_workbook_meets_the_brief():
     sourced = criteria[criteria["confidence"] == "sourced"]
     assert sourced["source"].notna().all()
     assert not np.any(bench.comparators["answer"].eq("0") & bench.comparators["source"].isna())
+
+
+def test_missing_findings_file_is_an_input_error(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "acts.csv").write_text("id\nG07\n", encoding="utf-8")
+    (inventory / "provisions.csv").write_text("id,act_id\nG07-SINGLE-PERMIT,G07\n", encoding="utf-8")
+    (tmp_path / "codebook.csv").write_text("code_id,name\nPAT.SINGLE,Single permit\n", encoding="utf-8")
+    with pytest.raises(InputError, match="merged findings"):
+        bm.load_evidence(str(inventory), str(tmp_path / "codebook.csv"), str(tmp_path / "findings.json"))

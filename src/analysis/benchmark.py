@@ -266,6 +266,9 @@ def load_evidence(inventory_dir: str, codebook_in: str, findings_in: str) -> Evi
     acts = read_processed(inventory / "acts.csv", dtype=str)["id"]
     provisions = read_processed(inventory / "provisions.csv", dtype=str)["id"]
     codes = read_processed(paths.resolve(codebook_in), dtype=str)["code_id"]
+    if not paths.resolve(findings_in).exists():
+        raise_if_errors([Problem(file=paths.relative(paths.resolve(findings_in)), expected="the merged findings of "
+                                 "the earlier chapters (make merges them)", found="no such file")])
     values = {f.id: f.value for f in findings_module.load(findings_in)}
     return Evidence(frozenset(acts), frozenset(provisions), frozenset(codes), values)
 
