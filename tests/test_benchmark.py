@@ -205,3 +205,14 @@ def test_missing_findings_file_is_an_input_error(tmp_path):
     (tmp_path / "codebook.csv").write_text("code_id,name\nPAT.SINGLE,Single permit\n", encoding="utf-8")
     with pytest.raises(InputError, match="merged findings"):
         bm.load_evidence(str(inventory), str(tmp_path / "codebook.csv"), str(tmp_path / "findings.json"))
+
+
+def test_from_finding_without_a_rule_names_the_row(tmp_path):
+    rows = workbook_rows({"de_facto_answer": "from finding", "de_facto_codes": "",
+                          "de_facto_findings": "processing_times.single_permit.median_days",
+                          "de_jure_provisions": "G07-SINGLE-PERMIT"})
+    path = bm.write_workbook(tmp_path / "benchmark.xlsx", rows)
+    with pytest.raises(InputError) as caught:
+        bm.read(path)
+    assert [(p.row, p.column, p.found) for p in caught.value.problems] == [
+        (3, "de_facto_findings", "processing_times.single_permit.median_days")]

@@ -168,7 +168,22 @@ COMPARATORS_TABLE = '''known = wide[(wide[list(comparators)] != "unknown").any(a
 known["area"] = known["area"].map(area_labels)
 report.table(known.rename(columns={"criterion_id": "Id", "area": "Area", "criterion": "Criterion", **labels}),
              caption="Criteria with an answer for at least one comparator regime",
-             source=f"{benchmark_in}, sheet comparators (bases and sources per answer)")'''
+             source=f"{benchmark_in}, sheet comparators (bases and sources per answer)")
+for code, name in comparators.items():
+    pair = [destination["code"], code]
+    shared = bm.shared_scores(wide, bench.criteria, pair)
+    if shared["scored"].sum() == 0:
+        report.md(f"No criterion is answered for both {destination['name']} and {name}; no like-for-like comparison "
+                  "is possible.")
+        continue
+    shared = shared[shared["scored"] > 0].assign(country=lambda f: f["country"].map(labels),
+                                                 area=lambda f: f["area"].map(area_labels))
+    report.table(shared[["country", "area", "score", "scored"]].rename(columns={
+                     "country": "Regime", "area": "Area", "score": "Score (2015 rule)", "scored": "Criteria"}),
+                 caption=f"Like for like: {destination['name']} and {name} on the criteria answered for both",
+                 source=f"{benchmark_in}, sheets criteria and comparators", float_format="{:,.0f}",
+                 note="Only criteria scored for both regimes enter; with so few criteria this is an illustration of "
+                      "where the regimes differ, not a ranking.")'''
 
 ANNEX_TITLE = "# Benchmark criteria, evidence and ratifications"
 

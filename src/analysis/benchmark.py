@@ -39,8 +39,6 @@ SHEETS = ("criteria", "comparators", "ratifications")
 SCORED, NOT_APPLICABLE, UNKNOWN = "scored", "not applicable", "unknown"
 FROM_FINDING = "from finding"
 RULES = ("dimension_mean", "indicator_mean")
-RULE_LABELS = {"dimension_mean": "criteria → dimensions → area (MIPEX 2015)",
-               "indicator_mean": "criteria → area (current MIPEX site)"}
 
 
 # ------------------------------------------------------------------ vocabularies and sheet shapes
@@ -223,6 +221,7 @@ def read(path: str | Path = "data/raw/benchmark.xlsx") -> Benchmark:
 def _criteria_checks(frame: pd.DataFrame, file: str) -> list[Problem]:
     """Scores need de jure evidence; de facto answers need de facto evidence; 50 needs its option."""
     problems = []
+    rules = settings().get("de_facto_rules", {})
     for _, row in frame.iterrows():
         where = dict(file=file, sheet="criteria", row=int(row[ROW]))
         if row.kg_answer in ("0", "50", "100") and not (_ids(row.de_jure_acts) or _ids(row.de_jure_provisions)):
@@ -242,6 +241,10 @@ def _criteria_checks(frame: pd.DataFrame, file: str) -> list[Problem]:
         if facto == FROM_FINDING and not _ids(row.de_facto_findings):
             problems.append(Problem(**where, column="de_facto_findings", expected="a finding id to score from",
                                     found="an empty cell"))
+        elif facto == FROM_FINDING and _ids(row.de_facto_findings)[0].rsplit(".", 1)[-1] not in rules:
+            problems.append(Problem(**where, column="de_facto_findings", expected="a finding whose metric has a rule "
+                                    f"in config benchmark.de_facto_rules ({', '.join(rules)})",
+                                    found=_ids(row.de_facto_findings)[0]))
         if facto is None and evidence:
             problems.append(Problem(**where, column="de_facto_answer", expected="a de facto answer where de facto "
                                     "evidence is listed", found="an empty cell"))
