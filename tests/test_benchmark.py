@@ -216,3 +216,10 @@ def test_from_finding_without_a_rule_names_the_row(tmp_path):
         bm.read(path)
     assert [(p.row, p.column, p.found) for p in caught.value.problems] == [
         (3, "de_facto_findings", "processing_times.single_permit.median_days")]
+
+
+def test_confidence_stronger_than_cited_rows_is_a_warning():
+    criteria = criteria_frame().assign(confidence=["sourced", "uncertain", "sourced", "uncertain"])
+    warnings = bm.confidence_warnings(criteria, {"A1": "sourced", "A1-P": "uncertain", "A2": "from memory"}, "b.xlsx")
+    assert [(w.row, w.severity, w.found) for w in warnings] == [(4, "warning", "sourced")]
+    assert "A2 (from memory)" in warnings[0].expected

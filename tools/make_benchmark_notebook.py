@@ -28,9 +28,9 @@ seed = 20261128'''
 
 ANALYSE = '''bench = bm.read(benchmark_in)
 evidence = bm.load_evidence(inventory_dir, codebook_in, findings_in)
-bm.check_links(bench, evidence, sources={"acts": f"{inventory_dir}/acts.csv",
-                                         "provisions": f"{inventory_dir}/provisions.csv",
-                                         "codes": codebook_in, "findings": findings_in})
+confidence_warnings = bm.check_links(bench, evidence, sources={"acts": f"{inventory_dir}/acts.csv",
+                                                              "provisions": f"{inventory_dir}/provisions.csv",
+                                                              "codes": codebook_in, "findings": findings_in})
 tables = bm.analyse(bench, evidence)
 bm.write_tables(benchmark_out, tables)
 reg = findings.Registry(findings_out)
@@ -203,11 +203,23 @@ ANNEX_RATIFICATIONS = '''report.table(tables["ratifications"],
              caption=f"Ratification of the benchmark's instruments by {destination['name']} and {origin['name']}",
              source=f"{benchmark_in}, sheet ratifications (sources per row in the workbook)")'''
 
+ANNEX_WARNINGS = '''if confidence_warnings:
+    report.md("Answers whose confidence is stronger than that of an inventory row they cite. Each must rest only "
+              "on the stronger facts of that row (for example Kyrgyzstan's own ratification, sourced, where the row is "
+              "weaker because of Uzbekistan's status); otherwise lower the answer's confidence.")
+    criterion_of_row = dict(zip(bench.criteria["_row"], bench.criteria["criterion_id"]))
+    report.table(pd.DataFrame([{"Criterion": criterion_of_row[p.row], "Workbook row": p.row,
+                                "Answer's confidence": p.found, "Check": p.expected} for p in confidence_warnings]),
+                 caption="Confidence checks of the benchmark answers against the legal inventory",
+                 source=f"{benchmark_in}; {inventory_dir}/acts.csv and provisions.csv (column confidence)")
+else:
+    report.md("Every answer's confidence is at most that of the inventory rows it cites.")'''
+
 SAVE = "fragment = reg.save()"
 
 cells = [
     cell("code", PARAMETERS, "params", ["parameters"]),
-    cell("code", "from analysis import benchmark as bm, config, findings, report", "imports"),
+    cell("code", "import pandas as pd\n\nfrom analysis import benchmark as bm, config, findings, report", "imports"),
     cell("code", ANALYSE, "analyse"),
     cell("markdown", "# Benchmark against international and regional standards", "title"),
     cell("markdown", METHOD, "method"),
@@ -239,6 +251,8 @@ cells = [
     cell("markdown", ANNEX_TITLE, "annex-title", ["annex"]),
     cell("code", ANNEX_CRITERIA, "annex-criteria", ["annex"]),
     cell("code", ANNEX_RATIFICATIONS, "annex-ratifications", ["annex"]),
+    cell("markdown", "## Confidence checks", "annex-confidence-heading", ["annex"]),
+    cell("code", ANNEX_WARNINGS, "annex-confidence", ["annex"]),
     cell("code", SAVE, "save"),
 ]
 

@@ -17,7 +17,7 @@ Conventions (docs/benchmark.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -260,24 +260,33 @@ class Evidence:
     provisions: frozenset[str]
     codes: frozenset[str]
     findings: Mapping[str, Any]
+    confidence: Mapping[str, str] = field(default_factory=dict)  # inventory id -> confidence
 
 
 def load_evidence(inventory_dir: str, codebook_in: str, findings_in: str) -> Evidence:
     from . import findings as findings_module
 
     inventory = paths.resolve(inventory_dir)
-    acts = read_processed(inventory / "acts.csv", dtype=str)["id"]
-    provisions = read_processed(inventory / "provisions.csv", dtype=str)["id"]
+    acts = read_processed(inventory / "acts.csv", dtype=str)
+    provisions = read_processed(inventory / "provisions.csv", dtype=str)
+    confidence = {}
+    for table in (acts, provisions):
+        if "confidence" in table.columns:
+            confidence.update(zip(table["id"], table["confidence"]))
     codes = read_processed(paths.resolve(codebook_in), dtype=str)["code_id"]
     if not paths.resolve(findings_in).exists():
         raise_if_errors([Problem(file=paths.relative(paths.resolve(findings_in)), expected="the merged findings of "
                                  "the earlier chapters (make merges them)", found="no such file")])
     values = {f.id: f.value for f in findings_module.load(findings_in)}
-    return Evidence(frozenset(acts), frozenset(provisions), frozenset(codes), values)
+    return Evidence(frozenset(acts["id"]), frozenset(provisions["id"]), frozenset(codes), values, confidence)
 
 
-def check_links(bench: Benchmark, evidence: Evidence, sources: Mapping[str, str] | None = None) -> None:
-    """Raise InputError naming the workbook row of every evidence id that does not exist."""
+def check_links(bench: Benchmark, evidence: Evidence, sources: Mapping[str, str] | None = None) -> list[Problem]:
+    """Raise InputError naming the workbook row of every evidence id that does not exist.
+
+    Returns warnings for answers whose confidence is stronger than that of an inventory row they cite:
+    the consultant must confirm the answer rests only on the stronger facts (never upgrade memory).
+    """
     sources = sources or {}
     crit = bench.criteria
     checks = [("de_jure_acts", evidence.acts, f"inventory act ({sources.get('acts', 'acts.csv')})"),
@@ -292,6 +301,23 @@ def check_links(bench: Benchmark, evidence: Evidence, sources: Mapping[str, str]
     problems += foreign_key(bench.ratifications, "act_id", evidence.acts, bench.file, "ratifications",
                             f"inventory act ({sources.get('acts', 'acts.csv')})")
     raise_if_errors(problems)
+    return confidence_warnings(crit, evidence.confidence, bench.file)
+
+
+def confidence_warnings(criteria: pd.DataFrame, confidence: Mapping[str, str], file: str) -> list[Problem]:
+    """Warnings where a criterion's confidence ranks above a cited inventory row's (order in config)."""
+    rank = {level: i for i, level in enumerate(settings()["confidence"])}
+    warnings = []
+    for _, row in criteria.iterrows():
+        own = rank.get(row["confidence"], len(rank))
+        for column in ("de_jure_acts", "de_jure_provisions"):
+            for cited in _ids(row[column]):
+                level = confidence.get(cited)
+                if level in rank and rank[level] > own:
+                    warnings.append(Problem(file, "criteria", int(row[ROW]), "confidence",
+                                            f"no stronger than the cited {cited} ({level}), unless the answer rests "
+                                            "only on its stronger facts", row["confidence"], severity="warning"))
+    return warnings
 
 
 # ------------------------------------------------------------------ scoring
