@@ -410,6 +410,10 @@ COMPARATORS = [
      KZ_UZ_REG, S, ""),
     ("STY-07", "KZ", "not applicable", "Citizens of Uzbekistan stay in Kazakhstan without a visa (90 days in 180).",
      KZ_UZ_REG, S, ""),
+    ("RGT-11", "KZ", "0", "Uzbekistan is an EAEU observer; its citizens get no art. 97 benefits in member states.",
+     "[mondaq-1074182] [kun-2020-observer]", S, ""),
+    ("RGT-11", "RU", "0", "Uzbekistan is an EAEU observer; its citizens get no art. 97 benefits in member states.",
+     "[mondaq-1074182] [kun-2020-observer]", S, ""),
     ("WRK-11", "KZ", "100", "Uzbekistan approved (2021) its 2019 agreement with Kazakhstan on labour activity and the "
      "protection of migrant workers' rights.", "[kun-2021-uzkz]", U, "Entry into force not verified."),
 ]
