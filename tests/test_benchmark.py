@@ -223,3 +223,20 @@ def test_confidence_stronger_than_cited_rows_is_a_warning():
     warnings = bm.confidence_warnings(criteria, {"A1": "sourced", "A1-P": "uncertain", "A2": "from memory"}, "b.xlsx")
     assert [(w.row, w.severity, w.found) for w in warnings] == [(4, "warning", "sourced")]
     assert "A2 (from memory)" in warnings[0].expected
+
+
+def test_annex_table_carries_options_evidence_and_practice():
+    criteria = criteria_frame().assign(option_100="full", option_50="half", option_0="none", reference="ICRMW art. 25",
+                                       kg_basis="Because", note=None, confidence="sourced",
+                                       source=["https://a.org https://b.org", None, None, None])
+    scored = bm.scored_criteria(criteria, {"pt.single_permit.share_within_deadline": 95.0}, RULES)
+    merged = criteria.merge(scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status",
+                                    "de_facto_score"]], on="criterion_id")
+    table = bm.annex_table(merged).set_index("Id")
+    assert table.loc["W2", "In practice"] == "100 (from finding)"
+    assert table.loc["W1", "In practice"] == ""
+    assert table.loc["W2", "Evidence"] == ("acts: A1; provisions: A1-P; codes: C.ONE; "
+                                           "findings: pt.single_permit.share_within_deadline")
+    assert table.loc["W1", "Criterion and answers"] == "full in law and practice (100: full; 50: half; 0: none)"
+    assert table.loc["W2", "Basis"] == "Because. Practice: share within deadline."
+    assert bm.annex_sources(merged).loc[0, "Sources"] == "https://a.org https://b.org"

@@ -187,17 +187,21 @@ for code, name in comparators.items():
 
 ANNEX_TITLE = "# Benchmark criteria, evidence and ratifications"
 
-ANNEX_CRITERIA = '''annex = tables["criteria_scored"][["criterion_id", "area", "mgi_domain", "framework", "reference", "criterion",
-                                   "option_100", "option_50", "option_0", "kg_answer", "kg_basis", "de_jure_acts",
-                                   "de_jure_provisions", "de_facto_answer", "de_facto_codes", "de_facto_findings",
-                                   "de_facto_score", "confidence", "assessor", "source", "note"]].copy()
-annex["area"] = annex["area"].map(area_labels)
-report.table(annex.rename(columns=lambda c: c.replace("_", " ")),
-             caption="All benchmark criteria with their answers, evidence ids, confidence and sources",
-             source=SOURCE, links=["source"], float_format="{:,.0f}",
-             note="Evidence ids refer to the legal inventory (acts, provisions), the consultation codebook (codes) and "
-                  "the findings of earlier chapters (findings). 'from finding' practice answers are scored from the "
-                  "first finding listed.")'''
+ANNEX_CRITERIA = '''scored_table = tables["criteria_scored"]
+assessors = sorted(set(scored_table["assessor"]))
+compact = bm.annex_table(scored_table)
+for area in settings["areas"]:
+    part = compact[(scored_table["area"] == area).to_numpy()]
+    report.table(part, caption=f"Benchmark criteria, answers and evidence: {area_labels[area].lower()}",
+                 source=SOURCE, float_format="{:,.0f}",
+                 note="Answers: 100 complete, 50 partial, 0 absent; unknown and not applicable are not scores. "
+                      "Evidence: acts and provisions of the legal inventory, consultation codes, findings of earlier "
+                      "chapters ('from finding': scored from the first finding listed). Assessor: "
+                      + "; ".join(assessors) + ". Source addresses follow in the last table.")'''
+
+ANNEX_SOURCES = '''sources = bm.annex_sources(scored_table)
+report.table(sources[sources["Sources"] != ""], caption="Sources of the benchmark answers, by criterion",
+             source=f"{benchmark_in}, column source", links=["Sources"])'''
 
 ANNEX_RATIFICATIONS = '''report.table(tables["ratifications"],
              caption=f"Ratification of the benchmark's instruments by {destination['name']} and {origin['name']}",
@@ -250,6 +254,7 @@ cells = [
                  "                   \"the table gives the confidence of each status.\"))", "ratifications-text"),
     cell("markdown", ANNEX_TITLE, "annex-title", ["annex"]),
     cell("code", ANNEX_CRITERIA, "annex-criteria", ["annex"]),
+    cell("code", ANNEX_SOURCES, "annex-sources", ["annex"]),
     cell("code", ANNEX_RATIFICATIONS, "annex-ratifications", ["annex"]),
     cell("markdown", "## Confidence checks", "annex-confidence-heading", ["annex"]),
     cell("code", ANNEX_WARNINGS, "annex-confidence", ["annex"]),

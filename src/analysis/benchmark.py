@@ -716,3 +716,40 @@ def figure_comparators(counts: pd.DataFrame):
     _stacked(ax, counts, "country")
     ax.set_ylabel("")
     return fig
+
+
+# ------------------------------------------------------------------ annex
+def _practice_text(row: pd.Series) -> str:
+    if row["de_facto_status"] == "not assessed":
+        return ""
+    answer = row["de_facto_answer"]
+    shown = f"{row['de_facto_score']:.0f}" if row["de_facto_status"] == SCORED else row["de_facto_status"]
+    return f"{shown} (from finding)" if answer == FROM_FINDING else shown
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def annex_table(criteria_scored: pd.DataFrame) -> pd.DataFrame:
+    """The criteria in eight columns that fit a printed page; addresses go to `annex_sources`."""
+    rows = []
+    for _, r in criteria_scored.iterrows():
+        options = "; ".join(f"{k}: {r[f'option_{k}']}" for k in (100, 50, 0) if _ids(r[f"option_{k}"]))
+        evidence = "; ".join(f"{label}: {', '.join(_ids(r[col]))}" for label, col in
+                             (("acts", "de_jure_acts"), ("provisions", "de_jure_provisions"),
+                              ("codes", "de_facto_codes"), ("findings", "de_facto_findings")) if _ids(r[col]))
+        basis = _sentence(r["kg_basis"]) + ("" if not _ids(r["de_facto_basis"]) else
+                                             f" Practice: {_sentence(r['de_facto_basis'])}")
+        note = "" if not _ids(r["note"]) else f" Note: {_sentence(r['note'])}"
+        rows.append({"Id": r["criterion_id"], "Criterion and answers": f"{r['criterion']} ({options})",
+                     "Standard": r["reference"], "In law": r["kg_answer"], "In practice": _practice_text(r),
+                     "Evidence": evidence, "Basis": basis + note, "Confidence": r["confidence"]})
+    return pd.DataFrame(rows)
+
+
+def annex_sources(criteria_scored: pd.DataFrame) -> pd.DataFrame:
+    """Source addresses per criterion, one per line, for a table whose addresses become links."""
+    return pd.DataFrame({"Id": criteria_scored["criterion_id"],
+                         "Sources": [" ".join(_ids(s)) for s in criteria_scored["source"].fillna("")]})
