@@ -233,10 +233,11 @@ def test_annex_table_carries_options_evidence_and_practice():
     merged = criteria.merge(scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status",
                                     "de_facto_score"]], on="criterion_id")
     table = bm.annex_table(merged).set_index("Id")
-    assert table.loc["W2", "In practice"] == "100 (from finding)"
-    assert table.loc["W1", "In practice"] == ""
-    assert table.loc["W2", "Evidence"] == ("acts: A1; provisions: A1-P; codes: C.ONE; "
-                                           "findings: pt.single_permit.share_within_deadline")
-    assert table.loc["W1", "Criterion and answers"] == "full in law and practice (100: full; 50: half; 0: none)"
+    assert table.loc["W2", "Answer"] == "law: 100; practice: 100 (from finding); confidence: sourced"
+    assert table.loc["W1", "Answer"] == "law: 100; confidence: sourced"
+    assert table.loc["W2", "Evidence"].replace("\u200b", "") == (
+        "acts: A1; provisions: A1-P; codes: C.ONE; findings: pt.single_permit.share_within_deadline")
+    assert table.loc["W1", "Criterion, answers and standard"] == (
+        "full in law and practice (100: full; 50: half; 0: none). Standard: ICRMW art. 25.")
     assert table.loc["W2", "Basis"] == "Because. Practice: share within deadline."
     assert bm.annex_sources(merged).loc[0, "Sources"] == "https://a.org https://b.org"

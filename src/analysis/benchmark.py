@@ -732,20 +732,28 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _breakable(identifier: str) -> str:
+    """Let long ids (processing_times.single_permit.share_within_deadline) wrap in narrow printed columns."""
+    return identifier.replace(".", ".\u200b").replace("_", "_\u200b")
+
+
 def annex_table(criteria_scored: pd.DataFrame) -> pd.DataFrame:
-    """The criteria in eight columns that fit a printed page; addresses go to `annex_sources`."""
+    """The criteria in five columns that fit a printed page; addresses go to `annex_sources`."""
     rows = []
     for _, r in criteria_scored.iterrows():
         options = "; ".join(f"{k}: {r[f'option_{k}']}" for k in (100, 50, 0) if _ids(r[f"option_{k}"]))
-        evidence = "; ".join(f"{label}: {', '.join(_ids(r[col]))}" for label, col in
+        evidence = "; ".join(f"{label}: {', '.join(_breakable(i) for i in _ids(r[col]))}" for label, col in
                              (("acts", "de_jure_acts"), ("provisions", "de_jure_provisions"),
                               ("codes", "de_facto_codes"), ("findings", "de_facto_findings")) if _ids(r[col]))
+        practice = _practice_text(r)
+        answers = f"law: {r['kg_answer']}" + (f"; practice: {practice}" if practice else "") + \
+            f"; confidence: {r['confidence']}"
         basis = _sentence(r["kg_basis"]) + ("" if not _ids(r["de_facto_basis"]) else
                                              f" Practice: {_sentence(r['de_facto_basis'])}")
         note = "" if not _ids(r["note"]) else f" Note: {_sentence(r['note'])}"
-        rows.append({"Id": r["criterion_id"], "Criterion and answers": f"{r['criterion']} ({options})",
-                     "Standard": r["reference"], "In law": r["kg_answer"], "In practice": _practice_text(r),
-                     "Evidence": evidence, "Basis": basis + note, "Confidence": r["confidence"]})
+        rows.append({"Id": r["criterion_id"],
+                     "Criterion, answers and standard": f"{r['criterion']} ({options}). Standard: {r['reference']}.",
+                     "Answer": answers, "Evidence": evidence, "Basis": basis + note})
     return pd.DataFrame(rows)
 
 
