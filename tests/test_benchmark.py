@@ -241,3 +241,13 @@ def test_annex_table_carries_options_evidence_and_practice():
         "full in law and practice (100: full; 50: half; 0: none). Standard: ICRMW art. 25.")
     assert table.loc["W2", "Basis"] == "Because. Practice: share within deadline."
     assert bm.annex_sources(merged).loc[0, "Sources"] == "https://a.org https://b.org"
+
+
+def test_template_has_every_sheet_column_and_a_readme(tmp_path):
+    from openpyxl import load_workbook
+
+    path = bm.write_template(tmp_path / "benchmark_template.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["criteria", "comparators", "ratifications", "README"]
+    assert [c.value for c in wb["criteria"][1]] == [c.name for c in bm.columns("criteria")]
+    assert wb["README"].max_row - 1 == sum(len(bm.columns(s)) for s in bm.SHEETS)

@@ -177,6 +177,11 @@ def write_workbook(path: str | Path, rows: dict[str, list[list]], allow_raw: boo
     return path
 
 
+def write_template(path: str | Path) -> Path:
+    """An empty workbook of the right shape, with drop-downs and the README sheet (`make templates`)."""
+    return write_workbook(path, {sheet: [] for sheet in SHEETS})
+
+
 # ------------------------------------------------------------------ reading
 @dataclass
 class Benchmark:
