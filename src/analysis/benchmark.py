@@ -474,11 +474,9 @@ def domain_lists(criteria: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     for _, row in merged.iterrows():
         if row["de_jure_status"] == NOT_APPLICABLE:
             continue
-        facto_short = row["de_facto_status"] == SCORED and row["de_facto_score"] < (row["de_jure_score"] if
-                                                                                   row["de_jure_status"] == SCORED else 100)
         if row["de_jure_status"] == UNKNOWN:
             place = "not assessed (unknown)"
-        elif row["de_jure_score"] == 100 and not facto_short:
+        elif row["de_jure_score"] == 100 and not (row["de_facto_status"] == SCORED and row["de_facto_score"] < 100):
             place = "well developed"
         else:
             place = "potential for further development"
