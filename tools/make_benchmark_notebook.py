@@ -123,6 +123,7 @@ else:
                                 "de_jure_score": "In law", "de_facto_score": "In practice", "gap": "Gap",
                                 "de_facto_basis": "Basis of the practice score", "evidence": "Evidence"})
     shown["Area"] = shown["Area"].map(area_labels)
+    shown["Evidence"] = shown["Evidence"].map(bm.breakable)
     report.table(shown, caption="Law against practice, criterion by criterion (gap = law minus practice)",
                  source=SOURCE, float_format="{:,.0f}")
     report.md(reg.text("Practice falls short of the law on {benchmark.gaps.practice_below_law:d} of the "
@@ -139,7 +140,8 @@ GENDER = '''crit = tables["criteria_scored"]
 gender = crit[crit["gender"].astype(bool)][["criterion_id", "criterion", "reference", "kg_answer", "de_facto_status",
                                              "de_facto_score", "evidence", "confidence"]]
 gender = gender.assign(de_facto=[("" if s == "not assessed" else s if s != "scored" else f"{v:.0f}")
-                                 for s, v in zip(gender.pop("de_facto_status"), gender.pop("de_facto_score"))])
+                                 for s, v in zip(gender.pop("de_facto_status"), gender.pop("de_facto_score"))],
+                       evidence=gender["evidence"].map(bm.breakable))
 report.table(gender.rename(columns={"criterion_id": "Id", "criterion": "Criterion", "reference": "Standard",
                                     "kg_answer": "In law", "de_facto": "In practice", "evidence": "Evidence",
                                     "confidence": "Confidence"}),

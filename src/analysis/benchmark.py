@@ -735,7 +735,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _breakable(identifier: str) -> str:
+def breakable(identifier: str) -> str:
     """Let long ids (processing_times.single_permit.share_within_deadline) wrap in narrow printed columns."""
     return identifier.replace(".", ".\u200b").replace("_", "_\u200b")
 
@@ -745,7 +745,7 @@ def annex_table(criteria_scored: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, r in criteria_scored.iterrows():
         options = "; ".join(f"{k}: {r[f'option_{k}']}" for k in (100, 50, 0) if _ids(r[f"option_{k}"]))
-        evidence = "; ".join(f"{label}: {', '.join(_breakable(i) for i in _ids(r[col]))}" for label, col in
+        evidence = "; ".join(f"{label}: {', '.join(breakable(i) for i in _ids(r[col]))}" for label, col in
                              (("acts", "de_jure_acts"), ("provisions", "de_jure_provisions"),
                               ("codes", "de_facto_codes"), ("findings", "de_facto_findings")) if _ids(r[col]))
         practice = _practice_text(r)
