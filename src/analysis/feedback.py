@@ -74,7 +74,7 @@ COLUMN_NOTES = {
     "finding_id": "finding / recommendation ids in the passage or its paragraph",
     "resolved": "yes if the reviewer marked the thread resolved, blank if the file does not say",
     "response": "CONSULTANT: how the comment was addressed",
-    "status": "CONSULTANT: " + " | ".join(DEFAULT_STATUSES),
+    "status": "CONSULTANT: one of the statuses of config feedback.statuses",
     "responded_by": "CONSULTANT: who wrote the response",
 }
 
@@ -558,7 +558,7 @@ def _write_log(log_path: Path, rows: list[dict[str, Any]], extra: list[str]) -> 
     notes = wb.create_sheet("columns")
     notes.append(["column", "meaning"])
     for name in LOG_COLUMNS:
-        notes.append([name, COLUMN_NOTES[name]])
+        notes.append([name, "CONSULTANT: " + " | ".join(statuses()) if name == "status" else COLUMN_NOTES[name]])
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 90
     with atomic.atomic_path(log_path) as tmp:
