@@ -231,3 +231,42 @@ def test_command_line_without_files_says_where_to_put_them(project, capsys):
     assert feedback.main(["import"]) == 0
     assert "no .docx files in data/raw/feedback/" in capsys.readouterr().err
     assert not (project / LOG).exists()
+
+
+# ---------------------------------------------------------------- document walk on hand-written XML
+NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')
+
+
+def test_localised_heading_styles_are_found_by_name_outline_level_or_inheritance():
+    from lxml import etree
+    styles = etree.fromstring(
+        f'<w:styles {NS}>'
+        '<w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/></w:style>'  # Russian Word
+        '<w:style w:type="paragraph" w:styleId="Zagolovok"><w:name w:val="Заголовок"/>'
+        '<w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="MyHeading"><w:name w:val="My heading"/><w:basedOn w:val="Zagolovok"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Heading"><w:name w:val="Heading"/></w:style>'  # LibreOffice's base
+        '<w:style w:type="character" w:styleId="Heading1Char"><w:name w:val="heading 1"/></w:style>'
+        '</w:styles>')
+    assert feedback._heading_styles(styles) == {"1": 1, "Zagolovok": 2, "MyHeading": 2}
+
+
+def test_walk_skips_fallback_copies_and_ends_a_range_between_paragraphs():
+    from lxml import etree
+    document = etree.fromstring(
+        f'<w:document {NS}><w:body>'
+        '<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:t>5 Benchmark</w:t></w:r></w:p>'
+        '<w:commentRangeStart w:id="7"/>'
+        '<w:p><w:r><w:t>F-11: one</w:t></w:r>'
+        '<mc:AlternateContent><mc:Choice><w:r><w:t> box</w:t></w:r></mc:Choice>'
+        '<mc:Fallback><w:r><w:t> box</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>'
+        '<w:p><w:r><w:t>two</w:t><w:tab/><w:t>cols</w:t></w:r><w:r><w:delText>gone</w:delText></w:r></w:p>'
+        '<w:commentRangeEnd w:id="7"/>'
+        '<w:p><w:r><w:t>F-12 after</w:t></w:r></w:p>'
+        '</w:body></w:document>')
+    paragraphs, marks, anchors = feedback._walk_document(document, {"1": 1})
+    assert [p.text for p in paragraphs] == ["5 Benchmark", "F-11: one box", "two\tcols", "F-12 after"]
+    assert [p.heading for p in paragraphs] == ["5 Benchmark"] * 4
+    assert (marks["7"].start, marks["7"].end) == (1, 2)
+    assert anchors["7"] == "F-11: one box\ntwo\tcols"

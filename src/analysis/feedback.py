@@ -44,6 +44,7 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 W16CEX = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
 W16CID = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 DEFAULT_FEEDBACK_DIR = "data/raw/feedback"
@@ -221,8 +222,15 @@ def _walk_document(document: etree._Element, heading_styles: dict[str, int]
     section: str | None = None
     if body is None:
         return paragraphs, marks, {}
+    fallback = f"{{{MC}}}Fallback"
+    skipping = 0  # inside mc:Fallback, which repeats the mc:Choice content for older readers
     for event, element in etree.iterwalk(body, events=("start", "end")):
         tag = element.tag
+        if tag == fallback:
+            skipping += 1 if event == "start" else -1
+            continue
+        if skipping:
+            continue
         if event == "start":
             if tag == _w("p"):
                 stack.append([])
@@ -237,7 +245,7 @@ def _walk_document(document: etree._Element, heading_styles: dict[str, int]
                     open_ids.append(cid)
             elif tag == _w("commentRangeEnd"):
                 cid = element.get(_w("id"))
-                marks.setdefault(cid, _Mark()).end = len(paragraphs)
+                marks.setdefault(cid, _Mark()).end = len(paragraphs) if stack else max(len(paragraphs) - 1, 0)
                 if cid in open_ids:
                     open_ids.remove(cid)
             elif tag == _w("commentReference"):
