@@ -270,3 +270,36 @@ def test_walk_skips_fallback_copies_and_ends_a_range_between_paragraphs():
     assert [p.heading for p in paragraphs] == ["5 Benchmark"] * 4
     assert (marks["7"].start, marks["7"].end) == (1, 2)
     assert anchors["7"] == "F-11: one box\ntwo\tcols"
+
+
+# ---------------------------------------------------------------- synthetic reviewed draft
+def _mini_draft(path: Path) -> Path:
+    import docx
+    document = docx.Document()
+    document.add_heading("6 Findings", level=1)
+    document.add_heading("6.1 Work", level=2)
+    for n in range(1, 5):
+        document.add_paragraph(f"F-0{n}: statement number {n} about work permits and registration deadlines.")
+    document.add_heading("6.2 Recommendations", level=2)
+    document.add_paragraph("R-01: publish every procedure with its deadline and fee on one official page.")
+    document.save(path)
+    return path
+
+
+def test_synthetic_reviewed_copy_is_deterministic_and_reads_back(tmp_path):
+    from analysis import synthetic_feedback
+    draft = _mini_draft(tmp_path / "draft.docx")
+    copy = synthetic_feedback.reviewed_copy(draft)
+    assert copy == synthetic_feedback.reviewed_copy(draft)
+    (tmp_path / "reviewed.docx").write_bytes(copy)
+    comments = feedback.read_comments(tmp_path / "reviewed.docx").set_index("comment_id")
+    assert len(comments) == 5
+    assert comments.loc["1", "parent_id"] == "0"
+    assert comments["resolved"].tolist() == [False, False, False, False, True]
+    assert comments.loc["2", "anchor"].count("\n") == 1  # over two paragraphs
+    assert comments.loc["2", "text"].startswith("Уточните")
+    assert comments.loc["0", "finding_id"] == comments.loc["1", "finding_id"]
+    assert comments.loc["0", "finding_id"].startswith("F-0")
+    assert comments.loc["4", "section"] == "6.2 Recommendations"
+    assert comments.loc["4", "finding_id"] == "R-01"
+    assert comments.loc["0", "date"] == pd.Timestamp("2026-12-01 10:00")
