@@ -108,15 +108,19 @@ def add_word_threads(package: bytes, dates: dict[str, str | None], parents: dict
 def reviewed_copy(draft: Path, seed: int = DEFAULT_SEED) -> bytes:
     """The draft with five synthetic comments: a thread, a resolved one, a Cyrillic one over two paragraphs."""
     document = docx.Document(draft)
-    body = [p for p in document.paragraphs
-            if p.runs and len(p.text.strip()) >= 40 and not p.style.name.casefold().startswith(("heading", "title"))]
-    if len(body) < 4:
+    headings = [i for i, p in enumerate(document.paragraphs) if p.style.name.casefold().startswith("heading")]
+    start = headings[0] if headings else 0  # skip the title page and the table of contents
+    numbered = [(i, p) for i, p in enumerate(document.paragraphs)
+                if i > start and p.runs and len(p.text.strip()) >= 40 and not p.style.name.casefold().startswith("heading")]
+    if len(numbered) < 4:
         raise ValueError(f"{paths.relative(draft)} has too few body paragraphs to comment on")
+    body = [p for _, p in numbered]
     with_ids = [p for p in body if REFERENCE.search(p.text)]
     rng = random.Random(seed)
     pool = with_ids if len(with_ids) >= 3 else body
     first, third = sorted(rng.sample(range(len(pool)), 2))
-    spanning = rng.randrange(len(body) - 1)  # this paragraph and the next
+    adjacent = [k for k in range(len(numbered) - 1) if numbered[k + 1][0] == numbered[k][0] + 1]
+    spanning = rng.choice(adjacent) if adjacent else 0  # this paragraph and the next
     c_first = pool[first]
     document.add_comment(c_first.runs, "Please cite the legal source of this statement.",
                          author="IOM reviewer (synthetic)", initials="IR")
