@@ -164,7 +164,8 @@ def test_reimport_keeps_what_the_consultant_wrote(project):
 
     shutil.copy(PANDOC, project / "data/raw/feedback/draft_ministry.docx")
     summary = feedback.import_feedback("data/raw/feedback", LOG, echo=False)
-    assert (summary.new, summary.known, summary.total, summary.open) == (5, 7, 12, 11)
+    # threads still to answer: 2 (Word file, replies excluded) + 3 (LibreOffice) + 4 (pandoc) - 1 answered
+    assert (summary.new, summary.known, summary.total, summary.open) == (5, 7, 12, 8)
 
     log = feedback.read_log(LOG).set_index("comment_key")
     assert log.loc[key, "response"] == "Period added to the caption of table 4.2."
@@ -303,3 +304,27 @@ def test_synthetic_reviewed_copy_is_deterministic_and_reads_back(tmp_path):
     assert comments.loc["4", "section"] == "6.2 Recommendations"
     assert comments.loc["4", "finding_id"] == "R-01"
     assert comments.loc["0", "date"] == pd.Timestamp("2026-12-01 10:00")
+
+
+def test_a_finding_id_filled_by_hand_survives_when_the_docx_gives_none(project):
+    shutil.copy(LO_FROM_PANDOC, project / "data/raw/feedback/draft_ministry.docx")
+    feedback.import_feedback("data/raw/feedback", LOG, echo=False)
+    path = project / LOG
+    wb = load_workbook(path)
+    ws = wb[feedback.LOG_SHEET]
+    header = [c.value for c in ws[1]]
+    (row,) = [r for r in range(2, ws.max_row + 1)
+              if ws.cell(r, header.index("text") + 1).value == "Agreed, and add the 2024 amendment."]
+    assert ws.cell(row, header.index("finding_id") + 1).value is None  # LibreOffice lost the reply link
+    ws.cell(row, header.index("finding_id") + 1).value = "F-03"
+    wb.save(path)
+    assert feedback.import_feedback("data/raw/feedback", LOG, echo=False).written is False
+    log = feedback.read_log(LOG)
+    assert log.loc[log["_row"] == row, "finding_id"].item() == "F-03"
+
+
+def test_a_broken_file_stops_the_import_before_the_log_is_written(project):
+    (project / "data/raw/feedback/broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(InputError, match="data/raw/feedback/broken.docx: expected a Word document"):
+        feedback.import_feedback("data/raw/feedback", LOG, echo=False)
+    assert not (project / LOG).exists()

@@ -443,7 +443,8 @@ def comments_for_log(docx_path: Path) -> list[dict[str, Any]]:
                      "finding_id": record["finding_id"],
                      "resolved": None if record["resolved"] is None else ("yes" if record["resolved"] else "no")})
     for row in rows:
-        row["parent_key"] = keys.get(row.pop("parent_id")) if row["parent_id"] else None
+        parent = row.pop("parent_id")
+        row["parent_key"] = keys.get(parent) if parent else None
     return rows
 
 
@@ -473,7 +474,7 @@ class ImportSummary:
 
     def line(self, log: str) -> str:
         return (f"feedback: {self.files} file(s) read; {self.new} new comment(s), {self.known} already in the log; "
-                f"{log} holds {self.total} comment(s), {self.open} without an answer"
+                f"{log} holds {self.total} comment(s); {self.open} thread(s) still need a response and a status"
                 + ("" if self.written else " (unchanged, not rewritten)"))
 
 
@@ -516,9 +517,11 @@ def import_feedback(feedback_dir: str | Path = DEFAULT_FEEDBACK_DIR, log_path: s
     written = rows != before or not log_path.exists()
     if written:
         _write_log(log_path, rows, extra)
-    answered = [r for r in rows if not _blank(r.get("response")) and _str(r.get("status")).strip() not in ("", "open")]
-    summary = ImportSummary(files=len(files), new=new, known=known, total=len(rows),
-                            open=len(rows) - len(answered), written=written)
+    # a reply is answered with its thread (as the final gate counts), so only thread starts are counted
+    unanswered = [r for r in rows if _blank(r.get("parent_key"))
+                  and (_blank(r.get("response")) or _str(r.get("status")).strip() in ("", "open"))]
+    summary = ImportSummary(files=len(files), new=new, known=known, total=len(rows), open=len(unanswered),
+                            written=written)
     if echo:
         print(summary.line(paths.relative(log_path)))
     return summary
@@ -526,7 +529,7 @@ def import_feedback(feedback_dir: str | Path = DEFAULT_FEEDBACK_DIR, log_path: s
 
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_CHARACTERS_RE.sub("", value) or None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value
