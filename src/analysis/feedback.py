@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 from lxml import etree
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -329,7 +329,8 @@ def read_comments(docx_path: str | Path) -> pd.DataFrame:
             if pid:
                 para_owner[pid.upper()] = cid
                 last_para[cid] = pid.upper()
-        text = "\n".join(_paragraph_text(p) for p in comment_paragraphs) if comment_paragraphs else _paragraph_text(comment)
+        text = ("\n".join(_paragraph_text(p) for p in comment_paragraphs) if comment_paragraphs
+                else _paragraph_text(comment))
         mark = marks.get(cid, _Mark())
         first = next((i for i in (mark.start, mark.reference, mark.end) if i is not None), None)
         last = next((i for i in (mark.end, mark.reference, mark.start) if i is not None), first)
@@ -593,7 +594,8 @@ def read_log(path: str | Path = DEFAULT_LOG) -> pd.DataFrame:
         problems.append(Problem(file=where, sheet=LOG_SHEET, row=1, column="date", expected="a column 'date'",
                                 found="no such column"))
     else:
-        checked["date"] = [_log_date(v, row, where, problems) for row, v in zip(frame[ROW], frame["date"])]
+        checked["date"] = [_log_date(value, row, where, problems)
+                           for row, value in zip(frame[ROW], frame["date"], strict=True)]
         checked["date"] = pd.to_datetime(checked["date"])
     if {"parent_key", "comment_key"} <= set(checked.columns):
         problems += foreign_key(checked, "parent_key", checked["comment_key"].dropna(), where, LOG_SHEET,

@@ -97,7 +97,8 @@ def add_word_threads(package: bytes, dates: dict[str, str | None], parents: dict
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename in rewritten:
-                data = etree.tostring(rewritten[item.filename], xml_declaration=True, encoding="UTF-8", standalone=True)
+                data = etree.tostring(rewritten[item.filename], xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
             target.writestr(zipfile.ZipInfo(item.filename, FIXED_ZIP_TIME), data, zipfile.ZIP_DEFLATED)
         for part, xml in parts.items():
             target.writestr(zipfile.ZipInfo(part, FIXED_ZIP_TIME),
@@ -111,7 +112,8 @@ def reviewed_copy(draft: Path, seed: int = DEFAULT_SEED) -> bytes:
     headings = [i for i, p in enumerate(document.paragraphs) if p.style.name.casefold().startswith("heading")]
     start = headings[0] if headings else 0  # skip the title page and the table of contents
     numbered = [(i, p) for i, p in enumerate(document.paragraphs)
-                if i > start and p.runs and len(p.text.strip()) >= 40 and not p.style.name.casefold().startswith("heading")]
+                if i > start and p.runs and len(p.text.strip()) >= 40
+                and not p.style.name.casefold().startswith("heading")]
     if len(numbered) < 4:
         raise ValueError(f"{paths.relative(draft)} has too few body paragraphs to comment on")
     body = [p for _, p in numbered]
@@ -141,7 +143,8 @@ def reviewed_copy(draft: Path, seed: int = DEFAULT_SEED) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.synthetic_feedback", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.synthetic_feedback",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--draft", default=DEFAULT_DRAFT)
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
