@@ -37,10 +37,10 @@ def make_project(root: Path, monkeypatch, findings=FINDINGS, recommendations=REC
     monkeypatch.setenv("ANALYSIS_CONFIG", str(REPO / "config" / "corridor.yaml"))
     inventory = root / "data/processed/inventory"
     inventory.mkdir(parents=True)
-    pd.DataFrame({"act_id": ["G01", "L07"], "confidence": ["source", "source"]}).to_csv(inventory / "acts.csv", index=False)
-    pd.DataFrame({"provision_id": ["G01-REG-DEADLINE", "L07-PATENT-FEE"], "act_id": ["G01", "L07"],
-                  "confidence": ["source", "uncertain"]}).to_csv(inventory / "provisions.csv", index=False)
-    pd.DataFrame({"institution_id": ["MFA-CD", "STS"]}).to_csv(inventory / "institutions.csv", index=False)
+    pd.DataFrame({"id": ["G01", "L07"], "confidence": ["sourced", "sourced"]}).to_csv(inventory / "acts.csv", index=False)
+    pd.DataFrame({"id": ["G01-REG-DEADLINE", "L07-PATENT-FEE"], "act_id": ["G01", "L07"],
+                  "confidence": ["sourced", "uncertain"]}).to_csv(inventory / "provisions.csv", index=False)
+    pd.DataFrame({"id": ["MFA-CD", "STS"]}).to_csv(inventory / "institutions.csv", index=False)
     (root / "data/processed/consultations").mkdir(parents=True)
     pd.DataFrame({"code_id": ["C-REG"]}).to_csv(root / "data/processed/consultations/codebook.csv", index=False)
     (root / "data/processed/benchmark").mkdir(parents=True)

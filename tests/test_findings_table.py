@@ -148,3 +148,17 @@ def test_agreement_by_sex_and_participants_are_suppressed(tmp_path, monkeypatch)
     assert by_sex.loc["F-01", "Total"] == 12
     people = ft.participants_by_group(ratings, k=5).set_index("Group")
     assert people.loc["Academia", "Women"] == 6 and people.loc["Government agency", "Women"] == 0
+
+
+def test_synthetic_validation_is_reproducible_and_shows_the_contested_flag(tmp_path, monkeypatch):
+    from analysis import synthetic_validation as sv
+
+    make_project(tmp_path, monkeypatch)
+    ids = [f"F-{i:02d}" for i in range(1, 11)]
+    rows = sv.generate(ids)
+    assert rows == sv.generate(ids)
+    ft.write_validation_workbook(tmp_path / "data/raw/validation.xlsx", rows, allow_raw=True)
+    ratings = ft.read_validation("data/raw/validation.xlsx", ids)  # consistent group and sex per person
+    flags = ft.contested(ft.rating_counts(ratings, ids))["contested"]
+    assert sorted(flags[flags].index) == sorted(sv.DEFAULT_CONTESTED)
+    assert set(ratings["sex"]) == {"female", "male"}
