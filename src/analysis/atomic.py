@@ -44,6 +44,7 @@ def atomic_path(path: str | os.PathLike, allow_raw: bool = False) -> Iterator[Pa
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o644)  # mkstemp creates 0600; outputs are ordinary readable files
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():

@@ -79,9 +79,11 @@ def format_value(value: Any, unit: str, spec: str | None = None) -> str:
 class Registry:
     """The findings of one notebook; `save()` writes its fragment atomically."""
 
-    def __init__(self, fragment_path: str | Path, notebook: str | None = None, others: str | Path | None = None):
-        self.path = paths.resolve(fragment_path)
-        self.notebook = notebook or self.path.stem
+    def __init__(self, fragment_path: str | Path | None, notebook: str | None = None,
+                 others: str | Path | None = None):
+        """`fragment_path` None gives a read-only registry over `others` (a merged findings.json)."""
+        self.path = paths.resolve(fragment_path) if fragment_path is not None else None
+        self.notebook = notebook or (self.path.stem if self.path else "reader")
         self._items: dict[str, Finding] = {}
         self._others: dict[str, Finding] = {}
         if others is not None:
@@ -123,6 +125,8 @@ class Registry:
         return [self._items[k] for k in sorted(self._items)]
 
     def save(self) -> Path:
+        if self.path is None:
+            raise FindingError("this registry is read-only (no fragment path)")
         atomic.write_json(self.path, {"notebook": self.notebook,
                                       "findings": [f.as_dict() for f in self.all()]})
         return self.path

@@ -36,3 +36,13 @@ def load(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, A
 
 def synthetic_inputs(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, Any]]:
     return {name: entry for name, entry in load(path).items() if entry["origin"] == "synthetic"}
+
+
+def table(path: str | Path = "data/raw/provenance.yaml"):
+    """The register as a table for the methodology chapter."""
+    import pandas as pd
+
+    rows = [{"Input": name, "Origin": entry["origin"], "What it is": entry.get("description", ""),
+             "Generator and seed": f"{entry['generator']} (seed {entry.get('seed')})" if entry.get("generator") else ""}
+            for name, entry in sorted(load(path).items())]
+    return pd.DataFrame(rows, columns=["Input", "Origin", "What it is", "Generator and seed"])

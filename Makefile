@@ -1,0 +1,103 @@
+# Rebuild the analysis from data/raw to reports/<stage>/. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := report
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+STAGE ?= draft
+# OUT: where generated files go (data/processed, reports, .build); `make verify` uses a scratch folder.
+OUT ?= .
+OUT_ABS := $(abspath $(OUT))
+export ANALYSIS_OUTPUT_ROOT := $(OUT_ABS)
+# Documents take their dates from the last commit, so the same commit gives the same files.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1764288000)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# AS_OF=yyyy-mm-dd overrides the as-of date of config/corridor.yaml for the rules shown.
+AS_OF ?=
+export AS_OF
+
+STAMPS := $(OUT_ABS)/.build/$(STAGE)
+REPORT_DIR := $(OUT_ABS)/reports/$(STAGE)
+DEPS_MK := .build/deps.mk
+COMMON_INPUTS := config/corridor.yaml requirements.lock
+RUN_NOTEBOOK := $(PY) -m analysis.pipeline run --stage $(STAGE)
+# A folder input stands for every file in it, so adding a file reruns the notebook.
+inputs_of = $(if $(wildcard $(1)/.),$(shell find $(1) -type f -not -name '.*' | sort),$(wildcard $(1)))
+NOTEBOOKS :=
+
+ifeq ($(filter help clean venv lock,$(MAKECMDGOALS)),)
+include $(DEPS_MK)
+endif
+
+.PHONY: report final notebooks verify test test-fast lab templates example-data feedback bench clean help venv lock
+
+report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
+
+final: | $(VENV_STAMP) ## Build the final analysis after the feedback gate (every comment answered, every finding validated)
+	@$(PY) -m analysis.final_gate
+	@$(MAKE) report STAGE=final
+
+notebooks: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) ## Execute the notebooks whose inputs changed (no documents)
+
+$(STAMPS)/report.done: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(wildcard references/*) \
+		src/analysis/assemble.py src/analysis/manifest.py src/analysis/report_style.css $(DEPS_MK)
+	@$(PY) -m analysis.pipeline merge-findings
+	@$(PY) -m analysis.assemble --stage $(STAGE)
+	@touch $@
+
+$(DEPS_MK): $(wildcard notebooks/*.ipynb) $(wildcard src/analysis/*.py) | $(VENV_STAMP)
+	@mkdir -p $(@D)
+	@$(PY) -m analysis.pipeline deps > $@.tmp && mv $@.tmp $@
+
+verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder and compare with reports/$(STAGE)/
+	@$(PY) -m analysis.verify --stage $(STAGE)
+
+test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, end-to-end build and verify
+	@$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+test-fast: | $(VENV_STAMP) ## Unit tests only (seconds)
+	@$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
+
+lab: | $(VENV_STAMP) ## Open JupyterLab on the notebooks (same relative paths as the build)
+	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+templates: | $(VENV_STAMP) ## Write empty input workbooks of the right shape to reports/templates/
+	@$(PY) -m analysis.templates $(OUT_ABS)/reports/templates
+
+example-data: | $(VENV_STAMP) ## Regenerate the synthetic example inputs in data/raw (fixed seeds)
+	@$(PY) -m analysis.example_data
+
+feedback: | $(VENV_STAMP) ## Read reviewers' Word comments from data/raw/feedback/ into data/feedback/feedback_log.xlsx
+	@$(PY) -m analysis.feedback import
+
+bench: | $(VENV_STAMP) ## Time a clean build, a no-op build, a one-notebook rebuild, and the 5-million-row analysis
+	@$(PY) benchmarks/bench_pipeline.py
+	@if [ -f benchmarks/bench_processing_times.py ]; then $(PY) benchmarks/bench_processing_times.py; fi
+
+venv: $(VENV_STAMP) ## Create .venv with the pinned dependencies
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	@echo "Creating $(VENV) with the pinned dependencies (about a minute) …"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade "pip>=24"
+	@$(PY) -m pip install --quiet -r requirements.lock
+	@$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+lock: ## Re-resolve requirements.in into requirements.lock (then update environment.yml)
+	@$(PYTHON) -m venv .build/lock-venv && .build/lock-venv/bin/pip install -q -r requirements.in
+	@.build/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	@$(PYTHON) tools/write_environment_yml.py
+
+clean: ## Remove generated files (data/processed, .build); keeps the published reports/
+	rm -rf data/processed .build
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F '\t' '{printf "  make %-13s %s\n", $$1, $$2}'

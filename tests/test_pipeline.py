@@ -1,0 +1,88 @@
+"""Make rules come from the notebooks' parameters; executed notebooks are normalised."""
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from analysis import pipeline
+
+
+def write_notebook(folder, name, params, body="from analysis import report"):
+    cell = new_code_cell(params)
+    cell.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[cell, new_code_cell(body)])
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.fixture
+def notebooks(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_INPUT_ROOT", str(tmp_path))
+    folder = tmp_path / "notebooks"
+    write_notebook(folder, "10_inventory", 'stage = "draft"\ninventory_in = "data/raw/inv.xlsx"\n'
+                   'inventory_out = "data/processed/inventory"\nfindings_out = "data/processed/findings/10_inventory.json"')
+    write_notebook(folder, "20_procedures", 'stage = "draft"\nsteps_in = "data/raw/steps.xlsx"\n'
+                   'provisions = "data/processed/inventory/provisions.csv"\nfindings_out = "data/processed/findings/20_procedures.json"')
+    write_notebook(folder, "50_benchmark", 'stage = "draft"\nfindings_in = "data/processed/findings.json"\n'
+                   'findings_out = "data/processed/findings/50_benchmark.json"')
+    write_notebook(folder, "60_findings", 'stage = "draft"\nfindings_in = "data/processed/findings.json"\n'
+                   'findings_out = "data/processed/findings/60_findings.json"')
+    write_notebook(folder, "05_summary", 'stage = "draft"\nfindings_in = "data/processed/findings.json"')
+    return {s.name: s for s in pipeline.discover()}
+
+
+def names(specs):
+    return sorted(s.name for s in specs)
+
+
+def test_inputs_and_outputs_from_parameters(notebooks):
+    spec = notebooks["20_procedures"]
+    assert spec.inputs == ["data/raw/steps.xlsx", "data/processed/inventory/provisions.csv"]
+    assert spec.outputs == ["data/processed/findings/20_procedures.json"]
+
+
+def test_upstream_order(notebooks):
+    all_specs = list(notebooks.values())
+    assert names(pipeline.upstream(notebooks["20_procedures"], all_specs)) == ["10_inventory"]
+    # findings readers wait for the plain writers, and for readers with a lower number …
+    assert names(pipeline.upstream(notebooks["50_benchmark"], all_specs)) == ["10_inventory", "20_procedures"]
+    assert names(pipeline.upstream(notebooks["60_findings"], all_specs)) == ["10_inventory", "20_procedures", "50_benchmark"]
+    # … and a summary that records nothing waits for every writer, whatever its number.
+    assert names(pipeline.upstream(notebooks["05_summary"], all_specs)) == [
+        "10_inventory", "20_procedures", "50_benchmark", "60_findings"]
+
+
+def test_make_rules(notebooks):
+    rules = pipeline.make_rules(list(notebooks.values()))
+    line = next(l for l in rules.splitlines() if l.startswith("$(STAMPS)/20_procedures.done:"))
+    assert "$(call inputs_of,data/raw/steps.xlsx)" in line
+    assert "$(STAMPS)/10_inventory.done" in line
+    assert "data/processed/inventory/provisions.csv" not in line  # produced upstream, not a file prerequisite
+    assert "src/analysis/report.py" in line and "src/analysis/figures.py" in line  # imports, transitively
+    assert "src/analysis/inventory.py" not in line
+
+
+def test_exactly_one_parameters_cell_is_required(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("x = 1")])
+    nbformat.write(nb, tmp_path / "10_x.ipynb")
+    with pytest.raises(ValueError, match="exactly one cell tagged 'parameters', found 0"):
+        pipeline.parameters_of(tmp_path / "10_x.ipynb")
+
+
+def test_normalise_removes_what_changes_between_runs():
+    nb = new_notebook(cells=[new_markdown_cell("# T"), new_code_cell("x")])
+    nb.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00", "duration": 1.2, "parameters": {"stage": "draft"},
+                                "input_path": "/somewhere/notebooks/10.ipynb"}
+    injected = new_code_cell('stage = "final"')
+    injected.metadata["tags"] = ["injected-parameters"]
+    injected.metadata["papermill"] = {"duration": 0.1}
+    nb.cells.insert(1, injected)
+    nb.cells[2].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    nb.cells[2].outputs = [new_output("stream", name="stderr", text="/somewhere/x.py:1: Warning"),
+                           new_output("stream", name="stdout", text="ok")]
+    result, stderr = pipeline.normalise(nb)
+    assert "papermill" not in result.metadata and result.metadata["pipeline"] == {"parameters": {"stage": "draft"}}
+    assert result.cells[1]["id"] == "injected-parameters" and "papermill" not in result.cells[1].metadata
+    assert "execution" not in result.cells[2].metadata
+    assert [o["text"] for o in result.cells[2].outputs] == ["ok"]
+    assert stderr == ["[cell 2] /somewhere/x.py:1: Warning"]

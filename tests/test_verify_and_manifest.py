@@ -1,0 +1,75 @@
+"""`make verify` compares findings and notebook outputs; the manifest tracks inputs."""
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from analysis import manifest, verify
+
+
+def findings_file(path, value):
+    path.write_text(json.dumps({"findings": {"a.count": {"value": value, "unit": "acts", "source": "acts.csv"}}}),
+                    encoding="utf-8")
+    return path
+
+
+def test_compare_findings_names_the_changed_value(tmp_path):
+    published = findings_file(tmp_path / "pub.json", 42)
+    rebuilt = findings_file(tmp_path / "new.json", 41)
+    assert verify.compare_findings(published, rebuilt) == [
+        "a.count: published 42 acts, rerun gives 41 (from acts.csv)"]
+    assert verify.compare_findings(published, findings_file(tmp_path / "same.json", 42)) == []
+
+
+def notebook_with(tmp_path, name, text):
+    cell = new_code_cell("x")
+    cell["id"] = "table-1"
+    cell.outputs = [new_output("display_data", data={"text/html": text, "image/png": "iVBOR"})]
+    path = tmp_path / name
+    nbformat.write(new_notebook(cells=[cell]), path)
+    return path
+
+
+def test_compare_notebook_shows_where_outputs_differ(tmp_path):
+    a = notebook_with(tmp_path, "a.ipynb", "<td>25,000</td>")
+    b = notebook_with(tmp_path, "b.ipynb", "<td>25,001</td>")
+    lines = verify.compare_notebook(a, b)
+    assert len(lines) == 1 and "cell table-1 text/html" in lines[0] and "25,000" in lines[0] and "25,001" in lines[0]
+    assert verify.compare_notebook(a, notebook_with(tmp_path, "c.ipynb", "<td>25,000</td>")) == []
+    assert verify.compare_notebook(a, tmp_path / "missing.ipynb") == ["a.ipynb: not produced by the rerun"]
+
+
+def test_manifest_reports_changed_inputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_INPUT_ROOT", str(tmp_path))
+    monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path))
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    raw = tmp_path / "data" / "raw" / "inv.csv"
+    raw.write_text("a", encoding="utf-8")
+    (tmp_path / "reports" / "draft").mkdir(parents=True)
+    manifest.write("draft")
+    assert manifest.differences("draft") == []
+    raw.write_text("b", encoding="utf-8")
+    (tmp_path / "data" / "raw" / "new.csv").write_text("c", encoding="utf-8")
+    assert manifest.differences("draft") == ["changed since the report was built: data/raw/inv.csv",
+                                             "added since the report was built: data/raw/new.csv"]
+
+
+@pytest.mark.slow
+def test_verify_catches_a_tampered_finding(built_report, tmp_path, capsys):
+    import shutil
+
+    published = tmp_path / "published"
+    shutil.copytree(built_report, published)
+    data = json.loads((published / "findings.json").read_text(encoding="utf-8"))
+    assert data["findings"], "the example build records findings"
+    key = sorted(data["findings"])[0]
+    original = data["findings"][key]["value"]
+    data["findings"][key]["value"] = (original + 1) if isinstance(original, (int, float)) else f"{original}!"
+    (published / "findings.json").write_text(json.dumps(data), encoding="utf-8")
+    rebuilt_root = built_report.parents[1]
+    assert verify.verify("draft", published, rebuilt_root) == 1
+    out = capsys.readouterr().out
+    assert f"{key}: published" in out and "findings" in out and "FAIL" in out
+    assert verify.verify("draft", built_report, rebuilt_root) == 0
