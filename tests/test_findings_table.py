@@ -162,3 +162,32 @@ def test_synthetic_validation_is_reproducible_and_shows_the_contested_flag(tmp_p
     flags = ft.contested(ft.rating_counts(ratings, ids))["contested"]
     assert sorted(flags[flags].index) == sorted(sv.DEFAULT_CONTESTED)
     assert set(ratings["sex"]) == {"female", "male"}
+
+
+def test_evidence_text_counts_statement_placeholders_as_computed_evidence():
+    row = {"statement": "Within {pt.p80} and {pt.p90}.", "inventory_ids": "G01; G02", "code_ids": "",
+           "finding_refs": "pt.p90; pt.n", "criterion_ids": None}
+    assert ft.evidence_text(row) == "legal acts and provisions: G01, G02; computed results: pt.p80, pt.p90, pt.n"
+    assert ft.evidence_text({"statement": "No numbers."}) == "none listed"
+
+
+def test_recommendations_high_priority_first_with_body_names(tmp_path, monkeypatch):
+    recs = [dict(RECOMMENDATIONS[0], recommendation_id="R-01", priority="low"),
+            dict(RECOMMENDATIONS[0], recommendation_id="R-02", priority="high", responsible_body="MFA-CD; STS")]
+    locations = make_project(tmp_path, monkeypatch, recommendations=recs)
+    (tmp_path / "data/processed/inventory/institutions.csv").write_text("id,name_en\nMFA-CD,Consular Department\nSTS,\n")
+    shown = ft.recommendations_table(ft.read_findings_table(locations["findings_table_in"]), ft.institution_names(locations))
+    assert shown["Id"].tolist() == ["R-02", "R-01"]
+    assert shown.loc[0, "Responsible body"] == "Consular Department (MFA-CD); STS"
+    assert shown.loc[0, "Timeframe"] == "Short term (within 12 months)"
+
+
+def test_feedback_annex_shows_reviewers_as_letters_not_names():
+    log = pd.DataFrame({"comment_key": ["b", "a"], "source_file": ["d.docx", "d.docx"], "author": ["Zarina K.", "Anna P."],
+                        "date": ["2026-12-02", "2026-12-01"], "text": ["Уточните.", "Cite."], "section": ["2.1", "3"],
+                        "finding_id": ["F-01", ""], "response": ["Done.", "Cited."], "status": ["accepted", "noted"]})
+    annex = ft.feedback_annex(log)
+    assert annex["Reviewer"].tolist() == ["Reviewer A", "Reviewer B"]  # sorted by date: Anna first
+    assert "Zarina" not in annex.to_string() and annex["Comment"].tolist() == ["Cite.", "Уточните."]
+    assert ft.feedback_summary(log).set_index("Status")["Comments"].to_dict() == {
+        "open": 0, "accepted": 1, "partly accepted": 0, "rejected": 0, "noted": 1}

@@ -218,7 +218,7 @@ def open_registry(findings_in: str, findings_out: str | None = None) -> Registry
     if not merged.exists():
         raise InputError([Problem(file=paths.relative(merged), expected="the merged findings of the chapters "
                                   "(run the earlier notebooks first)", found="no such file")])
-    return Registry(findings_out or merged, others=merged)
+    return Registry(findings_out, notebook=None if findings_out else "findings-table", others=merged)
 
 
 def load_checked(findings_table_in: str, registry: Registry, locations: Mapping[str, str]) -> FindingsTable:
@@ -440,3 +440,76 @@ def write_template(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     return [write_findings_workbook(folder / "findings.xlsx"), write_validation_workbook(folder / "validation.xlsx")]
 
+
+
+# ---------------------------------------------------------------- what the chapter and the summary show
+EVIDENCE_LABELS = {"inventory_ids": "legal acts and provisions", "code_ids": "consultation codes",
+                   REGISTRY_EVIDENCE: "computed results", "criterion_ids": "benchmark criteria"}
+
+
+def evidence_text(row: Mapping) -> str:
+    """The evidence of one finding in words, e.g. "legal acts and provisions: G01, G02; consultation codes: REG".
+
+    Registry ids used as placeholders in the statement count as computed evidence too.
+    """
+    ids = {column: split_ids(row.get(column)) for column in EVIDENCE_LABELS}
+    ids[REGISTRY_EVIDENCE] = list(dict.fromkeys(PLACEHOLDER.findall(row.get("statement") or "") + ids[REGISTRY_EVIDENCE]))
+    parts = [f"{label}: {', '.join(ids[column])}" for column, label in EVIDENCE_LABELS.items() if ids[column]]
+    return "; ".join(parts) or "none listed"
+
+
+def institution_names(locations: Mapping[str, str], name_column: str = "name_en") -> dict[str, str]:
+    spec = settings()["institutions_table"]
+    path = _evidence_path(spec, locations)
+    if not path.exists():
+        return {}
+    frame = read_processed(path, dtype=str)
+    if name_column not in frame.columns:
+        return {}
+    return dict(zip(frame[spec[2]], frame[name_column].fillna("")))
+
+
+def recommendations_table(table: FindingsTable, names: Mapping[str, str]) -> pd.DataFrame:
+    """Recommendations as shown: high priority first, then by id; bodies with their names."""
+    cfg = settings()
+    recs = table.recommendations.copy()
+    recs["_order"] = recs["priority"].map({p: i for i, p in enumerate(cfg["priorities"])})
+    recs = recs.sort_values(["_order", "recommendation_id"])
+    bodies = recs["responsible_body"].map(
+        lambda v: "; ".join(f"{names[b]} ({b})" if names.get(b) else b for b in split_ids(v)))
+    return pd.DataFrame({"Id": recs["recommendation_id"], "Recommendation": recs["recommendation"],
+                         "Answers": recs["finding_ids"], "Responsible body": bodies,
+                         "Timeframe": recs["timeframe"].map(cfg["timeframes"]),
+                         "Priority": recs["priority"]}).reset_index(drop=True)
+
+
+def cited_numbers(table: FindingsTable, registry: Registry) -> pd.DataFrame:
+    """Every registry number a finding cites (placeholder or finding_refs), with its formatted value."""
+    rows = []
+    for fid, statement, refs in zip(table.findings["finding_id"], table.findings["statement"],
+                                    table.findings[REGISTRY_EVIDENCE]):
+        for ref in dict.fromkeys(PLACEHOLDER.findall(statement or "") + split_ids(refs)):
+            finding = registry[ref]
+            rows.append({"Finding": fid, "Number": finding.description, "Value": finding.formatted(),
+                         "Registry id": ref})
+    return pd.DataFrame(rows, columns=["Finding", "Number", "Value", "Registry id"])
+
+
+def feedback_summary(log: pd.DataFrame) -> pd.DataFrame:
+    """Comments of the feedback log per status (threads' replies included), in the log's vocabulary order."""
+    statuses = ["open", "accepted", "partly accepted", "rejected", "noted"]
+    counts = log["status"].fillna("open").replace("", "open").value_counts()
+    return pd.DataFrame({"Status": statuses, "Comments": [int(counts.get(s, 0)) for s in statuses]})
+
+
+def feedback_annex(log: pd.DataFrame) -> pd.DataFrame:
+    """How each comment was addressed; reviewers appear as "Reviewer A, B, …" (names stay in the log)."""
+    authors = sorted({str(a) for a in log["author"].fillna("")})
+    alias = {a: f"Reviewer {chr(65 + i) if i < 26 else i + 1}" for i, a in enumerate(authors)}
+    frame = log.sort_values(["source_file", "date", "comment_key"], kind="stable")
+    return pd.DataFrame({
+        "Document": frame["source_file"], "Reviewer": frame["author"].fillna("").astype(str).map(alias),
+        "Section": frame["section"].fillna(""), "Finding": frame["finding_id"].fillna(""),
+        "Comment": frame["text"].fillna("").astype(str).str.strip(),
+        "Status": frame["status"].fillna(""), "Response": frame["response"].fillna("").astype(str).str.strip(),
+    }).reset_index(drop=True)
