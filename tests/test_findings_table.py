@@ -191,3 +191,16 @@ def test_feedback_annex_shows_reviewers_as_letters_not_names():
     assert "Zarina" not in annex.to_string() and annex["Comment"].tolist() == ["Cite.", "Уточните."]
     assert ft.feedback_summary(log).set_index("Status")["Comments"].to_dict() == {
         "open": 0, "accepted": 1, "partly accepted": 0, "rejected": 0, "noted": 1}
+
+
+def test_notebooks_declare_the_agreed_parameters():
+    from analysis import pipeline
+    from findings_project import REPO
+
+    common = {"stage", "as_of", "seed", "findings_in", "findings_table_in", "validation_in", "feedback_log_in",
+              "exceptions_in", "inventory_dir", "benchmark_dir", "codebook_in"}
+    chapter = pipeline.parameters_of(REPO / "notebooks" / "60_findings.ipynb")
+    summary = pipeline.parameters_of(REPO / "notebooks" / "05_summary.ipynb")
+    assert common <= set(chapter) and common <= set(summary)
+    assert chapter["findings_out"] == "data/processed/findings/60_findings.json"
+    assert "findings_out" not in summary  # the summary only reads, so it runs after every findings writer
