@@ -86,6 +86,7 @@ exceptions:
     result = _gate(tmp_path, monkeypatch, exceptions=exceptions)
     assert _lines(result) == ["[uncertain_evidence] F-02: relies on L07-PATENT-FEE (confidence uncertain)"]
     assert [r.subject for r, _ in result.excepted] == ["k1"]
+    assert [e.subject for e in result.unused] == ["F-02"]  # F-02 was validated: its exception clears nothing
 
 
 def test_an_incomplete_exception_is_itself_a_reason(tmp_path, monkeypatch):

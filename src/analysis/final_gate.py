@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping
@@ -70,6 +70,7 @@ class RecordedException:
 class GateResult:
     reasons: list[Reason]  # still blocking
     excepted: list[tuple[Reason, RecordedException]]  # cleared by an exception (stated in the final report)
+    unused: list[RecordedException] = field(default_factory=list)  # exceptions that cleared nothing
 
     @property
     def clear(self) -> bool:
@@ -219,7 +220,8 @@ def check(locations: Mapping[str, str] | None = None,
             excepted.append((reason, match))
         else:
             blocking.append(reason)
-    return GateResult(reasons=blocking, excepted=excepted)
+    used = {id(e) for _, e in excepted}
+    return GateResult(reasons=blocking, excepted=excepted, unused=[e for e in exceptions if id(e) not in used])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     result = check(args)
     for reason, exc in result.excepted:
         print(f"  excepted: {reason.line()} — {exc.reason} ({exc.who}, {exc.date.isoformat()})")
+    for exc in result.unused:
+        print(f"  note: the exception for {exc.subject} ({exc.rule or 'any rule'}) clears nothing; remove it or fix its subject")
     if result.clear:
         print(f"✔ final gate: clear ({len(result.excepted)} exception(s) recorded, stated in the final report)")
         return 0
