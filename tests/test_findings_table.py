@@ -44,8 +44,12 @@ def test_every_broken_evidence_link_is_named_with_its_row(tmp_path, monkeypatch)
 def test_evidence_from_a_chapter_not_yet_built_says_so(tmp_path, monkeypatch):
     locations = make_project(tmp_path, monkeypatch)
     (tmp_path / "data/processed/benchmark/criteria.csv").unlink()
-    with pytest.raises(InputError, match=r"row 2, column 'criterion_ids'.*build that chapter first"):
+    (tmp_path / "data/processed/inventory/institutions.csv").unlink()
+    with pytest.raises(InputError) as exc:
         ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["findings_in"]), locations)
+    assert "row 2, column 'criterion_ids'" in str(exc.value) and "build that chapter first" in str(exc.value)
+    assert "column 'responsible_body': expected institution ids listed in data/processed/inventory/institutions.csv" \
+        in str(exc.value)
 
 
 def test_workbook_rules_bad_ids_unknown_findings_and_unlabelled_synthetic_evidence(tmp_path, monkeypatch):

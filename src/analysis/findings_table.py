@@ -185,7 +185,12 @@ def check_evidence(table: FindingsTable, evidence_ids: Mapping[str, Mapping[str,
                 if item not in registry_ids:
                     problems.append(Problem(file=table.file, sheet=FINDINGS_SHEET, row=int(row), column=column,
                                             expected="the id of a finding in data/processed/findings.json", found=item))
-    if institution_ids is not None:
+    if institution_ids is None:
+        institutions = paths.relative(_evidence_path(settings()["institutions_table"], locations))
+        problems.append(Problem(file=table.file, sheet=RECOMMENDATIONS_SHEET, column="responsible_body",
+                                expected=f"institution ids listed in {institutions}",
+                                found="no such table: build the legal-framework chapter first"))
+    else:
         problems += foreign_key(table.recommendations, "responsible_body", institution_ids, table.file,
                                 RECOMMENDATIONS_SHEET, "institution of the inventory", multi=True)
     return problems
