@@ -41,7 +41,8 @@ RULES = {
     "no_validation": "a finding has no validation rating",
     "uncertain_evidence": "a finding relies on an inventory fact marked uncertain",
 }
-ANSWERED_STATUSES = {"accepted", "partly accepted", "rejected", "noted"}
+#: The one status that means "not yet handled"; every other status of the log (accepted, rejected, …) answers.
+OPEN_STATUS = "open"
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def unanswered_comments(log: pd.DataFrame) -> list[Reason]:
         missing = []
         if blank(row["response"]):
             missing.append("no response")
-        if blank(row["status"]) or str(row["status"]).strip() not in ANSWERED_STATUSES:
+        if blank(row["status"]) or str(row["status"]).strip() == OPEN_STATUS:
             missing.append(f"status '{'' if blank(row['status']) else row['status']}'")
         if missing:
             where = f"{row['source_file']}, {row['author'] or 'unknown author'}"

@@ -502,7 +502,7 @@ def cited_numbers(table: FindingsTable, registry: Registry) -> pd.DataFrame:
 
 def feedback_summary(log: pd.DataFrame) -> pd.DataFrame:
     """Comments of the feedback log per status (threads' replies included), in the log's vocabulary order."""
-    statuses = ["open", "accepted", "partly accepted", "rejected", "noted"]
+    statuses = list(config.get("feedback.statuses", ["open", "accepted", "partly accepted", "rejected", "noted"]))
     counts = log["status"].fillna("open").replace("", "open").value_counts()
     return pd.DataFrame({"Status": statuses, "Comments": [int(counts.get(s, 0)) for s in statuses]})
 
