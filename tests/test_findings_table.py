@@ -162,6 +162,9 @@ def test_synthetic_validation_is_reproducible_and_shows_the_contested_flag(tmp_p
     rows = sv.generate(ids)
     assert rows == sv.generate(ids)
     ft.write_validation_workbook(tmp_path / "data/raw/validation.xlsx", rows, allow_raw=True)
+    first = (tmp_path / "data/raw/validation.xlsx").read_bytes()
+    ft.write_validation_workbook(tmp_path / "data/raw/validation.xlsx", sv.generate(ids), allow_raw=True)
+    assert (tmp_path / "data/raw/validation.xlsx").read_bytes() == first  # byte for byte, no clock inside
     ratings = ft.read_validation("data/raw/validation.xlsx", ids)  # consistent group and sex per person
     flags = ft.contested(ft.rating_counts(ratings, ids))["contested"]
     assert sorted(flags[flags].index) == sorted(sv.DEFAULT_CONTESTED)

@@ -10,7 +10,9 @@ rule are in config/corridor.yaml (`findings:`).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -35,6 +37,7 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9._-]*)(?::[^{}]*)?\}")
 #: Evidence columns of the findings sheet: the three checked against tables, and registry ids.
 TABLE_EVIDENCE = ("inventory_ids", "code_ids", "criterion_ids")
 REGISTRY_EVIDENCE = "finding_refs"
+FIXED_DOCUMENT_DATE = "2026-01-01T00:00:00Z"
 
 
 def settings() -> dict:
@@ -405,8 +408,20 @@ def _excel_value(value: object) -> object:
 
 
 def _save(wb: Workbook, path: str | Path, allow_raw: bool) -> Path:
-    with atomic.atomic_path(paths.resolve(path), allow_raw=allow_raw) as tmp:
-        wb.save(tmp)
+    """Save with fixed dates: the same rows give the same bytes, so a regenerated example file shows no change."""
+    from .assemble import _deterministic_zip  # fixed zip entry dates, as for the report's DOCX
+
+    wb.properties.creator = "analysis.findings_table"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    source, fixed = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(fixed, "w") as target:  # openpyxl stamps created/modified with the clock
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_DOCUMENT_DATE.encode(), data)
+            target.writestr(name, data)
+    atomic.write_bytes(paths.resolve(path), _deterministic_zip(fixed.getvalue()), allow_raw=allow_raw)
     return Path(path)
 
 
