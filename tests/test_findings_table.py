@@ -47,7 +47,8 @@ def test_evidence_from_a_chapter_not_yet_built_says_so(tmp_path, monkeypatch):
     (tmp_path / "data/processed/inventory/institutions.csv").unlink()
     with pytest.raises(InputError) as exc:
         ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["findings_in"]), locations)
-    assert "row 2, column 'criterion_ids'" in str(exc.value) and "build that chapter first" in str(exc.value)
+    assert "sheet 'findings', column 'criterion_ids': expected ids listed in data/processed/benchmark/criteria.csv " \
+        "(no such table: build that chapter first); found '1 ids on rows 2'" in str(exc.value)
     assert "column 'responsible_body': expected institution ids listed in data/processed/inventory/institutions.csv" \
         in str(exc.value)
 

@@ -174,13 +174,14 @@ def check_evidence(table: FindingsTable, evidence_ids: Mapping[str, Mapping[str,
     for column in TABLE_EVIDENCE:
         valid = evidence_ids.get(column, {})
         sources = " or ".join(paths.relative(_evidence_path(s, locations)) for s in settings()["evidence_tables"][column])
-        for row, value in zip(frame[ROW], frame[column]):
-            for item in split_ids(value):
-                if item not in valid:
-                    problems.append(Problem(file=table.file, sheet=FINDINGS_SHEET, row=int(row), column=column,
-                                            expected=f"an id listed in {sources}" if valid else
-                                            f"an id listed in {sources} (no such table: build that chapter first)",
-                                            found=item))
+        cited = [(int(row), item) for row, value in zip(frame[ROW], frame[column]) for item in split_ids(value)]
+        if cited and not valid:  # the chapter that writes the table has not run: one problem, not one per id
+            problems.append(Problem(file=table.file, sheet=FINDINGS_SHEET, column=column,
+                                    expected=f"ids listed in {sources} (no such table: build that chapter first)",
+                                    found=f"{len(cited)} ids on rows {', '.join(str(r) for r in dict.fromkeys(r for r, _ in cited))}"))
+            continue
+        problems += [Problem(file=table.file, sheet=FINDINGS_SHEET, row=row, column=column,
+                             expected=f"an id listed in {sources}", found=item) for row, item in cited if item not in valid]
     for row, refs, statement in zip(frame[ROW], frame[REGISTRY_EVIDENCE], frame["statement"]):
         for column, items in ((REGISTRY_EVIDENCE, split_ids(refs)),
                               ("statement", PLACEHOLDER.findall(statement or ""))):
