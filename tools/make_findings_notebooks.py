@@ -172,7 +172,7 @@ else:
 
 SUMMARY = [
     cell("code", COMMON_PARAMETERS, "params", ["parameters"]),
-    cell("code", "from analysis import config, paths, provenance, report\n"
+    cell("code", "from analysis import config, provenance, report\n"
                  "from analysis import findings_table as ft", "imports"),
     cell("code", LOAD.replace("{findings_out}", "None"), "load"),
     cell("markdown", "# Executive summary", "title"),
