@@ -44,7 +44,7 @@ def make_project(root: Path, monkeypatch, findings=FINDINGS, recommendations=REC
     (root / "data/processed/consultations").mkdir(parents=True)
     pd.DataFrame({"code_id": ["C-REG"]}).to_csv(root / "data/processed/consultations/codebook.csv", index=False)
     (root / "data/processed/benchmark").mkdir(parents=True)
-    pd.DataFrame({"criterion_id": ["REG-01"]}).to_csv(root / "data/processed/benchmark/criteria.csv", index=False)
+    pd.DataFrame({"criterion_id": ["REG-01"]}).to_csv(root / "data/processed/benchmark/criteria_scored.csv", index=False)
     (root / "data/processed/findings.json").write_text(json.dumps({"findings": {"reg.days": {
         "id": "reg.days", "value": 5, "unit": "working days", "description": "deadline", "source": "x",
         "rows": [], "notebook": "10_legal_framework"}}}), encoding="utf-8")

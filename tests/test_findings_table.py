@@ -43,11 +43,11 @@ def test_every_broken_evidence_link_is_named_with_its_row(tmp_path, monkeypatch)
 
 def test_evidence_from_a_chapter_not_yet_built_says_so(tmp_path, monkeypatch):
     locations = make_project(tmp_path, monkeypatch)
-    (tmp_path / "data/processed/benchmark/criteria.csv").unlink()
+    (tmp_path / "data/processed/benchmark/criteria_scored.csv").unlink()
     (tmp_path / "data/processed/inventory/institutions.csv").unlink()
     with pytest.raises(InputError) as exc:
         ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["findings_in"]), locations)
-    assert "sheet 'findings', column 'criterion_ids': expected ids listed in data/processed/benchmark/criteria.csv " \
+    assert "sheet 'findings', column 'criterion_ids': expected ids listed in data/processed/benchmark/criteria_scored.csv " \
         "(no such table: build that chapter first); found '1 ids on rows 2'" in str(exc.value)
     assert "column 'responsible_body': expected institution ids listed in data/processed/inventory/institutions.csv" \
         in str(exc.value)

@@ -375,7 +375,7 @@ README_FINDINGS = [
     "{finding.id} placeholders (ids are listed in data/processed/findings.json); never type a computed number.",
     "Evidence ids are separated by ';' and must exist: inventory_ids in data/processed/inventory/acts.csv or "
     "provisions.csv, code_ids in data/processed/consultations/codebook.csv, criterion_ids in "
-    "data/processed/benchmark/criteria.csv, finding_refs in data/processed/findings.json.",
+    "data/processed/benchmark/criteria_scored.csv, finding_refs in data/processed/findings.json.",
     "synthetic_evidence = yes when any evidence is synthetic example data; the statement must then say 'illustrative'.",
     "Sheet 'recommendations': finding_ids it answers, responsible_body = institution id of the inventory, "
     "timeframe (short / medium / long) and priority (high / medium / low).",
