@@ -193,11 +193,15 @@ def test_recommendations_high_priority_first_with_body_names(tmp_path, monkeypat
 def test_feedback_annex_shows_reviewers_as_letters_not_names():
     log = pd.DataFrame({"comment_key": ["b", "a"], "source_file": ["d.docx", "d.docx"], "author": ["Zarina K.", "Anna P."],
                         "date": ["2026-12-02", "2026-12-01"], "text": ["Уточните.", "Cite."], "section": ["2.1", "3"],
-                        "finding_id": ["F-01", ""], "response": ["Done.", "Cited."], "status": ["accepted", "noted"]})
+                        "finding_id": ["F-01", ""], "response": ["Done.", "Cited."], "status": ["accepted", "noted"],
+                        "parent_key": ["", ""]})
+    log.loc[2] = dict(log.loc[0], comment_key="c", date="2026-12-03", author="Anna P.", text="Agree.\nThanks.",
+                      parent_key="b", response=None, status="open")
     annex = ft.feedback_annex(log)
-    assert annex["Reviewer"].tolist() == ["Reviewer A", "Reviewer B"]  # sorted by date: Anna first
-    assert "Zarina" not in annex.to_string() and annex["Comment"].tolist() == ["Cite.", "Уточните."]
-    assert ft.feedback_summary(log).set_index("Status")["Comments"].to_dict() == {
+    assert annex["Reviewer"].tolist() == ["Reviewer A", "Reviewer B", "Reviewer A"]  # by date; names sorted
+    assert "Zarina" not in annex.to_string() and annex["Comment"].tolist() == ["Cite.", "Уточните.", "Agree. Thanks."]
+    assert annex.loc[2, ["Status", "Response"]].tolist() == ["reply", "answered with its thread"]
+    assert ft.feedback_summary(log).set_index("Status")["Comments"].to_dict() == {  # the reply is not counted
         "open": 0, "accepted": 1, "partly accepted": 0, "rejected": 0, "noted": 1}
 
 

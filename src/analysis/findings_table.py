@@ -517,20 +517,31 @@ def cited_numbers(table: FindingsTable, registry: Registry) -> pd.DataFrame:
 
 
 def feedback_summary(log: pd.DataFrame) -> pd.DataFrame:
-    """Comments of the feedback log per status (threads' replies included), in the log's vocabulary order."""
+    """Comment threads of the feedback log per status (replies are answered with their thread, as in the gate)."""
     statuses = list(config.get("feedback.statuses", ["open", "accepted", "partly accepted", "rejected", "noted"]))
+    if "parent_key" in log:
+        log = log[log["parent_key"].fillna("").astype(str).str.strip() == ""]
     counts = log["status"].fillna("open").replace("", "open").value_counts()
     return pd.DataFrame({"Status": statuses, "Comments": [int(counts.get(s, 0)) for s in statuses]})
 
 
 def feedback_annex(log: pd.DataFrame) -> pd.DataFrame:
-    """How each comment was addressed; reviewers appear as "Reviewer A, B, …" (names stay in the log)."""
+    """How each comment was addressed; reviewers appear as "Reviewer A, B, …" (names stay in the log).
+
+    A reply (non-blank parent_key) is answered with its thread, so it shows "reply" instead of a status.
+    """
+    def one_line(column: str) -> pd.Series:
+        return frame[column].fillna("").astype(str).str.replace(r"\s*\n\s*", " ", regex=True).str.strip()
+
     authors = sorted({str(a) for a in log["author"].fillna("")})
     alias = {a: f"Reviewer {chr(65 + i) if i < 26 else i + 1}" for i, a in enumerate(authors)}
     frame = log.sort_values(["source_file", "date", "comment_key"], kind="stable")
+    reply = (frame["parent_key"].fillna("").astype(str).str.strip() != "") if "parent_key" in frame else \
+        pd.Series(False, index=frame.index)
     return pd.DataFrame({
         "Document": frame["source_file"], "Reviewer": frame["author"].fillna("").astype(str).map(alias),
         "Section": frame["section"].fillna(""), "Finding": frame["finding_id"].fillna(""),
-        "Comment": frame["text"].fillna("").astype(str).str.strip(),
-        "Status": frame["status"].fillna(""), "Response": frame["response"].fillna("").astype(str).str.strip(),
+        "Comment": one_line("text"),
+        "Status": frame["status"].fillna("").where(~reply, "reply"),
+        "Response": one_line("response").where(~reply, "answered with its thread"),
     }).reset_index(drop=True)
