@@ -142,7 +142,7 @@ report.table(ft.agreement_by_sex(ratings, ids, k).rename(columns={"finding_id": 
 if log_path.exists():
     from analysis.feedback import read_log
     log = read_log(log_path)
-    report.table(ft.feedback_summary(log), caption="Reviewers' comments on the draft by status",
+    report.table(ft.feedback_summary(log), caption="Reviewers' comment threads on the draft by status (a reply counts with its thread)",
                  source=feedback_log_in)
 else:
     log = None
