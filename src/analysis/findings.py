@@ -108,6 +108,10 @@ class Registry:
             return self._others[id]
         raise FindingError(f"no finding {id!r} has been recorded (known: {', '.join(sorted(self._items)) or 'none'})")
 
+    def known_ids(self) -> set[str]:
+        """Ids recorded here or readable from the merged findings, e.g. to check references to them."""
+        return set(self._items) | set(self._others)
+
     def value(self, id: str) -> Any:
         return self[id].value
 
