@@ -86,3 +86,12 @@ def test_normalise_removes_what_changes_between_runs():
     assert "execution" not in result.cells[2].metadata
     assert [o["text"] for o in result.cells[2].outputs] == ["ok"]
     assert stderr == ["[cell 2] /somewhere/x.py:1: Warning"]
+
+
+def test_outputs_with_this_machines_paths_are_caught():
+    from analysis import paths
+
+    cell = new_code_cell("reg.save()")
+    cell["id"] = "save"
+    cell.outputs = [new_output("execute_result", data={"text/plain": f"PosixPath('{paths.REPO_ROOT}/data/x.json')"})]
+    assert pipeline.machine_paths_in(new_notebook(cells=[new_code_cell("1"), cell])) == ["save"]

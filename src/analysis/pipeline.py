@@ -217,6 +217,13 @@ def normalise(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[st
     return nb, stderr
 
 
+def machine_paths_in(nb: nbformat.NotebookNode) -> list[str]:
+    """Ids of cells whose outputs contain this machine's input or output root (never reproducible)."""
+    roots = {str(paths.input_root()), str(paths.output_root()), str(paths.REPO_ROOT)}
+    return [str(cell.get("id")) for cell in nb.cells
+            if cell.cell_type == "code" and any(root in json.dumps(cell.get("outputs", [])) for root in roots)]
+
+
 def timing_of(nb: nbformat.NotebookNode, started: float, ended: float) -> dict[str, float]:
     """Split a run into kernel start, imports and cell execution, from papermill's cell timings."""
     from datetime import datetime
@@ -293,6 +300,11 @@ def run(name: str, stage: str, as_of: str | None = None) -> Path:
     timing = timing_of(nb, started, ended)
     nb, stderr = normalise(nb)
     tmp.unlink(missing_ok=True)
+    leaks = machine_paths_in(nb)
+    if leaks:
+        print(f"✖ {stage}: {name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; "
+              "outputs must use repository-relative paths (analysis.paths.relative)", file=sys.stderr, flush=True)
+        raise SystemExit(1)
     atomic.write_text(target, nbformat.writes(nb) + "\n")
     atomic.write_json(paths.resolve(f"{STAMP_DIR}/{stage}/timings/{name}.json"), timing)
     for text in stderr:
