@@ -6,7 +6,7 @@ import zipfile
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis import assemble
+from analysis import assemble, atomic
 
 DOC = """<main id="report-body">
 <h1>Introduction</h1><h2>Scope</h2><p class="caption table-caption"><strong>Table:</strong> A</p>
@@ -49,7 +49,7 @@ def test_deterministic_zip_ignores_entry_times():
             z.writestr(zipfile.ZipInfo("[Content_Types].xml", date_time=when), "<t/>")
         return buffer.getvalue()
 
-    a = assemble._deterministic_zip(pack((2020, 1, 1, 0, 0, 0)))
-    b = assemble._deterministic_zip(pack((2026, 5, 5, 5, 5, 6)))
+    a = atomic.deterministic_zip(pack((2020, 1, 1, 0, 0, 0)))
+    b = atomic.deterministic_zip(pack((2026, 5, 5, 5, 5, 6)))
     assert a == b
     assert zipfile.ZipFile(io.BytesIO(a)).namelist()[0] == "[Content_Types].xml"

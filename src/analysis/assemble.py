@@ -284,7 +284,7 @@ def write_docx(document: str, target: Path, stage: str, version: str, notices: l
                         f"--reference-doc={paths.resolve(REFERENCE_DOCX)}", f"--metadata-file={meta}",
                         "-o", str(out)], cwd=folder, check=True)
         _mark_docx(out, stage)
-        atomic.write_bytes(target, _deterministic_zip(out.read_bytes()))
+        atomic.write_bytes(target, atomic.deterministic_zip(out.read_bytes()))
 
 
 def _mark_docx(path: Path, stage: str) -> None:
@@ -302,21 +302,6 @@ def _mark_docx(path: Path, stage: str) -> None:
     props.last_modified_by = props.author = config.get("report.author")
     props.revision = 1
     document.save(str(path))
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """Re-pack a DOCX with fixed entry dates and order: equal content gives equal bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        names = source.namelist()
-        ordered = ["[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
-        for name in ordered:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
-    return buffer.getvalue()
 
 
 def write_pdf(document: str, target: Path, stage: str, version: str, notices: list[str]) -> None:
@@ -389,7 +374,7 @@ def write_reference_docx(target: Path) -> Path:
         for name in ("Title", "Subtitle"):
             styles[name].font.color.rgb = RGBColor(0x00, 0x33, 0xA0)
         document.save(str(raw))
-        atomic.write_bytes(target, _deterministic_zip(raw.read_bytes()))
+        atomic.write_bytes(target, atomic.deterministic_zip(raw.read_bytes()))
     return target
 
 

@@ -6,6 +6,8 @@ Every writer refuses paths under data/raw, which the pipeline must never touch.
 from __future__ import annotations
 
 import contextlib
+import io
+import zipfile
 import json
 import os
 import tempfile
@@ -73,3 +75,18 @@ def write_csv(path: str | os.PathLike, frame: pd.DataFrame, allow_raw: bool = Fa
     with atomic_path(path, allow_raw) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d")
     return Path(path)
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Re-pack a DOCX with fixed entry dates and order: equal content gives equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        names = source.namelist()
+        ordered = ["[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return buffer.getvalue()

@@ -410,7 +410,6 @@ def _excel_value(value: object) -> object:
 
 def _save(wb: Workbook, path: str | Path, allow_raw: bool) -> Path:
     """Save with fixed dates: the same rows give the same bytes, so a regenerated example file shows no change."""
-    from .assemble import _deterministic_zip  # fixed zip entry dates, as for the report's DOCX
 
     wb.properties.creator = "analysis.findings_table"
     buffer = io.BytesIO()
@@ -422,7 +421,7 @@ def _save(wb: Workbook, path: str | Path, allow_raw: bool) -> Path:
             if name == "docProps/core.xml":
                 data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_DOCUMENT_DATE.encode(), data)
             target.writestr(name, data)
-    atomic.write_bytes(paths.resolve(path), _deterministic_zip(fixed.getvalue()), allow_raw=allow_raw)
+    atomic.write_bytes(paths.resolve(path), atomic.deterministic_zip(fixed.getvalue()), allow_raw=allow_raw)
     return Path(path)
 
 
