@@ -50,6 +50,7 @@ $(STAMPS)/report.done: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $
 		src/analysis/assemble.py src/analysis/manifest.py src/analysis/report_style.css $(DEPS_MK)
 	@$(PY) -m analysis.pipeline merge-findings
 	@$(PY) -m analysis.assemble --stage $(STAGE)
+	@$(PY) -m analysis.privacy scan data/processed reports/$(STAGE)
 	@touch $@
 
 $(DEPS_MK): $(wildcard notebooks/*.ipynb) $(wildcard src/analysis/*.py) | $(VENV_STAMP)
