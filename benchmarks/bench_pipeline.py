@@ -33,7 +33,8 @@ def main() -> int:
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         subprocess.run(["make", "-s", ".build/deps.mk"], cwd=REPO, check=True)  # venv and rules, not timed
-        clean = make(out, "report")
+        clean_notebooks = make(out, "notebooks")
+        clean = clean_notebooks + make(out, "report")
         timings = {p.stem: json.loads(p.read_text()) for p in sorted((out / ".build/draft/timings").glob("*.json"))}
         noop = make(out, "report")
         leaf = "00_introduction"
@@ -47,13 +48,16 @@ def main() -> int:
     work = sum(t["kernel_start"] + t["imports"] + t["cells"] for t in timings.values())
     print(f"\nΣ(kernel start + cell execution, imports included) = {work:.1f} s over {len(timings)} notebooks")
     checks = [
-        ("clean full build (make -j2 report, with HTML/DOCX/PDF)", clean, clean <= 1.5 * work, f"≤ {1.5 * work:.1f} s"),
+        ("clean build of the notebooks (make -j2 notebooks)", clean_notebooks, clean_notebooks <= 1.5 * work,
+         f"≤ {1.5 * work:.1f} s"),
+        ("clean full build (notebooks, then HTML/DOCX/PDF and privacy scan)", clean, clean <= 1.5 * work,
+         f"≤ {1.5 * work:.1f} s"),
         ("no-op build (make report, nothing changed)", noop, noop < 1.0, "< 1.0 s"),
         (f"one-notebook rebuild ({leaf} + assembly)", one, True, "reported"),
     ]
-    print(f"\n{'measurement':<58} {'seconds':>8}  target")
+    print(f"\n{"measurement":<68} {'seconds':>8}  target")
     for label, seconds, ok, target in checks:
-        print(f"{label:<58} {seconds:>8.2f}  {target} {'OK' if ok else 'MISSED'}")
+        print(f"{label:<68} {seconds:>8.2f}  {target} {'OK' if ok else 'MISSED'}")
     return 0 if all(ok for _, _, ok, _ in checks) else 1
 
 

@@ -5,3 +5,10 @@ modules; analysis modules never import the report layer (assemble, verify, pipel
 """
 
 __version__ = "0.1.0"
+
+import sys as _sys
+
+# jsonschema (through nbformat) imports rfc3987_syntax when it is installed, which compiles a grammar
+# for about 0.65 s only to check IRI formats that notebooks never use; every notebook run and report
+# build would pay it. Marking it absent makes jsonschema skip that one format check.
+_sys.modules.setdefault("rfc3987_syntax", None)

@@ -13,13 +13,12 @@ import argparse
 import copy
 import datetime as dt
 import html
-import io
 import os
 import platform
 import re
 import subprocess
 import tempfile
-import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -339,10 +338,13 @@ def assemble(stage: str) -> dict[str, Path]:
     targets = {"html": out_dir / "analysis.html", "docx": out_dir / "analysis.docx", "pdf": out_dir / "analysis.pdf"}
     atomic.write_text(targets["html"], document)
     print(f"✔ {stage}: {paths.relative(targets['html'])}", flush=True)
-    write_docx(document, targets["docx"], stage, version, notices)
-    print(f"✔ {stage}: {paths.relative(targets['docx'])}", flush=True)
-    write_pdf(document, targets["pdf"], stage, version, notices)
-    print(f"✔ {stage}: {paths.relative(targets['pdf'])}", flush=True)
+    # pandoc runs as a subprocess, so the Word and PDF conversions overlap on two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = {kind: pool.submit(writer, document, targets[kind], stage, version, notices)
+                for kind, writer in (("docx", write_docx), ("pdf", write_pdf))}
+        for kind, job in jobs.items():
+            job.result()
+            print(f"✔ {stage}: {paths.relative(targets[kind])}", flush=True)
     findings_src = paths.resolve("data/processed/findings.json")
     atomic.write_bytes(out_dir / "findings.json", findings_src.read_bytes())
     manifest.write(stage, inputs)

@@ -333,15 +333,16 @@ def scan_for_private_terms(targets: Iterable[str | Path], terms: Sequence[str]) 
     Matching ignores case, ё/е and line breaks, and respects word boundaries so that a short place
     name does not match inside another word.
     """
-    patterns = [(term, re.compile(r"(?<!\w)" + re.escape(_normalise(term)) + r"(?!\w)"))
+    patterns = [(term, _normalise(term), re.compile(r"(?<!\w)" + re.escape(_normalise(term)) + r"(?!\w)"))
                 for term in terms if term and term.strip()]
     hits: list[tuple[str, str]] = []
     if not patterns:
         return hits
     for file in _files(targets):
         text = _normalise(extract_text(file))
-        for term, pattern in patterns:
-            if pattern.search(text):
+        for term, plain, pattern in patterns:
+            # A plain substring test first: fast, and the boundary regex runs only on candidates.
+            if plain in text and pattern.search(text):
                 hits.append((paths.relative(file), term))
     return hits
 
