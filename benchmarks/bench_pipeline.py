@@ -55,7 +55,7 @@ def main() -> int:
         ("no-op build (make report, nothing changed)", noop, noop < 1.0, "< 1.0 s"),
         (f"one-notebook rebuild ({leaf} + assembly)", one, True, "reported"),
     ]
-    print(f"\n{"measurement":<68} {'seconds':>8}  target")
+    print(f"\n{'measurement':<68} {'seconds':>8}  target")
     for label, seconds, ok, target in checks:
         print(f"{label:<68} {seconds:>8.2f}  {target} {'OK' if ok else 'MISSED'}")
     return 0 if all(ok for _, _, ok, _ in checks) else 1
