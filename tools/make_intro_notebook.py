@@ -43,6 +43,15 @@ cells = [
          "- **Benchmark** — criteria drawn from the UN Migrant Workers Convention, ILO conventions, the Global "
          "Compact for Migration, IOM's Migration Governance Indicators and regional regimes, scored "
          "0/50/100 with evidence, never ranked.\n", "methods"),
+    cell("markdown", "## Consultation coverage", "coverage-heading"),
+    cell("code", "report.md(reg.text(\n"
+                 "    \"The consultations reached {consultations.respondents.total} in {consultations.sessions.total} \"\n"
+                 "    \"across {consultations.respondents.groups}; {consultations.respondents.women_pct} of them were women. \"\n"
+                 "    \"Against a fieldwork plan of {consultations.coverage.planned}, {consultations.coverage.achieved_pct} of the \"\n"
+                 "    \"plan was achieved ({consultations.coverage.female_achieved_pct} among women, \"\n"
+                 "    \"{consultations.coverage.male_achieved_pct} among men); {consultations.coverage.cells_not_started} of the \"\n"
+                 "    \"plan (stakeholder group × sex × region) had nobody consulted yet. Chapter 'What stakeholders said' \"\n"
+                 "    \"shows which groups are missing.\"\n))", "coverage"),
     cell("markdown", "## Sources and data", "sources-heading"),
     cell("code", "report.table(provenance.table(provenance_in), caption=\"Inputs of this analysis and their origin\",\n"
                  "             source=\"data/raw/provenance.yaml\")", "sources-table"),
