@@ -2,18 +2,9 @@
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_cells import cell, write_notebook
 
 TARGET = Path(__file__).resolve().parents[1] / "notebooks" / "50_benchmark.ipynb"
-
-
-def cell(kind, source, cid, tags=()):
-    c = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
-    c["id"] = cid
-    if tags:
-        c.metadata["tags"] = list(tags)
-    return c
 
 
 PARAMETERS = '''benchmark_in = "data/raw/benchmark.xlsx"
@@ -263,14 +254,4 @@ cells = [
     cell("code", SAVE, "save"),
 ]
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-    "language_info": {"name": "python"},
-})
-nb.nbformat, nb.nbformat_minor = 4, 5
-for c in nb.cells:
-    if c.cell_type == "code":
-        c.outputs, c.execution_count = [], None
-TARGET.parent.mkdir(exist_ok=True)
-nbformat.write(nb, TARGET)
-print(f"wrote {TARGET.name}")
+write_notebook(cells, TARGET)

@@ -6,8 +6,7 @@ without outputs; the logic they call lives in analysis.findings_table and analys
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_cells import cell, write_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,22 +35,6 @@ counts = ft.rating_counts(ratings, table.finding_ids)
 shares = ft.contested(counts)
 agreement = ft.agreement_table(counts, k).set_index("finding_id")
 synthetic = provenance.synthetic_inputs(provenance_in)'''
-
-
-def cell(kind, source, cid, tags=()):
-    c = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
-    c["id"] = cid
-    if tags:
-        c.metadata["tags"] = list(tags)
-    return c
-
-
-def notebook(cells):
-    nb = new_notebook(cells=cells)
-    nb.nbformat, nb.nbformat_minor = 4, 5
-    nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                   "language_info": {"name": "python"}}
-    return nb
 
 
 FINDINGS_CHAPTER = [
@@ -167,7 +150,7 @@ else:
     else:
         report.md("None: every comment was answered, every finding validated and no finding relies on an "
                   "uncertain fact.")''', "feedback-annex", ["annex"]),
-    cell("code", "reg.save()", "save"),
+    cell("code", "reg.save();", "save"),
 ]
 
 SUMMARY = [
@@ -205,7 +188,7 @@ report.md(reg.text(
 
 def main() -> None:
     for name, cells in (("05_summary", SUMMARY), ("60_findings", FINDINGS_CHAPTER)):
-        nbformat.write(notebook(cells), ROOT / "notebooks" / f"{name}.ipynb")
+        write_notebook(cells, ROOT / "notebooks" / f"{name}.ipynb")
 
 
 if __name__ == "__main__":

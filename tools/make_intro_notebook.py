@@ -1,15 +1,6 @@
 """Write notebooks/00_introduction.ipynb (kept as a script so its cells and ids stay reviewable)."""
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-
-def cell(kind, source, cid, tags=()):
-    c = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
-    c["id"] = cid
-    if tags:
-        c.metadata["tags"] = list(tags)
-    return c
+from notebook_cells import cell, write_notebook
 
 
 cells = [
@@ -65,9 +56,4 @@ cells = [
          "chapter says why (for example, legal provisions that make no distinction by sex). Counts below the "
          "disclosure threshold are suppressed, which can hide differences in small groups.", "gender"),
 ]
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-    "language_info": {"name": "python"},
-})
-nb.nbformat, nb.nbformat_minor = 4, 5
-nbformat.write(nb, "notebooks/00_introduction.ipynb")
+write_notebook(cells, "notebooks/00_introduction.ipynb")

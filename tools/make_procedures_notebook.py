@@ -1,15 +1,6 @@
 """Write notebooks/20_procedures.ipynb (kept as a script so its cells and ids stay reviewable)."""
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-
-def cell(kind, source, cid, tags=()):
-    c = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
-    c["id"] = cid
-    if tags:
-        c.metadata["tags"] = list(tags)
-    return c
+from notebook_cells import cell, write_notebook
 
 
 cells = [
@@ -147,9 +138,4 @@ cells = [
                  "                 source=procedures_in)", "annex-warnings", ["annex"]),
     cell("code", "reg.save();", "save"),
 ]
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-    "language_info": {"name": "python"},
-})
-nb.nbformat, nb.nbformat_minor = 4, 5
-nbformat.write(nb, "notebooks/20_procedures.ipynb")
+write_notebook(cells, "notebooks/20_procedures.ipynb")

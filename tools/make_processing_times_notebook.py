@@ -2,18 +2,9 @@
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_cells import cell, write_notebook
 
 TARGET = Path(__file__).resolve().parents[1] / "notebooks" / "40_processing_times.ipynb"
-
-
-def cell(kind, source, cid, tags=()):
-    c = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
-    c["id"] = cid
-    if tags:
-        c.metadata["tags"] = list(tags)
-    return c
 
 
 PARAMETERS = '''extract_in = "data/raw/processing_times.csv"
@@ -189,14 +180,7 @@ cells = [
                  "                                      \"percent_of_rows\": \"Share of rows, %\", \"examples\": \"Examples\"}),\n"
                  "             caption=\"Data-quality checks on the processing-times extract\", source=SOURCE)",
          "annex-quality", ["annex"]),
-    cell("code", "reg.save()", "save"),
+    cell("code", "reg.save();", "save"),
 ]
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-})
-nb.nbformat, nb.nbformat_minor = 4, 5
-TARGET.parent.mkdir(exist_ok=True)
-nbformat.write(nb, TARGET)
-print(TARGET.relative_to(TARGET.parents[1]))
+write_notebook(cells, TARGET)
