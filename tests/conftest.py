@@ -19,8 +19,9 @@ def _needs_build(items) -> bool:
 
 
 def pytest_configure(config):
-    # Notebooks executed by nbval read upstream tables from the scratch build, not from the repository.
-    os.environ.setdefault("ANALYSIS_OUTPUT_ROOT", str(TEST_OUT))
+    # Notebooks executed by nbval read upstream tables from the scratch build, never from the repository
+    # (make exports ANALYSIS_OUTPUT_ROOT as the repository for its own recipes, so override it here).
+    os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
