@@ -30,6 +30,8 @@ from nbconvert import HTMLExporter
 from . import atomic, config, manifest, paths, provenance
 
 REFERENCE_DOCX = "references/reference.docx"
+A4_WIDTH, A4_HEIGHT, MARGIN = 7560310, 10692130, 792480  # EMU: 21 cm, 29.7 cm, 2.2 cm
+CHAR_WIDTH, CELL_PADDING = 64000, 140000  # EMU: one character of 8.5 pt table text; both cell margins
 CSS_FILE = Path(__file__).with_name("report_style.css")
 DROP_TAGS = {"parameters", "injected-parameters", "remove"}
 KEY_PACKAGES = ["pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "papermill", "nbconvert", "nbclient",
@@ -295,12 +297,61 @@ def _mark_docx(path: Path, stage: str) -> None:
         header = section.header
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
         paragraph.text = STAGE_MARKS[stage]
+    page = document.sections[0]
+    width = (page.page_width or A4_WIDTH) - (page.left_margin or MARGIN) - (page.right_margin or MARGIN)
+    for table in document.tables:
+        _fit_columns(table, width)
     moment = dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH") or 0), tz=dt.timezone.utc).replace(tzinfo=None)
     props = document.core_properties
     props.created = props.modified = moment
     props.last_modified_by = props.author = config.get("report.author")
     props.revision = 1
     document.save(str(path))
+
+
+def _fit_columns(table, total_width) -> None:
+    """Share the page width among columns by how much text they hold (pandoc gives equal widths,
+    which squeezes long English and Russian titles into narrow columns)."""
+    from docx.oxml.ns import qn
+
+    rows = table.rows
+    if not rows:
+        return
+    count = len(table.columns)
+    longest_word = [1] * count
+    text_length = [1] * count
+    for row in rows:
+        for index, cell in enumerate(row.cells[:count]):
+            words = cell.text.split()
+            longest_word[index] = max(longest_word[index], max((len(w) for w in words), default=0))
+            text_length[index] = max(text_length[index], min(len(cell.text), 60))
+    # Every column first gets room for its longest word (so ids, numbers and headers do not break
+    # inside a word); what is left goes to the columns with long text.
+    minimum = [min(n, 12) * CHAR_WIDTH + CELL_PADDING for n in longest_word]
+    if sum(minimum) >= total_width:
+        widths = [int(total_width * m / sum(minimum)) for m in minimum]
+    else:
+        rest = total_width - sum(minimum)
+        extra = [max(t - w, 0) for t, w in zip(text_length, longest_word)]
+        weight = sum(extra) or 1
+        widths = [int(m + rest * e / weight) if sum(extra) else int(m + rest / count)
+                  for m, e in zip(minimum, extra)]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(int(total_width / 635)))  # EMU → twentieths of a point
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = tbl_pr.makeelement(qn("w:tblLayout"), {})
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")  # use these widths, not the reader's autofit
+    for index, column in enumerate(table.columns):
+        column.width = widths[index]
+    for row in rows:
+        for index, cell in enumerate(row.cells[:count]):
+            cell.width = widths[index]
 
 
 def write_pdf(document: str, target: Path, stage: str, version: str, notices: list[str]) -> None:
@@ -367,12 +418,16 @@ def write_reference_docx(target: Path) -> Path:
         for name in ("Normal", "Body Text", "First Paragraph", "Compact"):
             if name in [s.name for s in styles]:
                 styles[name].font.name = "Calibri"
-                styles[name].font.size = Pt(10.5)
+                # "Compact" is what pandoc uses inside table cells: smaller, so wide tables fit A4.
+                styles[name].font.size = Pt(8.5 if name == "Compact" else 10.5)
         for level, size in ((1, 16), (2, 13), (3, 11.5)):
             style = styles[f"Heading {level}"]
             style.font.name = "Calibri"
             style.font.size = Pt(size)
             style.font.color.rgb = RGBColor(0x00, 0x33, 0xA0)  # IOM blue
+        for section in document.sections:
+            section.page_width, section.page_height = A4_WIDTH, A4_HEIGHT
+            section.left_margin = section.right_margin = MARGIN
         for name in ("Title", "Subtitle"):
             styles[name].font.color.rgb = RGBColor(0x00, 0x33, 0xA0)
         document.save(str(raw))
