@@ -727,14 +727,30 @@ def _shared_legend(fig, axes, spare_panel: bool) -> None:
                bbox_to_anchor=(0.98, 0.1) if spare_panel else (0.98, -0.08))
 
 
-def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
-    """Small multiples: share not yet decided by working day, KM (pending censored) vs completed-only."""
+def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
+    """One panel per procedure, three to a row; returns the figure, axes and per-procedure labels and deadlines."""
     procs = list(summary["procedure"])
     ncols = 3
     nrows = -(-len(procs) // ncols)
-    fig, axes = figures.new_figure(11.0, 3.2 * nrows, nrows=nrows, ncols=ncols, sharey=True, squeeze=False)
+    fig, axes = figures.new_figure(11.0, 3.2 * nrows, nrows=nrows, ncols=ncols, sharey=sharey, squeeze=False)
     labels = dict(zip(summary["procedure"], summary["label_en"]))
     deadlines = dict(zip(summary["procedure"], summary["deadline_working_days"]))
+    return fig, axes, procs, labels, deadlines
+
+
+def _finish_panels(fig, axes, count: int, ylabel: str):
+    """Hide unused panels, label the first column and place one legend for all panels."""
+    for ax in axes.ravel()[count:]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    _shared_legend(fig, axes, count % axes.shape[1] != 0)
+    return fig
+
+
+def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
+    """Small multiples: share not yet decided by working day, KM (pending censored) vs completed-only."""
+    fig, axes, procs, labels, deadlines = _procedure_panels(summary, sharey=True)
     for ax, proc in zip(axes.ravel(), procs):
         data = curve[curve["procedure"] == proc]
         ax.step(data["working_day"], data["km_survival"], where="post", color=figures.PALETTE[0],
@@ -747,22 +763,12 @@ def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
         ax.set_xlim(0, horizon)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("working days after receipt")
-    for ax in axes.ravel()[len(procs):]:
-        ax.set_visible(False)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("share not yet decided")
-    _shared_legend(fig, axes, len(procs) % ncols != 0)
-    return fig
+    return _finish_panels(fig, axes, len(procs), "share not yet decided")
 
 
 def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
     """80th percentile by receipt month, decided cases only vs Kaplan–Meier, per procedure."""
-    procs = list(summary["procedure"])
-    ncols = 3
-    nrows = -(-len(procs) // ncols)
-    fig, axes = figures.new_figure(11.0, 3.2 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
-    labels = dict(zip(summary["procedure"], summary["label_en"]))
-    deadlines = dict(zip(summary["procedure"], summary["deadline_working_days"]))
+    fig, axes, procs, labels, deadlines = _procedure_panels(summary)
     for ax, proc in zip(axes.ravel(), procs):
         data = by_cohort[by_cohort["procedure"] == proc]
         x = pd.to_datetime(data["cohort"])
@@ -774,12 +780,7 @@ def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
         ax.set_title(labels.get(proc, proc), fontsize=10)
         ax.set_ylim(bottom=0)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    for ax in axes.ravel()[len(procs):]:
-        ax.set_visible(False)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("working days")
-    _shared_legend(fig, axes, len(procs) % ncols != 0)
-    return fig
+    return _finish_panels(fig, axes, len(procs), "working days")
 
 
 def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
