@@ -23,11 +23,19 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 AS_OF ?=
 export AS_OF
 
+# Inputs are read from this folder, never from the copy the package was installed from.
+export ANALYSIS_PROJECT_ROOT := $(CURDIR)
 STAMPS := $(OUT_ABS)/.build/$(STAGE)
 REPORT_DIR := $(OUT_ABS)/reports/$(STAGE)
-DEPS_MK := .build/deps.mk
-COMMON_INPUTS := config/corridor.yaml requirements.lock
-RUN_NOTEBOOK := $(PY) -m analysis.pipeline run --stage $(STAGE)
+DEPS_MK := $(STAMPS)/deps.mk
+# Notebooks depend on the configuration keys they read (a fingerprint per notebook in the rules), not
+# on the whole file; the report's title page reads the rest.
+COMMON_INPUTS := requirements.lock
+ANALYSIS := $(PY) -m analysis
+RUN_NOTEBOOK := $(ANALYSIS) run --stage $(STAGE)
+# The as-of date of this build (AS_OF=… or the configuration): a change reruns the notebooks that use it.
+AS_OF_STAMP := $(STAMPS)/as_of
+$(shell mkdir -p $(STAMPS) && { echo '$(AS_OF)' | cmp -s - $(AS_OF_STAMP) 2>/dev/null || echo '$(AS_OF)' > $(AS_OF_STAMP); })
 # A folder input stands for every file in it, so adding a file reruns the notebook.
 inputs_of = $(if $(wildcard $(1)/.),$(shell find $(1) -type f -not -name '.*' | sort),$(wildcard $(1)))
 NOTEBOOKS :=
@@ -41,25 +49,24 @@ endif
 report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
 
 final: | $(VENV_STAMP) ## Build the final analysis after the feedback gate (every comment answered, every finding validated)
-	@$(PY) -m analysis.final_gate
+	@$(ANALYSIS) final-gate
 	@$(MAKE) report STAGE=final
 
 notebooks: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) ## Execute the notebooks whose inputs changed (no documents)
 
 $(STAMPS)/report.done: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(wildcard references/*) \
-		src/analysis/assemble.py src/analysis/manifest.py src/analysis/report_style.css $(DEPS_MK)
-	@$(PY) -m analysis.pipeline merge-findings
-	@$(PY) -m analysis.assemble --stage $(STAGE)
+		$(wildcard src/analysis/engine/*) config/corridor.yaml data/raw/provenance.yaml $(DEPS_MK)
+	@$(ANALYSIS) merge-numbers
+	@$(ANALYSIS) assemble --stage $(STAGE)
 	@# The DOCX and PDF are converted from the HTML, so scanning it covers their text (tests scan all three).
-	@$(PY) -m analysis.privacy scan data/processed reports/$(STAGE)/notebooks reports/$(STAGE)/analysis.html reports/$(STAGE)/findings.json
+	@$(ANALYSIS) privacy scan data/processed reports/$(STAGE)/notebooks reports/$(STAGE)/analysis.html reports/$(STAGE)/numbers.json
 	@touch $@
 
-$(DEPS_MK): $(wildcard notebooks/*.ipynb) $(wildcard src/analysis/*.py) | $(VENV_STAMP)
-	@mkdir -p $(@D)
-	@$(PY) -m analysis.pipeline deps > $@.tmp && mv $@.tmp $@
+$(DEPS_MK): $(wildcard notebooks/*.ipynb) $(shell find src/analysis -name '*.py') config/corridor.yaml $(AS_OF_STAMP) | $(VENV_STAMP)
+	@$(ANALYSIS) deps --stage $(STAGE) --out $@
 
 verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder and compare with reports/$(STAGE)/
-	@$(PY) -m analysis.verify --stage $(STAGE)
+	@$(ANALYSIS) verify --stage $(STAGE)
 
 test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, end-to-end build and verify
 	@$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
@@ -67,17 +74,17 @@ test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, e
 test-fast: | $(VENV_STAMP) ## Unit tests only (seconds)
 	@$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
 
-lab: | $(VENV_STAMP) ## Open JupyterLab on the notebooks (same relative paths as the build)
+lab: | $(VENV_STAMP) ## Open JupyterLab on the notebooks (runs by hand write to .lab/, never to what make publishes)
 	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 templates: | $(VENV_STAMP) ## Write empty input workbooks of the right shape to reports/templates/
-	@$(PY) -m analysis.templates $(OUT_ABS)/reports/templates
+	@$(ANALYSIS) templates $(OUT_ABS)/reports/templates
 
-example-data: | $(VENV_STAMP) ## Regenerate the synthetic example inputs in data/raw (fixed seeds)
-	@$(PY) -m analysis.example_data
+example-data: | $(VENV_STAMP) ## Regenerate the synthetic example inputs in data/raw (only files provenance.yaml marks synthetic)
+	@$(ANALYSIS) example-data
 
 feedback: | $(VENV_STAMP) ## Read reviewers' Word comments from data/raw/feedback/ into data/feedback/feedback_log.xlsx
-	@$(PY) -m analysis.feedback import
+	@$(ANALYSIS) feedback import
 
 bench: | $(VENV_STAMP) ## Time a clean build, a no-op build, a one-notebook rebuild, and the 5-million-row analysis
 	@$(PY) benchmarks/bench_pipeline.py
@@ -98,8 +105,8 @@ lock: ## Re-resolve requirements.in into requirements.lock (then update environm
 	@.build/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
 	@$(PYTHON) tools/write_environment_yml.py
 
-clean: ## Remove generated files (data/processed, .build); keeps the published reports/
-	rm -rf data/processed .build
+clean: ## Remove generated files (data/processed, .build, .lab); keeps the published reports/
+	rm -rf data/processed .build .lab
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F '\t' '{printf "  make %-13s %s\n", $$1, $$2}'

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import paths
+from analysis.engine import paths
 
 MAPS = {
     "procedures_map_in": "data/raw/processing_time_procedures.csv",
@@ -61,7 +61,7 @@ def peak_rss_kib() -> int:
 def analyse_once(extract: str, inventory: str) -> None:
     """Child process: run the analysis and print its wall time and peak RSS as JSON."""
     start = time.perf_counter()
-    from analysis import processing_times
+    from analysis.chapters import processing_times
 
     result = processing_times.analyse(extract, inventory_dir=inventory, **MAPS)
     seconds = time.perf_counter() - start
@@ -81,7 +81,7 @@ def main() -> int:
     if args.analyse:
         analyse_once(*args.analyse)
         return 0
-    from analysis import synthetic_processing_times
+    from analysis.examples import processing_times as synthetic_processing_times
 
     with tempfile.TemporaryDirectory(prefix="bench_processing_times_") as tmp:
         extract = Path(tmp) / "processing_times.csv"

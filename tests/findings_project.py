@@ -1,7 +1,7 @@
 """A tiny project in a temporary folder for the findings-table and final-gate tests.
 
 Two findings, one recommendation, an inventory with one uncertain provision, a codebook, benchmark
-criteria and a merged findings file: small enough to work every expected result out by hand.
+criteria and a merged numbers file: small enough to work every expected result out by hand.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import findings_table as ft
+from analysis.chapters import findings as ft
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,9 +45,10 @@ def make_project(root: Path, monkeypatch, findings=FINDINGS, recommendations=REC
     pd.DataFrame({"code_id": ["C-REG"]}).to_csv(root / "data/processed/consultations/codebook.csv", index=False)
     (root / "data/processed/benchmark").mkdir(parents=True)
     pd.DataFrame({"criterion_id": ["REG-01"]}).to_csv(root / "data/processed/benchmark/criteria_scored.csv", index=False)
-    (root / "data/processed/findings.json").write_text(json.dumps({"findings": {"reg.days": {
+    (root / "data/processed/numbers.json").write_text(json.dumps({"numbers": {"reg.days": {
         "id": "reg.days", "value": 5, "unit": "working days", "description": "deadline", "source": "x",
         "rows": [], "notebook": "10_legal_framework"}}}), encoding="utf-8")
+    write_provenance(root)
     ft.write_findings_workbook(root / "data/raw/findings.xlsx", findings, recommendations, allow_raw=True)
     if ratings is None:
         ratings = [{"finding_id": f, "participant_id": f"V-{i:02d}", "group": "government",
@@ -57,4 +58,12 @@ def make_project(root: Path, monkeypatch, findings=FINDINGS, recommendations=REC
     return {"findings_table_in": "data/raw/findings.xlsx", "validation_in": "data/raw/validation.xlsx",
             "feedback_log_in": "data/feedback/feedback_log.xlsx", "exceptions_in": "data/raw/final_exceptions.yaml",
             "inventory_dir": "data/processed/inventory", "codebook_in": "data/processed/consultations/codebook.csv",
-            "benchmark_dir": "data/processed/benchmark", "findings_in": "data/processed/findings.json"}
+            "benchmark_dir": "data/processed/benchmark", "numbers_in": "data/processed/numbers.json"}
+
+
+def write_provenance(root: Path) -> None:
+    """The test project's workbooks are written by the test, so they are synthetic inputs."""
+    raw = root / "data/raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "provenance.yaml").write_text("findings.xlsx: {origin: synthetic}\nvalidation.xlsx: {origin: synthetic}\n",
+                                         encoding="utf-8")

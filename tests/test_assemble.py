@@ -6,7 +6,7 @@ import zipfile
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis import assemble, atomic
+from analysis.engine import assemble, atomic
 
 DOC = """<main id="report-body">
 <h1>Introduction</h1><h2>Scope</h2><p class="caption table-caption"><strong>Table:</strong> A</p>

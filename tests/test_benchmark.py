@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import benchmark as bm
-from analysis.errors import InputError
-from analysis.io import ROW
+from analysis.chapters import benchmark as bm
+from analysis.engine.errors import InputError
+from analysis.engine.readers import ROW
 
 RULES = {"share_within_deadline": {"kind": "at_least", "complete_at": 90, "partial_at": 50},
          "p80_gap_women_men": {"kind": "at_most", "complete_within": 1, "partial_within": 3}}
@@ -203,7 +203,7 @@ def test_missing_findings_file_is_an_input_error(tmp_path):
     (inventory / "acts.csv").write_text("id\nG07\n", encoding="utf-8")
     (inventory / "provisions.csv").write_text("id,act_id\nG07-SINGLE-PERMIT,G07\n", encoding="utf-8")
     (tmp_path / "codebook.csv").write_text("code_id,name\nPAT.SINGLE,Single permit\n", encoding="utf-8")
-    with pytest.raises(InputError, match="merged findings"):
+    with pytest.raises(InputError, match="merged numbers"):
         bm.load_evidence(str(inventory), str(tmp_path / "codebook.csv"), str(tmp_path / "findings.json"))
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import numpy as np
 
-from analysis.calendar import WorkCalendar, build_calendar
+from analysis.engine.calendar import WorkCalendar, build_calendar
 
 
 def cal():

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import consultations as c
-from analysis import synthetic_consultations
-from analysis.errors import InputError
+from analysis.chapters import consultations as c
+from analysis.engine.errors import InputError
+from analysis.examples import consultations as synthetic_consultations
 
 RESPONDENTS = """respondent_id,session_id,stakeholder_group,sex,age_band,region,interview_language,consent_to_quote
 R-1,S-1,government,female,35-44,bishkek,ru,yes
@@ -252,7 +252,7 @@ def test_coverage_compares_plan_and_fieldwork(small):
 
 
 def test_synthetic_example_has_the_promised_shape(tmp_path):
-    synthetic_consultations.write(out=str(tmp_path), private_key=str(tmp_path / "key.csv"))
+    synthetic_consultations.write(out=str(tmp_path), key=str(tmp_path / "key.csv"))
     data = c.read_folder(tmp_path)
     assert len(data.respondents) == 40 and set(data.respondents["sex"]) == {"female", "male"}
     assert data.respondents["stakeholder_group"].nunique() == 6
@@ -262,15 +262,16 @@ def test_synthetic_example_has_the_promised_shape(tmp_path):
     key = pd.read_csv(tmp_path / "key.csv")
     assert set(key["kind"]) == {"name", "organisation", "place"} and len(key) == 48
     again = tmp_path / "again"
-    synthetic_consultations.write(out=str(again), private_key=str(again / "key.csv"))
+    synthetic_consultations.write(out=str(again), key=str(again / "key.csv"))
     assert (again / "segments.csv").read_bytes() == (tmp_path / "segments.csv").read_bytes()
 
 
 # ---------------------------------------------------------------- privacy of the built outputs
 def test_exports_carry_no_private_term_although_the_raw_excerpts_do(tmp_path):
-    from analysis import privacy, refi
+    from analysis.chapters.consultations import refi
+    from analysis.engine import privacy
 
-    synthetic_consultations.write(out=str(tmp_path / "raw"), private_key=str(tmp_path / "key.csv"))
+    synthetic_consultations.write(out=str(tmp_path / "raw"), key=str(tmp_path / "key.csv"))
     terms = privacy.load_private_key(tmp_path / "key.csv")
     data = c.read_folder(tmp_path / "raw")
     assert privacy.scan_for_private_terms([tmp_path / "raw"], terms) == []  # raw data hold pseudonyms only
@@ -292,9 +293,9 @@ def test_exports_carry_no_private_term_although_the_raw_excerpts_do(tmp_path):
 def test_every_built_output_is_free_of_private_terms(built_report, tmp_path):
     """HTML, DOCX, PDF, executed notebooks and processed tables of the built report, scanned for the
     names of the example's key file (regenerated here: same seed, same names as the bundled data)."""
-    from analysis import paths, privacy
+    from analysis.engine import paths, privacy
 
-    synthetic_consultations.write(out=str(tmp_path / "raw"), private_key=str(tmp_path / "key.csv"))
+    synthetic_consultations.write(out=str(tmp_path / "raw"), key=str(tmp_path / "key.csv"))
     assert (tmp_path / "raw/segments.csv").read_bytes() == (paths.REPO_ROOT / "data/raw/consultations/segments.csv").read_bytes()
     terms = privacy.load_private_key(tmp_path / "key.csv")
     root = built_report.parents[1]

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis import feedback
-from analysis.errors import InputError
+from analysis.chapters.findings import feedback
+from analysis.engine.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feedback"
 PANDOC = FIXTURES / "pandoc_comments.docx"
@@ -288,7 +288,7 @@ def _mini_draft(path: Path) -> Path:
 
 
 def test_synthetic_reviewed_copy_is_deterministic_and_reads_back(tmp_path):
-    from analysis import synthetic_feedback
+    from analysis.examples import feedback as synthetic_feedback
     draft = _mini_draft(tmp_path / "draft.docx")
     copy = synthetic_feedback.reviewed_copy(draft)
     assert copy == synthetic_feedback.reviewed_copy(draft)

@@ -6,9 +6,9 @@ import sys
 import types
 
 import pandas as pd
-
-from analysis import final_gate
 from findings_project import make_project
+
+from analysis.chapters.findings import gate as final_gate
 
 LOG_COLUMNS = ["comment_key", "source_file", "author", "date", "text", "anchor", "section", "finding_id",
                "resolved", "response", "status"]
@@ -109,7 +109,8 @@ def test_command_line_exit_codes(tmp_path, monkeypatch, capsys):
     log = tmp_path / "data/feedback/feedback_log.xlsx"
     log.parent.mkdir(parents=True)
     log.write_bytes(b"")
-    # The default reader is analysis.feedback.read_log (built in part B); here it returns an empty log.
-    monkeypatch.setitem(sys.modules, "analysis.feedback", types.SimpleNamespace(read_log=lambda path: _log([])))
+    # The default reader is the feedback module's read_log; here it returns an empty log.
+    monkeypatch.setitem(sys.modules, "analysis.chapters.findings.feedback",
+                        types.SimpleNamespace(read_log=lambda path: _log([])))
     assert final_gate.main(args) == 0
     assert "clear (1 exception(s)" in capsys.readouterr().out

@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from openpyxl import load_workbook
-
 from conftest import REPO
+from openpyxl import load_workbook
 
 pytestmark = pytest.mark.slow
 COPIED = ("Makefile", "pyproject.toml", "requirements.lock", "notebooks", "data/raw", "config", "references", "src")

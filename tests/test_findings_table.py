@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from analysis import findings_table as ft
-from analysis.errors import InputError
 from findings_project import FINDINGS, RECOMMENDATIONS, make_project
+
+from analysis.chapters import findings as ft
+from analysis.engine.errors import InputError
 
 
 def _problems(exc: pytest.ExceptionInfo) -> set[tuple]:
@@ -16,7 +16,7 @@ def _problems(exc: pytest.ExceptionInfo) -> set[tuple]:
 
 def test_statements_are_filled_from_the_registry(tmp_path, monkeypatch):
     locations = make_project(tmp_path, monkeypatch)
-    registry = ft.open_registry(locations["findings_in"])
+    registry = ft.open_registry(locations["numbers_in"])
     table = ft.load_checked(locations["findings_table_in"], registry, locations)
     assert table.finding_ids == ["F-01", "F-02"]
     assert list(ft.fill_statements(table, registry)) == [
@@ -30,7 +30,7 @@ def test_every_broken_evidence_link_is_named_with_its_row(tmp_path, monkeypatch)
     recs = [dict(RECOMMENDATIONS[0], responsible_body="MTSOM")]
     locations = make_project(tmp_path, monkeypatch, findings=broken, recommendations=recs)
     with pytest.raises(InputError) as exc:
-        ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["findings_in"]), locations)
+        ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["numbers_in"]), locations)
     assert _problems(exc) == {
         ("findings", 2, "inventory_ids", "G99"),
         ("findings", 2, "code_ids", "C-NONE"),
@@ -46,7 +46,7 @@ def test_evidence_from_a_chapter_not_yet_built_says_so(tmp_path, monkeypatch):
     (tmp_path / "data/processed/benchmark/criteria_scored.csv").unlink()
     (tmp_path / "data/processed/inventory/institutions.csv").unlink()
     with pytest.raises(InputError) as exc:
-        ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["findings_in"]), locations)
+        ft.load_checked(locations["findings_table_in"], ft.open_registry(locations["numbers_in"]), locations)
     assert "sheet 'findings', column 'criterion_ids': expected ids listed in data/processed/benchmark/criteria_scored.csv " \
         "(no such table: build that chapter first); found '1 ids on rows 2'" in str(exc.value)
     assert "column 'responsible_body': expected institution ids listed in data/processed/inventory/institutions.csv" \
@@ -156,7 +156,7 @@ def test_agreement_by_sex_and_participants_are_suppressed(tmp_path, monkeypatch)
 
 
 def test_synthetic_validation_is_reproducible_and_shows_the_contested_flag(tmp_path, monkeypatch):
-    from analysis import synthetic_validation as sv
+    from analysis.examples import validation as sv
 
     make_project(tmp_path, monkeypatch)
     ids = [f"F-{i:02d}" for i in range(1, 11)]
@@ -206,13 +206,14 @@ def test_feedback_annex_shows_reviewers_as_letters_not_names():
 
 
 def test_notebooks_declare_the_agreed_parameters():
-    from analysis import pipeline
     from findings_project import REPO
 
-    common = {"stage", "as_of", "seed", "findings_in", "findings_table_in", "validation_in", "feedback_log_in",
+    from analysis.engine import runner as pipeline
+
+    common = {"stage", "as_of", "numbers_in", "findings_table_in", "validation_in", "feedback_log_in",
               "exceptions_in", "inventory_dir", "benchmark_dir", "codebook_in"}
     chapter = pipeline.parameters_of(REPO / "notebooks" / "60_findings.ipynb")
     summary = pipeline.parameters_of(REPO / "notebooks" / "05_summary.ipynb")
     assert common <= set(chapter) and common <= set(summary)
-    assert chapter["findings_out"] == "data/processed/findings/60_findings.json"
-    assert "findings_out" not in summary  # the summary only reads, so it runs after every findings writer
+    assert chapter["numbers_out"] == "data/processed/numbers/60_findings.json"
+    assert "numbers_out" not in summary  # the summary only reads, so it runs after every number writer

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis import config, inventory
-from analysis.errors import InputError
+from analysis.chapters import inventory
+from analysis.engine import config
+from analysis.engine.errors import InputError
 
 BUILD_DATE = "2026-11-28"
 
@@ -363,7 +364,7 @@ def test_institution_periods_clip_open_ends_to_the_window(small):
 
 
 def test_figures_render(small):
-    from analysis import figures
+    from analysis.engine import figures
 
     for fig in (inventory.figure_acts_by_type_and_level(small),
                 inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),

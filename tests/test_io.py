@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from analysis import io
-from analysis.errors import InputError
+from analysis.engine import readers as io
+from analysis.engine.errors import InputError
 
 
 def test_windows_1251_semicolon_csv_with_russian_headers(tmp_path):

@@ -4,10 +4,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis import pipeline
+from analysis.engine import runner as pipeline
 
 
-def write_notebook(folder, name, params, body="from analysis import report"):
+def write_notebook(folder, name, params, body="from analysis.engine import report"):
     cell = new_code_cell(params)
     cell.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[cell, new_code_cell(body)])
@@ -17,17 +17,17 @@ def write_notebook(folder, name, params, body="from analysis import report"):
 
 @pytest.fixture
 def notebooks(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANALYSIS_INPUT_ROOT", str(tmp_path))
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
     folder = tmp_path / "notebooks"
     write_notebook(folder, "10_inventory", 'stage = "draft"\ninventory_in = "data/raw/inv.xlsx"\n'
-                   'inventory_out = "data/processed/inventory"\nfindings_out = "data/processed/findings/10_inventory.json"')
+                   'inventory_out = "data/processed/inventory"\nnumbers_out = "data/processed/numbers/10_inventory.json"')
     write_notebook(folder, "20_procedures", 'stage = "draft"\nsteps_in = "data/raw/steps.xlsx"\n'
-                   'provisions = "data/processed/inventory/provisions.csv"\nfindings_out = "data/processed/findings/20_procedures.json"')
-    write_notebook(folder, "50_benchmark", 'stage = "draft"\nfindings_in = "data/processed/findings.json"\n'
-                   'findings_out = "data/processed/findings/50_benchmark.json"')
-    write_notebook(folder, "60_findings", 'stage = "draft"\nfindings_in = "data/processed/findings.json"\n'
-                   'findings_out = "data/processed/findings/60_findings.json"')
-    write_notebook(folder, "05_summary", 'stage = "draft"\nfindings_in = "data/processed/findings.json"')
+                   'provisions = "data/processed/inventory/provisions.csv"\nnumbers_out = "data/processed/numbers/20_procedures.json"')
+    write_notebook(folder, "50_benchmark", 'stage = "draft"\nnumbers_in = "data/processed/numbers.json"\n'
+                   'numbers_out = "data/processed/numbers/50_benchmark.json"')
+    write_notebook(folder, "60_findings", 'stage = "draft"\nnumbers_in = "data/processed/numbers.json"\n'
+                   'numbers_out = "data/processed/numbers/60_findings.json"')
+    write_notebook(folder, "05_summary", 'stage = "draft"\nnumbers_in = "data/processed/numbers.json"')
     return {s.name: s for s in pipeline.discover()}
 
 
@@ -38,13 +38,13 @@ def names(specs):
 def test_inputs_and_outputs_from_parameters(notebooks):
     spec = notebooks["20_procedures"]
     assert spec.inputs == ["data/raw/steps.xlsx", "data/processed/inventory/provisions.csv"]
-    assert spec.outputs == ["data/processed/findings/20_procedures.json"]
+    assert spec.outputs == ["data/processed/numbers/20_procedures.json"]
 
 
 def test_upstream_order(notebooks):
     all_specs = list(notebooks.values())
     assert names(pipeline.upstream(notebooks["20_procedures"], all_specs)) == ["10_inventory"]
-    # findings readers wait for the plain writers, and for readers with a lower number …
+    # number readers wait for the plain writers, and for readers with a lower number …
     assert names(pipeline.upstream(notebooks["50_benchmark"], all_specs)) == ["10_inventory", "20_procedures"]
     assert names(pipeline.upstream(notebooks["60_findings"], all_specs)) == ["10_inventory", "20_procedures", "50_benchmark"]
     # … and a summary that records nothing waits for every writer, whatever its number.
@@ -58,14 +58,17 @@ def test_make_rules(notebooks):
     assert "$(call inputs_of,data/raw/steps.xlsx)" in line
     assert "$(STAMPS)/10_inventory.done" in line
     assert "data/processed/inventory/provisions.csv" not in line  # produced upstream, not a file prerequisite
-    assert "src/analysis/report.py" in line and "src/analysis/figures.py" in line  # imports, transitively
-    assert "src/analysis/inventory.py" not in line
+    # imports, transitively, with the packages' __init__ files
+    for module in ("engine/report.py", "engine/figures.py", "engine/__init__.py", "__init__.py"):
+        assert f"src/analysis/{module}" in line
+    assert "src/analysis/chapters/inventory.py" not in line
+    assert "$(STAMPS)/config/20_procedures.digest" in line  # the configuration keys it read
 
 
 def test_exactly_one_parameters_cell_is_required(tmp_path):
     nb = new_notebook(cells=[new_code_cell("x = 1")])
     nbformat.write(nb, tmp_path / "10_x.ipynb")
-    with pytest.raises(ValueError, match="exactly one cell tagged 'parameters', found 0"):
+    with pytest.raises(pipeline.RunError, match="exactly one cell tagged 'parameters', found 0"):
         pipeline.parameters_of(tmp_path / "10_x.ipynb")
 
 
@@ -89,9 +92,9 @@ def test_normalise_removes_what_changes_between_runs():
 
 
 def test_outputs_with_this_machines_paths_are_caught():
-    from analysis import paths
+    from analysis.engine import paths
 
     cell = new_code_cell("reg.save()")
     cell["id"] = "save"
-    cell.outputs = [new_output("execute_result", data={"text/plain": f"PosixPath('{paths.REPO_ROOT}/data/x.json')"})]
+    cell.outputs = [new_output("execute_result", data={"text/plain": f"PosixPath('{paths.project_root()}/data/x.json')"})]
     assert pipeline.machine_paths_in(new_notebook(cells=[new_code_cell("1"), cell])) == ["save"]

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from analysis import privacy
-from analysis.errors import InputError
+from analysis.engine import privacy
+from analysis.engine.errors import InputError
 
 
 # ---------------------------------------------------------------- suppression

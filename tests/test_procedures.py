@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import procedures as P
-from analysis.calendar import WorkCalendar
-from analysis.errors import InputError
+from analysis.chapters import procedures as P
+from analysis.engine.calendar import WorkCalendar
+from analysis.engine.errors import InputError
 
 MONDAY = date(2026, 3, 2)
 NO_HOLIDAYS = WorkCalendar(holidays=(), weekmask="1111100")

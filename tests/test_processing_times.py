@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
-from analysis import processing_times as pt
-from analysis import synthetic_processing_times as synth
-from analysis.calendar import WorkCalendar
-from analysis.errors import InputError
+from analysis.chapters import processing_times as pt
+from analysis.engine.calendar import WorkCalendar
+from analysis.engine.errors import InputError
+from analysis.examples import processing_times as synth
 
 COLUMNS_MAP = "data/raw/processing_times_columns.csv"
 VALUES_MAP = "data/raw/processing_times_values.csv"

@@ -7,14 +7,16 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis import consultations, refi, synthetic_consultations
-from analysis.errors import InputError
+from analysis.chapters import consultations
+from analysis.chapters.consultations import refi
+from analysis.engine.errors import InputError
+from analysis.examples import consultations as synthetic_consultations
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     folder = tmp_path_factory.mktemp("consultations")
-    synthetic_consultations.write(out=str(folder), private_key=str(folder / "key.csv"))
+    synthetic_consultations.write(out=str(folder), key=str(folder / "key.csv"))
     return consultations.read_folder(folder)
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from pypdf import PdfReader
-
 from conftest import REPO
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
 

@@ -3,14 +3,15 @@
 import json
 import os
 import re
-import tempfile
 import subprocess
+import tempfile
 from pathlib import Path
 
 import nbformat
 import yaml
 
-from analysis import manifest, pipeline
+from analysis.engine import manifest
+from analysis.engine import runner as pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -28,7 +29,7 @@ def test_notebooks_are_committed_without_outputs():
 def test_every_notebook_has_one_parameters_cell_with_the_standard_parameters():
     for path in NOTEBOOKS:
         params = pipeline.parameters_of(path)
-        assert {"stage", "as_of", "seed"} <= set(params), path.name
+        assert {"stage", "as_of"} <= set(params), path.name
         nb = nbformat.read(path, as_version=4)
         assert nb.metadata["kernelspec"]["name"] == "python3", path.name
         ids = [c.get("id") for c in nb.cells]

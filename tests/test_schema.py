@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.schema import Column, date_order, foreign_key, validate
+from analysis.engine.schema import Column, date_order, foreign_key, validate
 
 COLUMNS = [
     Column("id", unique=True),

@@ -1,4 +1,4 @@
-"""`make verify` compares findings and notebook outputs; the manifest tracks inputs."""
+"""`make verify` compares numbers, prose and notebook outputs; the manifest tracks inputs."""
 
 import json
 
@@ -6,21 +6,36 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis import manifest, verify
+from analysis.engine import manifest, verify
 
 
-def findings_file(path, value):
-    path.write_text(json.dumps({"findings": {"a.count": {"value": value, "unit": "acts", "source": "acts.csv"}}}),
+def numbers_file(path, value):
+    path.write_text(json.dumps({"numbers": {"a.count": {"value": value, "unit": "acts", "source": "acts.csv"}}}),
                     encoding="utf-8")
     return path
 
 
-def test_compare_findings_names_the_changed_value(tmp_path):
-    published = findings_file(tmp_path / "pub.json", 42)
-    rebuilt = findings_file(tmp_path / "new.json", 41)
-    assert verify.compare_findings(published, rebuilt) == [
+def test_compare_numbers_names_the_changed_value(tmp_path):
+    published = numbers_file(tmp_path / "pub.json", 42)
+    rebuilt = numbers_file(tmp_path / "new.json", 41)
+    assert verify.compare_numbers(published, rebuilt) == [
         "a.count: published 42 acts, rerun gives 41 (from acts.csv)"]
-    assert verify.compare_findings(published, findings_file(tmp_path / "same.json", 42)) == []
+    assert verify.compare_numbers(published, numbers_file(tmp_path / "same.json", 42)) == []
+
+
+def test_compare_notebook_compares_the_filled_prose(tmp_path):
+    from nbformat.v4 import new_markdown_cell
+
+    def prose(name, sentence):
+        cell = new_markdown_cell(sentence)
+        cell["id"] = "intro"
+        path = tmp_path / name
+        nbformat.write(new_notebook(cells=[cell]), path)
+        return path
+
+    lines = verify.compare_notebook(prose("a.ipynb", "The inventory holds 66 acts."),
+                                    prose("b.ipynb", "The inventory holds 67 acts."))
+    assert len(lines) == 1 and "Markdown cell intro" in lines[0] and "66 acts" in lines[0]
 
 
 def notebook_with(tmp_path, name, text):

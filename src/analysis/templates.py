@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import benchmark, consultations, findings_table, inventory, paths, procedures
+from analysis.chapters import benchmark, consultations, inventory, procedures
+from analysis.chapters import findings as findings_table
+from analysis.engine import paths
 
 
 def write_all(folder: Path) -> list[Path]:
@@ -29,7 +31,3 @@ def main(argv: list[str] | None = None) -> int:
     for path in write_all(folder):
         print(f"✔ {paths.relative(path)}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

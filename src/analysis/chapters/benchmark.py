@@ -1,0 +1,766 @@
+"""Benchmark of the corridor's framework against international and regional standards.
+
+The consultant keeps one workbook (data/raw/benchmark.xlsx): criteria scored MIPEX-style (0/50/100)
+and tagged with the MGI domain, with de jure evidence (inventory act and provision ids) and de facto
+evidence (consultation code ids, processing-time finding ids); the same criteria for comparator
+regimes; and a ratification table. This module reads and checks it, links every piece of evidence to
+rows that exist, and scores it with pure functions.
+
+Conventions (docs/benchmark.md):
+- "not applicable" leaves a criterion out of every denominator; "unknown" is also left out of the
+  score but counted, so that coverage is reported and an unknown is never read as a zero;
+- two MIPEX aggregation rules: `dimension_mean` (2015: criteria → dimension means → area mean) and
+  `indicator_mean` (current site: criteria → area mean); the sensitivity panel shows both;
+- no composite score and no ranking: MGI reports a profile per domain with "well developed" and
+  "potential for further development" lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from analysis.engine import atomic, config, paths
+from analysis.engine.errors import Problem, raise_if_errors
+from analysis.engine.readers import ROW, read_excel_sheet, read_processed
+from analysis.engine.schema import Column, foreign_key, validate
+
+SHEETS = ("criteria", "comparators", "ratifications")
+SCORED, NOT_APPLICABLE, UNKNOWN = "scored", "not applicable", "unknown"
+FROM_FINDING = "from finding"
+RULES = ("dimension_mean", "indicator_mean")
+
+
+# ------------------------------------------------------------------ vocabularies and sheet shapes
+def settings() -> dict[str, Any]:
+    """The `benchmark:` section of the corridor configuration."""
+    return config.get("benchmark")
+
+
+def answer_vocabulary() -> list[str]:
+    return [str(a) for a in settings()["answers"]]
+
+
+def _lists(values: Iterable[Any]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def columns(sheet: str) -> list[Column]:
+    """Column specifications of one sheet; they drive validation and the README sheet."""
+    s = settings()
+    answers = answer_vocabulary()
+    confidence = _lists(s["confidence"])
+    c = Column
+    if sheet == "criteria":
+        return [
+            c("criterion_id", unique=True, description="Stable id: area prefix and number", example="WRK-01"),
+            c("area", vocabulary=_lists(s["areas"]), description="Benchmark area (MIPEX-style policy area)", example="work"),
+            c("dimension", description="Dimension within the area; dimension means feed the 2015 MIPEX rule",
+              example="access"),
+            c("mgi_domain", vocabulary=_lists(s["mgi_domains"]), description="MGI domain", example="migrants' rights"),
+            c("mgi_sub_area", description="MGI sub-area in the domain", example="right to work"),
+            c("framework", vocabulary=_lists(s["frameworks"]), multi=True,
+              description="Standards the criterion comes from (several separated by ';')", example="ICRMW; GCM"),
+            c("reference", description="Article, objective or indicator in those standards",
+              example="ICRMW art. 52; GCM objective 5"),
+            c("criterion", description="The criterion in plain words", example="Workers can change employer"),
+            c("option_100", description="Answer worth 100 (complete: meets the standard)"),
+            c("option_50", required=False, description="Answer worth 50 (partial); blank if there is none"),
+            c("option_0", description="Answer worth 0 (absent)"),
+            c("kg_answer", vocabulary=answers, description="The destination's answer: 100, 50, 0, not applicable "
+              "or unknown (never 0 for 'not known')", example="50"),
+            c("kg_basis", description="Why this answer, in words: the judgement and what it rests on"),
+            c("de_jure_acts", required=False, description="Inventory act ids (several separated by ';')", example="G07"),
+            c("de_jure_provisions", required=False, description="Inventory provision ids (several separated by ';')",
+              example="G07-SINGLE-PERMIT"),
+            c("de_facto_answer", required=False, vocabulary=answers + [FROM_FINDING],
+              description="How it works in practice: 100, 50, 0, not applicable, unknown, or 'from finding' "
+              "(scored from the first listed finding with the rule in config benchmark.de_facto_rules); blank "
+              "= not assessed", example="from finding"),
+            c("de_facto_codes", required=False, description="Consultation code ids (several separated by ';')",
+              example="PAT.SINGLE"),
+            c("de_facto_findings", required=False, description="Finding ids of earlier chapters (several "
+              "separated by ';')", example="processing_times.single_permit.share_within_deadline"),
+            c("de_facto_basis", required=False, description="Why this de facto answer"),
+            c("gender", kind="bool", description="yes for criteria of the GCM gender-responsive principle and "
+              "objective 1 (sex-disaggregated data)", example="no"),
+            c("assessor", description="Who made the judgement and its state", example="consultant (draft, to be validated)"),
+            c("confidence", vocabulary=confidence, description="Lowest confidence of the facts the answer rests on"),
+            c("source", required=False, description="Addresses of the sources, one per line (required when the "
+              "confidence is sourced)"),
+            c("note", required=False, description="What a reader must know: what was not found, what to verify"),
+        ]
+    if sheet == "comparators":
+        return [
+            c("criterion_id", description="A criterion_id of sheet criteria", example="STY-01"),
+            c("country", vocabulary=_lists(s["comparators"]), description="Comparator country code", example="KZ"),
+            c("answer", vocabulary=answers, description="Answer for the regime that country applies to the "
+              "corridor's origin citizens; unknown when no source allows an answer", example="unknown"),
+            c("basis", description="Why this answer, or why it is unknown"),
+            c("source", required=False, description="Addresses of the sources (blank only for unknown)"),
+            c("confidence", vocabulary=confidence, description="Confidence of the answer"),
+            c("assessor", description="Who made the judgement"),
+            c("note", required=False, description="What to verify"),
+        ]
+    if sheet == "ratifications":
+        return [
+            c("instrument", description="Convention or instrument", example="ILO C97 Migration for Employment (Revised), 1949"),
+            c("act_id", required=False, description="Inventory act id of the instrument", example="X02"),
+            c("country", vocabulary=_lists(s["ratification_countries"]), description="Country code", example="KG"),
+            c("status", vocabulary=_lists(s["ratification_statuses"]), description="Status for that country"),
+            c("detail", required=False, description="Dates and details as the source gives them"),
+            c("confidence", vocabulary=confidence, description="sourced, from memory or uncertain"),
+            c("source", required=False, description="Addresses of the sources"),
+        ]
+    raise KeyError(sheet)
+
+
+def readme_rows() -> list[list[str]]:
+    """Rows of the README sheet, generated from the column specifications."""
+    rows = []
+    for sheet in SHEETS:
+        for col in columns(sheet):
+            allowed = ("; ".join(col.vocabulary) if col.vocabulary else
+                       "yes / no" if col.kind == "bool" else "text")
+            rows.append([sheet, col.name, col.description + ("" if col.required else " (may be blank)"),
+                         allowed, col.example])
+    return rows
+
+
+def write_workbook(path: str | Path, rows: dict[str, list[list]], allow_raw: bool = False) -> Path:
+    """Write the workbook (rows per sheet in column order) with drop-downs and the README sheet."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet)
+        cols = columns(sheet)
+        ws.append([c.name for c in cols])
+        for cell in ws[1]:
+            cell.font, cell.fill = Font(bold=True), header_fill
+        for values in rows[sheet]:
+            ws.append([v if v != "" else None for v in values])
+        for i, col in enumerate(cols, start=1):
+            letter = get_column_letter(i)
+            ws.column_dimensions[letter].width = 40 if col.name in ("criterion", "kg_basis", "source", "basis") else 16
+            # Excel drop-downs hold at most 255 characters and no commas inside a value.
+            formula = '"' + ",".join(col.vocabulary or ()) + '"'
+            if col.vocabulary and not col.multi and len(formula) <= 255 and not any("," in v for v in col.vocabulary):
+                dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}1000")
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "B2"
+    readme = wb.create_sheet("README")
+    readme.append(["sheet", "column", "meaning", "allowed values", "example"])
+    for cell in readme[1]:
+        cell.font = Font(bold=True)
+    for values in readme_rows():
+        readme.append(values)
+    readme.column_dimensions["C"].width = 80
+    wb.properties.created = wb.properties.modified = datetime(2026, 11, 28)
+    with atomic.atomic_path(path, allow_raw) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def write_template(path: str | Path) -> Path:
+    """An empty workbook of the right shape, with drop-downs and the README sheet (`make templates`)."""
+    return write_workbook(path, {sheet: [] for sheet in SHEETS})
+
+
+# ------------------------------------------------------------------ reading
+@dataclass
+class Benchmark:
+    criteria: pd.DataFrame
+    comparators: pd.DataFrame
+    ratifications: pd.DataFrame
+    file: str
+    warnings: list[Problem]
+
+
+def _ids(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [part.strip() for part in str(value).replace("\n", ";").split(";") if part.strip()]
+
+
+def read(path: str | Path = "data/raw/benchmark.xlsx") -> Benchmark:
+    """Read and validate the workbook; every problem is collected before an InputError is raised."""
+    path = paths.resolve(path)
+    file = paths.relative(path)
+    frames, problems = {}, []
+    for sheet in SHEETS:
+        raw = read_excel_sheet(path, sheet)
+        frame, found = validate(raw, columns(sheet), file, sheet)
+        frames[sheet], problems = frame, problems + found
+    raise_if_errors(problems)
+    problems += _criteria_checks(frames["criteria"], file)
+    problems += foreign_key(frames["comparators"], "criterion_id", frames["criteria"]["criterion_id"], file,
+                            "comparators", "criterion (sheet criteria)")
+    dup = frames["comparators"].duplicated(["criterion_id", "country"], keep="first")
+    for _, row in frames["comparators"][dup].iterrows():
+        problems.append(Problem(file, "comparators", int(row[ROW]), "country",
+                                "one row per criterion and country", f"{row.criterion_id} {row.country} (duplicate)"))
+    for _, row in frames["comparators"].iterrows():
+        if row.answer != UNKNOWN and not _ids(row.source):
+            problems.append(Problem(file, "comparators", int(row[ROW]), "source",
+                                    "a source for an answer other than unknown", "an empty cell"))
+    warnings = raise_if_errors(problems)
+    return Benchmark(frames["criteria"], frames["comparators"], frames["ratifications"], file, warnings)
+
+
+def _criteria_checks(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """Scores need de jure evidence; de facto answers need de facto evidence; 50 needs its option."""
+    problems = []
+    rules = settings().get("de_facto_rules", {})
+    for _, row in frame.iterrows():
+        where = dict(file=file, sheet="criteria", row=int(row[ROW]))
+        if row.kg_answer in ("0", "50", "100") and not (_ids(row.de_jure_acts) or _ids(row.de_jure_provisions)):
+            problems.append(Problem(**where, column="de_jure_acts", expected="at least one inventory act or "
+                                    "provision id for a scored answer", found="no evidence"))
+        if row.kg_answer == "50" and not _ids(row.option_50):
+            problems.append(Problem(**where, column="option_50", expected="the partial option for an answer of 50",
+                                    found="an empty cell"))
+        if row.confidence == "sourced" and not _ids(row.source):
+            problems.append(Problem(**where, column="source", expected="a source address for confidence 'sourced'",
+                                    found="an empty cell"))
+        facto = row.de_facto_answer
+        evidence = _ids(row.de_facto_codes) + _ids(row.de_facto_findings)
+        if facto in ("0", "50", "100") and not evidence:
+            problems.append(Problem(**where, column="de_facto_codes", expected="consultation codes or finding ids "
+                                    "for a de facto answer", found="no evidence"))
+        if facto == FROM_FINDING and not _ids(row.de_facto_findings):
+            problems.append(Problem(**where, column="de_facto_findings", expected="a finding id to score from",
+                                    found="an empty cell"))
+        elif facto == FROM_FINDING and _ids(row.de_facto_findings)[0].rsplit(".", 1)[-1] not in rules:
+            problems.append(Problem(**where, column="de_facto_findings", expected="a finding whose metric has a rule "
+                                    f"in config benchmark.de_facto_rules ({', '.join(rules)})",
+                                    found=_ids(row.de_facto_findings)[0]))
+        if facto is None and evidence:
+            problems.append(Problem(**where, column="de_facto_answer", expected="a de facto answer where de facto "
+                                    "evidence is listed", found="an empty cell"))
+    return problems
+
+
+# ------------------------------------------------------------------ evidence links
+@dataclass(frozen=True)
+class Evidence:
+    """Ids that exist in the other chapters' outputs, and the findings' values."""
+
+    acts: frozenset[str]
+    provisions: frozenset[str]
+    codes: frozenset[str]
+    findings: Mapping[str, Any]
+    confidence: Mapping[str, str] = field(default_factory=dict)  # inventory id -> confidence
+
+
+def load_evidence(inventory_dir: str, codebook_in: str, numbers_in: str) -> Evidence:
+    from analysis.engine import numbers
+
+    inventory = paths.resolve(inventory_dir)
+    acts = read_processed(inventory / "acts.csv", dtype=str)
+    provisions = read_processed(inventory / "provisions.csv", dtype=str)
+    confidence = {}
+    for table in (acts, provisions):
+        if "confidence" in table.columns:
+            confidence.update(zip(table["id"], table["confidence"]))
+    codes = read_processed(paths.resolve(codebook_in), dtype=str)["code_id"]
+    if not paths.resolve(numbers_in).exists():
+        raise_if_errors([Problem(file=paths.relative(paths.resolve(numbers_in)), expected="the merged numbers of "
+                                 "the earlier chapters (make merges them)", found="no such file")])
+    values = {n.id: n.value for n in numbers.load(numbers_in)}
+    return Evidence(frozenset(acts["id"]), frozenset(provisions["id"]), frozenset(codes), values, confidence)
+
+
+def check_links(bench: Benchmark, evidence: Evidence, sources: Mapping[str, str] | None = None) -> list[Problem]:
+    """Raise InputError naming the workbook row of every evidence id that does not exist.
+
+    Returns warnings for answers whose confidence is stronger than that of an inventory row they cite:
+    the consultant must confirm the answer rests only on the stronger facts (never upgrade memory).
+    """
+    sources = sources or {}
+    crit = bench.criteria
+    checks = [("de_jure_acts", evidence.acts, f"inventory act ({sources.get('acts', 'acts.csv')})"),
+              ("de_jure_provisions", evidence.provisions,
+               f"inventory provision ({sources.get('provisions', 'provisions.csv')})"),
+              ("de_facto_codes", evidence.codes, f"consultation code ({sources.get('codes', 'codebook.csv')})"),
+              ("de_facto_findings", evidence.findings, f"number ({sources.get('findings', 'numbers.json')})")]
+    problems = []
+    for column, valid, what in checks:
+        problems += foreign_key(crit.assign(**{column: crit[column].map(lambda v: "; ".join(_ids(v)))}),
+                                column, valid, bench.file, "criteria", what, multi=True)
+    problems += foreign_key(bench.ratifications, "act_id", evidence.acts, bench.file, "ratifications",
+                            f"inventory act ({sources.get('acts', 'acts.csv')})")
+    raise_if_errors(problems)
+    return confidence_warnings(crit, evidence.confidence, bench.file)
+
+
+def confidence_warnings(criteria: pd.DataFrame, confidence: Mapping[str, str], file: str) -> list[Problem]:
+    """Warnings where a criterion's confidence ranks above a cited inventory row's (order in config)."""
+    rank = {level: i for i, level in enumerate(settings()["confidence"])}
+    warnings = []
+    for _, row in criteria.iterrows():
+        own = rank.get(row["confidence"], len(rank))
+        for column in ("de_jure_acts", "de_jure_provisions"):
+            for cited in _ids(row[column]):
+                level = confidence.get(cited)
+                if level in rank and rank[level] > own:
+                    warnings.append(Problem(file, "criteria", int(row[ROW]), "confidence",
+                                            f"no stronger than the cited {cited} ({level}), unless the answer rests "
+                                            "only on its stronger facts", row["confidence"], severity="warning"))
+    return warnings
+
+
+# ------------------------------------------------------------------ scoring
+def answer_score(answer: Any) -> tuple[str, float]:
+    """(status, score): 0/50/100 are scored; "not applicable" and "unknown" carry no score."""
+    text = "" if answer is None or (isinstance(answer, float) and np.isnan(answer)) else str(answer).strip()
+    if text in (NOT_APPLICABLE, UNKNOWN):
+        return text, np.nan
+    if text == "":
+        return UNKNOWN, np.nan
+    score = float(text)
+    if score not in (0.0, 50.0, 100.0):
+        raise ValueError(f"an answer must be 0, 50, 100, not applicable or unknown, not {text!r}")
+    return SCORED, score
+
+
+def score_from_finding(finding_id: str, value: Any, rules: Mapping[str, Mapping[str, Any]]) -> tuple[str, float]:
+    """De facto score of a metric through the band rule named by the finding's last segment.
+
+    A rule is either {kind: at_least, complete_at, partial_at} (shares: higher is better) or
+    {kind: at_most, complete_within, partial_within} applied to the absolute value (gaps). A finding
+    without a value (suppressed or not computable) gives "unknown", never 0.
+    """
+    metric = finding_id.rsplit(".", 1)[-1]
+    if metric not in rules:
+        raise KeyError(f"no rule in config benchmark.de_facto_rules for metric '{metric}' ({finding_id})")
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return UNKNOWN, np.nan
+    rule, value = rules[metric], float(value)
+    if rule["kind"] == "at_least":
+        score = 100.0 if value >= rule["complete_at"] else 50.0 if value >= rule["partial_at"] else 0.0
+    elif rule["kind"] == "at_most":
+        size = abs(value)
+        score = 100.0 if size <= rule["complete_within"] else 50.0 if size <= rule["partial_within"] else 0.0
+    else:
+        raise ValueError(f"unknown rule kind {rule['kind']!r} for metric '{metric}'")
+    return SCORED, score
+
+
+def scored_criteria(criteria: pd.DataFrame, findings: Mapping[str, Any] | None = None,
+                    rules: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """One row per criterion with de jure and de facto status and score (NaN where not scored)."""
+    findings = findings or {}
+    rules = rules if rules is not None else settings().get("de_facto_rules", {})
+    out = criteria[["criterion_id", "area", "dimension", "mgi_domain", "gender"]].copy()
+    jure = [answer_score(a) for a in criteria["kg_answer"]]
+    out["de_jure_status"] = [s for s, _ in jure]
+    out["de_jure_score"] = [v for _, v in jure]
+    facto = []
+    for answer, listed in zip(criteria["de_facto_answer"], criteria["de_facto_findings"]):
+        if answer is None or (isinstance(answer, float) and np.isnan(answer)):
+            facto.append(("not assessed", np.nan))
+        elif answer == FROM_FINDING:
+            first = _ids(listed)[0]
+            facto.append(score_from_finding(first, findings.get(first), rules))
+        else:
+            facto.append(answer_score(answer))
+    out["de_facto_status"] = [s for s, _ in facto]
+    out["de_facto_score"] = [v for _, v in facto]
+    return out.reset_index(drop=True)
+
+
+def _group_score(group: pd.DataFrame, score: str, rule: str) -> float:
+    values = group.dropna(subset=[score])
+    if values.empty:
+        return np.nan
+    if rule == "indicator_mean":
+        return float(values[score].mean())
+    if rule == "dimension_mean":
+        return float(values.groupby("dimension", sort=True)[score].mean().mean())
+    raise ValueError(f"aggregation rule must be one of {RULES}, not {rule!r}")
+
+
+def aggregate(scored: pd.DataFrame, by: str | list[str] = "area", rule: str = "dimension_mean",
+              score: str = "de_jure_score", status: str = "de_jure_status") -> pd.DataFrame:
+    """Group scores under one MIPEX rule, with counts that keep unknown and not applicable apart.
+
+    `coverage_pct` is the share of applicable criteria that could be scored (unknowns lower it); a
+    group with no scored criterion has no score (NaN), never 0.
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, group in scored.groupby(keys, sort=True, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        n_scored = int((group[status] == SCORED).sum())
+        n_unknown = int((group[status] == UNKNOWN).sum())
+        n_na = int((group[status] == NOT_APPLICABLE).sum())
+        applicable = n_scored + n_unknown
+        rows.append({**dict(zip(keys, key)), "score": _group_score(group, score, rule), "criteria": len(group),
+                     "scored": n_scored, "unknown": n_unknown, "not_applicable": n_na,
+                     "coverage_pct": 100.0 * n_scored / applicable if applicable else np.nan})
+    return pd.DataFrame(rows, columns=keys + ["score", "criteria", "scored", "unknown", "not_applicable",
+                                              "coverage_pct"])
+
+
+def sensitivity_panel(scored: pd.DataFrame, by: str = "area") -> pd.DataFrame:
+    """How each group's score moves between the two rules, and how far unknowns and NAs could move it.
+
+    The bounds are what-ifs on the 2015 rule (unknown read as 0 or as 100, not applicable read as 0);
+    they show the reader how much rests on missing evidence and are never the reported score.
+    """
+    def variant(frame: pd.DataFrame, rule: str) -> pd.Series:
+        return aggregate(frame, by, rule).set_index(by)["score"]
+
+    def filled(mask_status: str, value: float) -> pd.DataFrame:
+        frame = scored.copy()
+        mask = frame["de_jure_status"] == mask_status
+        frame.loc[mask, "de_jure_score"] = value
+        frame.loc[mask, "de_jure_status"] = SCORED
+        return frame
+
+    base = aggregate(scored, by, "dimension_mean").set_index(by)
+    panel = pd.DataFrame({
+        "dimension_mean": base["score"],
+        "indicator_mean": variant(scored, "indicator_mean"),
+    })
+    panel["difference"] = panel["indicator_mean"] - panel["dimension_mean"]
+    panel["unknown_as_0"] = variant(filled(UNKNOWN, 0.0), "dimension_mean")
+    panel["unknown_as_100"] = variant(filled(UNKNOWN, 100.0), "dimension_mean")
+    panel["not_applicable_as_0"] = variant(filled(NOT_APPLICABLE, 0.0), "dimension_mean")
+    panel["unknown"] = base["unknown"]
+    panel["coverage_pct"] = base["coverage_pct"]
+    return panel.reset_index()
+
+
+# ------------------------------------------------------------------ MGI-style profile
+def evidence_text(row: pd.Series) -> str:
+    """The evidence ids of one criterion, for the profile lists and the annex."""
+    parts = []
+    jure = _ids(row.get("de_jure_provisions")) or _ids(row.get("de_jure_acts"))
+    if jure:
+        parts.append("law: " + ", ".join(jure))
+    facto = _ids(row.get("de_facto_findings")) + _ids(row.get("de_facto_codes"))
+    if facto:
+        parts.append("practice: " + ", ".join(facto))
+    return "; ".join(parts)
+
+
+def domain_lists(criteria: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """Per criterion, its place in the MGI-style profile.
+
+    well developed = the law meets the criterion (100) and practice, where assessed, does too;
+    potential for further development = the law is partial or absent, or practice falls short of it;
+    not assessed = unknown in law (listed so that the gap in evidence stays visible).
+    """
+    merged = criteria.merge(scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status",
+                                    "de_facto_score"]], on="criterion_id")
+    rows = []
+    for _, row in merged.iterrows():
+        if row["de_jure_status"] == NOT_APPLICABLE:
+            continue
+        if row["de_jure_status"] == UNKNOWN:
+            place = "not assessed (unknown)"
+        elif row["de_jure_score"] == 100 and not (row["de_facto_status"] == SCORED and row["de_facto_score"] < 100):
+            place = "well developed"
+        else:
+            place = "potential for further development"
+        reason = ("law: " + ("unknown" if row["de_jure_status"] == UNKNOWN else f"{row['de_jure_score']:.0f}")
+                  + ("" if row["de_facto_status"] != SCORED else f", practice: {row['de_facto_score']:.0f}"))
+        rows.append({"mgi_domain": row["mgi_domain"], "place": place, "criterion_id": row["criterion_id"],
+                     "criterion": row["criterion"], "scores": reason, "evidence": evidence_text(row)})
+    return pd.DataFrame(rows, columns=["mgi_domain", "place", "criterion_id", "criterion", "scores", "evidence"])
+
+
+def domain_profile(scored: pd.DataFrame, domains: Iterable[str]) -> pd.DataFrame:
+    """Counts of complete / partial / absent / unknown per MGI domain, in the configured domain order."""
+    rows = []
+    for domain in domains:
+        group = scored[scored["mgi_domain"] == domain]
+        jure = group["de_jure_score"]
+        rows.append({"mgi_domain": domain, "complete": int((jure == 100).sum()), "partial": int((jure == 50).sum()),
+                     "absent": int((jure == 0).sum()), "unknown": int((group["de_jure_status"] == UNKNOWN).sum()),
+                     "not_applicable": int((group["de_jure_status"] == NOT_APPLICABLE).sum()),
+                     "mean_score": float(jure.mean()) if jure.notna().any() else np.nan})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ de jure vs de facto
+def gaps(criteria: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """Criteria scored both in law and in practice, with the gap (law minus practice)."""
+    both = scored[(scored["de_jure_status"] == SCORED) & (scored["de_facto_status"] == SCORED)]
+    out = both.merge(criteria[["criterion_id", "criterion", "de_facto_basis"]], on="criterion_id")
+    out["gap"] = out["de_jure_score"] - out["de_facto_score"]
+    out["evidence"] = [evidence_text(r) for _, r in
+                       criteria.set_index("criterion_id").loc[out["criterion_id"]].reset_index().iterrows()]
+    return out[["criterion_id", "area", "criterion", "de_jure_score", "de_facto_score", "gap", "de_facto_basis",
+                "evidence"]].sort_values("criterion_id").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ comparators
+def answers_by_country(criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str,
+                       countries: Iterable[str]) -> pd.DataFrame:
+    """Wide table: one row per criterion, one column per country (destination first); no blanks.
+
+    A comparator with no row for a criterion is "unknown": absence of evidence is never a zero.
+    """
+    wide = criteria[["criterion_id", "area", "criterion"]].copy()
+    wide[destination] = criteria["kg_answer"].to_numpy()
+    for country in countries:
+        answers = comparators[comparators["country"] == country].set_index("criterion_id")["answer"]
+        wide[country] = wide["criterion_id"].map(answers).fillna(UNKNOWN)
+    return wide
+
+
+def comparator_scores(wide: pd.DataFrame, criteria: pd.DataFrame, countries: Iterable[str],
+                      rule: str = "dimension_mean") -> pd.DataFrame:
+    """Area scores per country on the criteria each country has; long format with coverage."""
+    frames = []
+    for country in countries:
+        status_score = [answer_score(a) for a in wide[country]]
+        frame = criteria[["criterion_id", "area", "dimension", "mgi_domain"]].copy()
+        frame["de_jure_status"] = [s for s, _ in status_score]
+        frame["de_jure_score"] = [v for _, v in status_score]
+        agg = aggregate(frame, "area", rule)
+        agg.insert(0, "country", country)
+        frames.append(agg)
+    return pd.concat(frames, ignore_index=True)
+
+
+def shared_scores(wide: pd.DataFrame, criteria: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """Area scores computed only on criteria that every listed country has scored (like for like)."""
+    statuses = pd.DataFrame({c: [answer_score(a)[0] for a in wide[c]] for c in countries})
+    common = (statuses == SCORED).all(axis=1).to_numpy()
+    return comparator_scores(wide[common], criteria[common], countries)
+
+
+def ratification_table(ratifications: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """One row per instrument, status and confidence per country side by side."""
+    order = list(dict.fromkeys(ratifications["instrument"]))
+    wide = pd.DataFrame({"instrument": order})
+    for country in countries:
+        part = ratifications[ratifications["country"] == country].set_index("instrument")
+        wide[f"{country} status"] = wide["instrument"].map(part["status"]).fillna(UNKNOWN)
+        wide[f"{country} detail"] = wide["instrument"].map(part["detail"]).fillna("")
+        wide[f"{country} confidence"] = wide["instrument"].map(part["confidence"]).fillna("")
+    return wide
+
+
+# ------------------------------------------------------------------ whole analysis (used by notebook 50)
+def slug(text: str) -> str:
+    """A finding-id-safe form of a label ("migrants' rights" -> "migrants_rights")."""
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+def analyse(bench: Benchmark, evidence: Evidence) -> dict[str, pd.DataFrame]:
+    """Every table of the chapter, from the checked workbook and the evidence values."""
+    s = settings()
+    destination = config.get("corridor.destination.code")
+    countries = list(s["comparators"])
+    crit = bench.criteria
+    scored = scored_criteria(crit, evidence.findings, s.get("de_facto_rules", {}))
+    wide = answers_by_country(crit, bench.comparators, destination, countries)
+    criteria_scored = crit.drop(columns=[ROW]).merge(
+        scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status", "de_facto_score"]],
+        on="criterion_id")
+    criteria_scored["evidence"] = [evidence_text(r) for _, r in crit.iterrows()]
+    return {
+        "criteria_scored": criteria_scored,
+        "area_scores": sensitivity_panel(scored, "area"),
+        "dimension_scores": aggregate(scored, ["area", "dimension"], "indicator_mean"),
+        "domain_profile": domain_profile(scored, s["mgi_domains"]),
+        "domain_lists": domain_lists(crit, scored),
+        "gaps": gaps(crit, scored),
+        "comparators_wide": wide,
+        "comparator_scores": comparator_scores(wide, crit, [destination] + countries),
+        "ratifications": ratification_table(bench.ratifications, list(s["ratification_countries"])),
+    }
+
+
+def write_tables(folder: str | Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+    folder = paths.resolve(folder)
+    return [atomic.write_csv(folder / f"{name}.csv", frame) for name, frame in tables.items()]
+
+
+def record_findings(reg, tables: Mapping[str, pd.DataFrame], out: str) -> None:
+    """Headline numbers (ids benchmark.*) into the findings registry."""
+    crit = tables["criteria_scored"]
+    where = f"{out}/criteria_scored.csv"
+    ids = crit["criterion_id"]
+    reg.record("benchmark.criteria.total", len(crit), "criteria", "Criteria in the benchmark", where, rows=ids)
+    for status in (SCORED, UNKNOWN, NOT_APPLICABLE):
+        chosen = crit[crit["de_jure_status"] == status]["criterion_id"]
+        reg.record(f"benchmark.criteria.{slug(status)}", len(chosen), "criteria",
+                   f"Criteria whose answer in law is {status}", where, rows=chosen)
+    gender = crit[crit["gender"].astype(bool)]["criterion_id"]
+    reg.record("benchmark.criteria.gender", len(gender), "criteria", "Gender criteria (GCM principle (g), objective 1)",
+               where, rows=gender)
+    facto = crit[crit["de_facto_status"] == SCORED]["criterion_id"]
+    reg.record("benchmark.criteria.de_facto_scored", len(facto), "criteria", "Criteria with a de facto score", where,
+               rows=facto)
+    panel = tables["area_scores"]
+    for row in panel.itertuples(index=False):
+        area_ids = crit[crit["area"] == row.area]["criterion_id"]
+        for column, text in (("dimension_mean", "2015 MIPEX rule (dimension means)"),
+                             ("indicator_mean", "current MIPEX rule (criteria means)")):
+            reg.record(f"benchmark.area.{slug(row.area)}.{column}", getattr(row, column), "points of 100",
+                       f"Area score, {text}: {row.area}", f"{out}/area_scores.csv", rows=area_ids)
+        reg.record(f"benchmark.area.{slug(row.area)}.coverage_pct", row.coverage_pct, "%",
+                   f"Share of applicable criteria scored (not unknown): {row.area}", f"{out}/area_scores.csv", rows=area_ids)
+    lists = tables["domain_lists"]
+    for domain in tables["domain_profile"]["mgi_domain"]:
+        for place, key in (("well developed", "well_developed"), ("potential for further development", "potential")):
+            chosen = lists[(lists["mgi_domain"] == domain) & (lists["place"] == place)]["criterion_id"]
+            reg.record(f"benchmark.domain.{slug(domain)}.{key}", len(chosen), "criteria",
+                       f"Criteria listed as {place}: {domain}", f"{out}/domain_lists.csv", rows=chosen)
+    gap = tables["gaps"]
+    below = gap[gap["gap"] > 0]["criterion_id"]
+    reg.record("benchmark.gaps.assessed", len(gap), "criteria", "Criteria scored both in law and in practice",
+               f"{out}/gaps.csv", rows=gap["criterion_id"])
+    reg.record("benchmark.gaps.practice_below_law", len(below), "criteria", "Criteria where practice scores below law",
+               f"{out}/gaps.csv", rows=below)
+    wide = tables["comparators_wide"]
+    for country in settings()["comparators"]:
+        known = wide[~wide[country].isin([UNKNOWN])]["criterion_id"]
+        reg.record(f"benchmark.comparators.{slug(country)}.answered", len(known), "criteria",
+                   f"Criteria with a sourced answer for {country}", f"{out}/comparators_wide.csv", rows=known)
+    rat = tables["ratifications"]
+    for country in settings()["ratification_countries"]:
+        party = rat[rat[f"{country} status"].isin(["party", "member"])]["instrument"]
+        reg.record(f"benchmark.ratifications.{slug(country)}.party", len(party), "instruments",
+                   f"Instruments of the table to which {country} is a party or member", f"{out}/ratifications.csv",
+                   rows=party)
+
+
+# ------------------------------------------------------------------ figures
+ANSWER_COLOURS = {"complete": "#009E73", "partial": "#E69F00", "absent": "#D55E00", "unknown": "#BBBBBB",
+                  "not_applicable": "#FFFFFF"}
+ANSWER_LABELS = {"complete": "complete (100)", "partial": "partial (50)", "absent": "absent (0)",
+                 "unknown": "unknown", "not_applicable": "not applicable"}
+
+
+def _stacked(ax, frame: pd.DataFrame, label_column: str) -> None:
+    left = np.zeros(len(frame))
+    for key in ("complete", "partial", "absent", "unknown", "not_applicable"):
+        values = frame[key].to_numpy(dtype=float)
+        ax.barh(frame[label_column], values, left=left, color=ANSWER_COLOURS[key], edgecolor="#555555",
+                linewidth=0.5, label=ANSWER_LABELS[key])
+        left += values
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("criteria")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False)
+
+
+def figure_domain_profile(profile: pd.DataFrame):
+    """Counts of complete / partial / absent / unknown criteria per MGI domain (no ranking)."""
+    from analysis.engine import figures
+
+    fig, ax = figures.new_figure(8.0, 4.2)
+    _stacked(ax, profile, "mgi_domain")
+    ax.set_ylabel("")
+    return fig
+
+
+def figure_gaps(gap: pd.DataFrame):
+    """Law against practice per criterion: a dot for each, joined where they differ."""
+    import textwrap
+
+    from analysis.engine import figures
+
+    fig, ax = figures.new_figure(8.0, max(2.5, 0.6 * len(gap) + 1.2))
+    labels = [f"{cid}  " + "\n".join(textwrap.wrap(text, 48)) for cid, text in zip(gap["criterion_id"], gap["criterion"])]
+    y = np.arange(len(gap), dtype=float)
+    # Law just above, practice just below the line, so equal scores stay visible as two marks.
+    ax.hlines(y, gap["de_facto_score"], gap["de_jure_score"], color="#999999", linewidth=2)
+    ax.scatter(gap["de_jure_score"], y - 0.15, color="#0072B2", s=60, label="in law (de jure)", zorder=3)
+    ax.scatter(gap["de_facto_score"], y + 0.15, color="#E69F00", s=60, marker="D", label="in practice (de facto)",
+               zorder=3)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(-5, 105)
+    ax.set_xticks([0, 50, 100], ["absent (0)", "partial (50)", "complete (100)"])
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    return fig
+
+
+def country_counts(wide: pd.DataFrame, countries: list[str], labels: Mapping[str, str]) -> pd.DataFrame:
+    """Per country, how many criteria are complete / partial / absent / unknown / not applicable."""
+    rows = []
+    for country in countries:
+        answers = wide[country]
+        rows.append({"country": labels.get(country, country), "complete": int((answers == "100").sum()),
+                     "partial": int((answers == "50").sum()), "absent": int((answers == "0").sum()),
+                     "unknown": int((answers == UNKNOWN).sum()),
+                     "not_applicable": int((answers == NOT_APPLICABLE).sum())})
+    return pd.DataFrame(rows)
+
+
+def figure_comparators(counts: pd.DataFrame):
+    """Answers per regime, with unknown shown as its own (grey) share: evidence coverage, not a ranking."""
+    from analysis.engine import figures
+
+    fig, ax = figures.new_figure(8.0, 2.8)
+    _stacked(ax, counts, "country")
+    ax.set_ylabel("")
+    return fig
+
+
+# ------------------------------------------------------------------ annex
+def _practice_text(row: pd.Series) -> str:
+    if row["de_facto_status"] == "not assessed":
+        return ""
+    answer = row["de_facto_answer"]
+    shown = f"{row['de_facto_score']:.0f}" if row["de_facto_status"] == SCORED else row["de_facto_status"]
+    return f"{shown} (from finding)" if answer == FROM_FINDING else shown
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def breakable(identifier: str) -> str:
+    """Let long ids (processing_times.single_permit.share_within_deadline) wrap in narrow printed columns."""
+    return identifier.replace(".", ".\u200b").replace("_", "_\u200b")
+
+
+def annex_table(criteria_scored: pd.DataFrame) -> pd.DataFrame:
+    """The criteria in five columns that fit a printed page; addresses go to `annex_sources`."""
+    rows = []
+    for _, r in criteria_scored.iterrows():
+        options = "; ".join(f"{k}: {r[f'option_{k}']}" for k in (100, 50, 0) if _ids(r[f"option_{k}"]))
+        evidence = "; ".join(f"{label}: {', '.join(breakable(i) for i in _ids(r[col]))}" for label, col in
+                             (("acts", "de_jure_acts"), ("provisions", "de_jure_provisions"),
+                              ("codes", "de_facto_codes"), ("findings", "de_facto_findings")) if _ids(r[col]))
+        practice = _practice_text(r)
+        answers = f"law: {r['kg_answer']}" + (f"; practice: {practice}" if practice else "") + \
+            f"; confidence: {r['confidence']}"
+        basis = _sentence(r["kg_basis"]) + ("" if not _ids(r["de_facto_basis"]) else
+                                             f" Practice: {_sentence(r['de_facto_basis'])}")
+        note = "" if not _ids(r["note"]) else f" Note: {_sentence(r['note'])}"
+        rows.append({"Id": r["criterion_id"],
+                     "Criterion, answers and standard": f"{r['criterion']} ({options}). Standard: {r['reference']}.",
+                     "Answer": answers, "Evidence": evidence, "Basis": basis + note})
+    return pd.DataFrame(rows)
+
+
+def annex_sources(criteria_scored: pd.DataFrame) -> pd.DataFrame:
+    """Source addresses per criterion, one per line, for a table whose addresses become links."""
+    return pd.DataFrame({"Id": criteria_scored["criterion_id"],
+                         "Sources": [" ".join(_ids(s)) for s in criteria_scored["source"].fillna("")]})

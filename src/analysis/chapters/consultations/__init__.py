@@ -1,0 +1,503 @@
+"""Stakeholder consultations: read and check the coded data, count persons, measure reliability.
+
+Counts are of persons (respondents coded at least once), not of mentions, because one talkative
+respondent must not outweigh a stakeholder group. Every count that reaches the report goes through
+`analysis.privacy`. The data model follows REFI-QDA concepts (docs/consultations.md), so a project
+coded in NVivo, ATLAS.ti, MAXQDA or QualCoder converts into these tables (`analysis.refi`), and the
+Excel route (`write_template` / `read_workbook`) serves consultants who code in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from pathlib import Path
+
+import krippendorff
+import numpy as np
+import pandas as pd
+
+from analysis.chapters.consultations import refi
+from analysis.chapters.consultations.data import (
+    GROUP_VOCABULARIES,
+    TABLES,
+    Consultations,
+    check,
+    columns,
+    read_folder,
+    read_workbook,
+    vocabulary,
+    write_template,
+)
+from analysis.engine import config, paths, privacy
+from analysis.engine.readers import ROW
+
+# The tables and their readers are part of this chapter's interface (notebooks and `make templates`).
+__all__ = ["TABLES", "Consultations", "check", "columns", "read", "read_folder", "read_workbook",
+           "write_template"]
+
+def read(source: str | Path) -> Consultations:
+    """A folder of CSV files, a coding workbook (.xlsx) or a REFI-QDA project (.qdpx, without a plan)."""
+    resolved = paths.resolve(source)
+    if resolved.suffix.lower() == ".qdpx":
+        return refi.import_project(resolved)
+    return read_workbook(resolved) if resolved.suffix.lower() == ".xlsx" else read_folder(resolved)
+
+
+# ---------------------------------------------------------------- codebook helpers
+def themes(codebook: pd.DataFrame) -> pd.Series:
+    """The top-level ancestor (theme) of every code, indexed by code_id."""
+    parent = dict(zip(codebook["code_id"], codebook["parent_id"]))
+
+    def root(code: str) -> str:
+        while parent.get(code):
+            code = parent[code]
+        return code
+
+    return pd.Series({code: root(code) for code in codebook["code_id"]}, name="theme_id")
+
+
+def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:
+    """The codebook as published: hierarchy level, theme and definitions (for the annex and benchmark)."""
+    theme = themes(codebook)
+    names = dict(zip(codebook["code_id"], codebook["name"]))
+    out = codebook.drop(columns=[ROW], errors="ignore").copy()
+    out.insert(1, "theme_id", out["code_id"].map(theme))
+    out.insert(2, "theme", out["theme_id"].map(names))
+    out.insert(3, "level", out["code_id"].map(lambda c: _depth(c, codebook)))
+    return out.reset_index(drop=True)
+
+
+def _depth(code: str, codebook: pd.DataFrame) -> int:
+    parent = dict(zip(codebook["code_id"], codebook["parent_id"]))
+    depth = 1
+    while parent.get(code):
+        code, depth = parent[code], depth + 1
+    return depth
+
+
+def primary_segments(data: Consultations) -> pd.DataFrame:
+    """Segments of each session's primary coder (the second coder's work serves reliability only)."""
+    coder = dict(zip(data.sessions["session_id"], data.sessions["primary_coder"]))
+    segments = data.segments
+    return segments[segments["coder"] == segments["session_id"].map(coder)].copy()
+
+
+# ---------------------------------------------------------------- person-based counts
+def persons_by(data: Consultations, by: str, level: str = "code") -> pd.DataFrame:
+    """Distinct respondents coded with each code (or theme) by a respondent attribute.
+
+    level="theme" counts a person once per theme however many of its codes they were coded with.
+    Columns follow the attribute's vocabulary; rows follow the codebook's order.
+    """
+    segments = primary_segments(data)
+    theme = themes(data.codebook)
+    segments["key"] = segments["code_id"] if level == "code" else segments["code_id"].map(theme)
+    attribute = dict(zip(data.respondents["respondent_id"], data.respondents[by]))
+    segments[by] = segments["respondent_id"].map(attribute)
+    persons = segments.drop_duplicates(["key", "respondent_id"])
+    table = pd.crosstab(persons["key"], persons[by])
+    keys = list(data.codebook["code_id"]) if level == "code" else list(dict.fromkeys(theme))
+    vocab = vocabulary(GROUP_VOCABULARIES[by])
+    table = table.reindex(index=keys, columns=vocab, fill_value=0)
+    if level == "code":
+        coded = set(data.codebook.loc[data.codebook["code_id"].isin(segments["code_id"]), "code_id"])
+        table = table.loc[[k for k in keys if k in coded]]
+    table.index.name, table.columns.name = level, by
+    return table.astype("int64")
+
+
+def respondents_by(data: Consultations, rows: str, cols: str) -> pd.DataFrame:
+    """Respondents (persons) by two attributes, in vocabulary order (input to suppression)."""
+    table = pd.crosstab(data.respondents[rows], data.respondents[cols])
+    return table.reindex(index=vocabulary(GROUP_VOCABULARIES[rows]), columns=vocabulary(GROUP_VOCABULARIES[cols]),
+                         fill_value=0)
+
+
+def label(table: pd.DataFrame, index_labels: dict | None = None, column_labels: dict | None = None) -> pd.DataFrame:
+    out = table.copy()
+    if index_labels:
+        out.index = [index_labels.get(i, i) for i in out.index]
+    if column_labels:
+        out.columns = [column_labels.get(c, c) for c in out.columns]
+    return out
+
+
+# ---------------------------------------------------------------- co-occurrence
+def cooccurrence(data: Consultations, imbalance_ratio: float | None = None) -> pd.DataFrame:
+    """Pairs of codes applied to the same paragraph, with ATLAS.ti's c-coefficient.
+
+    c = n12 / (n1 + n2 - n12), counting paragraphs of the primary coding. c is distorted when one code
+    is used far more often than the other, so such pairs are flagged (ratio from the configuration).
+    """
+    ratio = imbalance_ratio if imbalance_ratio is not None else config.get("consultations.cooccurrence_imbalance_ratio")
+    segments = primary_segments(data)
+    units = segments.drop_duplicates(["session_id", "position", "code_id"])
+    by_code = units.groupby("code_id").apply(lambda f: set(zip(f["session_id"], f["position"])), include_groups=False)
+    order = [c for c in data.codebook["code_id"] if c in by_code.index]
+    rows = []
+    for first, second in combinations(order, 2):
+        n1, n2 = len(by_code[first]), len(by_code[second])
+        n12 = len(by_code[first] & by_code[second])
+        if n12 == 0:
+            continue
+        rows.append({"code_1": first, "code_2": second, "n1": n1, "n2": n2, "n12": n12,
+                     "c_coefficient": n12 / (n1 + n2 - n12),
+                     "imbalanced": max(n1, n2) > ratio * min(n1, n2)})
+    return pd.DataFrame(rows, columns=["code_1", "code_2", "n1", "n2", "n12", "c_coefficient", "imbalanced"])
+
+
+# ---------------------------------------------------------------- reliability
+def cohen_kappa(first: np.ndarray, second: np.ndarray) -> float:
+    """Cohen's kappa for two coders: (p_o - p_e) / (1 - p_e); NaN when chance agreement is total."""
+    first, second = np.asarray(first), np.asarray(second)
+    categories = np.union1d(first, second)
+    observed = np.mean(first == second)
+    expected = sum(np.mean(first == c) * np.mean(second == c) for c in categories)
+    return float("nan") if expected == 1 else float((observed - expected) / (1 - expected))
+
+
+def krippendorff_alpha(first: np.ndarray, second: np.ndarray) -> float:
+    """Nominal alpha for two coders (the `krippendorff` package); NaN when there is no variation."""
+    data = np.vstack([np.asarray(first, dtype=float), np.asarray(second, dtype=float)])
+    if len(np.unique(data[~np.isnan(data)])) < 2:
+        return float("nan")
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def bootstrap_alpha(first: np.ndarray, second: np.ndarray, draws: int, seed: int) -> tuple[float, float]:
+    """95 % percentile interval of alpha over units resampled with replacement (fixed seed)."""
+    rng = np.random.default_rng(seed)
+    n = len(first)
+    values = []
+    for _ in range(draws):
+        pick = rng.integers(0, n, n)
+        value = krippendorff_alpha(first[pick], second[pick])
+        if not np.isnan(value):
+            values.append(value)
+    if not values:
+        return float("nan"), float("nan")
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def reliability_units(data: Consultations) -> tuple[pd.DataFrame, list[str]]:
+    """Presence (0/1) of each code per paragraph and coder, over every paragraph of the sessions that
+    two coders coded (a paragraph neither coded counts as agreement on absence)."""
+    coders = data.segments.groupby("session_id")["coder"].unique()
+    double = coders[coders.map(len) >= 2]
+    rows = []
+    for session, names in double.items():
+        pair = sorted(names)[:2]
+        paragraphs = int(data.sessions.set_index("session_id").at[session, "paragraphs"])
+        coded = data.segments[data.segments["session_id"] == session]
+        for coder_index, coder in enumerate(pair):
+            present = set(zip(coded.loc[coded["coder"] == coder, "position"], coded.loc[coded["coder"] == coder, "code_id"]))
+            for position in range(1, paragraphs + 1):
+                for code in data.codebook["code_id"]:
+                    rows.append((session, position, code, coder_index, int((position, code) in present)))
+    units = pd.DataFrame(rows, columns=["session_id", "position", "code_id", "coder", "present"])
+    return units, list(double.index)
+
+
+def reliability(data: Consultations, seed: int, draws: int | None = None) -> pd.DataFrame:
+    """Per code: units, % agreement, Krippendorff's alpha with bootstrap CI, Cohen's kappa, verdict."""
+    settings = config.get("consultations.reliability")
+    draws = draws if draws is not None else int(settings["bootstrap_draws"])
+    units, sessions = reliability_units(data)
+    used = set(data.segments["code_id"])
+    rows = []
+    for offset, code in enumerate(c for c in data.codebook["code_id"] if c in used):
+        wide = units[units["code_id"] == code].pivot_table(index=["session_id", "position"], columns="coder",
+                                                           values="present").to_numpy()
+        if wide.size == 0:
+            continue
+        first, second = wide[:, 0], wide[:, 1]
+        alpha = krippendorff_alpha(first, second)
+        low, high = bootstrap_alpha(first, second, draws, seed + offset)
+        rows.append({"code_id": code, "units": len(first), "coded_by_either": int(((first + second) > 0).sum()),
+                     "agreement_pct": 100 * float(np.mean(first == second)), "alpha": alpha,
+                     "alpha_ci_low": low, "alpha_ci_high": high, "kappa": cohen_kappa(first, second),
+                     "verdict": verdict(alpha, settings), "kappa_band": kappa_band(cohen_kappa(first, second), settings)})
+    return pd.DataFrame(rows, columns=["code_id", "units", "coded_by_either", "agreement_pct", "alpha",
+                                       "alpha_ci_low", "alpha_ci_high", "kappa", "verdict", "kappa_band"])
+
+
+def verdict(alpha: float, settings: dict | None = None) -> str:
+    """Krippendorff's reading of alpha: reliable (>= .800), tentative (>= .667) or unreliable."""
+    settings = settings or config.get("consultations.reliability")
+    if alpha is None or np.isnan(alpha):
+        return "not computable"
+    if alpha >= float(settings["alpha_reliable"]):
+        return "reliable"
+    if alpha >= float(settings["alpha_tentative"]):
+        return "tentative"
+    return "unreliable"
+
+
+def kappa_band(kappa: float, settings: dict | None = None) -> str:
+    settings = settings or config.get("consultations.reliability")
+    if kappa is None or np.isnan(kappa):
+        return "not computable"
+    bands = sorted((float(k), v) for k, v in settings["kappa_bands"].items())
+    label_ = bands[0][1]
+    for lower, name in bands:
+        if kappa >= lower:
+            label_ = name
+    return label_
+
+
+# ---------------------------------------------------------------- quotes
+def redact(text: str, terms: list[str], replacement: str = "[…]") -> tuple[str, int]:
+    """Remove private names, organisations and places from a quote; return (text, replacements)."""
+    count = 0
+    for term in sorted(terms, key=len, reverse=True):
+        pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
+        text, n = pattern.subn(replacement, text)
+        count += n
+    return text, count
+
+
+def quote_shortlist(data: Consultations, k: int, private_terms: list[str], per_theme: int | None = None,
+                    min_chars: int | None = None, max_chars: int | None = None) -> pd.DataFrame:
+    """Up to `per_theme` quotes per theme, attributed only as "group, sex".
+
+    A quote qualifies when the respondent consented to quotation and their stakeholder group has at
+    least k respondents (`privacy.can_attribute_quote`); the sex is named only if the group has at
+    least k respondents of that sex (two attributes can identify a person); private terms are
+    redacted. Within a theme, different groups are preferred, then paragraphs coded with this code
+    alone, then mid-length quotes, then the segment id (deterministic).
+    """
+    settings = config.get("consultations")
+    per_theme = per_theme or int(settings["quotes_per_theme"])
+    min_chars = min_chars or int(settings["quote_min_chars"])
+    max_chars = max_chars or int(settings["quote_max_chars"])
+    group_size = data.respondents["stakeholder_group"].value_counts()
+    group_sex_size = data.respondents.groupby(["stakeholder_group", "sex"]).size()
+    people = data.respondents.set_index("respondent_id")
+    theme = themes(data.codebook)
+    names = dict(zip(data.codebook["code_id"], data.codebook["name"]))
+    groups = config.get("consultations.stakeholder_groups")
+    sexes = config.get("consultations.sexes")
+    segments = primary_segments(data)
+    segments = segments.drop_duplicates(["session_id", "position", "respondent_id", "code_id"])
+    codes_here = segments.groupby(["session_id", "position"])["code_id"].transform("nunique")
+    rows = []
+    for (_, seg), sharing in zip(segments.iterrows(), codes_here):
+        person = people.loc[seg["respondent_id"]]
+        group = person["stakeholder_group"]
+        if not privacy.can_attribute_quote(int(group_size.get(group, 0)), person["consent_to_quote"], k):
+            continue
+        english = seg.get("excerpt_en") or ""
+        text = english if isinstance(english, str) and english.strip() else seg["excerpt"]
+        if not (min_chars <= len(text) <= max_chars):
+            continue
+        text, removed = redact(text, private_terms)
+        original, removed_original = redact(seg["excerpt"], private_terms)
+        rows.append({"theme_id": theme[seg["code_id"]], "theme": names[theme[seg["code_id"]]],
+                     "code_id": seg["code_id"], "code": names[seg["code_id"]], "quote": text,
+                     "original": original, "attribution": (f"{groups[group]}, {sexes[person['sex']].lower()}"
+                                     if group_sex_size.get((group, person["sex"]), 0) >= k else groups[group]),
+                     "redactions": removed + removed_original, "segment_id": seg["segment_id"], "group": group,
+                     "other_codes": int(sharing) - 1})
+    candidates = pd.DataFrame(rows)
+    if candidates.empty:
+        return pd.DataFrame(columns=["theme_id", "theme", "code_id", "code", "quote", "original", "attribution",
+                                     "redactions", "segment_id"])
+    chosen = []
+    for theme_id in dict.fromkeys(theme):
+        pool = candidates[candidates["theme_id"] == theme_id].copy()
+        if pool.empty:
+            continue
+        pool["distance"] = (pool["quote"].str.len() - (min_chars + max_chars) / 2).abs()
+        pool = pool.sort_values(["other_codes", "distance", "segment_id"])
+        seen_groups, seen_text = set(), set()
+        for _, quote in pool.iterrows():
+            if quote["group"] in seen_groups or quote["quote"] in seen_text:
+                continue
+            chosen.append(quote)
+            seen_groups.add(quote["group"])
+            seen_text.add(quote["quote"])
+            if len(seen_groups) == per_theme:
+                break
+    out = pd.DataFrame(chosen).drop(columns=["distance", "group", "other_codes"])
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- coverage
+def coverage(data: Consultations) -> pd.DataFrame:
+    """Planned vs held respondents by stakeholder group, sex and region (the fieldwork tracker).
+
+    Cells that were held but not planned appear with planned = 0, so unplanned fieldwork is visible.
+    """
+    keys = ["stakeholder_group", "sex", "region"]
+    held = data.respondents.groupby(keys).size().rename("held")
+    planned = data.plan.groupby(keys)["planned"].sum().astype("int64")
+    table = pd.concat([planned, held], axis=1).fillna(0).astype("int64").reset_index()
+    table["missing"] = (table["planned"] - table["held"]).clip(lower=0)
+    table["status"] = np.select([table["held"] >= table["planned"], table["held"] > 0], ["met", "partly met"],
+                                "not started")
+    order = {key: vocabulary(GROUP_VOCABULARIES[key]) for key in keys}
+    for key in keys:
+        table[key] = pd.Categorical(table[key], categories=order[key], ordered=True)
+    table = table.sort_values(keys).reset_index(drop=True)
+    for key in keys:
+        table[key] = table[key].astype(str)
+    return table
+
+
+def coverage_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Planned, held and % achieved (held capped at plan per cell, so extra interviews in one cell do
+    not hide a gap in another) aggregated by one attribute."""
+    grouped = table.assign(held_within_plan=table[["held", "planned"]].min(axis=1)).groupby(by, sort=False)
+    out = grouped[["planned", "held", "held_within_plan"]].sum()
+    out["achieved_pct"] = np.where(out["planned"] > 0, 100 * out["held_within_plan"] / out["planned"].where(out["planned"] > 0, 1), np.nan)
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------- publication helpers
+
+
+def labels_of(attribute: str) -> dict[str, str]:
+    return dict(config.get(f"consultations.{GROUP_VOCABULARIES[attribute]}"))
+
+
+def code_names(codebook: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(codebook["code_id"], codebook["name"]))
+
+
+SUM_OVER_CODES = "Sum over rows (a person counts once in each row)"
+
+
+def publishable(counts: pd.DataFrame, k: int, index_labels: dict | None = None,
+                column_labels: dict | None = None, add_totals: bool = True,
+                total_row_label: str = privacy.TOTAL_LABEL) -> pd.DataFrame:
+    """A person-count table after disclosure control, with readable labels and totals.
+
+    For codes and themes the column sums are not numbers of persons (one person raises several
+    themes), so those tables pass `total_row_label=SUM_OVER_CODES`.
+    """
+    safe = privacy.suppress_counts(counts, k, add_totals=add_totals)
+    safe = label(safe, index_labels, column_labels)
+    if add_totals:
+        safe.index = list(safe.index[:-1]) + [total_row_label]
+    safe.index.name = None
+    return safe.reset_index(names="")
+
+
+def coverage_by_group(table: pd.DataFrame, by: str, k: int) -> pd.DataFrame:
+    """Planned and held respondents by one attribute; held counts below k suppressed, and the share
+    achieved (held within plan) shown only where the held count is published."""
+    summary = coverage_by(table, by)
+    held = summary.set_index(by)[["held"]]
+    safe = privacy.suppress_counts(held, k, add_totals=True)
+    labels = labels_of(by)
+    out = pd.DataFrame({
+        "group": [labels.get(g, g) for g in held.index] + ["Total"],
+        "planned": list(summary["planned"]) + [int(summary["planned"].sum())],
+        "held": list(safe["held"]),
+    })
+    within = list(summary["held_within_plan"]) + [int(summary["held_within_plan"].sum())]
+    planned = out["planned"].tolist()
+    out["achieved (%)"] = [round(100 * w / p, 1) if p and not isinstance(h, str) else None
+                           for w, p, h in zip(within, planned, out["held"])]
+    return out
+
+
+def cells_short_of_plan(table: pd.DataFrame) -> pd.DataFrame:
+    """Plan cells not yet met (group, sex, region, planned, status) — without held counts, which could
+    be small; this is what the consultant still has to find in the field."""
+    short = table[table["status"] != "met"]
+    groups, sexes, regions = labels_of("stakeholder_group"), labels_of("sex"), labels_of("region")
+    return pd.DataFrame({"group": short["stakeholder_group"].map(groups), "sex": short["sex"].map(sexes),
+                         "region": short["region"].map(regions), "planned": short["planned"],
+                         "status": short["status"]}).reset_index(drop=True)
+
+
+def heatmap(counts: pd.DataFrame, status: pd.DataFrame, k: int, row_labels: dict, column_labels: dict,
+            title: str):
+    """Persons per theme and group; suppressed cells grey with their marker, never their value."""
+    from analysis.engine import figures
+
+    fig, ax = figures.new_figure(8.5, 0.45 * len(counts) + 1.8)
+    shown = counts.astype(float).where(status.to_numpy()[:-1, :-1] == "")
+    image = ax.imshow(shown.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
+    ax.set_facecolor("#DDDDDD")
+    for i in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            state = status.iat[i, j]
+            text = (privacy.primary_marker(k) if state == "primary" else privacy.SECONDARY_MARKER if state == "secondary"
+                    else str(int(counts.iat[i, j])))
+            value = shown.iat[i, j]
+            dark = not np.isnan(value) and value > 0.6 * np.nanmax(shown.to_numpy())
+            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
+    ax.set_xticks(range(counts.shape[1]), [column_labels.get(c, c) for c in counts.columns], rotation=30, ha="right")
+    ax.set_yticks(range(counts.shape[0]), [row_labels.get(r, r) for r in counts.index])
+    ax.grid(False)
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="persons")
+    return fig
+
+
+def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title: str):
+    """Persons per theme, women and men, for the themes whose counts for both sexes are published;
+    None if there is no such theme (the table then says why)."""
+    from analysis.engine import figures
+
+    published = (status.iloc[:-1, :-1].to_numpy() == "").all(axis=1)
+    shown = counts[published]
+    if shown.empty:
+        return None
+    fig, ax = figures.new_figure(8.0, 0.45 * len(shown) + 1.5)
+    positions = np.arange(len(shown))
+    height = 0.4
+    for n, sex in enumerate(shown.columns):
+        ax.barh(positions + (n - 0.5) * height, shown[sex], height=height, label=labels_of("sex").get(sex, sex),
+                color=figures.SEX_COLOURS.get(sex, figures.PALETTE[n]))
+    ax.set_yticks(positions, [row_labels.get(r, r) for r in shown.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("persons coded at least once")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def reliability_plot(table: pd.DataFrame, names: dict[str, str]):
+    """Alpha per code with its bootstrap interval and the .667 / .800 thresholds."""
+    from analysis.engine import figures
+
+    settings = config.get("consultations.reliability")
+    fig, ax = figures.new_figure(8.0, 0.35 * len(table) + 1.5)
+    positions = np.arange(len(table))
+    low = (table["alpha"] - table["alpha_ci_low"]).clip(lower=0)
+    high = (table["alpha_ci_high"] - table["alpha"]).clip(lower=0)
+    ax.errorbar(table["alpha"], positions, xerr=[low, high], fmt="o", color=figures.PALETTE[0], capsize=3)
+    for value, name, colour in ((float(settings["alpha_tentative"]), "tentative", figures.PALETTE[1]),
+                                (float(settings["alpha_reliable"]), "reliable", figures.PALETTE[2])):
+        ax.axvline(value, linestyle="--", color=colour, label=f"α = {value:.3f} ({name})")
+    ax.set_yticks(positions, [names.get(code, code) for code in table["code_id"]])
+    ax.invert_yaxis()
+    ax.set_xlabel("Krippendorff's alpha (nominal), 95 % bootstrap interval")
+    ax.set_xlim(min(-0.1, float(table["alpha_ci_low"].min()) - 0.05), 1.05)
+    ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def coverage_plot(table: pd.DataFrame):
+    """Planned vs held respondents by group, with held counts below k not drawn."""
+    from analysis.engine import figures
+
+    fig, ax = figures.new_figure(8.0, 4.0)
+    rows = table[table["group"] != "Total"]
+    positions = np.arange(len(rows))
+    ax.barh(positions - 0.2, rows["planned"], height=0.4, label="planned", color=figures.PALETTE[8])
+    held = [h if not isinstance(h, str) else 0 for h in rows["held"]]
+    ax.barh(positions + 0.2, held, height=0.4, label="held", color=figures.PALETTE[0])
+    for p, h in zip(positions, rows["held"]):
+        if isinstance(h, str):
+            ax.text(0.1, p + 0.2, f"held: {h}", va="center", fontsize=8)
+    ax.set_yticks(positions, rows["group"])
+    ax.invert_yaxis()
+    ax.set_xlabel("respondents")
+    ax.legend(loc="lower right")
+    return fig

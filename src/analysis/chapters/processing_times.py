@@ -1,0 +1,980 @@
+"""How long procedures take: large administrative extracts, their data quality, and honest metrics.
+
+An extract has millions of rows, Russian headers, Windows-1251 text, dd.mm.yyyy dates, invalid rows
+and cases still pending. Three choices keep the analysis fast and right:
+
+* low-cardinality columns (procedure, office, dates ...) are read as categories and every mapping or
+  date parse is done once per distinct value, never once per row;
+* every metric is computed from per-group histograms of integer durations (np.bincount), so
+  percentiles, Kaplan–Meier and Aalen–Johansen estimates for hundreds of groups cost one pass each;
+* pending cases are right-censored at the extraction date, because a median over closed cases alone
+  understates waiting times exactly when a backlog builds up.
+
+Percentiles use the nearest-rank definition: the p-th percentile is the smallest number of days within
+which at least p % of decided cases were decided ("80 % of cases were decided within N days", the
+USCIS wording). It equals the Kaplan–Meier quantile when nothing is censored. Durations count working
+days after the day of receipt (Kyrgyz public-holiday calendar); calendar days are given alongside.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.engine import atomic, config, figures, paths
+from analysis.engine.calendar import WorkCalendar
+from analysis.engine.errors import InputError, Problem
+from analysis.engine.readers import (
+    check_columns,
+    decode_bytes,
+    normalise_header,
+    parse_dates_fast,
+    read_excel_sheet,
+    read_processed,
+    sheet_names,
+)
+
+ROW = "_row"
+DATE_COLUMNS = ("receipt_date", "decision_date", "extraction_date")
+OUTCOMES = ("approved", "refused", "withdrawn")
+UNKNOWN = "unknown"
+EXAMPLES_PER_CHECK = 3
+
+
+def _settings() -> dict:
+    return config.get("processing_times")
+
+
+def normalise_value(text: object) -> str:
+    """Casefold, fold ё→е and collapse spaces, so "Ж", " ж " and "ж" map alike."""
+    value = unicodedata.normalize("NFKC", str(text or "")).casefold().replace("ё", "е")
+    return re.sub(r"\s+", " ", value).strip()
+
+
+# ---------------------------------------------------------------- mappings (data, not code)
+@dataclass(frozen=True)
+class ColumnMap:
+    """Source header spellings → canonical column names, and which canonical columns are required."""
+
+    headers: dict[str, str]
+    required: tuple[str, ...]
+    descriptions: dict[str, str]
+
+
+def load_column_map(path: str | Path) -> ColumnMap:
+    path = paths.resolve(path)
+    frame = read_processed(path, dtype=str)
+    file = paths.relative(path)
+    check_columns(frame, ["canonical", "source_header", "required"], file)
+    headers = {normalise_header(h): c.strip() for h, c in zip(frame["source_header"], frame["canonical"])}
+    required = tuple(dict.fromkeys(frame.loc[frame["required"].str.strip().str.casefold() == "yes", "canonical"].str.strip()))
+    descriptions = dict(zip(frame["canonical"].str.strip(), frame.get("description", frame["canonical"]).fillna("")))
+    return ColumnMap(headers=headers, required=required, descriptions=descriptions)
+
+
+@dataclass(frozen=True)
+class ValueMap:
+    """Per field: extract value (normalised) → canonical value, and canonical value → English label."""
+
+    values: dict[str, dict[str, str]]
+    labels: dict[str, dict[str, str]]
+
+    def label(self, field_name: str, value: str) -> str:
+        return self.labels.get(field_name, {}).get(value, value)
+
+
+def load_value_map(path: str | Path) -> ValueMap:
+    path = paths.resolve(path)
+    frame = read_processed(path, dtype=str).fillna("")
+    check_columns(frame, ["field", "extract_value", "canonical", "label_en"], paths.relative(path))
+    values: dict[str, dict[str, str]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for field_name, raw, canonical, label in frame[["field", "extract_value", "canonical", "label_en"]].itertuples(index=False):
+        values.setdefault(field_name.strip(), {})[normalise_value(raw)] = canonical.strip()
+        labels.setdefault(field_name.strip(), {})[canonical.strip()] = label.strip() or canonical.strip()
+    return ValueMap(values=values, labels=labels)
+
+
+PROCEDURE_COLUMNS = ["procedure", "label_en", "extract_values", "deadline_provision", "note"]
+
+
+def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provisions_file: str = "provisions.csv") -> pd.DataFrame:
+    """The procedures map with each statutory deadline read from the inventory's provisions.
+
+    Columns added: deadline_quantity, deadline_unit, deadline_kind (working_days / calendar_days /
+    months / years, or blank when no provision gives a deadline), deadline_text, and the provision's
+    source, confidence and validity dates (a case received outside them has no deadline). A provision id
+    that the inventory does not hold, or a deadline whose unit is not known, is an InputError naming the row.
+    """
+    path = paths.resolve(path)
+    file = paths.relative(path)
+    frame = read_processed(path, dtype=str).fillna("")
+    check_columns(frame, PROCEDURE_COLUMNS, file)
+    units = {normalise_value(k): v for k, v in _settings()["deadline_units"].items()}
+    problems: list[Problem] = []
+    records = []
+    lookup = _provision_lookup(provisions)
+    for line, row in enumerate(frame.itertuples(index=False), start=2):
+        provision = row.deadline_provision.strip()
+        record = {"deadline_quantity": np.nan, "deadline_unit": "", "deadline_kind": "", "deadline_text": "",
+                  "deadline_source": "", "deadline_confidence": "", "deadline_valid_from": pd.NaT,
+                  "deadline_valid_to": pd.NaT}
+        records.append(record)
+        if not provision:
+            continue
+        if lookup is None:
+            problems.append(Problem(file=file, row=line, column="deadline_provision",
+                                    expected="the inventory's provisions table (run notebook 10 first)", found=provision))
+            continue
+        if provision not in lookup:
+            problems.append(Problem(file=file, row=line, column="deadline_provision",
+                                    expected=f"a provision id in {provisions_file}", found=provision))
+            continue
+        fact = lookup[provision]
+        kind = units.get(normalise_value(fact["unit"]), "")
+        quantity = pd.to_numeric(fact["quantity"], errors="coerce")
+        if not kind or pd.isna(quantity):
+            problems.append(Problem(file=file, row=line, column="deadline_provision",
+                                    expected="a provision whose quantity is a number and whose unit is one of "
+                                             + ", ".join(_settings()["deadline_units"]),
+                                    found=f"{provision}: {fact['quantity']} {fact['unit']}"))
+            continue
+        record.update(deadline_quantity=float(quantity), deadline_unit=fact["unit"], deadline_kind=kind,
+                      deadline_text=f"{float(quantity):g} {fact['unit']}", deadline_source=fact["source"],
+                      deadline_confidence=fact["confidence"], deadline_valid_from=fact["valid_from"],
+                      deadline_valid_to=fact["valid_to"])
+    if problems:
+        raise InputError(problems)
+    return pd.concat([frame, pd.DataFrame.from_records(records, index=frame.index)], axis=1)
+
+
+def _provision_lookup(provisions: pd.DataFrame | None) -> dict[str, dict] | None:
+    """provision id → quantity, unit, source, confidence and validity from the inventory's provisions table."""
+    if provisions is None:
+        return None
+    id_col = next((c for c in ("provision_id", "id") if c in provisions.columns), None)
+    if id_col is None or "quantity" not in provisions.columns or "unit" not in provisions.columns:
+        raise InputError([Problem(file="data/processed/inventory/provisions.csv", row=1,
+                                  column="provision_id, quantity, unit",
+                                  expected="the columns provision_id (or id), quantity and unit",
+                                  found=", ".join(map(str, provisions.columns)))])
+
+    def column(name: str, default=""):
+        return provisions[name] if name in provisions.columns else pd.Series(default, index=provisions.index)
+
+    text = lambda v: "" if pd.isna(v) else str(v)  # noqa: E731
+    dates = {name: pd.to_datetime(column(name, None), errors="coerce") for name in ("valid_from", "valid_to")}
+    return {str(i).strip(): {"quantity": q, "unit": text(u), "source": text(s), "confidence": text(c),
+                             "valid_from": f, "valid_to": t}
+            for i, q, u, s, c, f, t in zip(provisions[id_col], provisions["quantity"], provisions["unit"],
+                                          column("source"), column("confidence"), dates["valid_from"], dates["valid_to"])}
+
+
+def read_provisions(inventory_dir: str | Path) -> pd.DataFrame | None:
+    """The inventory's provisions table, or None when notebook 10 has not produced it."""
+    path = paths.resolve(Path(inventory_dir) / "provisions.csv")
+    return read_processed(path) if path.exists() else None
+
+
+# ---------------------------------------------------------------- reading the extract
+@dataclass
+class RawExtract:
+    frame: pd.DataFrame  # canonical columns; categories except application_id
+    file: str
+    encoding: str
+    separator: str
+
+
+def _sniff(path: Path, file: str) -> tuple[str, str, list[str]]:
+    """Encoding, separator and header of a CSV, from its first 64 KiB only (files may be GBs)."""
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+        more = bool(fh.read(1))
+    if more and b"\n" in head:
+        head = head[: head.rindex(b"\n") + 1]
+    text, encoding = decode_bytes(head, file)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=counts.get)
+    if counts[sep] == 0:
+        raise InputError([Problem(file=file, row=1, expected="a header line with ';', ',' or tab separators",
+                                  found=first_line[:80])])
+    header = next(csv.reader([first_line], delimiter=sep))
+    return encoding, sep, header
+
+
+def _header_mapping(header: Sequence[str], column_map: ColumnMap, file: str, sheet: str | None = None) -> dict[str, str]:
+    """Source header → canonical name; a missing required column or a column mapped twice is an InputError."""
+    rename: dict[str, str] = {}
+    for column in header:
+        canonical = column_map.headers.get(normalise_header(column))
+        if canonical is None:
+            continue
+        if canonical in rename.values():
+            first = next(k for k, v in rename.items() if v == canonical)
+            raise InputError([Problem(file=file, sheet=sheet, row=1, column=str(column),
+                                      expected=f"one column for '{canonical}'", found=f"both '{first}' and '{column}'")])
+        rename[column] = canonical
+    missing = [c for c in column_map.required if c not in rename.values()]
+    if missing:
+        raise InputError([Problem(file=file, sheet=sheet, row=1, column=c,
+                                  expected=f"a column for '{c}' ({column_map.descriptions.get(c, '')}); "
+                                           "spellings are listed in the column mapping",
+                                  found="headers: " + ", ".join(map(str, header))) for c in missing])
+    return rename
+
+
+def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
+    """Read an extract into canonical columns, fast: CSV (UTF-8 or Windows-1251, ';' ',' or tab) or .xlsx.
+
+    Every column but the application id is read as a category; `_row` is the line number in the file
+    (header = line 1; quoted line breaks inside a field are not expected in extracts) or the Excel row.
+    """
+    path = paths.resolve(path)
+    file = paths.relative(path)
+    if not path.exists():
+        raise InputError([Problem(file=file, expected="the processing-times extract", found="no such file")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_excel_extract(path, file, column_map)
+    encoding, sep, header = _sniff(path, file)
+    rename = _header_mapping(header, column_map, file)
+    dtypes = {src: (str if dst == "application_id" else "category") for src, dst in rename.items()}
+    try:
+        frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+                            usecols=list(rename), dtype=dtypes, na_filter=False, engine="c")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(file=file, expected=f"text in {encoding} throughout the file",
+                                  found=f"undecodable bytes ({exc.reason})")]) from exc
+    except pd.errors.ParserError as exc:
+        raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file", found=str(exc))]) from exc
+    frame = _complete(frame.rename(columns=rename), column_map)
+    frame[ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep)
+
+
+def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtract:
+    """The first sheet of a workbook extract; Excel dates become dd.mm.yyyy text like a CSV's."""
+    sheet = sheet_names(path)[0]
+    frame = read_excel_sheet(path, sheet)
+    rename = _header_mapping([c for c in frame.columns if c != ROW], column_map, file, sheet)
+    frame = frame[[ROW] + list(rename)].rename(columns=rename)
+    for column in rename.values():
+        text = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                                 else f"{v:%d.%m.%Y}" if isinstance(v, (datetime, date))
+                                 else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        frame[column] = text if column == "application_id" else text.astype("category")
+    return RawExtract(frame=_complete(frame, column_map), file=file, encoding="xlsx", separator="")
+
+
+def _complete(frame: pd.DataFrame, column_map: ColumnMap) -> pd.DataFrame:
+    for column in column_map.descriptions:  # optional columns the file lacks are blank
+        if column not in frame.columns:
+            frame[column] = pd.Categorical([""] * len(frame))
+    return frame
+
+
+def _recode(values: pd.Series, mapping: Mapping[str, str], default: str | None) -> pd.Categorical:
+    """Map a categorical column through `mapping` (normalised keys), once per distinct value.
+
+    Unmapped values become `default`, or stay as they are when default is None.
+    """
+    categories = values.cat.categories
+    new = [mapping.get(normalise_value(c), default if default is not None else str(c).strip()) for c in categories]
+    labels = pd.Index(new).unique()
+    codes = np.asarray(labels.get_indexer(new))[values.cat.codes.to_numpy()]
+    return pd.Categorical.from_codes(codes, categories=labels)
+
+
+def _dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[D] values, bad mask, blank mask), parsing each distinct text once."""
+    categories = pd.Series(values.cat.categories, dtype=object)
+    parsed, bad = parse_dates_fast(categories)
+    codes = values.cat.codes.to_numpy()
+    days = parsed.to_numpy(dtype="datetime64[D]")
+    blank = categories.astype(str).str.strip().eq("").to_numpy()
+    return days[codes], bad.to_numpy()[codes], blank[codes]
+
+
+# ---------------------------------------------------------------- validation and derived columns
+@dataclass
+class Check:
+    id: str
+    description: str
+    action: str  # "excluded", "kept" or "out of scope"
+    column: str
+    expected: str
+    mask: np.ndarray
+    shown: tuple[str, ...] = ()  # columns whose values the examples show (default: `column`)
+
+
+@dataclass
+class Extract:
+    """Valid, in-scope cases with derived columns, and the data-quality account of the whole file."""
+
+    cases: pd.DataFrame
+    quality: pd.DataFrame
+    problems: list[Problem]
+    info: dict = field(default_factory=dict)
+
+
+def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calendar: WorkCalendar,
+            origin: str | None = None) -> Extract:
+    """Validate every row, count and exemplify each problem, and derive durations and deadlines.
+
+    Rows with an error are excluded from the metrics but counted in the data-quality table; rows of
+    another nationality are out of scope; rows without sex or channel are kept as "unknown".
+    """
+    settings = _settings()
+    frame = raw.frame
+    n = len(frame)
+    procedure_lookup = {normalise_value(v): pid for pid, vals in zip(procedures["procedure"], procedures["extract_values"])
+                        for v in str(vals).split(";") if v.strip()}
+    procedure = _recode(frame["procedure"], procedure_lookup, "")
+    outcome = _recode(frame["outcome"], values.values.get("outcome", {}), "")
+    sex = _recode(frame["sex"], values.values.get("sex", {}), UNKNOWN)
+    channel = _recode(frame["channel"], values.values.get("channel", {}), UNKNOWN)
+    office = _recode(frame["office"], values.values.get("office", {}), None)
+    nationality = _recode(frame["nationality"], values.values.get("nationality", {}), None)
+    age_band = _recode(frame["age_band"], values.values.get("age_band", {}), None)
+    receipt, bad_receipt, blank_receipt = _dates(frame["receipt_date"])
+    decision, bad_decision, blank_decision = _dates(frame["decision_date"])
+    extraction, bad_extraction, blank_extraction = _dates(frame["extraction_date"])
+
+    outcome_values = np.asarray(outcome.astype(object))
+    known_outcome = np.isin(outcome_values, list(settings["closed_outcomes"]) + [settings["pending_outcome"]])
+    closed = np.isin(outcome_values, settings["closed_outcomes"])
+    pending = outcome_values == settings["pending_outcome"]
+    has_decision = ~np.isnat(decision)
+    ids = frame["application_id"].astype(str).str.strip()
+    blank_id = (ids == "").to_numpy()
+    duplicate = ids.duplicated(keep="first").to_numpy() & ~blank_id
+    date_hint = "a date as dd.mm.yyyy"
+    checks = [
+        Check("receipt_date_unreadable", "Receipt date cannot be read", "excluded", "receipt_date", date_hint, bad_receipt),
+        Check("receipt_date_missing", "Receipt date missing", "excluded", "receipt_date", "a receipt date", blank_receipt),
+        Check("decision_date_unreadable", "Decision date cannot be read", "excluded", "decision_date", date_hint, bad_decision),
+        Check("extraction_date_unreadable", "Extraction date missing or unreadable", "excluded", "extraction_date",
+              date_hint, bad_extraction | blank_extraction),
+        Check("procedure_unknown", "Procedure not in the procedures map", "excluded", "procedure",
+              "a procedure listed in the procedures map", np.asarray(procedure.astype(object)) == ""),
+        Check("outcome_unknown", "Outcome not in the value list", "excluded", "outcome",
+              "an outcome listed in the value mapping", ~known_outcome),
+        Check("decision_before_receipt", "Decision dated before receipt", "excluded", "decision_date",
+              "a decision on or after the receipt date", has_decision & ~np.isnat(receipt) & (decision < receipt),
+              ("receipt_date", "decision_date")),
+        Check("receipt_after_extraction", "Receipt dated after the extraction", "excluded", "receipt_date",
+              "a receipt on or before the extraction date", ~np.isnat(receipt) & ~np.isnat(extraction) & (receipt > extraction),
+              ("receipt_date", "extraction_date")),
+        Check("decision_after_extraction", "Decision dated after the extraction", "excluded", "decision_date",
+              "a decision on or before the extraction date", has_decision & ~np.isnat(extraction) & (decision > extraction),
+              ("decision_date", "extraction_date")),
+        Check("closed_without_decision_date", "Decided or withdrawn but no decision date", "excluded", "decision_date",
+              "a decision date for a closed case", closed & blank_decision, ("outcome", "decision_date")),
+        Check("pending_with_decision_date", "Pending but a decision date is given", "excluded", "outcome",
+              "no decision date while pending", pending & has_decision, ("outcome", "decision_date")),
+        Check("application_id_duplicate", "Application id repeated (first occurrence kept)", "excluded",
+              "application_id", "a unique application id", duplicate),
+        Check("application_id_missing", "Application id missing", "kept", "application_id", "an application id", blank_id),
+        Check("sex_not_recorded", "Sex not recorded (kept as unknown)", "kept", "sex", "М or Ж",
+              np.asarray(sex.astype(object)) == UNKNOWN),
+        Check("channel_not_recorded", "Channel not recorded (kept as unknown)", "kept", "channel",
+              "online or in person", np.asarray(channel.astype(object)) == UNKNOWN),
+    ]
+    invalid = np.zeros(n, dtype=bool)
+    for check in checks:
+        if check.action == "excluded":
+            invalid |= check.mask
+    origin = origin if origin is not None else config.get("corridor.origin.code")
+    other = ~invalid & (np.asarray(nationality.astype(object)) != origin)
+    checks.append(Check("other_nationality", f"Applicant not a citizen of {origin} (not analysed)", "out of scope",
+                        "nationality", origin, other))
+    quality, problems = _quality_table(checks, frame, raw.file, n)
+    if n and invalid.mean() > settings["max_invalid_share"]:
+        raise InputError([Problem(file=raw.file, column=c.column, expected=c.expected,
+                                  found=f"{int(c.mask.sum()):,} rows ({c.description.lower()}), e.g. line {r}")
+                          for c in checks if c.action == "excluded" and c.mask.any()
+                          for r in [int(frame[ROW].to_numpy()[c.mask.argmax()])]])
+    keep = ~invalid & ~other
+    cases = pd.DataFrame({
+        "procedure": procedure[keep], "office": office[keep], "channel": channel[keep], "sex": sex[keep],
+        "age_band": age_band[keep], "outcome": outcome[keep],
+        "receipt": receipt[keep], "decision": decision[keep], "extraction": extraction[keep],
+    })
+    for column in ("office", "channel", "sex", "age_band", "outcome"):
+        cases[column] = cases[column].cat.remove_unused_categories()
+    cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
+    _derive(cases, procedures, calendar)
+    info = {"file": raw.file, "encoding": raw.encoding, "separator": raw.separator, "rows": n,
+            "rows_excluded": int(invalid.sum()), "rows_out_of_scope": int(other.sum()), "rows_analysed": int(keep.sum())}
+    return Extract(cases=cases, quality=quality, problems=problems, info=info)
+
+
+def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: int) -> tuple[pd.DataFrame, list[Problem]]:
+    records, problems = [], []
+    lines = frame[ROW].to_numpy()
+    for check in checks:
+        count = int(check.mask.sum())
+        where = np.flatnonzero(check.mask)[:EXAMPLES_PER_CHECK]
+        shown = [c for c in (check.shown or (check.column,)) if c in frame.columns]
+        found = [", ".join(f"{c} {frame[c].iat[i]!r}" if len(shown) > 1 else str(frame[c].iat[i]) for c in shown)
+                 for i in where]
+        examples = "; ".join(f"line {int(lines[i])}: {v if len(shown) > 1 else repr(v)}" for i, v in zip(where, found))
+        records.append({"check": check.id, "description": check.description, "action": check.action,
+                        "rows": count, "percent_of_rows": 100.0 * count / n if n else np.nan, "examples": examples})
+        problems.extend(Problem(file=file, row=int(lines[i]), column=check.column, expected=check.expected,
+                                found=str(v), severity="warning") for i, v in zip(where, found))
+    return pd.DataFrame.from_records(records), problems
+
+
+def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalendar) -> None:
+    """Durations (working and calendar days), status flags, cohort and each case's deadline."""
+    settings = _settings()
+    outcome = cases["outcome"].astype(object).to_numpy()
+    receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
+    closed = np.isin(outcome, settings["closed_outcomes"])
+    end = np.where(closed, cases["decision"].to_numpy(dtype="datetime64[D]"), cases["extraction"].to_numpy(dtype="datetime64[D]"))
+    cases["decided"] = np.isin(outcome, settings["decided_outcomes"])
+    cases["closed"] = closed
+    cases["pending"] = outcome == settings["pending_outcome"]
+    cases["working_days"] = calendar.working_days_between(receipt, end).astype(np.int32)
+    cases["calendar_days"] = (end - receipt).astype(np.int64).astype(np.int32)
+    cases["cohort"] = _month_labels(receipt)
+    deadline = np.full(len(cases), np.datetime64("NaT"), dtype="datetime64[D]")
+    procedure = cases["procedure"].astype(object).to_numpy()
+    for row in procedures.itertuples(index=False):
+        if not row.deadline_kind:
+            continue
+        mask = procedure == row.procedure  # only cases received while the provision was in force
+        if pd.notna(row.deadline_valid_from):
+            mask &= receipt >= np.datetime64(row.deadline_valid_from, "D")
+        if pd.notna(row.deadline_valid_to):
+            mask &= receipt <= np.datetime64(row.deadline_valid_to, "D")
+        deadline[mask] = deadline_dates(receipt[mask], row.deadline_quantity, row.deadline_kind, calendar)
+    has_deadline = ~np.isnat(deadline)
+    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
+    decision = cases["decision"].to_numpy(dtype="datetime64[D]")
+    cases["deadline"] = deadline
+    cases["has_deadline"] = has_deadline
+    cases["within_deadline"] = cases["decided"].to_numpy() & has_deadline & (decision <= deadline)
+    cases["overdue_pending"] = cases["pending"].to_numpy() & has_deadline & (extraction > deadline)
+    cases["deadline_working_days"] = np.where(has_deadline, calendar.working_days_between(receipt, deadline), -1).astype(np.int32)
+
+
+def _month_labels(days: np.ndarray) -> pd.Categorical:
+    """"YYYY-MM" labels for millions of dates, formatting each month once."""
+    months = days.astype("datetime64[M]")
+    unique, inverse = np.unique(months, return_inverse=True)
+    return pd.Categorical.from_codes(inverse.ravel(), categories=[str(m) for m in unique])
+
+
+def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) -> np.ndarray:
+    """The last day on which a decision is in time, for a deadline counted from the day of receipt.
+
+    working_days: n working days after receipt (holidays and weekends skipped; a file received on a
+    non-working day starts counting on the next working day); calendar_days: receipt + n days;
+    months (years): the same day n months (years) later, or the month's last day when it has no such day.
+    """
+    receipt = np.asarray(receipt, dtype="datetime64[D]")
+    n = int(quantity)
+    if kind == "working_days":
+        return calendar.add_working_days(receipt, n)
+    if kind == "calendar_days":
+        return receipt + np.timedelta64(n, "D")
+    if kind in ("months", "years"):
+        n = n * 12 if kind == "years" else n
+        month = receipt.astype("datetime64[M]")
+        day = (receipt - month.astype("datetime64[D]")).astype(np.int64)
+        target = month + np.timedelta64(n, "M")
+        last_day = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64) - 1
+        return target.astype("datetime64[D]") + np.minimum(day, last_day).astype("timedelta64[D]")
+    raise ValueError(f"unknown deadline kind {kind!r}")
+
+
+# ---------------------------------------------------------------- estimators on histograms
+def _histogram(codes: np.ndarray, durations: np.ndarray, mask: np.ndarray, n_groups: int, width: int) -> np.ndarray:
+    """counts[g, t]: rows of group g with duration t among `mask` (durations are 0..width-1)."""
+    flat = codes[mask].astype(np.int64) * width + durations[mask]
+    return np.bincount(flat, minlength=n_groups * width).reshape(n_groups, width)
+
+
+def nearest_rank(hist: np.ndarray, percent: int) -> np.ndarray:
+    """Per row of a histogram: the smallest t with at least `percent` % of the counts at or below t."""
+    n = hist.sum(axis=1)
+    rank = (percent * n + 99) // 100  # ceil(p·n/100) in integers: no rounding surprises
+    reached = hist.cumsum(axis=1) >= np.maximum(rank, 1)[:, None]
+    return np.where(n > 0, reached.argmax(axis=1), np.nan).astype(float)
+
+
+def percentile(values: Sequence[float] | np.ndarray, percent: int) -> float:
+    """Nearest-rank percentile of non-negative whole numbers of days (see the module docstring)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size == 0:
+        return float("nan")
+    hist = np.bincount(values)[None, :]
+    return float(nearest_rank(hist, percent)[0])
+
+
+def kaplan_meier(events: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Product-limit survival S(t) and numbers at risk per row, from event and censoring histograms.
+
+    A case censored at t is at risk at t (the convention of lifelines and most software).
+    """
+    removed = events + censored
+    at_risk = removed.sum(axis=1, keepdims=True) - np.cumsum(removed, axis=1) + removed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(at_risk > 0, events / np.maximum(at_risk, 1), 0.0)
+    return np.cumprod(1.0 - hazard, axis=1), at_risk
+
+
+def km_quantile(survival: np.ndarray, percent: int) -> np.ndarray:
+    """Smallest t with S(t) ≤ 1 − p/100 (as lifelines' median); NaN when the curve never gets there."""
+    reached = survival <= 1.0 - percent / 100.0 + 1e-9
+    return np.where(reached.any(axis=1), reached.argmax(axis=1), np.nan).astype(float)
+
+
+def aalen_johansen(events_by_cause: Mapping[str, np.ndarray], censored: np.ndarray) -> dict[str, np.ndarray]:
+    """Cumulative incidence per cause: CIF_k(t) = Σ_{s≤t} S(s−) d_k(s) / n(s), S over all causes."""
+    all_events = sum(events_by_cause.values())
+    survival, at_risk = kaplan_meier(all_events, censored)
+    before = np.concatenate([np.ones((survival.shape[0], 1)), survival[:, :-1]], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {cause: np.cumsum(np.where(at_risk > 0, before * d / np.maximum(at_risk, 1), 0.0), axis=1)
+                for cause, d in events_by_cause.items()}
+
+
+# ---------------------------------------------------------------- grouped metrics
+def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    if not by:
+        return np.zeros(len(cases), dtype=np.int64), pd.DataFrame(index=[0])
+    grouper = cases.groupby(list(by), observed=True, sort=True)
+    keys = grouper.size().reset_index()[list(by)]
+    for column in by:
+        keys[column] = keys[column].astype(object)
+    return grouper.ngroup().to_numpy(), keys
+
+
+def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None,
+            percents: Sequence[int] | None = None) -> pd.DataFrame:
+    """Received, decided, pending; completed-only percentiles; within-deadline shares; KM quantiles.
+
+    Days are working days unless a column says calendar. Percentiles are blank for groups with fewer
+    than `min_cases` decided cases (KM quantiles: fewer than `min_cases` received).
+    """
+    settings = _settings()
+    min_cases = settings["min_cases_for_percentile"] if min_cases is None else min_cases
+    percents = list(settings["percentiles"] if percents is None else percents)
+    codes, keys = _groups(cases, by)
+    g = len(keys)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], minlength=g)
+
+    decided = cases["decided"].to_numpy()
+    pending = cases["pending"].to_numpy()
+    out = keys.copy()
+    out["n_received"] = np.bincount(codes, minlength=g)
+    out["n_decided"] = count(decided)
+    out["n_withdrawn"] = count(cases["outcome"].astype(object).to_numpy() == "withdrawn")
+    out["n_pending"] = count(pending)
+    few_decided = out["n_decided"].to_numpy() < min_cases
+    wd = cases["working_days"].to_numpy().astype(np.int64)
+    cd = cases["calendar_days"].to_numpy().astype(np.int64)
+    width_wd, width_cd = int(wd.max(initial=0)) + 1, int(cd.max(initial=0)) + 1
+    hist_wd = _histogram(codes, wd, decided, g, width_wd)
+    hist_cd = _histogram(codes, cd, decided, g, width_cd)
+    for p in percents:
+        name = "median" if p == 50 else f"p{p}"
+        out[f"{name}_days"] = np.where(few_decided, np.nan, nearest_rank(hist_wd, p))
+    for p in percents:
+        name = "median" if p == 50 else f"p{p}"
+        out[f"{name}_calendar_days"] = np.where(few_decided, np.nan, nearest_rank(hist_cd, p))
+    survival, _ = kaplan_meier(hist_wd, _histogram(codes, wd, ~decided, g, width_wd))
+    few_received = out["n_received"].to_numpy() < min_cases
+    for p in (50, 80):
+        name = "median" if p == 50 else f"p{p}"
+        out[f"km_{name}_days"] = np.where(few_received, np.nan, km_quantile(survival, p))
+    with_deadline = count(decided & cases["has_deadline"].to_numpy())
+    within = count(cases["within_deadline"].to_numpy())
+    overdue = count(cases["overdue_pending"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share_within_deadline"] = np.where(with_deadline > 0, within / with_deadline, np.nan)
+        out["share_within_deadline_incl_overdue_pending"] = np.where(with_deadline + overdue > 0,
+                                                                    within / (with_deadline + overdue), np.nan)
+    out["n_overdue_pending"] = pd.array(np.where(count(cases["has_deadline"].to_numpy()) > 0, overdue, -1), dtype="Int64")
+    out.loc[out["n_overdue_pending"] < 0, "n_overdue_pending"] = pd.NA  # no deadline: nothing can be overdue
+    out["few_cases"] = few_decided
+    return out
+
+
+def curves(cases: pd.DataFrame, by: Sequence[str], horizon: int) -> pd.DataFrame:
+    """KM survival (pending censored), completed-only survival and Aalen–Johansen incidence per group.
+
+    One row per group and working day 0..horizon: km_survival = share not yet decided; completed_survival
+    = share of decided cases not decided by then (what closed-case statistics show); cif_<outcome> =
+    share closed with that outcome by then.
+    """
+    codes, keys = _groups(cases, by)
+    g = len(keys)
+    wd = np.minimum(cases["working_days"].to_numpy().astype(np.int64), horizon + 1)
+    width = horizon + 2  # the last column collects everything beyond the horizon
+    decided = cases["decided"].to_numpy()
+    outcome = cases["outcome"].astype(object).to_numpy()
+    hist_decided = _histogram(codes, wd, decided, g, width)
+    survival, at_risk = kaplan_meier(hist_decided, _histogram(codes, wd, ~decided, g, width))
+    completed = 1.0 - np.cumsum(hist_decided, axis=1) / np.maximum(hist_decided.sum(axis=1, keepdims=True), 1)
+    cif = aalen_johansen({o: _histogram(codes, wd, outcome == o, g, width) for o in OUTCOMES},
+                         _histogram(codes, wd, ~np.isin(outcome, OUTCOMES), g, width))
+    days = np.arange(horizon + 1)
+    frame = keys.loc[keys.index.repeat(horizon + 1)].reset_index(drop=True)
+    frame["working_day"] = np.tile(days, g)
+    frame["at_risk"] = at_risk[:, : horizon + 1].ravel()
+    frame["km_survival"] = survival[:, : horizon + 1].ravel()
+    frame["completed_survival"] = completed[:, : horizon + 1].ravel()
+    for o in OUTCOMES:
+        frame[f"cif_{o}"] = cif[o][:, : horizon + 1].ravel()
+    return frame
+
+
+def clearance(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Per group and calendar month: received, closed (by decision month), clearance rate, pending at end.
+
+    Clearance rate = closed ÷ received × 100 (NCSC CourTools): below 100 the pile of pending cases grows.
+    The extraction month is marked incomplete unless the extract was taken on its last day.
+    """
+    codes, keys = _groups(cases, by)
+    g = len(keys)
+    receipt_m = cases["receipt"].to_numpy(dtype="datetime64[M]")
+    decision_m = cases["decision"].to_numpy(dtype="datetime64[M]")
+    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
+    first, last = receipt_m.min(), extraction.max().astype("datetime64[M]")
+    months = np.arange(first, last + np.timedelta64(1, "M"))
+    m = len(months)
+    closed = cases["closed"].to_numpy()
+    received = _histogram(codes, (receipt_m - first).astype(np.int64), np.ones(len(cases), bool), g, m)
+    done = _histogram(codes, np.where(closed, (decision_m - first).astype(np.int64), 0), closed, g, m)
+    frame = keys.loc[keys.index.repeat(m)].reset_index(drop=True)
+    frame["month"] = np.tile([str(x) for x in months], g)
+    frame["received"] = received.ravel()
+    frame["closed"] = done.ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["clearance_rate"] = np.where(received.ravel() > 0, 100.0 * done.ravel() / received.ravel(), np.nan)
+    frame["pending_at_month_end"] = (np.cumsum(received, axis=1) - np.cumsum(done, axis=1)).ravel()
+    month_end = (months + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    frame["complete_month"] = np.tile(month_end <= extraction.max(), g)
+    return frame
+
+
+def pending_ages(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Pending cases by age at the extraction date in 30-day bands (calendar days, last band open)."""
+    settings = _settings()
+    band, last = settings["pending_age_band_days"], settings["pending_age_last_band_days"]
+    n_bands = last // band + 1
+    pend = cases[cases["pending"]]
+    codes, keys = _groups(pend, by)
+    index = np.minimum(pend["calendar_days"].to_numpy() // band, n_bands - 1).astype(np.int64)
+    hist = _histogram(codes, index, np.ones(len(pend), bool), len(keys), n_bands)
+    labels = [f"{i * band}–{(i + 1) * band - 1}" for i in range(n_bands - 1)] + [f"{last}+"]
+    frame = keys.loc[keys.index.repeat(n_bands)].reset_index(drop=True)
+    frame["age_band_days"] = np.tile(labels, len(keys))
+    frame["pending"] = hist.ravel()
+    return frame
+
+
+def summary_by_procedure(cases: pd.DataFrame, procedures: pd.DataFrame) -> pd.DataFrame:
+    """One row per procedure, the table the procedures chapter reads (days are working days).
+
+    deadline_working_days is the statutory number for a deadline in working days; for a deadline in
+    calendar days or months it is the median working-day equivalent over the cases (basis says which).
+    """
+    table = metrics(cases, ["procedure"])
+    table = procedures[["procedure", "label_en", "deadline_provision", "deadline_text", "deadline_kind",
+                        "deadline_confidence", "deadline_source"]].merge(
+        table, on="procedure", how="left")
+    equivalent = cases[cases["has_deadline"]].groupby("procedure", observed=True)["deadline_working_days"].median()
+    statutory = procedures.set_index("procedure")["deadline_quantity"].where(procedures.set_index("procedure")["deadline_kind"] == "working_days")
+    table["deadline_working_days"] = [statutory.get(p) if pd.notna(statutory.get(p)) else equivalent.get(p, np.nan)
+                                      for p in table["procedure"]]
+    table["deadline_basis"] = np.select(
+        [table["deadline_kind"] == "working_days", table["deadline_kind"] != ""],
+        ["statutory working days", "median working-day equivalent of " + table["deadline_text"].astype(str)],
+        "no provision gives a deadline")
+    for column in ("n_received", "n_decided", "n_withdrawn", "n_pending"):
+        table[column] = table[column].fillna(0).astype(int)
+    return table
+
+
+# ---------------------------------------------------------------- writing
+def write_tables(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+    """Each table as <name>.csv in the output folder (atomic; refuses data/raw)."""
+    out = paths.resolve(out_dir)
+    return [atomic.write_csv(out / f"{name}.csv", frame) for name, frame in sorted(tables.items())]
+
+
+# ---------------------------------------------------------------- figures
+def _label(values: ValueMap | None, field_name: str, value: str) -> str:
+    return values.label(field_name, value) if values else value
+
+
+def _shared_legend(fig, axes, spare_panel: bool) -> None:
+    """One legend for all panels, each entry once, in the empty panel's corner if there is one."""
+    entries: dict[str, object] = {}
+    for ax in axes.ravel():
+        for handle, name in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(name, handle)
+    fig.tight_layout()
+    fig.legend(list(entries.values()), list(entries), loc="lower right",
+               bbox_to_anchor=(0.98, 0.1) if spare_panel else (0.98, -0.08))
+
+
+def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
+    """One panel per procedure, three to a row; returns the figure, axes and per-procedure labels and deadlines."""
+    procs = list(summary["procedure"])
+    ncols = 3
+    nrows = -(-len(procs) // ncols)
+    fig, axes = figures.new_figure(11.0, 3.2 * nrows, nrows=nrows, ncols=ncols, sharey=sharey, squeeze=False)
+    labels = dict(zip(summary["procedure"], summary["label_en"]))
+    deadlines = dict(zip(summary["procedure"], summary["deadline_working_days"]))
+    return fig, axes, procs, labels, deadlines
+
+
+def _finish_panels(fig, axes, count: int, ylabel: str):
+    """Hide unused panels, label the first column and place one legend for all panels."""
+    for ax in axes.ravel()[count:]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    _shared_legend(fig, axes, count % axes.shape[1] != 0)
+    return fig
+
+
+def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
+    """Small multiples: share not yet decided by working day, KM (pending censored) vs completed-only."""
+    fig, axes, procs, labels, deadlines = _procedure_panels(summary, sharey=True)
+    for ax, proc in zip(axes.ravel(), procs):
+        data = curve[curve["procedure"] == proc]
+        ax.step(data["working_day"], data["km_survival"], where="post", color=figures.PALETTE[0],
+                label="Kaplan–Meier (pending censored)")
+        ax.step(data["working_day"], data["completed_survival"], where="post", color=figures.PALETTE[1],
+                linestyle="--", label="Decided cases only")
+        if pd.notna(deadlines.get(proc)):
+            ax.axvline(deadlines[proc], color=figures.PALETTE[5], linestyle=":", linewidth=1.5, label="Statutory deadline")
+        ax.set_title(labels.get(proc, proc), fontsize=10)
+        ax.set_xlim(0, horizon)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("working days after receipt")
+    return _finish_panels(fig, axes, len(procs), "share not yet decided")
+
+
+def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
+    """80th percentile by receipt month, decided cases only vs Kaplan–Meier, per procedure."""
+    fig, axes, procs, labels, deadlines = _procedure_panels(summary)
+    for ax, proc in zip(axes.ravel(), procs):
+        data = by_cohort[by_cohort["procedure"] == proc]
+        x = pd.to_datetime(data["cohort"])
+        ax.plot(x, data["p80_days"], marker="o", markersize=3, color=figures.PALETTE[1], label="P80, decided cases only")
+        ax.plot(x, data["km_p80_days"], marker="s", markersize=3, color=figures.PALETTE[0], linestyle="--",
+                label="P80, Kaplan–Meier (pending censored)")
+        if pd.notna(deadlines.get(proc)):
+            ax.axhline(deadlines[proc], color=figures.PALETTE[5], linestyle=":", linewidth=1.5, label="Statutory deadline")
+        ax.set_title(labels.get(proc, proc), fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    return _finish_panels(fig, axes, len(procs), "working days")
+
+
+def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
+    """Median and P80 of decided cases for women and men, per procedure (dot plot)."""
+    labels = dict(zip(summary["procedure"], summary["label_en"]))
+    procs = list(summary["procedure"])
+    fig, axes = figures.new_figure(10.0, 0.6 * len(procs) + 1.8, ncols=2, sharey=True, squeeze=False)
+    for ax, (column, title) in zip(axes[0], (("median_days", "Median"), ("p80_days", "80th percentile"))):
+        for offset, (sex, name) in zip((-0.12, 0.12), (("female", "Women"), ("male", "Men"))):
+            data = by_sex[by_sex["sex"] == sex].set_index("procedure").reindex(procs)
+            ax.scatter(data[column], np.arange(len(procs)) + offset, color=figures.SEX_COLOURS[sex], label=name, s=40)
+        ax.set_title(title)
+        ax.set_xlabel("working days (decided cases)")
+        ax.set_xlim(left=0)
+    axes[0, 0].set_yticks(np.arange(len(procs)))
+    axes[0, 0].set_yticklabels([labels.get(p, p) for p in procs])
+    axes[0, 0].invert_yaxis()
+    axes[0, 1].legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_offices(clearance_office: pd.DataFrame, values: ValueMap | None = None):
+    """Monthly clearance rate and pending cases at month end, by office (all procedures)."""
+    fig, axes = figures.new_figure(11.0, 4.0, ncols=2, squeeze=False)
+    data = clearance_office[clearance_office["complete_month"]]
+    for colour, (office, part) in zip(figures.PALETTE, data.groupby("office", sort=True)):
+        x = pd.to_datetime(part["month"])
+        name = _label(values, "office", office)
+        axes[0, 0].plot(x, part["clearance_rate"], color=colour, label=name, linewidth=1.5)
+        axes[0, 1].plot(x, part["pending_at_month_end"], color=colour, label=name, linewidth=1.5)
+    axes[0, 0].axhline(100, color="black", linewidth=0.8, linestyle=":")
+    axes[0, 0].set_ylabel("closed ÷ received, %")
+    axes[0, 0].set_title("Monthly clearance rate")
+    axes[0, 1].set_ylabel("cases")
+    axes[0, 1].set_title("Pending at month end")
+    for ax in axes[0]:
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axes[0, 1].legend(loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- the whole analysis
+@dataclass
+class Analysis:
+    extract: Extract
+    procedures: pd.DataFrame
+    values: ValueMap
+    tables: dict[str, pd.DataFrame]
+
+
+def analyse(extract_in: str | Path, procedures_map_in: str | Path, columns_map_in: str | Path,
+            values_map_in: str | Path, inventory_dir: str | Path | None, horizon: int = 60,
+            calendar: WorkCalendar | None = None) -> Analysis:
+    """Read, validate and measure an extract; every table the chapter shows, keyed by file name."""
+    calendar = calendar or WorkCalendar.from_config()
+    provisions = read_provisions(inventory_dir) if inventory_dir is not None else None
+    procedures = load_procedures(procedures_map_in, provisions)
+    values = load_value_map(values_map_in)
+    raw = read_extract(extract_in, load_column_map(columns_map_in))
+    extract = prepare(raw, values, procedures, calendar)
+    cases = extract.cases
+    if cases.empty:
+        raise InputError([Problem(file=raw.file, expected="at least one valid application in scope",
+                                  found=f"none of {extract.info['rows']:,} rows (see the data-quality checks)")])
+    summary = summary_by_procedure(cases, procedures)
+    tables = {
+        "summary_by_procedure": summary,
+        "by_cohort": metrics(cases, ["procedure", "cohort"]),
+        "by_office": metrics(cases, ["procedure", "office"]),
+        "by_channel": metrics(cases, ["procedure", "channel"]),
+        "by_sex": metrics(cases, ["procedure", "sex"]),
+        "by_sex_channel": metrics(cases, ["procedure", "channel", "sex"]),
+        "curves": curves(cases, ["procedure"], horizon),
+        "clearance_by_procedure": clearance(cases, ["procedure"]),
+        "clearance_by_office": clearance(cases, ["office"]),
+        "pending_age": pending_ages(cases, ["procedure"]),
+        "pending_age_by_office": pending_ages(cases, ["office"]),
+        "data_quality": extract.quality,
+    }
+    return Analysis(extract=extract, procedures=procedures, values=values, tables=tables)
+
+
+# ---------------------------------------------------------------- for the report
+DAY_COLUMNS = ("median_days", "p80_days", "p90_days", "km_median_days", "km_p80_days", "median_calendar_days",
+               "p80_calendar_days", "p90_calendar_days", "deadline_working_days")
+SHARE_COLUMNS = ("share_within_deadline", "share_within_deadline_incl_overdue_pending")
+
+
+def for_display(frame: pd.DataFrame, columns: Mapping[str, str], values: ValueMap | None = None,
+                procedures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Selected columns with English headers: whole days, shares as percentages, blanks for n/a.
+
+    Procedure, office, sex and channel ids become their English labels.
+    """
+    labels = dict(zip(procedures["procedure"], procedures["label_en"])) if procedures is not None else {}
+    shown = pd.DataFrame(index=frame.index)
+    for column, header in columns.items():
+        data = frame[column]
+        if column == "procedure":
+            data = data.map(lambda v: labels.get(v, v))
+        elif column in ("office", "sex", "channel") and values is not None:
+            data = data.map(lambda v, c=column: values.label(c, v))
+        elif column in DAY_COLUMNS or column.startswith("n_") or pd.api.types.is_integer_dtype(data):
+            data = data.astype(object).map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+        elif column in SHARE_COLUMNS or column.startswith("share") or column.startswith("cif_"):
+            data = data.map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f}")
+        elif pd.api.types.is_float_dtype(data):
+            data = data.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
+        shown[header] = data.astype(object).to_numpy()
+    return shown.reset_index(drop=True)
+
+
+def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.Series:
+    """The office with the lowest clearance rate over the last `months` complete months."""
+    complete = clearance_office[clearance_office["complete_month"]]
+    last = sorted(complete["month"].unique())[-months:]
+    recent = complete[complete["month"].isin(last)].groupby("office", observed=True)[["received", "closed"]].sum()
+    recent["clearance_rate"] = 100.0 * recent["closed"] / recent["received"]
+    pending = clearance_office[clearance_office["month"] == clearance_office["month"].max()].set_index("office")["pending_at_month_end"]
+    recent["pending"] = pending.reindex(recent.index)
+    recent["first_month"], recent["last_month"] = last[0], last[-1]
+    return recent.sort_values(["clearance_rate", "pending"], ascending=[True, False]).reset_index().iloc[0]
+
+
+def record_findings(reg, result: Analysis, source: str) -> None:
+    """Headline numbers into the findings registry (ids processing_times.<procedure>.<metric> etc.)."""
+    info = result.extract.info
+    reg.record("processing_times.extract.rows", info["rows"], "applications", "Rows in the extract", result.extract.info["file"])
+    reg.record("processing_times.extract.rows_excluded", info["rows_excluded"], "applications",
+               "Rows excluded because of invalid data (see the data-quality annex)", result.extract.info["file"])
+    reg.record("processing_times.extract.share_excluded", 100.0 * info["rows_excluded"] / max(info["rows"], 1), "%",
+               "Share of the extract's rows excluded because of invalid data", result.extract.info["file"])
+    reg.record("processing_times.extract.rows_out_of_scope", info["rows_out_of_scope"], "applications",
+               "Valid rows of applicants of another nationality (not analysed)", result.extract.info["file"])
+    reg.record("processing_times.extract.rows_analysed", info["rows_analysed"], "applications",
+               "Applications analysed", result.extract.info["file"])
+    extraction = result.extract.cases["extraction"].max()
+    reg.record("processing_times.extract.extraction_date", f"{extraction:%d %B %Y}" if pd.notna(extraction) else None,
+               "", "Date the extract was taken (pending cases are censored at it)", result.extract.info["file"])
+    summary = result.tables["summary_by_procedure"]
+    where = f"{source}/summary_by_procedure.csv"
+    units = {"n_received": ("applications", "Applications received"), "n_decided": ("applications", "Applications decided"),
+             "n_pending": ("applications", "Applications pending at extraction"),
+             "median_days": ("working days", "Median processing time of decided cases"),
+             "p80_days": ("working days", "80th percentile of decided cases (80 % decided within)"),
+             "p90_days": ("working days", "90th percentile of decided cases"),
+             "km_median_days": ("working days", "Kaplan–Meier median time to decision, pending cases censored"),
+             "km_p80_days": ("working days", "Kaplan–Meier 80th percentile time to decision, pending cases censored"),
+             "deadline_working_days": ("working days", "Statutory deadline in working days (or its median equivalent)")}
+    for row in summary.itertuples(index=False):
+        for column, (unit, text) in units.items():
+            reg.record(f"processing_times.{row.procedure}.{column}", getattr(row, column), unit,
+                       f"{text}: {row.label_en}", where, rows=[row.procedure])
+        for column in SHARE_COLUMNS:
+            value = getattr(row, column)
+            text = ("Share of decided cases decided within the statutory deadline" if column == "share_within_deadline"
+                    else "Share decided within the deadline among decided cases and pending cases already overdue")
+            reg.record(f"processing_times.{row.procedure}.{column}", None if pd.isna(value) else 100.0 * value, "%",
+                       f"{text}: {row.label_en}", where, rows=[row.procedure])
+    worst = worst_backlog_office(result.tables["clearance_by_office"])
+    where = f"{source}/clearance_by_office.csv"
+    reg.record("processing_times.backlog.office", result.values.label("office", worst["office"]), "",
+               f"Office with the lowest clearance rate in {worst['first_month']}–{worst['last_month']}", where,
+               rows=[worst["office"]])
+    reg.record("processing_times.backlog.clearance_rate", worst["clearance_rate"], "%",
+               "Its clearance rate (closed ÷ received) over the last three complete months", where, rows=[worst["office"]])
+    reg.record("processing_times.backlog.pending", worst["pending"], "applications",
+               "Its applications pending at extraction", where, rows=[worst["office"]])
+    reg.record("processing_times.backlog.period", f"{worst['first_month']} to {worst['last_month']}", "",
+               "Months over which the clearance rate is compared", where)
+    by_sex = result.tables["by_sex"]
+    for row in summary.itertuples(index=False):
+        women = by_sex[(by_sex["procedure"] == row.procedure) & (by_sex["sex"] == "female")]["p80_days"]
+        men = by_sex[(by_sex["procedure"] == row.procedure) & (by_sex["sex"] == "male")]["p80_days"]
+        gap = women.iloc[0] - men.iloc[0] if len(women) and len(men) else np.nan
+        reg.record(f"processing_times.{row.procedure}.p80_gap_women_men", None if pd.isna(gap) else gap, "working days",
+                   f"80th percentile for women minus that for men: {row.label_en}", f"{source}/by_sex.csv",
+                   rows=[row.procedure])
+    unknown = int((result.extract.cases["sex"].astype(str) == UNKNOWN).sum())
+    reg.record("processing_times.sex.unknown", unknown, "applications", "Analysed applications without a recorded sex",
+               f"{source}/by_sex.csv")
+
+
+def outcomes_at(curve: pd.DataFrame, days: Iterable[int]) -> pd.DataFrame:
+    """Aalen–Johansen shares approved / refused / withdrawn / still open at given working days."""
+    table = curve[curve["working_day"].isin(list(days))].copy()
+    table["cif_open"] = 1.0 - table[[f"cif_{o}" for o in OUTCOMES]].sum(axis=1)
+    return table[["procedure", "working_day"] + [f"cif_{o}" for o in OUTCOMES] + ["cif_open"]]

@@ -1,0 +1,160 @@
+"""What every chapter notebook starts and ends with: its run settings, numbers and prose terms.
+
+A chapter notebook's parameters cell declares its files and run settings (None: from the config); its
+first code cell calls `start()`, its last `chapter.finish()`. Between them, code cells record numbers in
+`chapter.numbers` and show tables and figures; Markdown cells hold the prose with placeholders
+(`{inventory.acts.total}`, `{as_of}`), which the runner fills after the notebook ran. Run by hand (in
+JupyterLab), `finish()` shows the chapter's prose with the numbers filled in, so the consultant sees the
+values while editing; nothing is written outside `.lab/` (analysis.engine.paths).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+import pandas as pd
+
+from analysis.engine import atomic, config, numbers, paths, provenance, text
+
+CONFIG_KEYS_DIR = ".build/{stage}/config-keys"
+
+
+def terms(settings: dict[str, Any]) -> dict[str, str]:
+    """Words of the prose that come from the configuration and the run settings, never from the text:
+    countries and their adjectives (with the right article), the currency, the run's dates."""
+    origin, destination = config.get("corridor.origin"), config.get("corridor.destination")
+    found = {
+        "origin": origin["name"], "origin_adj": origin["demonym"],
+        "a_origin_adj": f"{origin.get('article', 'a')} {origin['demonym']}",
+        "destination": destination["name"], "destination_adj": destination["demonym"],
+        "a_destination_adj": f"{destination.get('article', 'a')} {destination['demonym']}",
+        "destination_official": destination.get("name_official", destination["name"]),
+        "currency": config.get("currency.name"), "currency_code": config.get("currency.code"),
+    }
+    for name in ("as_of", "compare_from", "compare_to"):
+        if settings.get(name):
+            found[name] = text.house_date(settings[name])
+    if "stage" in settings:
+        found["stage"] = settings["stage"]
+    return found
+
+
+def lookup_for(registry: numbers.Registry, settings: dict[str, Any]) -> Callable[[str, str | None], str]:
+    """The placeholder lookup: a term if the name is one, else a recorded number."""
+    words = terms(settings)
+
+    def lookup(name: str, spec: str | None) -> str:
+        if name in words:
+            return words[name]
+        return registry[name].formatted(spec)
+
+    return lookup
+
+
+def fill_markdown(nb: nbformat.NotebookNode, lookup: Callable[[str, str | None], str], name: str) -> None:
+    """Fill the placeholders of every Markdown cell in place; every unknown one is reported at once."""
+    problems = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        try:
+            cell.source = text.fill(cell.source, lookup, where=f"{name}.ipynb, Markdown cell '{cell.get('id')}'")
+        except text.PlaceholderError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise text.PlaceholderError("\n".join(problems))
+
+
+@dataclass
+class Chapter:
+    """One run of one chapter notebook."""
+
+    name: str
+    stage: str
+    settings: dict[str, Any]
+    numbers: numbers.Registry
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return pd.Timestamp(self.settings["as_of"])
+
+    def setting(self, name: str) -> Any:
+        return self.settings[name]
+
+    def term(self, name: str) -> str:
+        return terms(self.settings)[name]
+
+    def text(self, template: str) -> str:
+        """Fill the placeholders of a text that comes from data (a finding's statement in the findings
+        workbook) with this run's numbers and terms. Prose of the notebook itself belongs in Markdown."""
+        return text.fill(template, lookup_for(self.numbers, self.settings))
+
+    def is_synthetic(self, input_path: str) -> bool:
+        """Whether an input of this notebook is synthetic example data (data/raw/provenance.yaml)."""
+        return provenance.is_synthetic(input_path)
+
+    def finish(self) -> None:
+        """Save the numbers; record which configuration keys the run read; by hand, preview the prose."""
+        self.numbers.save()
+        keys = sorted(set(config.keys_read()) | {config.RUN_SETTINGS[k] for k in self.settings
+                                                 if k in config.RUN_SETTINGS})
+        atomic.write_json(paths.resolve(f"{CONFIG_KEYS_DIR.format(stage=self.stage)}/{self.name}.json"), keys)
+        if paths.interactive():
+            preview(self)
+
+
+def start(numbers_out: str | None = None, stage: str = "draft", numbers_in: str | None = None,
+          name: str | None = None, **settings: Any) -> Chapter:
+    """Open a chapter run: resolve the run settings (None → config), open the numbers registry.
+
+    `numbers_out` names this notebook's fragment (and so the notebook); `numbers_in` the merged numbers of
+    the chapters it reads, for summaries.
+    """
+    resolved = {key: config.run_setting(key, value) for key, value in settings.items()}
+    resolved["stage"] = stage
+    name = name or (Path(numbers_out).stem if numbers_out else "reader")
+    others = numbers_in if numbers_in and paths.resolve(numbers_in).exists() else None
+    if numbers_in and others is None:
+        from analysis.engine.errors import InputError, Problem
+
+        raise InputError([Problem(file=numbers_in, expected="the merged numbers of the other chapters",
+                                  found="no such file: run `make` once before running this notebook by hand")])
+    registry = numbers.Registry(numbers_out, notebook=name, others=others)
+    return Chapter(name=name, stage=stage, settings=resolved, numbers=registry)
+
+
+def preview(chapter: Chapter) -> None:
+    """Show the notebook's prose with its placeholders filled (JupyterLab only; the build fills the
+    Markdown cells themselves). Reads the notebook as last saved."""
+    from IPython.display import Markdown, display
+
+    source = paths.input_root() / "notebooks" / f"{chapter.name}.ipynb"
+    if not source.exists():
+        return
+    nb = nbformat.read(source, as_version=4)
+    lookup = lookup_for(chapter.numbers, chapter.settings)
+    parts, unknown = [], []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or "annex" in cell.get("metadata", {}).get("tags", []):
+            continue
+        try:
+            parts.append(text.fill(cell.source, lookup))
+        except text.PlaceholderError as exc:
+            unknown.append(str(exc))
+            parts.append(cell.source)
+    note = ("**Preview (JupyterLab only)**: the prose of this notebook as last saved, with the numbers of "
+            "this run filled in. The build fills the Markdown cells themselves.")
+    if unknown:
+        note += "\n\n⚠ " + "\n\n⚠ ".join(unknown)
+    display(Markdown(note + "\n\n---\n\n" + "\n\n".join(parts)))
+
+
+def config_keys_recorded(stage: str, name: str) -> list[str] | None:
+    """The configuration keys the last build of a notebook read, or None before its first build."""
+    path = paths.resolve(f"{CONFIG_KEYS_DIR.format(stage=stage)}/{name}.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -1,0 +1,416 @@
+"""Run the chapter notebooks: make rules from their parameters cells, one notebook run, normalisation.
+
+`python -m analysis deps` writes make rules derived from every notebook's `parameters` cell (the notebook
+is the single place that says what it reads and writes) and a fingerprint of the configuration keys each
+notebook read in its last run, so editing the configuration reruns exactly the notebooks that read the
+changed keys. `python -m analysis run NB --stage draft` executes one notebook with papermill, injecting
+the run settings from the configuration, fills the placeholders of its Markdown cells from the numbers
+registry, normalises the result and moves it into place atomically.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from analysis.engine import atomic, config, notebook, numbers, paths
+
+NOTEBOOK_DIR = "notebooks"
+STAMP_DIR = ".build"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# Cell-level metadata that changes on every run (papermill, nbclient timings) and is dropped.
+_VOLATILE_CELL_KEYS = ("papermill", "execution")
+
+
+class RunError(RuntimeError):
+    """A notebook could not be run or its result cannot be published; the message says why."""
+
+
+@dataclass
+class NotebookSpec:
+    name: str
+    path: Path
+    parameters: dict[str, Any]
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        head = self.name.split("_", 1)[0]
+        return int(head) if head.isdigit() else 999
+
+    @property
+    def reads_numbers(self) -> bool:
+        return numbers.MERGED in self.inputs
+
+    @property
+    def writes_numbers(self) -> bool:
+        return "numbers_out" in self.parameters
+
+    @property
+    def settings(self) -> list[str]:
+        """The run settings this notebook declares (their values come from the configuration)."""
+        return [name for name in self.parameters if name in config.RUN_SETTINGS]
+
+
+def parameters_of(path: Path) -> dict[str, Any]:
+    """Literal assignments of the cell tagged `parameters` (exactly one must exist)."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise RunError(f"{paths.relative(path)}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    values: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = value
+    return values
+
+
+def spec_of(path: Path) -> NotebookSpec:
+    params = parameters_of(path)
+    spec = NotebookSpec(name=path.stem, path=path, parameters=params)
+    for key, value in params.items():
+        if not isinstance(value, str):
+            continue
+        if key.endswith("_out"):
+            spec.outputs.append(value.rstrip("/"))
+        elif value.startswith(("data/", "config/")):
+            spec.inputs.append(value.rstrip("/"))
+    return spec
+
+
+def discover(root: Path | None = None) -> list[NotebookSpec]:
+    root = root or paths.input_root()
+    return [spec_of(p) for p in sorted((root / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb"))]
+
+
+def _covers(output: str, path: str) -> bool:
+    return path == output or path.startswith(output + "/") or output.startswith(path + "/")
+
+
+def upstream(spec: NotebookSpec, specs: list[NotebookSpec]) -> list[NotebookSpec]:
+    """Notebooks whose outputs this one reads, plus the number writers it must wait for.
+
+    A notebook that reads the merged numbers waits for every writer that does not itself read numbers,
+    for readers with a lower number, and — if it records no numbers itself (a summary) — for every writer.
+    """
+    result = []
+    for other in specs:
+        if other is spec:
+            continue
+        if any(_covers(o, i) for o in other.outputs for i in spec.inputs if i != numbers.MERGED):
+            result.append(other)
+        elif spec.reads_numbers and other.writes_numbers and (
+            not other.reads_numbers or other.number < spec.number or not spec.writes_numbers
+        ):
+            result.append(other)
+    return result
+
+
+def transitive_upstream(spec: NotebookSpec, specs: list[NotebookSpec]) -> list[NotebookSpec]:
+    seen: dict[str, NotebookSpec] = {}
+    stack = list(upstream(spec, specs))
+    while stack:
+        other = stack.pop()
+        if other.name not in seen:
+            seen[other.name] = other
+            stack.extend(upstream(other, specs))
+    return sorted(seen.values(), key=lambda s: s.name)
+
+
+# ---------------------------------------------------------------- which code a notebook runs
+def module_file(dotted: str) -> Path | None:
+    """The source file of an `analysis.…` module or package, or None if it is not one."""
+    parts = dotted.split(".")
+    if parts[0] != "analysis":
+        return None
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _module_of(file: Path) -> str:
+    relative = file.relative_to(PACKAGE_DIR.parent).with_suffix("")
+    parts = list(relative.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imported_modules(source: str, current: str = "") -> set[str]:
+    """Dotted names of the `analysis` modules a piece of code imports (absolute or relative imports)."""
+    found: set[str] = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return found
+    package = current.rsplit(".", 1)[0] if current else ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "analysis"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if package else []
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            if module.split(".")[0] != "analysis":
+                continue
+            found.add(module)
+            found |= {f"{module}.{a.name}" for a in node.names if module_file(f"{module}.{a.name}")}
+    return found
+
+
+def code_dependencies(spec: NotebookSpec) -> list[str]:
+    """The src/analysis files a notebook runs, followed transitively through their imports (packages'
+    __init__ files included), so editing one module reruns only the notebooks that use it."""
+    nb = nbformat.read(spec.path, as_version=4)
+    pending = set().union(*(imported_modules(c.source) for c in nb.cells if c.cell_type == "code"))
+    files: set[Path] = set()
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        pending |= {".".join(parts[:i]) for i in range(1, len(parts))}  # parent packages run first
+        file = module_file(name)
+        if file is None or file in files:
+            continue
+        files.add(file)
+        pending |= imported_modules(file.read_text(encoding="utf-8"), _module_of(file) if
+                                    file.name != "__init__.py" else _module_of(file) + ".__init__")
+    root = PACKAGE_DIR.parents[1]
+    return sorted(f.relative_to(root).as_posix() for f in files)
+
+
+# ---------------------------------------------------------------- make rules and config fingerprints
+def config_digest(spec: NotebookSpec, stage: str) -> str:
+    """A fingerprint of the configuration values this notebook read in its last build (the whole file
+    before its first build) and of the run settings it is given."""
+    keys = notebook.config_keys_recorded(stage, spec.name)
+    if keys is None:
+        content: Any = paths.config_file().read_text(encoding="utf-8")
+    else:
+        content = {key: config.value_at(key) for key in keys}
+    settings = {name: config.run_setting(name) for name in spec.settings}
+    blob = json.dumps({"config": content, "settings": settings}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def write_config_digests(specs: list[NotebookSpec], stage: str) -> None:
+    """Rewrite a notebook's fingerprint file only when it changes, so make reruns only those notebooks."""
+    for spec in specs:
+        target = paths.resolve(f"{STAMP_DIR}/{stage}/config/{spec.name}.digest")
+        digest = config_digest(spec, stage) + "\n"
+        if not target.exists() or target.read_text(encoding="utf-8") != digest:
+            atomic.write_text(target, digest)
+
+
+def make_rules(specs: list[NotebookSpec]) -> str:
+    """Make rules: one stamp per notebook and stage; raw inputs by content of their folders."""
+    lines = ["# Generated by `python -m analysis deps` from the notebooks' parameters cells.", ""]
+    produced = [o for s in specs for o in s.outputs]
+    for spec in specs:
+        prereqs = [f"notebooks/{spec.name}.ipynb"]
+        for item in spec.inputs:
+            if item == numbers.MERGED or any(_covers(o, item) for o in produced):
+                continue
+            # $(call inputs_of) keeps an optional input (a private key, a feedback log) from breaking make;
+            # a required one that is missing is reported by the notebook with a clear message.
+            prereqs.append(f"$(call inputs_of,{item})")
+        prereqs += [f"$(STAMPS)/{u.name}.done" for u in upstream(spec, specs)]
+        prereqs += code_dependencies(spec)
+        prereqs.append(f"$(STAMPS)/config/{spec.name}.digest")
+        lines.append(f"NOTEBOOKS += {spec.name}")
+        lines.append(f"$(STAMPS)/{spec.name}.done: {' '.join(prereqs)} $(COMMON_INPUTS) | $(VENV_STAMP)")
+        lines.append(f"\t@$(RUN_NOTEBOOK) {spec.name}")
+        lines.append("\t@touch $@")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def write_deps(stage: str, target: str | None = None) -> str:
+    specs = discover()
+    write_config_digests(specs, stage)
+    rules = make_rules(specs)
+    if target:
+        atomic.write_text(Path(target), rules)
+    return rules
+
+
+# ---------------------------------------------------------------- running one notebook
+def normalise(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
+    """Remove what differs between identical runs; return the notebook and its stderr text.
+
+    Timings and papermill paths go; the injected-parameters cell gets a fixed id; stderr streams
+    (warnings that may carry this machine's paths) leave the notebook and go to the build log.
+    """
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    nb.metadata.pop("papermill", None)
+    nb.metadata["pipeline"] = {"parameters": parameters}
+    nb.metadata.pop("widgets", None)
+    stderr: list[str] = []
+    for index, cell in enumerate(nb.cells):
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        tags = cell.metadata.get("tags")
+        if tags == []:
+            cell.metadata.pop("tags")
+        if "injected-parameters" in (tags or []):
+            cell["id"] = "injected-parameters"
+        if cell.cell_type == "code":
+            kept = []
+            for output in cell.outputs:
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    stderr.append(f"[cell {index}] {output.get('text', '')}")
+                else:
+                    kept.append(output)
+            cell.outputs = kept
+    return nb, stderr
+
+
+def machine_paths_in(nb: nbformat.NotebookNode) -> list[str]:
+    """Ids of cells whose text or outputs contain this machine's project or output root."""
+    roots = {str(paths.input_root()), str(paths.output_root()), str(paths.PACKAGE_PROJECT)}
+    found = []
+    for cell in nb.cells:
+        shown = json.dumps(cell.get("outputs", [])) if cell.cell_type == "code" else cell.source
+        if any(root in shown for root in roots):
+            found.append(str(cell.get("id")))
+    return found
+
+
+def timing_of(nb: nbformat.NotebookNode, started: float, ended: float) -> dict[str, float]:
+    """Split a run into kernel start, imports and cell execution, from papermill's cell timings."""
+    from datetime import datetime
+
+    def stamp(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
+
+    meta = nb.metadata.get("papermill", {})
+    first_start = None
+    imports = cells = 0.0
+    for cell in nb.cells:
+        info = cell.metadata.get("papermill", {})
+        if cell.cell_type != "code" or info.get("duration") is None:
+            continue
+        first_start = first_start or stamp(info.get("start_time"))
+        if _only_imports(cell.source):
+            imports += info["duration"]
+        else:
+            cells += info["duration"]
+    nb_start = stamp(meta.get("start_time"))
+    kernel = max(0.0, (first_start - nb_start)) if first_start and nb_start else 0.0
+    total = ended - started
+    return {"total": round(total, 3), "kernel_start": round(kernel, 3), "imports": round(imports, 3),
+            "cells": round(cells, 3), "overhead": round(max(0.0, total - kernel - imports - cells), 3)}
+
+
+def _only_imports(source: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body)
+
+
+def injected_parameters(spec: NotebookSpec, stage: str) -> dict[str, Any]:
+    """What the pipeline passes to a notebook: the stage and each run setting it declares, from the
+    configuration (one owner per parameter)."""
+    parameters: dict[str, Any] = {"stage": stage}
+    for name in spec.settings:
+        parameters[name] = config.run_setting(name)
+    if "stage" not in spec.parameters:
+        raise RunError(f"{spec.name}: the parameters cell lacks stage")
+    return parameters
+
+
+def fill_prose(nb: nbformat.NotebookNode, spec: NotebookSpec, parameters: dict[str, Any]) -> None:
+    """Fill the Markdown placeholders from this run's numbers and, for readers, the merged numbers."""
+    fragment = spec.parameters.get("numbers_out")
+    others = numbers.MERGED if spec.reads_numbers and paths.resolve(numbers.MERGED).exists() else None
+    registry = numbers.Registry(fragment if fragment and paths.resolve(fragment).exists() else None,
+                                notebook=spec.name, others=others)
+    notebook.fill_markdown(nb, notebook.lookup_for(registry, parameters), spec.name)
+
+
+def run(name: str, stage: str) -> Path:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    specs = {s.name: s for s in discover()}
+    if name not in specs:
+        raise RunError(f"no notebook named {name} in {NOTEBOOK_DIR}/")
+    spec = specs[name]
+    target = paths.resolve(f"reports/{stage}/notebooks/{name}.ipynb")
+    parameters = injected_parameters(spec, stage)
+    if spec.reads_numbers:
+        # The merged numbers of the notebooks this one waits for (see `upstream`).
+        fragments = [paths.resolve(u.parameters["numbers_out"]) for u in transitive_upstream(spec, list(specs.values()))
+                     if u.writes_numbers]
+        numbers.merge([f for f in fragments if f.exists()], numbers.MERGED)
+    print(f"▶ {stage}: {name} …", flush=True)
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{name}.running.ipynb")
+    try:
+        papermill.execute_notebook(
+            str(spec.path), str(tmp), parameters=parameters, kernel_name="python3",
+            cwd=str(spec.path.parent), progress_bar=False, log_output=False, start_timeout=120,
+        )
+    except PapermillExecutionError as exc:
+        raise RunError(f"{name} failed in cell {exc.cell_index}:\n{exc.ename}: {exc.evalue}") from None
+    finally:
+        ended = time.perf_counter()
+    try:
+        nb = nbformat.read(tmp, as_version=4)
+    finally:
+        tmp.unlink(missing_ok=True)
+    timing = timing_of(nb, started, ended)
+    nb, stderr = normalise(nb)
+    fill_prose(nb, spec, parameters)
+    leaks = machine_paths_in(nb)
+    if leaks:
+        raise RunError(f"{name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; outputs "
+                       "must use project-relative paths (analysis.engine.paths.relative)")
+    atomic.write_text(target, nbformat.writes(nb) + "\n")
+    atomic.write_json(paths.resolve(f"{STAMP_DIR}/{stage}/timings/{name}.json"), timing)
+    for text in stderr:
+        print(f"  {name} stderr {text.rstrip()}", file=sys.stderr)
+    print(f"✔ {stage}: {name} {timing['total']:.1f} s (kernel {timing['kernel_start']:.1f} s, imports "
+          f"{timing['imports']:.1f} s, cells {timing['cells']:.1f} s)", flush=True)
+    return target
+
+
+def merge_all(out: str = numbers.MERGED) -> Path:
+    fragments = [paths.resolve(s.parameters["numbers_out"]) for s in discover() if s.writes_numbers]
+    missing = [paths.relative(f) for f in fragments if not f.exists()]
+    if missing:
+        raise RunError(f"numbers fragments missing (run the notebooks first): {', '.join(missing)}")
+    return numbers.merge(fragments, out)
+
+
+def pipeline_environment() -> None:
+    """The runner is the build: unless told otherwise it writes into the project folder, not `.lab/`."""
+    os.environ.setdefault("ANALYSIS_OUTPUT_ROOT", str(paths.project_root()))
+    os.environ.setdefault("ANALYSIS_PROJECT_ROOT", str(paths.project_root()))
