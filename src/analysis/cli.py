@@ -75,12 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     from analysis.engine.atomic import RawDataWriteError
     from analysis.engine.errors import InputError
     from analysis.engine.numbers import NumberError
+    from analysis.engine.prose import ProseError
     from analysis.engine.runner import RunError
     from analysis.engine.text import PlaceholderError
 
     try:
         return commands[argv[0]](argv[1:])
-    except (InputError, RunError, PlaceholderError, NumberError, RawDataWriteError) as exc:
+    except (InputError, RunError, PlaceholderError, ProseError, NumberError, RawDataWriteError) as exc:
         print(f"✖ {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

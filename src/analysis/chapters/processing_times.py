@@ -914,8 +914,8 @@ def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.
     return recent.sort_values(["clearance_rate", "pending"], ascending=[True, False]).reset_index().iloc[0]
 
 
-def record_findings(reg, result: Analysis, source: str) -> None:
-    """Headline numbers into the findings registry (ids processing_times.<procedure>.<metric> etc.)."""
+def record_numbers(reg, result: Analysis, source: str) -> None:
+    """Headline numbers into the numbers registry (ids processing_times.<procedure>.<metric> etc.)."""
     info = result.extract.info
     reg.record("processing_times.extract.rows", info["rows"], "applications", "Rows in the extract", result.extract.info["file"])
     reg.record("processing_times.extract.rows_excluded", info["rows_excluded"], "applications",
@@ -926,9 +926,13 @@ def record_findings(reg, result: Analysis, source: str) -> None:
                "Valid rows of applicants of another nationality (not analysed)", result.extract.info["file"])
     reg.record("processing_times.extract.rows_analysed", info["rows_analysed"], "applications",
                "Applications analysed", result.extract.info["file"])
+    separator = {";": "a semicolon", ",": "a comma", "\t": "a tab"}.get(info["separator"], repr(info["separator"]))
+    reg.record("processing_times.extract.encoding", info["encoding"], "text", "Encoding the extract was read as",
+               info["file"])
+    reg.record("processing_times.extract.separator", separator, "text", "Field separator of the extract", info["file"])
     extraction = result.extract.cases["extraction"].max()
-    reg.record("processing_times.extract.extraction_date", f"{extraction:%d %B %Y}" if pd.notna(extraction) else None,
-               "", "Date the extract was taken (pending cases are censored at it)", result.extract.info["file"])
+    reg.record("processing_times.extract.extraction_date", extraction.date() if pd.notna(extraction) else None,
+               "date", "Date the extract was taken (pending cases are censored at it)", result.extract.info["file"])
     summary = result.tables["summary_by_procedure"]
     where = f"{source}/summary_by_procedure.csv"
     units = {"n_received": ("applications", "Applications received"), "n_decided": ("applications", "Applications decided"),
@@ -971,6 +975,39 @@ def record_findings(reg, result: Analysis, source: str) -> None:
     unknown = int((result.extract.cases["sex"].astype(str) == UNKNOWN).sum())
     reg.record("processing_times.sex.unknown", unknown, "applications", "Analysed applications without a recorded sex",
                f"{source}/by_sex.csv")
+    with_deadline, without = deadline_lines(reg, summary, result.procedures)
+    reg.record("processing_times.deadlines.with_deadline", with_deadline, "text",
+               "One line per procedure with a statutory deadline: the share that met it and the P80", where,
+               rows=summary.loc[summary["deadline_kind"] != "", "procedure"])
+    reg.record("processing_times.deadlines.without_deadline", without, "text",
+               "One line per procedure that no provision gives a deadline, with the procedures map's note", where)
+    reg.record("processing_times.deadlines.without_count", int((summary["deadline_kind"] == "").sum()), "procedures",
+               "Procedures without a statutory deadline in the inventory", where)
+
+
+def deadline_lines(reg, summary: pd.DataFrame, procedures: pd.DataFrame) -> tuple[str, str]:
+    """Markdown bullet lists: each procedure against its statutory deadline, and those without one."""
+    notes = dict(zip(procedures["procedure"], procedures["note"]))
+    with_deadline, without = [], []
+    for row in summary.itertuples():
+        if not row.deadline_kind:
+            without.append(f"- **{row.label_en}**: {notes.get(row.procedure) or 'no note in the procedures map'}")
+            continue
+        share = reg[f"processing_times.{row.procedure}.share_within_deadline"].formatted()
+        p80 = reg[f"processing_times.{row.procedure}.p80_days"].formatted()
+        confidence = row.deadline_confidence or "confidence not given"
+        with_deadline.append(f"- **{row.label_en}**: the statutory deadline is {row.deadline_text} (provision "
+                             f"{row.deadline_provision}, {confidence}); {share} of decided cases met it, and 80 % "
+                             f"were decided within {p80}.")
+    return "\n".join(with_deadline), "\n".join(without)
+
+
+def pending_age_table(ages: pd.DataFrame, values: ValueMap) -> pd.DataFrame:
+    """Pending applications by office (rows) and age band (columns, in band order), for display."""
+    ages = ages.assign(office=ages["office"].map(lambda v: values.label("office", v)))
+    wide = ages.pivot(index="office", columns="age_band_days", values="pending")[ages["age_band_days"].unique()]
+    wide.columns.name = None
+    return wide.reset_index().rename(columns={"office": "Office"})
 
 
 def outcomes_at(curve: pd.DataFrame, days: Iterable[int]) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 A chapter notebook's parameters cell declares its files and run settings (None: from the config); its
 first code cell calls `start()`, its last `chapter.finish()`. Between them, code cells record numbers in
 `chapter.numbers` and show tables and figures; Markdown cells hold the prose with placeholders
-(`{inventory.acts.total}`, `{as_of}`), which the runner fills after the notebook ran. Run by hand (in
+(`{inventory.acts.total}`, `{as_of}`), conditions and captions (analysis.engine.prose), which the runner
+renders after the notebook ran. Run by hand (in
 JupyterLab), `finish()` shows the chapter's prose with the numbers filled in, so the consultant sees the
 values while editing; nothing is written outside `.lab/` (analysis.engine.paths).
 """
@@ -18,7 +19,7 @@ from typing import Any, Callable
 import nbformat
 import pandas as pd
 
-from analysis.engine import atomic, config, numbers, paths, provenance, text
+from analysis.engine import atomic, config, numbers, paths, prose, provenance, text
 
 CONFIG_KEYS_DIR = ".build/{stage}/config-keys"
 
@@ -53,20 +54,6 @@ def lookup_for(registry: numbers.Registry, settings: dict[str, Any]) -> Callable
         return registry[name].formatted(spec)
 
     return lookup
-
-
-def fill_markdown(nb: nbformat.NotebookNode, lookup: Callable[[str, str | None], str], name: str) -> None:
-    """Fill the placeholders of every Markdown cell in place; every unknown one is reported at once."""
-    problems = []
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        try:
-            cell.source = text.fill(cell.source, lookup, where=f"{name}.ipynb, Markdown cell '{cell.get('id')}'")
-        except text.PlaceholderError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise text.PlaceholderError("\n".join(problems))
 
 
 @dataclass
@@ -129,8 +116,8 @@ def start(numbers_out: str | None = None, stage: str = "draft", numbers_in: str 
 
 
 def preview(chapter: Chapter) -> None:
-    """Show the notebook's prose with its placeholders filled (JupyterLab only; the build fills the
-    Markdown cells themselves). Reads the notebook as last saved."""
+    """Show the notebook's prose with its placeholders filled and its conditions applied (JupyterLab only;
+    the build renders the Markdown cells themselves). Reads the notebook as last saved."""
     from IPython.display import Markdown, display
 
     source = paths.input_root() / "notebooks" / f"{chapter.name}.ipynb"
@@ -138,19 +125,23 @@ def preview(chapter: Chapter) -> None:
         return
     nb = nbformat.read(source, as_version=4)
     lookup = lookup_for(chapter.numbers, chapter.settings)
-    parts, unknown = [], []
+    parts, problems = [], []
     for cell in nb.cells:
-        if cell.cell_type != "markdown" or "annex" in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type != "markdown" or "annex" in tags:
             continue
         try:
-            parts.append(text.fill(cell.source, lookup))
-        except text.PlaceholderError as exc:
-            unknown.append(str(exc))
-            parts.append(cell.source)
+            if not prose.keep(cell, chapter.numbers.value):
+                continue
+            filled = text.fill(cell.source, lookup)
+        except (text.PlaceholderError, KeyError) as exc:
+            problems.append(str(exc))
+            filled = cell.source
+        parts.append(f"*Caption:* {filled}" if prose.CAPTION_TAG in tags else filled)
     note = ("**Preview (JupyterLab only)**: the prose of this notebook as last saved, with the numbers of "
             "this run filled in. The build fills the Markdown cells themselves.")
-    if unknown:
-        note += "\n\n⚠ " + "\n\n⚠ ".join(unknown)
+    if problems:
+        note += "\n\n⚠ " + "\n\n⚠ ".join(problems)
     display(Markdown(note + "\n\n---\n\n" + "\n\n".join(parts)))
 
 

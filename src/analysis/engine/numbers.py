@@ -121,6 +121,10 @@ class Registry:
         self._items[id] = number
         return number
 
+    def add_from(self, path: str | Path) -> None:
+        """Make the numbers of a fragment or merged file readable here (never saved with this one)."""
+        self._others.update({n.id: n for n in load(path)})
+
     def __getitem__(self, id: str) -> Number:
         if id in self._items:
             return self._items[id]

@@ -1,7 +1,9 @@
 """What notebooks use to show text, tables and figures in the report's house style.
 
 Captions are marked up (class="caption") so that report assembly can number figures and tables
-across the whole document; inside a single notebook they read "Figure: …" and "Table: …".
+across the whole document; inside a single notebook they read "Figure: …" and "Table: …". A caption is
+written as a Markdown cell tagged `caption` just above the code cell (analysis.engine.prose); `caption=`
+is for tables made in a loop, whose captions come from the data.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from analysis.engine import figures
 
 
 def md(text: str) -> None:
-    """Show Markdown text (numbers in it should come from a findings Registry's text())."""
+    """Show generated Markdown (a heading or list built from data); prose belongs in Markdown cells."""
     display(Markdown(text))
 
 
@@ -26,13 +28,21 @@ def notice(text: str, kind: str = "note") -> None:
     display(HTML(f'<div class="notice notice-{html.escape(kind)}"><p>{html.escape(text)}</p></div>'))
 
 
-def _caption(kind: str, caption: str, label: str | None) -> str:
+def _caption_text(caption: str | None) -> tuple[str, str]:
+    """(attribute, text): without a caption the runner fills it in from the caption cell above."""
+    from analysis.engine.prose import PENDING_CAPTION
+
+    return ("", html.escape(caption)) if caption else (" " + PENDING_CAPTION, "")
+
+
+def _caption(kind: str, caption: str | None, label: str | None) -> str:
     label_attr = f' data-label="{html.escape(label)}"' if label else ""
-    return (f'<p class="caption {kind}-caption"{label_attr}><strong>{kind.capitalize()}:</strong> '
-            f"{html.escape(caption)}</p>")
+    pending, words = _caption_text(caption)
+    return (f'<p class="caption {kind}-caption"{label_attr}{pending}><strong>{kind.capitalize()}:</strong> '
+            f"{words}</p>")
 
 
-def table_html(frame: pd.DataFrame, caption: str, source: str, note: str | None = None,
+def table_html(frame: pd.DataFrame, caption: str | None, source: str, note: str | None = None,
                label: str | None = None, index: bool = False, float_format: str = "{:,.1f}",
                links: Iterable[str] = ()) -> str:
     """Deterministic HTML for a captioned table (no random Styler ids, blank for missing values).
@@ -59,23 +69,30 @@ def table_html(frame: pd.DataFrame, caption: str, source: str, note: str | None 
     return "\n".join(parts)
 
 
-def table(frame: pd.DataFrame, caption: str, source: str, note: str | None = None, label: str | None = None,
-          index: bool = False, float_format: str = "{:,.1f}", links: Iterable[str] = ()) -> None:
-    """Show a numbered, captioned table with its source (becomes a real table in Word)."""
+def table(frame: pd.DataFrame, caption: str | None = None, source: str = "", note: str | None = None,
+          label: str | None = None, index: bool = False, float_format: str = "{:,.1f}",
+          links: Iterable[str] = ()) -> None:
+    """Show a numbered, captioned table with its source (becomes a real table in Word); without
+    `caption`, the caption is the Markdown cell tagged `caption` above."""
     display(HTML(table_html(frame, caption, source, note, label, index, float_format, links)))
 
 
-def figure_html(fig, caption: str, source: str, label: str | None = None, alt: str | None = None) -> str:
+def figure_html(fig, caption: str | None, source: str, label: str | None = None, alt: str | None = None) -> str:
+    from analysis.engine.prose import PENDING_ALT
+
     data = base64.b64encode(figures.png_bytes(fig)).decode("ascii")
-    alt_text = html.escape(alt or caption)
+    alt_text = html.escape(alt or caption or PENDING_ALT)
     label_attr = f' id="{html.escape(label)}"' if label else ""
+    pending, words = _caption_text(caption)
     return (f'<figure class="figure-block"{label_attr}><img src="data:image/png;base64,{data}" alt="{alt_text}"/>'
-            f'<figcaption class="caption figure-caption"><strong>Figure:</strong> {html.escape(caption)} '
+            f'<figcaption class="caption figure-caption"{pending}><strong>Figure:</strong> {words} '
             f'<em>Source:</em> {html.escape(source)}</figcaption></figure>')
 
 
-def figure(fig, caption: str, source: str, label: str | None = None, alt: str | None = None) -> None:
-    """Show a matplotlib figure as an embedded PNG with a numbered caption and its source."""
+def figure(fig, caption: str | None = None, source: str = "", label: str | None = None,
+           alt: str | None = None) -> None:
+    """Show a matplotlib figure as an embedded PNG with a numbered caption and its source; without
+    `caption`, the caption is the Markdown cell tagged `caption` above."""
     display(HTML(figure_html(fig, caption, source, label, alt)))
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import nbformat
 
-from analysis.engine import atomic, config, notebook, numbers, paths
+from analysis.engine import atomic, config, notebook, numbers, paths, prose
 
 NOTEBOOK_DIR = "notebooks"
 STAMP_DIR = ".build"
@@ -345,13 +345,17 @@ def injected_parameters(spec: NotebookSpec, stage: str) -> dict[str, Any]:
     return parameters
 
 
-def fill_prose(nb: nbformat.NotebookNode, spec: NotebookSpec, parameters: dict[str, Any]) -> None:
-    """Fill the Markdown placeholders from this run's numbers and, for readers, the merged numbers."""
-    fragment = spec.parameters.get("numbers_out")
-    others = numbers.MERGED if spec.reads_numbers and paths.resolve(numbers.MERGED).exists() else None
-    registry = numbers.Registry(fragment if fragment and paths.resolve(fragment).exists() else None,
-                                notebook=spec.name, others=others)
-    notebook.fill_markdown(nb, notebook.lookup_for(registry, parameters), spec.name)
+def render_prose(nb: nbformat.NotebookNode, spec: NotebookSpec, parameters: dict[str, Any]) -> None:
+    """Render the Markdown (placeholders, conditions, captions) from this run's numbers and, for readers,
+    the merged numbers of the chapters they read."""
+    registry = numbers.Registry(None, notebook=spec.name)
+    sources = [spec.parameters.get("numbers_out")]
+    if spec.reads_numbers:
+        sources.append(numbers.MERGED)
+    for source in sources:
+        if source and paths.resolve(source).exists():
+            registry.add_from(source)
+    prose.render(nb, notebook.lookup_for(registry, parameters), registry.value, spec.name)
 
 
 def run(name: str, stage: str) -> Path:
@@ -388,7 +392,7 @@ def run(name: str, stage: str) -> Path:
         tmp.unlink(missing_ok=True)
     timing = timing_of(nb, started, ended)
     nb, stderr = normalise(nb)
-    fill_prose(nb, spec, parameters)
+    render_prose(nb, spec, parameters)
     leaks = machine_paths_in(nb)
     if leaks:
         raise RunError(f"{name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; outputs "
