@@ -55,7 +55,7 @@ final: | $(VENV_STAMP) ## Build the final analysis after the feedback gate (ever
 notebooks: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) ## Execute the notebooks whose inputs changed (no documents)
 
 $(STAMPS)/report.done: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(wildcard references/*) \
-		$(wildcard src/analysis/engine/*) config/corridor.yaml data/raw/provenance.yaml $(DEPS_MK)
+		$(shell find src/analysis/engine -type f -not -name "*.pyc") config/corridor.yaml data/raw/provenance.yaml $(DEPS_MK)
 	@$(ANALYSIS) merge-numbers
 	@$(ANALYSIS) assemble --stage $(STAGE)
 	@# The DOCX and PDF are converted from the HTML, so scanning it covers their text (tests scan all three).

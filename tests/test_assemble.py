@@ -6,7 +6,8 @@ import zipfile
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis.engine import assemble, atomic
+from analysis.engine import atomic
+from analysis.engine.assemble import html as assemble
 
 DOC = """<main id="report-body">
 <h1>Introduction</h1><h2>Scope</h2><p class="caption table-caption"><strong>Table:</strong> A</p>

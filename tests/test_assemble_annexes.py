@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from analysis.engine import assemble
+from analysis.engine.assemble import documents as assemble
 
 DOC = """<html><body><main id="report-body"><h1>Chapter</h1><p>Body text.</p></main>
 <section id="report-annexes"><h1>Annexes</h1><p>Annex text.</p></section></body></html>"""
