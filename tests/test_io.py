@@ -76,7 +76,7 @@ def test_missing_sheet_and_file_name_the_problem(tmp_path):
     wb.save(path)
     with pytest.raises(InputError, match="sheet 'provisions': expected a sheet named 'provisions'; found 'acts'"):
         io.read_excel_sheet(path, "provisions")
-    with pytest.raises(InputError, match="nothere.xlsx: expected an Excel workbook; found 'no such file'"):
+    with pytest.raises(InputError, match=r"nothere.xlsx: expected an Excel workbook \(.xlsx\); found 'no such file'"):
         io.read_excel_sheet(tmp_path / "nothere.xlsx", "acts")
 
 

@@ -247,7 +247,14 @@ def test_utf8_comma_file_with_other_header_spellings(tmp_path):
     assert extract.cases["working_days"].tolist() == [1]
 
 
-def test_excel_extract_with_date_cells(tmp_path):
+@pytest.fixture
+def lenient(monkeypatch):
+    """A small hand-made extract with several bad rows stays under the limit that stops the build."""
+    settings = pt._settings()
+    monkeypatch.setattr(pt, "_settings", lambda: {**settings, "max_invalid_share": 0.5})
+
+
+def test_excel_extract_with_date_cells(tmp_path, lenient):
     from datetime import datetime
 
     from openpyxl import Workbook
@@ -279,7 +286,7 @@ def test_missing_required_column_names_it(tmp_path):
     assert "extraction_date" in str(info.value) and "row 1" in str(info.value)
 
 
-def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path):
+def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path, lenient):
     good = "{id};Единое разрешение;Ош;онлайн;М;25-34;{nat};{receipt};{decision};{outcome};31.03.2026"
     lines = [
         good.format(id=1, nat="Узбекистан", receipt="02.03.2026", decision="05.03.2026", outcome="Одобрено"),
@@ -307,9 +314,11 @@ def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path)
 
 
 def test_mostly_unreadable_extract_stops_the_build(tmp_path):
-    lines = [f"{i};Патент;Ош;лично;М;18-24;Узбекистан;03/0{i}/2026;;На рассмотрении;31.03.2026" for i in range(1, 5)]
-    with pytest.raises(InputError, match="receipt_date"):
+    lines = [f"{i};Патент;Ош;лично;М;18-24;Узбекистан;{'soon' if i < 3 else '03.03.2026'};;На рассмотрении;31.03.2026"
+             for i in range(1, 5)]
+    with pytest.raises(InputError, match=r"2 of 4 rows \(50.0 %\)") as stopped:
         prepared(tmp_path, lines)
+    assert "receipt date cannot be read" in str(stopped.value) and "max_invalid_share" in str(stopped.value)
 
 
 # ---------------------------------------------------------------- backlog
