@@ -56,6 +56,8 @@ UNKNOWN = "unknown"
 EXAMPLES_PER_CHECK = 3
 #: Share of the extract's rows that may be excluded before the build stops, unless the config sets one.
 DEFAULT_MAX_INVALID_SHARE = 0.05
+#: Bytes the CSV reader parses per task: large enough that few dictionaries need unifying afterwards.
+ARROW_BLOCK_BYTES = 16 << 20
 
 
 def _settings() -> dict:
@@ -120,13 +122,16 @@ def load_value_map(path: str | Path) -> ValueMap:
 PROCEDURE_COLUMNS = ["procedure", "label_en", "extract_values", "deadline_provision", "note"]
 
 
-def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provisions_file: str = "provisions.csv") -> pd.DataFrame:
+def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provisions_file: str = "provisions.csv",
+                    provisions_required: bool = True) -> pd.DataFrame:
     """The procedures map with each statutory deadline read from the inventory's provisions.
 
     Columns added: deadline_quantity, deadline_unit, deadline_kind (working_days / calendar_days /
     months / years, or blank when no provision gives a deadline), deadline_text, and the provision's
     source, confidence and validity dates (a case received outside them has no deadline). A provision id
     that the inventory does not hold, or a deadline whose unit is not known, is an InputError naming the row.
+    Without `provisions_required` (`make check` while the inventory itself has errors) the deadlines stay
+    blank instead.
     """
     path = paths.resolve(path)
     file = paths.relative(path)
@@ -144,6 +149,8 @@ def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provision
                   "deadline_valid_to": pd.NaT}
         records.append(record)
         if not provision:
+            continue
+        if lookup is None and not provisions_required:
             continue
         if lookup is None:
             problems.append(Problem(file=file, row=line, column="deadline_provision",
@@ -282,7 +289,7 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
              for name, dst in source.items()}
     try:
         table = pa_csv.read_csv(
-            path, read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
+            path, read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
             parse_options=pa_csv.ParseOptions(delimiter=sep, invalid_row_handler=skip),
             convert_options=pa_csv.ConvertOptions(include_columns=list(source), column_types=types,
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
@@ -345,7 +352,7 @@ def _malformed_lines(path: Path, encoding: str, sep: str, width: int) -> list[tu
 def _line_numbers(n: int, skipped: list[int]) -> np.ndarray:
     """File line numbers of `n` rows read in order, when the lines `skipped` were left out."""
     lines = np.arange(2, n + len(skipped) + 2, dtype=np.int64)
-    return lines[~np.isin(lines, skipped)][:n]
+    return lines[~np.isin(lines, skipped)][:n] if skipped else lines
 
 
 def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtract:
@@ -567,10 +574,14 @@ def exclusion_problems(quality: pd.DataFrame, file: str, excluded: int, total: i
                    "max_invalid_share in config/corridor.yaml)",
                    found=f"{excluded:,} of {total:,} rows ({100 * excluded / total:.1f} %): a wrong date format or "
                          "mapping rather than a few typos")
-    reasons = [Problem(file=file, expected=f"no rows with: {r.description.lower()}",
-                       found=f"{r.rows:,} rows ({r.percent_of_rows:.1f} %), e.g. {r.examples}")
-               for r in quality.itertuples() if r.action == "excluded" and r.rows]
-    return [head, *reasons]
+    return [head, *exclusion_reasons(quality, file)]
+
+
+def exclusion_reasons(quality: pd.DataFrame, file: str, severity: str = "error") -> list[Problem]:
+    """One problem per reason rows were excluded, with the count and the first lines (data-quality table)."""
+    return [Problem(file=file, expected=f"no rows with: {r.description.lower()}", severity=severity,
+                    found=f"{r.rows:,} rows ({r.percent_of_rows:.1f} %), e.g. {r.examples}")
+            for r in quality.itertuples() if r.action == "excluded" and r.rows]
 
 
 def exclusion_report(extract: Extract) -> str:
@@ -587,6 +598,15 @@ def exclusion_report(extract: Extract) -> str:
         if r.check == "date_read_day_first" and r.rows:
             lines.append(f"⚠ {info['file']}: {r.rows:,} rows kept: {r.description.lower()} (e.g. {r.examples})")
     return "\n".join(lines)
+
+
+def show_exclusions(extract: Extract) -> None:
+    """Print the exclusions on the build output (the chapter and its annex show them too)."""
+    import sys
+
+    report = exclusion_report(extract)
+    if report:
+        print(report, file=sys.stderr, flush=True)
 
 
 def exclusion_list(quality: pd.DataFrame) -> str:
@@ -666,17 +686,19 @@ def _by_day(days: np.ndarray, compute) -> np.ndarray:
 def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """`calendar.working_days_between` for millions of rows: working days in (start, end] are T[end] −
     T[start], with T counted once per day of the range. NaT gives -1, as there."""
-    start, end = start.astype("datetime64[D]"), end.astype("datetime64[D]")
-    valid = ~(np.isnat(start) | np.isnat(end))
-    result = np.full(len(start), -1, dtype=np.int64)
+    s = np.asarray(start, dtype="datetime64[D]").view(np.int64)
+    e = np.asarray(end, dtype="datetime64[D]").view(np.int64)
+    nat = np.datetime64("NaT").astype("datetime64[D]").view(np.int64)
+    valid = (s != nat) & (e != nat)
     if not valid.any():
-        return result
-    s, e = start[valid].astype(np.int64), end[valid].astype(np.int64)
-    low, high = min(s.min(), e.min()), max(s.max(), e.max())
+        return np.full(len(s), -1, dtype=np.int64)
+    big = np.iinfo(np.int64).max
+    low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
+    high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
     span = np.arange(low, high + 1).astype("datetime64[D]")
     table = calendar.working_days_between(np.full(len(span), span[0]), span)
-    result[valid] = table[e - low] - table[s - low]
-    return result
+    counted = table[np.where(valid, e - low, 0)] - table[np.where(valid, s - low, 0)]
+    return np.where(valid, counted, -1)
 
 
 def _month_labels(days: np.ndarray) -> pd.Categorical:
@@ -1156,6 +1178,16 @@ def record_numbers(reg, result: Analysis, source: str) -> None:
                "Rows excluded because of invalid data (see the data-quality annex)", result.extract.info["file"])
     reg.record("processing_times.extract.share_excluded", 100.0 * info["rows_excluded"] / max(info["rows"], 1), "%",
                "Share of the extract's rows excluded because of invalid data", result.extract.info["file"])
+    reg.record("processing_times.extract.exclusions", exclusion_list(result.extract.quality), "text",
+               "One line per reason rows were excluded, with its count", result.extract.info["file"])
+    reg.record("processing_times.extract.max_share_excluded",
+               100.0 * float(_settings().get("max_invalid_share", DEFAULT_MAX_INVALID_SHARE)), "%",
+               "Share of excluded rows above which the build stops (processing_times.max_invalid_share)",
+               "config/corridor.yaml")
+    day_first = result.extract.quality.set_index("check")["rows"].get("date_read_day_first", 0)
+    reg.record("processing_times.extract.dates_read_day_first", int(day_first), "applications",
+               "Rows whose a/b/yyyy dates were read day first, no date of the file showing the order",
+               result.extract.info["file"])
     reg.record("processing_times.extract.rows_out_of_scope", info["rows_out_of_scope"], "applications",
                "Valid rows of applicants of another nationality (not analysed)", result.extract.info["file"])
     reg.record("processing_times.extract.rows_analysed", info["rows_analysed"], "applications",

@@ -14,6 +14,7 @@ import re
 import unicodedata
 import zipfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -139,23 +140,18 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
     their span, which is how a consultant's "grouped" headers arrive.
     """
     path = Path(path)
-    wb = _open_workbook(path, data_only=True)  # not read-only: merged-cell ranges are needed
-    try:
-        if sheet not in wb.sheetnames:
-            raise InputError([Problem(file=paths.relative(path), sheet=sheet,
-                                      expected=f"a sheet named '{sheet}'",
-                                      found=", ".join(wb.sheetnames))])
-        ws = wb[sheet]
-        for merged in list(ws.merged_cells.ranges):
-            top_left = ws.cell(merged.min_row, merged.min_col).value
-            ws.unmerge_cells(str(merged))
-            if merged.min_row < header_row + header_rows:
-                for r in range(merged.min_row, merged.max_row + 1):
-                    for c in range(merged.min_col, merged.max_col + 1):
-                        ws.cell(r, c).value = top_left
-        rows = list(ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
+    sheets = _workbook_cells(*_identity(path))
+    if sheet not in sheets:
+        raise InputError([Problem(file=paths.relative(path), sheet=sheet, expected=f"a sheet named '{sheet}'",
+                                  found=", ".join(sheets))])
+    cells, merged_ranges = sheets[sheet]
+    rows = [list(r) for r in cells]
+    for min_row, min_col, max_row, max_col in merged_ranges:
+        if min_row < header_row + header_rows:  # a grouped header: its value spans the merged cells
+            top_left = rows[min_row - 1][min_col - 1]
+            for r in range(min_row, max_row + 1):
+                for c in range(min_col, max_col + 1):
+                    rows[r - 1][c - 1] = top_left
     first = header_row - 1
     header_block = rows[first:first + header_rows]
     if not any(v not in (None, "") for r in header_block for v in r):
@@ -180,6 +176,26 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
     frame = pd.DataFrame(records, columns=headers, dtype=object)
     frame.insert(0, ROW, pd.Series(numbers, dtype="int64"))
     return frame
+
+
+def _identity(path: Path) -> tuple[Path, int, int]:
+    """A file as it is now (path, size, modification time): the cache key of its parsed cells."""
+    _require_file(path, "an Excel workbook (.xlsx)")
+    stat = path.stat()
+    return path.resolve(), stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=4)
+def _workbook_cells(path: Path, size: int, mtime_ns: int) -> dict[str, tuple[tuple[tuple, ...], tuple]]:
+    """Every sheet's cell values and merged ranges, parsed once per version of the file: a chapter reads
+    several sheets of one workbook, and openpyxl parses all of them on every open."""
+    wb = _open_workbook(path, data_only=True)  # not read-only: merged-cell ranges are needed
+    try:
+        return {ws.title: (tuple(ws.iter_rows(values_only=True)),
+                           tuple((m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges))
+                for ws in wb.worksheets}
+    finally:
+        wb.close()
 
 
 # ---------------------------------------------------------------- CSV

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from analysis.engine import atomic, config, paths
-from analysis.engine.errors import Problem, raise_if_errors
+from analysis.engine.errors import InputError, Problem, raise_if_errors
 from analysis.engine.readers import ROW, read_csv_any, read_excel_sheet
 from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
 
@@ -100,11 +100,19 @@ class Consultations:
 def read_folder(folder: str | Path) -> Consultations:
     """The five CSV files of a consultation folder (UTF-8 or Windows-1251, ';' or ',')."""
     folder = paths.resolve(folder)
-    frames, read_as = {}, {}
+    frames, read_as, problems = {}, {}, []
+    files = {name: paths.relative(folder / f"{name}.csv") for name in TABLES}
     for name in TABLES:
         aliases = config.get(f"consultations.header_aliases.{name}", default=None)
-        frames[name], read_as[name] = read_csv_any(folder / f"{name}.csv", header_map=aliases)
-    files = {name: paths.relative(folder / f"{name}.csv") for name in TABLES}
+        try:
+            frames[name], read_as[name] = read_csv_any(folder / f"{name}.csv", header_map=aliases)
+        except InputError as exc:  # keep reading: every file's problems are listed at once
+            problems += exc.problems
+    if problems:
+        specs = columns()
+        for name, frame in frames.items():
+            problems += validate(frame, specs[name], files[name], None)[1]
+        raise_if_errors(problems)
     data = check(frames, files, sheets={name: None for name in TABLES})
     data.read_as = read_as
     return data
