@@ -73,7 +73,7 @@ check: | $(VENV_STAMP) ## Check every raw input and the configuration in one pas
 # `make report` checks the inputs first: every notebook waits for a passing check of the inputs it may read.
 CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
 $(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(shell find src/analysis -name '*.py') | $(VENV_STAMP)
-	@$(ANALYSIS) check
+	@$(ANALYSIS) check --brief
 	@touch $@
 $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))): $(CHECK_STAMP)
 

@@ -298,10 +298,15 @@ def _soften_numbers(problems: list[Problem], *columns: str) -> list[Problem]:
 
 
 # ---------------------------------------------------------------- output
-def report(run: Run, seconds: float) -> str:
+def report(run: Run, seconds: float, brief: bool = False) -> str:
+    """Every input with its problems and warnings; `brief` (the build) lists only the inputs with errors."""
     lines = []
     for entry in run.checked:
         errors, warnings = entry.errors, entry.warnings
+        if brief and not errors:
+            continue
+        if brief:
+            warnings = []
         mark = "✖" if errors else "⚠" if warnings else "✔"
         counts = ", ".join(part for part in (_count(len(errors), "problem"), _count(len(warnings), "warning")) if part)
         lines.append(f"{mark} {entry.file}" + (f": {counts}" if counts else "") +
@@ -320,7 +325,9 @@ def report(run: Run, seconds: float) -> str:
         lines.append(f"✖ {_count(len(errors), 'problem')} in {broken} of {files} inputs (checked in {seconds:.1f} s): "
                      "fix them and run `make check` again")
     else:
-        lines.append(f"✔ all {files} inputs and the configuration are usable (checked in {seconds:.1f} s)")
+        warned = sum(len(e.warnings) for e in run.checked)
+        said = f"; {_count(warned, 'warning')}: `make check` lists them" if brief and warned else ""
+        lines.append(f"✔ inputs checked: all {files} usable{said} ({seconds:.1f} s)")
     return "\n".join(lines)
 
 
@@ -333,10 +340,15 @@ def _count(n: int, noun: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m analysis check`: exit 2 when any input has an error (warnings alone pass)."""
+    """`python -m analysis check [--brief]`: exit 2 when any input has an error (warnings alone pass)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m analysis check")
+    parser.add_argument("--brief", action="store_true", help="list only inputs with errors (the build's check)")
+    args = parser.parse_args(argv)
     started = time.perf_counter()
     run = check_all()
-    print(report(run, time.perf_counter() - started), flush=True)
+    print(report(run, time.perf_counter() - started, brief=args.brief), flush=True)
     return 2 if any(e.errors for e in run.checked) else 0
 
 

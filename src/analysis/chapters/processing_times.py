@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -275,33 +276,47 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
         return _read_excel_extract(path, file, column_map)
     encoding, sep, header = _sniff(path, file)
     rename = _header_mapping(header, column_map, file)
-    # Bytes, not text: the parser runs on every core and only the distinct values are decoded, in the
-    # file's encoding (';', quotes and digits are the same bytes in UTF-8 and Windows-1251).
     names = [f"column_{i}" for i in range(len(header))]
     source = {names[header.index(src)]: dst for src, dst in rename.items()}
-    skipped = [0]
-
-    def skip(row) -> str:
-        skipped[0] += 1
-        return "skip"
-
-    types = {name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
-             for name, dst in source.items()}
+    malformed: list[tuple[int, str]] = []
     try:
-        table = pa_csv.read_csv(
-            path, read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
-            parse_options=pa_csv.ParseOptions(delimiter=sep, invalid_row_handler=skip),
-            convert_options=pa_csv.ConvertOptions(include_columns=list(source), column_types=types,
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        table = _arrow_table(path, sep, names, source)
     except pa.ArrowInvalid as exc:
-        raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file",
-                                  found=str(exc).splitlines()[0][:200])]) from None
-    table = table.unify_dictionaries()
+        # Lines with the wrong number of fields (rare): find them, then read the file without them.
+        malformed = _malformed_lines(path, encoding, sep, len(header))
+        if not malformed:
+            raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file",
+                                      found=str(exc).splitlines()[0][:200])]) from None
+        with tempfile.TemporaryDirectory(prefix="extract-") as folder:
+            kept = Path(folder) / path.name
+            _copy_without(path, kept, {line for line, _ in malformed})
+            table = _arrow_table(kept, sep, names, source)
     frame = pd.DataFrame({dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()})
     frame = _complete(frame, column_map)
-    malformed = _malformed_lines(path, encoding, sep, len(header)) if skipped[0] else []
     frame[ROW] = _line_numbers(len(frame), [line for line, _ in malformed])
     return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep, malformed=malformed)
+
+
+def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, str]) -> pa.Table:
+    """The CSV's bytes as Arrow columns, parsed on every core; raises ArrowInvalid on a malformed line.
+
+    Bytes, not text: only the distinct values are decoded afterwards, in the file's encoding (';', quotes
+    and digits are the same bytes in UTF-8 and Windows-1251)."""
+    types = {name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
+             for name, dst in source.items()}
+    table = pa_csv.read_csv(
+        path, read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
+        parse_options=pa_csv.ParseOptions(delimiter=sep),
+        convert_options=pa_csv.ConvertOptions(include_columns=list(source), column_types=types,
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
+    return table.unify_dictionaries()
+
+
+def _copy_without(path: Path, target: Path, lines: set[int]) -> None:
+    with path.open("rb") as source, target.open("wb") as out:
+        for number, line in enumerate(source, start=1):
+            if number not in lines:
+                out.write(line)
 
 
 def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> pd.Series | pd.Categorical:
@@ -580,7 +595,7 @@ def exclusion_problems(quality: pd.DataFrame, file: str, excluded: int, total: i
 def exclusion_reasons(quality: pd.DataFrame, file: str, severity: str = "error") -> list[Problem]:
     """One problem per reason rows were excluded, with the count and the first lines (data-quality table)."""
     return [Problem(file=file, expected=f"no rows with: {r.description.lower()}", severity=severity,
-                    found=f"{r.rows:,} rows ({r.percent_of_rows:.1f} %), e.g. {r.examples}")
+                    found=f"{r.rows:,} rows ({_percent(r.percent_of_rows)}), e.g. {r.examples}")
             for r in quality.itertuples() if r.action == "excluded" and r.rows]
 
 
@@ -590,7 +605,7 @@ def exclusion_report(extract: Extract) -> str:
     if not info["rows_excluded"]:
         return ""
     lines = [f"⚠ {info['file']}: {info['rows_excluded']:,} of {info['rows']:,} rows "
-             f"({100 * info['rows_excluded'] / info['rows']:.1f} %) excluded from the processing-times chapter"]
+             f"({_percent(100 * info['rows_excluded'] / info['rows'])}) excluded from the processing-times chapter"]
     for r in extract.quality.itertuples():
         if r.action == "excluded" and r.rows:
             lines.append(f"  {r.rows:,} × {r.description.lower()} (e.g. {r.examples})")
@@ -612,7 +627,12 @@ def show_exclusions(extract: Extract) -> None:
 def exclusion_list(quality: pd.DataFrame) -> str:
     """Markdown bullets, one per reason rows were excluded, with the count (for the chapter's prose)."""
     return "\n".join(f"- {r.description} ({r.rows:,} {'row' if r.rows == 1 else 'rows'}, "
-                     f"{r.percent_of_rows:.1f} %)" for r in quality.itertuples() if r.action == "excluded" and r.rows)
+                     f"{_percent(r.percent_of_rows)})" for r in quality.itertuples() if r.action == "excluded" and r.rows)
+
+
+def _percent(value: float) -> str:
+    """A share of rows in words: one decimal, and "under 0.1 %" rather than a misleading "0.0 %"."""
+    return "under 0.1 %" if 0 < value < 0.05 else f"{value:.1f} %"
 
 
 def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: int,
