@@ -41,7 +41,7 @@ def messages(entry: check.Checked) -> str:
 def test_example_inputs_pass(project):
     text, checked = run_check()
     assert not [c.file for c in checked.values() if c.errors], text
-    assert text.splitlines()[-1].startswith("✔ all ")
+    assert text.splitlines()[-1].startswith("✔ inputs checked: all ")
     assert "data/raw/processing_times.csv" in checked and "data/raw/consultations" in checked
 
 
