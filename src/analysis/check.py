@@ -12,7 +12,6 @@ numbers, as warnings, and by the build itself.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -350,7 +349,3 @@ def main(argv: list[str] | None = None) -> int:
     run = check_all()
     print(report(run, time.perf_counter() - started, brief=args.brief), flush=True)
     return 2 if any(e.errors for e in run.checked) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -760,7 +760,9 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
 # ---------------------------------------------------------------- estimators on histograms
 def _histogram(codes: np.ndarray, durations: np.ndarray, mask: np.ndarray, n_groups: int, width: int) -> np.ndarray:
     """counts[g, t]: rows of group g with duration t among `mask` (durations are 0..width-1)."""
-    flat = codes[mask].astype(np.int64) * width + durations[mask]
+    flat = np.asarray(codes, dtype=np.int64)[mask]  # a fresh array: scaled and shifted in place
+    flat *= width
+    flat += durations[mask]
     return np.bincount(flat, minlength=n_groups * width).reshape(n_groups, width)
 
 
@@ -862,8 +864,8 @@ def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None
     out["n_withdrawn"] = count(_is_in(cases["outcome"], ["withdrawn"]))
     out["n_pending"] = count(pending)
     few_decided = out["n_decided"].to_numpy() < min_cases
-    wd = cases["working_days"].to_numpy().astype(np.int64)
-    cd = cases["calendar_days"].to_numpy().astype(np.int64)
+    wd = cases["working_days"].to_numpy()
+    cd = cases["calendar_days"].to_numpy()
     width_wd, width_cd = int(wd.max(initial=0)) + 1, int(cd.max(initial=0)) + 1
     hist_wd = _histogram(codes, wd, decided, g, width_wd)
     hist_cd = _histogram(codes, cd, decided, g, width_cd)
@@ -900,7 +902,7 @@ def curves(cases: pd.DataFrame, by: Sequence[str], horizon: int) -> pd.DataFrame
     """
     codes, keys = _groups(cases, by)
     g = len(keys)
-    wd = np.minimum(cases["working_days"].to_numpy().astype(np.int64), horizon + 1)
+    wd = np.minimum(cases["working_days"].to_numpy(), horizon + 1)
     width = horizon + 2  # the last column collects everything beyond the horizon
     decided = cases["decided"].to_numpy()
     hist_decided = _histogram(codes, wd, decided, g, width)
