@@ -177,7 +177,6 @@ def _processing_times(run: Run, inputs: dict[str, str]) -> None:
         info = prepared.info
         entry.notes.append(f"{info['rows']:,} rows, {info['rows_analysed']:,} to analyse, "
                            f"{info['rows_excluded']:,} excluded")
-        entry.problems[:] = [p for p in entry.problems if p.severity == "error"]  # the examples: see below
         entry.problems.extend(pt.exclusion_reasons(prepared.quality, extract, severity="warning"))
 
 
