@@ -7,11 +7,8 @@ change it back and rebuild: every published file equals the clean build's again.
 
 import hashlib
 import os
-import shutil
-import subprocess
 
 import pytest
-from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -24,22 +21,10 @@ def _digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _make(project, *args, out=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
-    command = ["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args]
-    if out is not None:
-        command.append(f"OUT={out}")
-    subprocess.run(command, cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
 def test_a_second_clean_build_elsewhere_is_identical_and_a_hand_run_changes_nothing(built_report, tmp_path,
                                                                                   monkeypatch):
-    project = tmp_path / "project"
-    for folder in COPIED:
-        shutil.copytree(REPO / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in FILES:
-        shutil.copy2(REPO / name, project / name)
-    _make(project, "report")
+    project = copy_project(tmp_path / "project")
+    make_in(project, "report")
     published = project / "reports/draft"
     # Same inputs in another folder: byte-identical executed notebooks and numbers (no clock, no machine path).
     names = sorted(p.name for p in (built_report / "notebooks").glob("*.ipynb"))
@@ -66,8 +51,8 @@ def test_a_second_clean_build_elsewhere_is_identical_and_a_hand_run_changes_noth
     exceptions = project / "data/raw/final_exceptions.yaml"
     original = exceptions.read_bytes()
     exceptions.write_bytes(original + b"# a note added and removed again\n")
-    _make(project, "report")
+    make_in(project, "report")
     exceptions.write_bytes(original)
-    _make(project, "report")
+    make_in(project, "report")
     assert _digest(project / "data/processed") == first["processed"]
     assert _digest(project / "reports") == first["reports"]

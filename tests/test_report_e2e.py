@@ -60,11 +60,11 @@ def test_bad_input_stops_the_build_with_a_located_message(tmp_path):
     ws.cell(row=3, column=1).value = ws.cell(row=2, column=1).value  # duplicate act id
     wb.save(book)
     out = tmp_path / "out"
-    env = dict(os.environ, ANALYSIS_INPUT_ROOT=str(inputs), ANALYSIS_OUTPUT_ROOT=str(out))
-    result = subprocess.run([os.sys.executable, "-m", "analysis.pipeline", "run", "10_legal_framework"],
+    env = dict(os.environ, ANALYSIS_PROJECT_ROOT=str(inputs), ANALYSIS_OUTPUT_ROOT=str(out))
+    result = subprocess.run([os.sys.executable, "-m", "analysis", "run", "10_legal_framework"],
                             cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "regulation_inventory.xlsx, sheet 'acts', row 3, column" in result.stderr
     assert "duplicate" in result.stderr
     assert not (out / "reports" / "draft" / "notebooks" / "10_legal_framework.ipynb").exists()
-    assert not list((out / "data" / "processed").rglob("*.csv")) if (out / "data" / "processed").exists() else True
+    assert not (out / "data" / "processed").exists() or not list((out / "data" / "processed").rglob("*.csv"))
