@@ -49,7 +49,7 @@ ifeq ($(filter help clean venv lock,$(MAKECMDGOALS)),)
 include $(DEPS_MK)
 endif
 
-.PHONY: report final notebooks verify test test-fast lab templates example-data feedback bench clean help venv lock check
+.PHONY: report final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock check
 
 report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
 
@@ -88,6 +88,10 @@ test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, e
 
 test-fast: | $(VENV_STAMP) ## Unit tests only (seconds)
 	@$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
+
+lint: | $(VENV_STAMP) ## House style: ruff lint and format check over the code and tests
+	@$(VENV)/bin/ruff check src tests benchmarks tools
+	@$(VENV)/bin/ruff format --check src tests benchmarks tools
 
 lab: | $(VENV_STAMP) ## Open JupyterLab at the project root with the project's kernel (runs by hand write to .lab/)
 	@$(PY) -m ipykernel install --user --name "$(KERNEL_NAME)" --display-name "$(KERNEL_LABEL)" >/dev/null
