@@ -13,7 +13,6 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis import check, templates
-from analysis.engine import paths
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,8 +59,8 @@ def test_every_damaged_file_is_named_in_one_pass(project):
     header = sessions[0].split(",")
     fields = sessions[1].split(",")
     fields[header.index("paragraphs")] = "many"
-    (raw / "consultations" / "sessions.csv").write_text("\n".join([sessions[0], ",".join(fields)] + sessions[2:]) + "\n",
-                                                        encoding="utf-8")
+    rows = [sessions[0], ",".join(fields)] + sessions[2:]
+    (raw / "consultations" / "sessions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     book = load_workbook(raw / "validation.xlsx")
     book["ratings"].title = "Sheet1"  # the sheet renamed by hand
     book.save(raw / "validation.xlsx")
@@ -80,7 +79,8 @@ def test_every_damaged_file_is_named_in_one_pass(project):
     assert "codebook.csv, row" in consultations and "was the file cut short?" in consultations
     assert "respondents.csv" in consultations and "a unique id" in consultations
     assert "sessions.csv, row 2, column 'paragraphs': expected a whole number; found 'many'" in consultations
-    assert "sheet 'ratings': expected a sheet named 'ratings'; found 'Sheet1, README'" in messages(checked["data/raw/validation.xlsx"])
+    assert "sheet 'ratings': expected a sheet named 'ratings'; found 'Sheet1, README'" in \
+        messages(checked["data/raw/validation.xlsx"])
     assert "sheet 'roles', row 1: expected a header row with the column names; found 'an empty sheet'" in \
         messages(checked["data/raw/regulation_inventory.xlsx"])
     assert text.splitlines()[-1].startswith("✖ ") and "in 6 of" in text.splitlines()[-1]
@@ -113,8 +113,8 @@ def test_cross_references_between_raw_files_and_excel_locale_csv(project):
 
     assert "legal_basis': expected the id of an existing provision of the inventory" in \
         messages(checked["data/raw/procedures.xlsx"])
-    assert "segments.csv, row 2, column 'code_id': expected the id of an existing code in the codebook; found 'NOPE'" in \
-        messages(checked["data/raw/consultations"])
+    assert ("segments.csv, row 2, column 'code_id': expected the id of an existing code in the codebook; "
+            "found 'NOPE'") in messages(checked["data/raw/consultations"])
     for name in ("processing_times_values.csv", "processing_times_columns.csv", "processing_time_procedures.csv"):
         assert not checked[f"data/raw/{name}"].errors, text
 
@@ -172,7 +172,8 @@ def test_every_template_enforces_its_rules(tmp_path):
                 rule = rules[f"{letter}2"]
                 assert rule.prompt and rule.showInputMessage, f"{where} {col.name}: no input hint"
                 comment = ws.cell(1, index).comment
-                assert comment is not None and comment.text.startswith("Required") == col.required, f"{where} {col.name}"
+                assert comment is not None, f"{where} {col.name}: no header comment"
+                assert comment.text.startswith("Required") == col.required, f"{where} {col.name}"
                 controlled = (col.vocabulary is not None or col.kind == "bool") and not col.multi
                 expected = "list" if controlled else {"date": "date", "int": "whole", "float": "decimal"}.get(col.kind)
                 assert rule.type == expected, f"{where} {col.name}: {rule.type} rule, expected {expected}"
@@ -209,20 +210,17 @@ def test_a_wrong_python_fails_at_once_naming_the_one_needed(tmp_path):
 @pytest.mark.slow
 def test_a_copied_project_reads_its_own_inputs(tmp_path):
     """A project folder copied with its venv (whose package is installed from the original's src) checks
-    and builds from the copy's data/raw, whether found from the working directory or set by make."""
-    copy = tmp_path / "copy"
-    for part in ("config", "notebooks", "data/raw"):
-        shutil.copytree(REPO / part, copy / part)
-    for name in ("Makefile", "pyproject.toml", "requirements.lock"):
-        shutil.copy2(REPO / name, copy / name)
+    from the copy's data/raw, whether found from the working directory or set by make."""
+    from conftest import copy_project, make_in
+
+    copy = copy_project(tmp_path / "copy")
     (copy / "data" / "raw" / "benchmark.xlsx").write_text("only in the copy", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
-    venv_python = REPO / ".venv" / "bin" / "python"
-    python = str(venv_python) if venv_python.exists() else sys.executable
-    by_hand = subprocess.run([python, "-m", "analysis", "check"], cwd=copy, capture_output=True, text=True, env=env)
+    by_hand = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "analysis", "check"], cwd=copy,
+                             capture_output=True, text=True, env=env)
     assert "✖ data/raw/benchmark.xlsx" in by_hand.stdout and "only in the copy" in by_hand.stdout
-    assert paths.project_root() != copy
-    if venv_python.exists():
-        by_make = subprocess.run(["make", "-s", "check", f"VENV={REPO / '.venv'}"], cwd=copy, capture_output=True,
-                                 text=True, env=env)
-        assert by_make.returncode != 0 and "only in the copy" in by_make.stdout
+    by_make = make_in(copy, "check", check=False)
+    assert by_make.returncode != 0 and "only in the copy" in by_make.stdout
+    original = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "analysis", "check"], cwd=REPO,
+                              capture_output=True, text=True, env=env)
+    assert original.returncode == 0 and "only in the copy" not in original.stdout  # read from its own folder

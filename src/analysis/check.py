@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -105,8 +106,10 @@ def _provenance(run: Run, register: str) -> None:
     def read():
         entries = provenance.load(register)
         raw = paths.resolve("data/raw")
+        # A synthetic entry may announce a file its generator writes on request; any other must be there.
         problems = [Problem(file=register, column=name, expected=f"data/raw/{name} (listed in the register)",
-                            found="no such file") for name in entries if not (raw / name).exists()]
+                            found="no such file") for name, entry in entries.items()
+                    if entry["origin"] != "synthetic" and not (raw / name).exists()]
         if problems:
             raise InputError(problems)
         return entries
@@ -248,7 +251,8 @@ def _rated_ids(path: str) -> list[str]:
     """Finding ids the validation workbook rates (when the findings workbook itself cannot be read)."""
     from analysis.engine.readers import read_excel_sheet
 
-    return [str(v) for v in read_excel_sheet(paths.resolve(path), "ratings").get("finding_id", pd.Series([], dtype=object))]
+    ratings = read_excel_sheet(paths.resolve(path), "ratings")
+    return [str(v) for v in ratings.get("finding_id", pd.Series([], dtype=object))]
 
 
 def _exceptions(run: Run, inputs: dict[str, str]) -> None:
@@ -265,12 +269,12 @@ def _other_files(run: Run) -> None:
     raw = paths.resolve("data/raw")
     for path in sorted(p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".")):
         name = paths.relative(path)
-        if name in checked or any(name.startswith(c.rstrip("/") + "/") for c in checked if not Path(c).suffix):
-            if not path.name.startswith("~$"):
-                continue
         if path.name.startswith("~$"):
+            found = what_file_is(path) + "; unsaved edits are not in the build"
             run.checked.append(Checked(name, [Problem(file=name, severity="warning", expected="no lock files",
-                                                      found=what_file_is(path) + "; unsaved edits are not in the build")]))
+                                                      found=found)]))
+            continue
+        if name in checked or any(name.startswith(c.rstrip("/") + "/") for c in checked if not Path(c).suffix):
             continue
         problem = file_problem(path)
         if problem is not None:

@@ -14,8 +14,15 @@ from typing import Any, Callable, Iterable, Sequence
 import pandas as pd
 
 from analysis.engine.errors import Problem
-from analysis.engine.readers import (MIXED, ROW, AmbiguousDate, ambiguity_note, parse_date_value, parse_number_value,
-                                     slash_date_order)
+from analysis.engine.readers import (
+    MIXED,
+    ROW,
+    AmbiguousDate,
+    ambiguity_note,
+    parse_date_value,
+    parse_number_value,
+    slash_date_order,
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,8 @@ def validate(frame: pd.DataFrame, columns: Sequence[Column], file: str, sheet: s
             try:
                 parsed = _convert(col, value, order)
             except AmbiguousDate:
-                problems.append(Problem(**where, expected="a date as dd.mm.yyyy: " + ambiguity_note(MIXED, str(value).strip()),
-                                        found=value))
+                note = ambiguity_note(MIXED, str(value).strip())
+                problems.append(Problem(**where, expected="a date as dd.mm.yyyy: " + note, found=value))
                 converted.append(None)
                 continue
             except (ValueError, TypeError):
@@ -263,7 +270,7 @@ def excel_rule(ws, col: Column):
     by ';') the input hint alone. Stop alerts: a wrong value cannot be entered."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    choices = list(col.vocabulary or []) if col.vocabulary is not None else (["yes", "no"] if col.kind == "bool" else [])
+    choices = list(col.vocabulary) if col.vocabulary is not None else ["yes", "no"] if col.kind == "bool" else []
     if choices and not col.multi:
         rule = DataValidation(type="list", formula1=_list_formula(ws, col, choices))
         error = f"Choose a value of {col.name} from the list (the README sheet explains each)."
@@ -277,7 +284,8 @@ def excel_rule(ws, col: Column):
         rule = DataValidation(type="whole" if col.kind == "int" else "decimal", operator="between",
                               formula1=f"{low:g}", formula2=f"{high:g}")
         what = "a whole number" if col.kind == "int" else "a number"
-        bounds = [f"at least {low:g}" if col.minimum is not None else "", f"at most {high:g}" if col.maximum is not None else ""]
+        bounds = [f"at least {low:g}" if col.minimum is not None else "",
+                  f"at most {high:g}" if col.maximum is not None else ""]
         error = f"Type {what}" + (" " + " and ".join(b for b in bounds if b) if any(bounds) else "") + "."
     else:
         rule, error = DataValidation(), ""

@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from analysis.engine import atomic, config, paths, privacy
 from analysis.engine.errors import InputError, Problem, raise_if_errors
@@ -387,7 +387,7 @@ def _write_sheet(wb: Workbook, title: str, columns: list[Column], rows: Iterable
     ws.append([c.name for c in columns])
     for row in rows:
         ws.append([_excel_value(row.get(c.name)) for c in columns])
-    for index, column in enumerate(columns, start=1):
+    for index in range(1, len(columns) + 1):
         for cell in ws[ws.cell(1, index).column_letter][1:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     apply_excel_rules(ws, columns, widths={c.name: widths.get(c.name, 16) for c in columns})
