@@ -536,7 +536,7 @@ def reliability_plot(table: pd.DataFrame, names: dict[str, str]):
     for value, name, colour in ((float(settings["alpha_tentative"]), "tentative", figures.PALETTE[1]),
                                 (float(settings["alpha_reliable"]), "reliable", figures.PALETTE[2])):
         ax.axvline(value, linestyle="--", color=colour, label=f"α = {value:.3f} ({name})")
-    ax.set_yticks(positions, [names.get(code, code) for code in table["code_id"]])
+    ax.set_yticks(positions, ["All codes" if code == ALL_CODES else names.get(code, code) for code in table["code_id"]])
     ax.invert_yaxis()
     ax.set_xlabel("Krippendorff's alpha (nominal), 95 % bootstrap interval")
     ax.set_xlim(min(-0.1, float(table["alpha_ci_low"].min()) - 0.05), 1.05)
