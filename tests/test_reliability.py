@@ -14,7 +14,6 @@ from openpyxl import Workbook
 
 from analysis import cli
 from analysis.chapters.consultations import reliability as rel
-from analysis.engine.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
 REPO = Path(__file__).resolve().parents[1]

@@ -38,9 +38,10 @@ import re
 import uuid
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from lxml import etree
@@ -52,7 +53,6 @@ from analysis.chapters.consultations.data import (
     Consultations,
     check,
     columns,
-    empty,
     read_folder_table,
     vocabulary,
 )
@@ -141,7 +141,7 @@ class Exchange:
     sets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["guid", "name", "description", "member_tag", "member_guid"]))
 
-    def with_text(self, change: Callable[[str], str]) -> "Exchange":
+    def with_text(self, change: Callable[[str], str]) -> Exchange:
         """A copy with `change` applied to every free text (source texts line by line, memos,
         descriptions), e.g. to remove private names. Turns are moved with their lines; a changed source's
         coded selections lose their stored positions, which the export recomputes from the excerpts."""
@@ -512,7 +512,7 @@ class Project:
         return "; ".join(f"{column}: {value!r}" for (t, k, column), value in sorted(self.unrecognised.items())
                          if t == table and k == key)
 
-    def complete_with(self, attributes: dict[str, pd.DataFrame]) -> "Project":
+    def complete_with(self, attributes: dict[str, pd.DataFrame]) -> Project:
         """The project with the consultant's values (from a completed fill-in workbook) where it had none."""
         frames = {name: frame.copy() for name, frame in self.frames.items()}
         for table, key, columns_ in (("respondents", "respondent_id", ("session_id", *RESPONDENT_VARIABLES)),
@@ -740,7 +740,7 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
                                   "one respondent named after the source", severity="warning")
     # segments
     segment_rows, selection_rows, speakers, coders = [], [], {}, {}
-    for selection_guid, (session_id, selection, start, end, pieces) in pieces_of.items():
+    for session_id, selection, start, end, pieces in pieces_of.values():
         codings = selection.findall("Coding")
         if not codings:
             continue
@@ -1344,18 +1344,10 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
         if original is not None and original["description"]:
             _sub(source, "Description", text=original["description"])
         spans: dict[str, tuple[int, int]] = {}  # selection GUID -> code-point span, for who speaks where
-
-        def selection_element(attributes: dict[str, str], start: int, end: int) -> Any:
-            spans[normalise_guid(attributes["guid"])] = (start, end)
-            if offsets == "utf16":
-                start, end = to_utf16(text, start), to_utf16(text, end)
-            return _sub(source, "PlainTextSelection", {"guid": attributes["guid"], "name": attributes.get("name"),
-                                                       "startPosition": str(start), "endPosition": str(end),
-                                                       **{k: v for k, v in attributes.items() if k not in ("guid", "name")}})
-
         if exchange is not None:
             for turn in exchange.turns[exchange.turns["source_guid"] == source_guid].itertuples(index=False):
-                selection_element({"guid": turn.guid, **turn.attributes}, int(turn.start), int(turn.end))
+                _selection(source, text, spans, offsets, {"guid": turn.guid, **turn.attributes}, int(turn.start),
+                           int(turn.end))
         by_selection: dict[str, list] = {}
         for _, seg in coded.iterrows():
             kept = (kept_selections.loc[seg["segment_id"]]
@@ -1367,7 +1359,7 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
             start, end = _selection_span(text, lines, members, kept)
             attributes = {"guid": selection_guid, "name": kept["name"] if kept is not None else first_seg["segment_id"],
                           **(kept["attributes"] if kept is not None else {"creatingUser": users[first_seg["coder"]]["guid"]})}
-            selection = selection_element(attributes, start, end)
+            selection = _selection(source, text, spans, offsets, attributes, start, end)
             if first_seg.get("excerpt_en"):
                 _sub(selection, "Description", text=first_seg["excerpt_en"])
             written = set()
@@ -1387,7 +1379,7 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
         for respondent, guids in _speaker_refs(coded, by_selection, spans, lines, original_refs, session_id).items():
             for extra_guid, span in guids:
                 if span is not None:  # a new turn: the whole paragraph
-                    selection_element({"guid": extra_guid, "name": f"{respondent} speaks"}, *span)
+                    _selection(source, text, spans, offsets, {"guid": extra_guid, "name": f"{respondent} speaks"}, *span)
                 refs.setdefault(respondent, []).append(extra_guid)
         for note in notes_of.get(normalise_guid(source_guid), []):
             _sub(source, "NoteRef", {"targetGUID": note})
@@ -1397,6 +1389,17 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
         only_coder = sorted(set(coded["coder"])) == [session["primary_coder"]]
         variables.write_values(source, source_guid, current, {"primary_coder"} if only_coder else set())
     return files, refs
+
+
+def _selection(source: Any, text: str, spans: dict[str, tuple[int, int]], offsets: str, attributes: dict[str, str],
+               start: int, end: int) -> Any:
+    """A PlainTextSelection of a source (positions in the unit asked for), its code-point span noted."""
+    spans[normalise_guid(attributes["guid"])] = (start, end)
+    if offsets == "utf16":
+        start, end = to_utf16(text, start), to_utf16(text, end)
+    return _sub(source, "PlainTextSelection", {"guid": attributes["guid"], "name": attributes.get("name"),
+                                               "startPosition": str(start), "endPosition": str(end),
+                                               **{k: v for k, v in attributes.items() if k not in ("guid", "name")}})
 
 
 def _speaker_refs(coded: pd.DataFrame, by_selection: dict[str, list], spans: dict[str, tuple[int, int]],
@@ -1412,7 +1415,7 @@ def _speaker_refs(coded: pd.DataFrame, by_selection: dict[str, list], spans: dic
             if normalise_guid(target) in spans:
                 out.setdefault(respondent, []).append((target, None))
                 held.setdefault(respondent, []).append(spans[normalise_guid(target)])
-    owner_of = {}
+    owner_of = {}  # segment -> its selection, if that selection holds only one speaker's words
     for selection_guid, members in by_selection.items():
         speakers = {seg["respondent_id"] for seg, _ in members}
         for seg, _ in members:
@@ -1420,11 +1423,7 @@ def _speaker_refs(coded: pd.DataFrame, by_selection: dict[str, list], spans: dic
     for _, seg in coded.drop_duplicates(["respondent_id", "position"]).iterrows():
         respondent, paragraph = seg["respondent_id"], int(seg["position"])
         line = lines.get(paragraph, (0, 0))
-
-        def holds(case: str) -> bool:
-            return any(a < line[1] and line[0] < b for a, b in held.get(case, []))
-
-        if holds(respondent) and not any(holds(other) for other in held if other != respondent):
+        if _holds(held, respondent, line) and not any(_holds(held, other, line) for other in held if other != respondent):
             continue
         target = owner_of.get(seg["segment_id"])
         entry = (target, None) if target else (guid("turn", f"{session_id}:{respondent}:{paragraph}"), line)
@@ -1432,6 +1431,11 @@ def _speaker_refs(coded: pd.DataFrame, by_selection: dict[str, list], spans: dic
             out[respondent].append(entry)
             held.setdefault(respondent, []).append(spans.get(normalise_guid(entry[0]), line))
     return out
+
+
+def _holds(held: dict[str, list[tuple[int, int]]], case: str, line: tuple[int, int]) -> bool:
+    """Whether one of the case's selections overlaps the line."""
+    return any(a < line[1] and line[0] < b for a, b in held.get(case, []))
 
 
 def _selection_span(text: str, lines: dict[int, tuple[int, int]], members: list, kept: Any) -> tuple[int, int]:

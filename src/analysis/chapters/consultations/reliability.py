@@ -23,10 +23,11 @@ from __future__ import annotations
 import argparse
 import csv
 import io as _io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
