@@ -303,7 +303,7 @@ def test_every_built_output_is_free_of_private_terms(built_report, tmp_path):
     from analysis.engine import paths, privacy
 
     synthetic_consultations.write(out=str(tmp_path / "raw"), key=str(tmp_path / "key.csv"))
-    assert (tmp_path / "raw/segments.csv").read_bytes() == (paths.REPO_ROOT / "data/raw/consultations/segments.csv").read_bytes()
+    assert (tmp_path / "raw/segments.csv").read_bytes() == (paths.input_root() / "data/raw/consultations/segments.csv").read_bytes()
     terms = privacy.load_private_key(tmp_path / "key.csv")
     root = built_report.parents[1]
     assert (root / "data/processed/consultations/codebook.csv").exists()

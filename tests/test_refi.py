@@ -316,6 +316,29 @@ def test_project_without_the_review_attributes_imports_into_a_fill_in_workbook(t
     assert data.sessions.iloc[0]["primary_coder"] == "Coder A"
 
 
+def test_values_typed_in_the_attributes_workbook_are_checked_by_cell(tmp_path):
+    folder = tmp_path / "consultations"
+    folder.mkdir()
+    pack(FIXTURES / "nvivo", folder / "project.qdpx")
+    with pytest.raises(InputError):
+        consultations.read(folder, fill_in=tmp_path / "fill_in.xlsx")
+    people = NVIVO_ATTRIBUTES["respondents"]
+    typed = {**NVIVO_ATTRIBUTES, "respondents": {"P01": {**people["P01"], "interview_language": "Russian"},
+                                                 "P02": {**people["P02"], "stakeholder_group": "Migrants"}}}
+    complete(tmp_path / "fill_in.xlsx", folder / "attributes.xlsx", typed)
+    with pytest.raises(InputError) as error:
+        consultations.read(folder)
+    assert [(p.file.rsplit("/", 1)[-1], p.sheet, p.row, p.column, p.found) for p in error.value.problems] == [
+        ("attributes.xlsx", "respondents", 3, "stakeholder_group", "Migrants")]
+    typed["respondents"]["P02"]["stakeholder_group"] = "Migrant worker or student"  # a label will do
+    complete(tmp_path / "fill_in.xlsx", folder / "attributes.xlsx", typed)
+    read = consultations.read(folder).respondents.set_index("respondent_id")
+    assert (read.loc["P01", "interview_language"], read.loc["P02", "stakeholder_group"]) == ("ru", "migrant_or_student")
+    (folder / "attributes.xlsx").write_text("not a workbook")
+    with pytest.raises(InputError, match="a file Excel cannot open"):
+        consultations.read(folder)
+
+
 def test_a_passage_whose_speaker_is_unknown_is_asked_for(tmp_path):
     folder = tmp_path / "c"
     folder.mkdir()

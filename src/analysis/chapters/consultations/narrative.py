@@ -102,12 +102,13 @@ def quotes_markdown(quotes: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def record_reliability(reg, table: pd.DataFrame, sessions: pd.DataFrame, total_sessions: int, source: str) -> None:
-    """How many sessions were double-coded and by whom, alpha over all codes and the verdict per code."""
+def record_reliability(reg, table: pd.DataFrame, sessions: pd.DataFrame, coders_of: dict[str, list[str]],
+                       total_sessions: int, source: str) -> None:
+    """How many sessions were double-coded and by whom, alpha over all codes and the verdict per code.
+    `coders_of`: session -> its coders."""
     settings = config.get("consultations.reliability")
     where = f"{source} (double-coded sessions)"
-    coders = sorted({c for _, row in sessions.iterrows()
-                     for c in [row["primary_coder"], *[o.strip() for o in row["other_coders"].split(",") if o.strip()]]})
+    coders = sorted({c for session in sessions["session_id"] for c in coders_of.get(session, [])})
     reg.record("consultations.reliability.sessions", len(sessions), "sessions",
                "sessions coded independently by more than one coder", where, rows=sessions["session_id"])
     reg.record("consultations.reliability.double_coded_pct", 100 * len(sessions) / total_sessions

@@ -512,9 +512,16 @@ class Project:
         return "; ".join(f"{column}: {value!r}" for (t, k, column), value in sorted(self.unrecognised.items())
                          if t == table and k == key)
 
-    def complete_with(self, attributes: dict[str, pd.DataFrame]) -> Project:
-        """The project with the consultant's values (from a completed fill-in workbook) where it had none."""
+    def complete_with(self, attributes: dict[str, pd.DataFrame], file: str = "attributes.xlsx") -> Project:
+        """The project with the consultant's values (from a completed fill-in workbook) where it had none.
+
+        A typed value must be in the review's vocabulary (by id or label); one that is not is an
+        InputError naming its cell in `file`."""
         frames = {name: frame.copy() for name, frame in self.frames.items()}
+        problems = _attribute_problems(attributes, file)
+        if problems:
+            raise InputError(problems)
+        vocabularies = _vocabularies()
         for table, key, columns_ in (("respondents", "respondent_id", ("session_id", *RESPONDENT_VARIABLES)),
                                      ("sessions", "session_id", SESSION_VARIABLES),
                                      ("speakers", "segment_id", ("respondent_id",))):
@@ -526,7 +533,9 @@ class Project:
             for column in columns_:
                 if column not in lookup.columns:
                     continue
-                values = target[key].map(lookup[column]).map(lambda v: "" if _blank(v) else _cell_text(v))
+                values = target[key].map(lookup[column]).map(
+                    lambda v, c=column: "" if _blank(v) else _normalise_value(c, _cell_text(v), vocabularies)
+                    if c in vocabularies or c in ("consent_to_quote", "date") else _cell_text(v))
                 target[column] = target[column].where(target[column].astype(str).str.strip() != "", values)
         unrecognised = {k: v for k, v in self.unrecognised.items()
                         if not str(_row_value(frames, *k)).strip()}
@@ -544,6 +553,25 @@ class Project:
         data.warnings = self.warnings + data.warnings
         data.exchange = self.exchange
         return data
+
+
+def _attribute_problems(attributes: dict[str, pd.DataFrame], file: str) -> list[Problem]:
+    """Values of a completed fill-in workbook outside the review's vocabularies, by cell."""
+    vocabularies = _vocabularies()
+    problems = []
+    for table, frame in attributes.items():
+        for column in frame.columns:
+            if column not in vocabularies and column not in ("consent_to_quote", "date"):
+                continue
+            for row, value in zip(frame[ROW], frame[column]):
+                if _blank(value):
+                    continue
+                if _normalise_value(column, _cell_text(value), vocabularies) is None:
+                    allowed = (", ".join(sorted(set(vocabularies[column].values()))) if column in vocabularies
+                               else "yes or no" if column == "consent_to_quote" else "a date (dd.mm.yyyy)")
+                    problems.append(Problem(file=file, sheet=table, row=int(row), column=column,
+                                            expected=f"one of {allowed}", found=value))
+    return problems
 
 
 def _blank(value: Any) -> bool:
@@ -937,7 +965,11 @@ def import_codebook(path: str | Path) -> pd.DataFrame:
 def read_attributes(path: str | Path) -> dict[str, pd.DataFrame]:
     """The sheets of a completed fill-in workbook (respondents, sessions, speakers; any may be absent)."""
     path = paths.resolve(path)
-    present = set(sheet_names(path))
+    try:
+        present = set(sheet_names(path))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError([Problem(file=paths.relative(path), expected="an Excel workbook (the completed fill-in "
+                                  "workbook)", found=f"a file Excel cannot open ({type(exc).__name__})")]) from exc
     return {name: read_excel_sheet(path, name) for name in FILL_IN_SHEETS if name in present}
 
 
@@ -953,7 +985,7 @@ def import_project(path: str | Path, offsets: str = "codepoints", attributes: st
     """
     project = read_project(path, offsets)
     if attributes is not None and paths.resolve(attributes).exists():
-        project = project.complete_with(read_attributes(attributes))
+        project = project.complete_with(read_attributes(attributes), paths.relative(paths.resolve(attributes)))
     lacking = project.missing()
     if any(len(frame) for frame in lacking.values()):
         written = write_fill_in(project, fill_in) if fill_in is not None else None
