@@ -69,8 +69,11 @@ def make_in(project: Path, *args: str, check: bool = True, **env_overrides) -> s
     """`make` in a copy of the project, with the repository's environment and none of the test's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_") and k != "AS_OF"}
     env.update(env_overrides)
-    return subprocess.run(["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args], cwd=project, env=env,
-                          capture_output=True, text=True, check=check)
+    result = subprocess.run(["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args], cwd=project, env=env,
+                            capture_output=True, text=True)
+    if check and result.returncode:
+        raise AssertionError(f"make {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ import hashlib
 import os
 
 import pytest
+from conftest import copy_project, make_in
 
 pytestmark = pytest.mark.slow
-
-COPIED = ("config", "notebooks", "data/raw", "references", "src")
-FILES = ("Makefile", "requirements.lock", "pyproject.toml")
 
 
 def _digest(folder):
