@@ -223,6 +223,17 @@ def test_windows_1251_and_utf16_without_byte_order_mark_are_read(tmp_path):
         assert [w.found for w in project.warnings if "read as" in str(w.found)] == [f"{name}; read as {name}"]
 
 
+def test_project_xml_in_the_encoding_it_declares(tmp_path):
+    xml = (FIXTURES / "older_namespace.qde").read_text(encoding="utf-8")
+    (tmp_path / "cp1251.qde").write_bytes(xml.replace('encoding="utf-8"', 'encoding="windows-1251"').encode("cp1251"))
+    (tmp_path / "utf16.qde").write_bytes(xml.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16"))
+    for name in ("cp1251.qde", "utf16.qde"):
+        assert refi.import_project(tmp_path / name).segments.iloc[0]["excerpt"] == "Пять дней на регистрацию — мало."
+    (tmp_path / "lies.qde").write_bytes(xml.encode("cp1251"))  # declares UTF-8
+    with pytest.raises(InputError, match="well-formed XML"):
+        refi.import_project(tmp_path / "lies.qde")
+
+
 def test_text_of_a_pdf_source_is_read_from_its_representation(tmp_path):
     xml = (FIXTURES / "older_namespace.qde").read_text(encoding="utf-8").replace(
         '<TextSource guid="{EEEEEEEE-0000-0000-0000-000000000001}" name="Interview Batken">',

@@ -53,6 +53,7 @@ from analysis.chapters.consultations.data import (
     Consultations,
     check,
     columns,
+    empty,
     read_folder_table,
     vocabulary,
 )
@@ -544,7 +545,7 @@ class Project:
     def consultations(self, plan: pd.DataFrame | None = None, plan_file: str | None = None) -> Consultations:
         """The validated tables (raises InputError as any consultation input does)."""
         frames = {name: frame.copy() for name, frame in self.frames.items()}
-        frames["plan"] = plan if plan is not None else _empty_raw("plan")
+        frames["plan"] = plan if plan is not None else empty("plan")
         sheets = {name: f"REFI {name}" for name in TABLES}
         files = {name: self.file for name in TABLES}
         if plan_file:
@@ -593,10 +594,6 @@ def _row_value(frames: dict[str, pd.DataFrame], table: str, key: str, column: st
     ident = "respondent_id" if table == "respondents" else "session_id"
     match = frame.loc[frame[ident] == key, column]
     return match.iloc[0] if len(match) else ""
-
-
-def _empty_raw(name: str) -> pd.DataFrame:
-    return pd.DataFrame({ROW: pd.Series(dtype="int64"), **{c.name: pd.Series(dtype=object) for c in columns()[name]}})
 
 
 def read_project(path: str | Path, offsets: str = "codepoints") -> Project:
