@@ -14,6 +14,8 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
+from conftest import copy_project, make_in
+
 from analysis.chapters import consultations
 from analysis.chapters.consultations import refi
 from analysis.engine.errors import InputError
@@ -364,6 +366,31 @@ def test_a_passage_whose_speaker_is_unknown_is_asked_for(tmp_path):
     sheet = load_workbook(complete_with)["speakers"]
     assert [c.value for c in sheet[1]][:5] == ["segment_id", "session_id", "paragraph", "respondent_id",
                                                "cases linked to the source"]
+
+
+@pytest.mark.slow
+def test_the_build_stops_at_a_project_without_attributes_and_runs_once_they_are_completed(tmp_path):
+    """The consultant's way: the tool's export in data/raw/consultations, `make`, Excel, `make` again."""
+    project = copy_project(tmp_path / "project")
+    raw = project / "data/raw/consultations"
+    plan = (raw / "plan.csv").read_bytes()
+    shutil.rmtree(raw)
+    raw.mkdir()
+    pack(FIXTURES / "nvivo", raw / "project.qdpx")
+    (raw / "plan.csv").write_bytes(plan)
+    (project / "data/private").mkdir(parents=True)
+    (project / "data/private/identity_key.csv").write_text("term\nNobody-of-the-fixture\n", encoding="utf-8")
+    stamp = str(project / ".build/draft/30_consultations.done")
+    first = make_in(project, stamp, check=False)
+    assert first.returncode != 0
+    output = first.stdout + first.stderr
+    assert "case 'P01'" in output and "attributes_to_complete.xlsx" in output and "Traceback" not in output
+    fill_in = project / "data/processed/consultations/attributes_to_complete.xlsx"
+    complete(fill_in, raw / "attributes.xlsx", NVIVO_ATTRIBUTES)
+    make_in(project, stamp)
+    built = project / "data/processed/consultations"
+    assert (built / "project.qdpx").exists() and (built / "reliability_sessions.csv").exists()
+    assert_schema_valid(built / "project.qdpx")
 
 
 # ---------------------------------------------------------------- faithful round trips of tools' projects
