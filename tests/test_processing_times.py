@@ -3,6 +3,8 @@ lifelines, reading a Windows-1251 extract, and the data-quality count of invalid
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,8 @@ from analysis.chapters import processing_times as pt
 from analysis.engine.calendar import WorkCalendar
 from analysis.engine.errors import InputError
 from analysis.examples import processing_times as synth
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 COLUMNS_MAP = "data/raw/processing_times_columns.csv"
 VALUES_MAP = "data/raw/processing_times_values.csv"
@@ -247,7 +251,14 @@ def test_utf8_comma_file_with_other_header_spellings(tmp_path):
     assert extract.cases["working_days"].tolist() == [1]
 
 
-def test_excel_extract_with_date_cells(tmp_path):
+@pytest.fixture
+def lenient(monkeypatch):
+    """A small hand-made extract with several bad rows stays under the limit that stops the build."""
+    settings = pt._settings()
+    monkeypatch.setattr(pt, "_settings", lambda: {**settings, "max_invalid_share": 0.5})
+
+
+def test_excel_extract_with_date_cells(tmp_path, lenient):
     from datetime import datetime
 
     from openpyxl import Workbook
@@ -279,7 +290,7 @@ def test_missing_required_column_names_it(tmp_path):
     assert "extraction_date" in str(info.value) and "row 1" in str(info.value)
 
 
-def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path):
+def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path, lenient):
     good = "{id};Единое разрешение;Ош;онлайн;М;25-34;{nat};{receipt};{decision};{outcome};31.03.2026"
     lines = [
         good.format(id=1, nat="Узбекистан", receipt="02.03.2026", decision="05.03.2026", outcome="Одобрено"),
@@ -307,9 +318,11 @@ def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path)
 
 
 def test_mostly_unreadable_extract_stops_the_build(tmp_path):
-    lines = [f"{i};Патент;Ош;лично;М;18-24;Узбекистан;03/0{i}/2026;;На рассмотрении;31.03.2026" for i in range(1, 5)]
-    with pytest.raises(InputError, match="receipt_date"):
+    lines = [f"{i};Патент;Ош;лично;М;18-24;Узбекистан;{'soon' if i < 3 else '03.03.2026'};;На рассмотрении;31.03.2026"
+             for i in range(1, 5)]
+    with pytest.raises(InputError, match=r"2 of 4 rows \(50.0 %\)") as stopped:
         prepared(tmp_path, lines)
+    assert "receipt date cannot be read" in str(stopped.value) and "max_invalid_share" in str(stopped.value)
 
 
 # ---------------------------------------------------------------- backlog
@@ -372,3 +385,63 @@ def test_worst_backlog_office_uses_recent_complete_months():
     worst = pt.worst_backlog_office(table)
     assert worst["office"] == "osh" and worst["clearance_rate"] == pytest.approx(80.0)
     assert (worst["first_month"], worst["last_month"], worst["pending"]) == ("2026-08", "2026-10", 16)
+
+
+# ---------------------------------------------------------------- no quiet data loss
+GOOD = "{id};Единое разрешение;Ош;онлайн;М;25-34;Узбекистан;{receipt};05.03.2026;Одобрено;31.03.2026"
+
+
+def test_a_few_excluded_rows_are_shown_on_the_build_output_and_in_the_chapter(tmp_path, capsys):
+    lines = [GOOD.format(id=i, receipt="02.03.2026") for i in range(1, 34)]
+    lines.append(GOOD.format(id=34, receipt="нет данных"))  # 1 of 34 rows: 2.9 %
+    extract, _ = prepared(tmp_path, lines)
+    pt.show_exclusions(extract)
+    shown = capsys.readouterr().err.splitlines()
+    assert shown[0] == "⚠ extract.csv: 1 of 34 rows (2.9 %) excluded from the processing-times chapter"
+    assert shown[1] == "  1 × receipt date cannot be read (e.g. line 35: 'нет данных')"
+    assert pt.exclusion_list(extract.quality) == "- Receipt date cannot be read (1 row, 2.9 %)"
+
+
+def test_mixed_day_month_orders_exclude_the_dates_that_could_be_either(tmp_path, lenient):
+    receipts = ["13/02/2026", "02/14/2026", "03/02/2026", "02.03.2026"]
+    extract, _ = prepared(tmp_path, [GOOD.format(id=i, receipt=r).replace("05.03.2026", "16.03.2026")
+                                     for i, r in enumerate(receipts, start=1)])
+    quality = extract.quality.set_index("check")
+    assert quality.loc["date_day_month_ambiguous", "rows"] == 1
+    assert quality.loc["date_day_month_ambiguous", "examples"].startswith("line 4: receipt_date '03/02/2026'")
+    assert quality.loc["receipt_date_unreadable", "rows"] == 0
+    assert sorted(extract.cases["receipt"].dt.strftime("%d.%m").tolist()) == ["02.03", "13.02", "14.02"]
+
+
+def test_a_line_with_the_wrong_number_of_fields_is_counted_with_its_line_number(tmp_path, lenient):
+    lines = [GOOD.format(id=i, receipt="02.03.2026") for i in range(1, 4)]
+    lines.insert(1, "99;Единое разрешение;Ош")  # cut short
+    extract, _ = prepared(tmp_path, lines)
+    quality = extract.quality.set_index("check")
+    assert quality.loc["line_malformed", "rows"] == 1
+    assert quality.loc["line_malformed", "examples"] == "line 3: '99;Единое разрешение;Ош'"
+    assert extract.info["rows"] == 4 and extract.info["rows_analysed"] == 3
+
+
+def test_mapping_files_saved_by_a_russian_locale_excel_are_read(tmp_path):
+    import csv
+    import io
+
+    for source in (COLUMNS_MAP, VALUES_MAP, PROCEDURES_MAP):
+        rows = list(csv.reader(io.StringIO((REPO_ROOT / source).read_text(encoding="utf-8"))))
+        out = io.StringIO()
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+        (tmp_path / Path(source).name).write_bytes(out.getvalue().encode("cp1251"))
+    assert pt.load_column_map(tmp_path / "processing_times_columns.csv") == pt.load_column_map(COLUMNS_MAP)
+    assert pt.load_value_map(tmp_path / "processing_times_values.csv") == pt.load_value_map(VALUES_MAP)
+    assert pt.load_procedures(tmp_path / "processing_time_procedures.csv", None, provisions_required=False)[
+        "extract_values"].tolist() == pt.load_procedures(PROCEDURES_MAP, None, provisions_required=False)[
+        "extract_values"].tolist()
+
+
+def test_utf8_extract_with_comma_separator_reads_like_windows_1251(tmp_path):
+    lines = [GOOD.format(id=i, receipt="02.03.2026") for i in range(1, 4)]
+    raw = pt.read_extract(write_extract(tmp_path, lines, encoding="utf-8-sig", sep=","), pt.load_column_map(COLUMNS_MAP))
+    assert (raw.encoding, raw.separator) == ("utf-8", ",")
+    assert list(raw.frame["office"].astype(str)) == ["Ош"] * 3 and raw.frame["_row"].tolist() == [2, 3, 4]
+    assert raw.frame["application_id"].tolist() == ["1", "2", "3"]

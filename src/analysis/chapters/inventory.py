@@ -26,12 +26,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from analysis.engine import atomic, config, paths
 from analysis.engine.errors import Problem, raise_if_errors
 from analysis.engine.readers import ROW, read_excel_sheet, sheet_names
-from analysis.engine.schema import Column, date_order, foreign_key, validate
+from analysis.engine.schema import Column, apply_excel_rules, date_order, foreign_key, validate
 
 SHEETS = ("acts", "provisions", "amendments", "institutions", "roles", "conflicts")
 ID_PATTERN = r"^[A-Z0-9]+(?:[-_][A-Za-z0-9]+)*$"
@@ -196,46 +195,20 @@ def field_names(sheet: str) -> list[str]:
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _excel_list(values: list[str]) -> str:
-    formula = '"' + ",".join(values) + '"'
-    if len(formula) > 255:  # Excel's limit for an inline list
-        raise ValueError(f"vocabulary too long for an Excel drop-down: {values}")
-    return formula
-
-
 def _fill_sheet(ws, sheet: str, frame: pd.DataFrame | None, vocab: dict[str, list[str]]) -> None:
     fields = SPECS[sheet]
     ws.append([f.column.name for f in fields])
     for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B2"
-    for i, f in enumerate(fields, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = f.width
     if frame is not None:
         for record in frame.to_dict("records"):
             ws.append([_cell_value(record.get(f.column.name), f) for f in fields])
-    last_row = max(ws.max_row, 1000)
     for i, f in enumerate(fields, start=1):
-        letter = get_column_letter(i)
         if f.column.kind == "date":
             for row in range(2, ws.max_row + 1):
-                ws[f"{letter}{row}"].number_format = "DD.MM.YYYY"
-        if f.vocabulary:
-            values = vocab[f.vocabulary]
-            if f.column.multi:  # Excel lists hold one value; several are typed, separated by ';'
-                dv = DataValidation(allow_blank=True, showErrorMessage=False)
-                dv.promptTitle = f.column.name[:32]
-                dv.prompt = ("One or more of: " + "; ".join(values))[:255]
-            else:
-                dv = DataValidation(type="list", formula1=_excel_list(values), allow_blank=True,
-                                    showErrorMessage=True)
-                dv.errorTitle = "Not in the list"
-                dv.error = f"Choose a value of {f.column.name} from the list (config/corridor.yaml inventory)"
-            dv.showInputMessage = True
-            dv.add(f"{letter}2:{letter}{last_row}")
-            ws.add_data_validation(dv)
+                ws[f"{get_column_letter(i)}{row}"].number_format = "DD.MM.YYYY"
+    apply_excel_rules(ws, _columns(sheet, vocab), widths={f.column.name: f.width for f in fields})
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -21,8 +21,8 @@ class Problem:
     severity: str = "error"  # "error" stops the build; "warning" goes to the data-quality annex
     element: str | None = None  # where in a structured file (XML: line, element and its GUID or name)
 
-    def location(self) -> str:
-        parts = [self.file]
+    def location(self, with_file: bool = True) -> str:
+        parts = [self.file] if with_file else []
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:
@@ -33,9 +33,10 @@ class Problem:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts)
 
-    def message(self) -> str:
+    def message(self, with_file: bool = True) -> str:
         found = "" if self.found is None else f"; found {self.found!r}"
-        return f"{self.location()}: expected {self.expected}{found}"
+        where = self.location(with_file)
+        return f"{where}: expected {self.expected}{found}" if where else f"expected {self.expected}{found}"
 
     def as_dict(self) -> dict[str, Any]:
         record = asdict(self)

@@ -16,12 +16,11 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from analysis.engine import atomic, config, paths
-from analysis.engine.errors import Problem, raise_if_errors
+from analysis.engine.errors import InputError, Problem, raise_if_errors
 from analysis.engine.readers import ROW, read_csv_any, read_excel_sheet, sheet_names
-from analysis.engine.schema import Column, foreign_key, validate
+from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
 
 TABLES = ("respondents", "sessions", "codebook", "segments", "plan")
 #: Tables a consultation may leave out: which paragraphs each coder read (default: the whole session).
@@ -121,11 +120,19 @@ class Consultations:
 def read_folder(folder: str | Path) -> Consultations:
     """The five CSV files of a consultation folder (UTF-8 or Windows-1251, ';' or ',')."""
     folder = paths.resolve(folder)
-    frames, read_as = {}, {}
+    frames, read_as, problems = {}, {}, []
     names = TABLES + tuple(n for n in OPTIONAL_TABLES if (folder / f"{n}.csv").exists())
-    for name in names:
-        frames[name], read_as[name] = read_folder_table(folder / f"{name}.csv", name, how=True)
     files = {name: paths.relative(folder / f"{name}.csv") for name in names}
+    for name in names:
+        try:
+            frames[name], read_as[name] = read_folder_table(folder / f"{name}.csv", name, how=True)
+        except InputError as exc:  # keep reading: every file's problems are listed at once
+            problems += exc.problems
+    if problems:
+        specs = columns()
+        for name, frame in frames.items():
+            problems += validate(frame, specs[name], files[name], None)[1]
+        raise_if_errors(problems)
     data = check(frames, files, sheets={name: None for name in names})
     data.read_as = read_as
     return data
@@ -290,17 +297,11 @@ def write_template(path: str | Path, example: Consultations | None = None) -> Pa
     for name, specs in columns().items():
         sheet = workbook.create_sheet(name)
         sheet.append([col.name for col in specs])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for index, col in enumerate(specs, start=1):
+        for col in specs:
             allowed = ", ".join(col.vocabulary) if col.vocabulary else {"bool": "yes / no", "date": "dd.mm.yyyy",
                                                                           "int": "whole number"}.get(col.kind, "text")
             readme.append([name, col.name, "yes" if col.required else "no", allowed, col.description, col.example])
-            if col.vocabulary and len(",".join(col.vocabulary)) < 250:
-                letter = sheet.cell(1, index).column_letter
-                rule = DataValidation(type="list", formula1='"' + ",".join(col.vocabulary) + '"', allow_blank=True)
-                rule.add(f"{letter}2:{letter}5000")
-                sheet.add_data_validation(rule)
+        apply_excel_rules(sheet, specs, widths={"excerpt": 60, "excerpt_en": 60, "definition": 40}, last_row=5000)
         if example is not None:
             frame = getattr(example, name)
             for record in frame[[c.name for c in specs]].itertuples(index=False):
