@@ -45,11 +45,11 @@ $(shell mkdir -p $(STAMPS) && { echo '$(AS_OF)' | cmp -s - $(AS_OF_STAMP) 2>/dev
 inputs_of = $(if $(wildcard $(1)/.),$(shell find $(1) -type f -not -name '.*' | sort),$(wildcard $(1)))
 NOTEBOOKS :=
 
-ifeq ($(filter help clean venv lock,$(MAKECMDGOALS)),)
+ifeq ($(filter help clean venv lock reliability,$(MAKECMDGOALS)),)
 include $(DEPS_MK)
 endif
 
-.PHONY: report final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock check
+.PHONY: report final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock check reliability
 
 report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
 
@@ -104,6 +104,9 @@ templates: | $(VENV_STAMP) ## Write empty input workbooks of the right shape to 
 
 example-data: | $(VENV_STAMP) ## Regenerate the synthetic example inputs in data/raw (only files provenance.yaml marks synthetic)
 	@$(ANALYSIS) example-data
+
+reliability: | $(VENV_STAMP) ## Krippendorff's alpha of FILE (CSV/XLSX, coder per row, unit per column) at LEVEL=nominal|ordinal|interval|ratio [ORDER=low,...,high]
+	@$(ANALYSIS) reliability "$(FILE)" --level "$(or $(LEVEL),nominal)" --order "$(ORDER)"
 
 feedback: | $(VENV_STAMP) ## Read reviewers' Word comments from data/raw/feedback/ into data/feedback/feedback_log.xlsx
 	@$(ANALYSIS) feedback import

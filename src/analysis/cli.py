@@ -21,6 +21,7 @@ DELEGATED = {
     "final-gate": ("analysis.chapters.findings.gate", "list what stops the final report"),
     "check": ("analysis.check", "check every raw input and the configuration, without running a notebook"),
     "templates": ("analysis.templates", "write empty input workbooks"),
+    "reliability": ("analysis.chapters.consultations.reliability", "Krippendorff's alpha of a reliability data file"),
     "example-data": ("analysis.examples.regenerate", "regenerate the synthetic example inputs"),
     "synthetic-feedback": ("analysis.examples.feedback", "write a synthetic reviewed copy of the draft"),
 }

@@ -19,6 +19,7 @@ class Problem:
     expected: str = ""
     found: Any = None
     severity: str = "error"  # "error" stops the build; "warning" goes to the data-quality annex
+    element: str | None = None  # where in a structured file (XML: line, element and its GUID or name)
 
     def location(self, with_file: bool = True) -> str:
         parts = [self.file] if with_file else []
@@ -26,6 +27,8 @@ class Problem:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.element:
+            parts.append(self.element)
         if self.column:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts)
