@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
 from analysis.engine import config, paths, provenance, text
+from analysis.engine.assemble import citations
 from analysis.engine.assemble.common import CSS_FILE, STAGE_MARKS, build_date
 from analysis.engine.runner import RunError
 
@@ -216,5 +217,11 @@ def build_html(stage: str, version: str, inputs: dict[str, str]) -> tuple[str, l
     for tag in soup.find_all(["script", "link"]):  # nothing may load from the network
         tag.decompose()
     toc = number_document(soup)
+    library = citations.Library.load()
+    cited = citations.resolve(soup, library)
+    references = citations.references_html(cited, library)
+    if references:
+        soup.find(id="report-annexes").insert_after(BeautifulSoup(references, "html.parser"))
+        toc.append((1, "references-heading", "", "References"))
     soup.find(id="toc-placeholder").replace_with(BeautifulSoup(toc_html(toc), "html.parser"))
     return str(soup), notices
