@@ -10,7 +10,8 @@ Prose (a Markdown cell, or text a chapter shows) cites an inventory fact by its 
 
 An id may also name a source directly. The References list holds the sources actually cited, numbered in the
 order of their first citation. Citations are resolved at assembly from two tables the legal-framework
-chapter writes, so no other notebook needs the inventory as input:
+chapter writes in data/processed/inventory/ (any chapter may write such a pair in its own folder, as the
+introduction does for the corridor's figures), so no other notebook needs the inventory as input:
 
 - `citations.csv`: `fact_id`, `short` (a short citation, "Res. No. 689 of 2016, item 5"), `footnote` (the full
   text of the footnote), `source_ids` (ids of sources.csv, separated by ";");
@@ -106,28 +107,47 @@ class Library:
     missing: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, citations: str | Path = CITATIONS, sources: str | Path = SOURCES) -> "Library":
-        citations_path, sources_path = paths.resolve(citations), paths.resolve(sources)
+    def load(cls, citations: str | Path | None = None, sources: str | Path | None = None) -> "Library":
+        """The citable facts of one pair of tables, or (by default) of every chapter that writes them:
+        data/processed/<folder>/citations.csv and sources.csv (the inventory's, the corridor figures')."""
         library = cls()
+        if citations is not None or sources is not None:
+            pairs = [(paths.resolve(citations or CITATIONS), paths.resolve(sources or SOURCES))]
+        else:
+            pairs = [(folder / "citations.csv", folder / "sources.csv")
+                     for folder in sorted(paths.resolve("data/processed").glob("*/")) if folder.is_dir()]
+            pairs = [pair for pair in pairs if pair[0].exists() or pair[1].exists()]
+            if not any(c == paths.resolve(CITATIONS) for c, _ in pairs):
+                library.missing.append(CITATIONS)
+        problems: list[Problem] = []
+        for citations_path, sources_path in pairs:
+            problems += library._add(citations_path, sources_path)
+        if problems:
+            raise InputError(problems)
+        return library
+
+    def _add(self, citations_path: Path, sources_path: Path) -> list[Problem]:
+        problems = []
         source_rows = _read(sources_path, SOURCES)
         fact_rows = _read(citations_path, CITATIONS)
         for path, rows in ((citations_path, fact_rows), (sources_path, source_rows)):
             if rows is None:
-                library.missing.append(paths.relative(path))
-        problems = []
+                self.missing.append(paths.relative(path))
         if source_rows is not None:
             for number, row in enumerate(source_rows.to_dict("records"), start=2):
-                if not row["source_id"].strip():
+                key = row["source_id"].strip()
+                if not key or key in self.sources:
                     problems.append(Problem(file=paths.relative(sources_path), row=number, column="source_id",
-                                            expected="an id", found=""))
+                                            expected="an id that no other source has", found=key))
                     continue
-                library.sources[row["source_id"].strip()] = Source(
-                    id=row["source_id"].strip(), title=row["title"].strip(), address=row["address"].strip(),
+                self.sources[key] = Source(
+                    id=key, title=row["title"].strip(), address=row["address"].strip(),
                     **{k: str(row.get(k, "")).strip() for k in ("title_en", "publisher", "source_date", "checked_on")})
         if fact_rows is not None:
             for number, row in enumerate(fact_rows.to_dict("records"), start=2):
+                key = row["fact_id"].strip()
                 ids = tuple(s.strip() for s in row["source_ids"].split(";") if s.strip())
-                unknown = [s for s in ids if s not in library.sources]
+                unknown = [s for s in ids if s not in self.sources]
                 if unknown:
                     problems.append(Problem(file=paths.relative(citations_path), row=number, column="source_ids",
                                             expected=f"ids of {paths.relative(sources_path)}",
@@ -136,12 +156,12 @@ class Library:
                 if not footnote:
                     problems.append(Problem(file=paths.relative(citations_path), row=number, column="footnote",
                                             expected="the text of the footnote", found=""))
-                library.facts[row["fact_id"].strip()] = Fact(
-                    id=row["fact_id"].strip(), short=str(row.get("short", "")).strip(), footnote=footnote,
-                    source_ids=ids)
-        if problems:
-            raise InputError(problems)
-        return library
+                if key in self.facts:
+                    problems.append(Problem(file=paths.relative(citations_path), row=number, column="fact_id",
+                                            expected="an id that no other citation has", found=key))
+                self.facts[key] = Fact(id=key, short=str(row.get("short", "")).strip(), footnote=footnote,
+                                       source_ids=ids)
+        return problems
 
     def knows(self, id: str) -> bool:
         return id in self.facts or id in self.sources
@@ -248,11 +268,11 @@ def _part_of(node, soup: BeautifulSoup) -> Tag:
     return part if part is not None else (soup.body or soup)
 
 
-def references_html(resolution: Resolution, library: Library) -> str:
+def references_html(resolution: Resolution, library: Library, title: str = "References") -> str:
     """The References list: the sources cited, numbered as the footnotes and tables cite them."""
     if not resolution.cited:
         return ""
     items = "".join(f'<li><span id="ref-{n}"></span>{library.sources[s].reference_html()}</li>'
                     for n, s in enumerate(resolution.cited, start=1))
-    return (f'<section class="references" id="references"><h1 class="unnumbered" id="references-heading">References</h1>'
+    return (f'<section class="references" id="references"><h1 class="unnumbered" id="references-heading">{html.escape(title)}</h1>'
             f'<ol class="references">{items}</ol></section>')

@@ -4,19 +4,31 @@ helpers that edit the assembled HTML."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from pathlib import Path
 from typing import Callable
 
+import yaml
 from bs4 import NavigableString, Tag
 
 REFERENCE_DOCX = "references/reference.docx"
 CSS_FILE = Path(__file__).resolve().parents[1] / "report_style.css"
-STAGE_MARKS = {
-    "draft": "DRAFT — for validation with stakeholders; not for citation",
-    "final": "FINAL — incorporates the feedback of IOM and partners",
-}
+WORDS_FILE = Path(__file__).resolve().parent / "words.yaml"
+
+
+@functools.cache
+def _all_words() -> dict[str, dict]:
+    return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+
+
+def words(language: str = "en") -> dict:
+    """The words the assembly writes itself (cover, contents, captions) in a report language."""
+    return _all_words()[language]
+
+
+STAGE_MARKS = words("en")["stage_marks"]
 
 
 def build_date() -> dt.date:
