@@ -95,7 +95,7 @@ def html_for_pandoc(document: str, language: str = "en") -> str:
     for toc in soup.select("nav.toc"):
         marker = soup.new_tag("div", attrs={"class": "contents-here", "data-title": vocabulary["contents"]})
         toc.replace_with(marker)
-    for front in soup.select("section.front-matter-part, div.contents-here, section.abbreviations"):
+    for front in soup.select("div.front-matter, div.contents-here, section.abbreviations"):
         front.insert_before(soup.new_tag("div", attrs={"class": "page-break"}))
     # pandoc's HTML reader keeps only the content of <main> if there is one, which dropped the annexes.
     for tag in soup.find_all("main"):

@@ -414,7 +414,11 @@ def build_html(stage: str, version: str, inputs: dict[str, str]) -> tuple[str, l
     for section in soup.select("section.translation"):
         listing = abbreviations_html(terms.used_in(section.get_text(" ")), section["lang"])
         if listing:
-            section.insert(0, BeautifulSoup(listing, "html.parser"))
+            front = section.find("div", class_="front-matter", recursive=False)
+            if front is not None:
+                front.insert_after(BeautifulSoup(listing, "html.parser"))
+            else:
+                section.insert(0, BeautifulSoup(listing, "html.parser"))
     abbreviations = soup.select_one("section.abbreviations h1")
     if abbreviations is not None:
         abbreviations["id"] = "abbreviations"
