@@ -312,15 +312,18 @@ def context_table(context: pd.DataFrame, registry: Registry) -> pd.DataFrame:
 def write_context_citations(context: pd.DataFrame, folder: str) -> None:
     """The figures as citable facts (citations.csv, sources.csv in the folder), so that prose can footnote
     them as `[@id]` and the References list names their sources (analysis.engine.assemble.citations)."""
+    # One source a page: figures read from the same page cite the same entry of the References.
+    source_of = {address: f"src-{fact}" for fact, address in zip(context["id"][::-1], context["address"][::-1])}
     citations = pd.DataFrame({
         "fact_id": context["id"], "short": context["publisher"],
         "footnote": [f"{r['indicator']}, {r['period']}: {r['publisher']}" + (
             f", {text.house_date(r['source_date'])}" if r.get("source_date") else "") for r in context.to_dict("records")],
-        "source_ids": "src-" + context["id"]})
-    sources = pd.DataFrame({"source_id": "src-" + context["id"], "title": context["title"],
-                            "publisher": context["publisher"], "source_date": context["source_date"],
-                            "tier": context["tier"], "address": context["address"],
-                            "checked_on": context.get("verified_on", "")})
+        "source_ids": context["address"].map(source_of)})
+    pages = context.drop_duplicates("address")
+    sources = pd.DataFrame({"source_id": pages["address"].map(source_of), "title": pages["title"],
+                            "publisher": pages["publisher"], "source_date": pages["source_date"],
+                            "tier": pages["tier"], "address": pages["address"],
+                            "checked_on": pages["verified_on"] if "verified_on" in pages else ""})
     folder_path = paths.resolve(folder)
     atomic.write_csv(folder_path / "citations.csv", citations)
     atomic.write_csv(folder_path / "sources.csv", sources)

@@ -342,7 +342,10 @@ class Parts:
 
 
 def collect_parts(stage: str, inputs: dict[str, str]) -> Parts:
+    """The report's pieces in order. The annexes of an unnumbered chapter (the summary's key numbers) follow
+    the chapters' annexes, so that the chapters' annexes keep their letters (the inventory is Annex A)."""
     parts = Parts(front=[], body=[], annexes=[], translations={})
+    late_annexes = []
     for name, nb in executed_notebooks(stage):
         settings = report_settings(nb)
         body, annex = split_cells(nb)
@@ -359,7 +362,9 @@ def collect_parts(stage: str, inputs: dict[str, str]) -> Parts:
             parts.front.append(f'<div class="front-matter" data-notebook="{name}">{render(front)}</div>')
         parts.body.append(chapter)
         if annex.cells:
-            parts.annexes.append(f'<div class="annex" data-notebook="{name}">{render(annex)}</div>')
+            (parts.annexes if settings["numbered"] else late_annexes).append(
+                f'<div class="annex" data-notebook="{name}">{render(annex)}</div>')
+    parts.annexes.extend(late_annexes)
     parts.annexes.append(f'<div class="annex" data-notebook="reproducibility">{reproducibility_annex(stage, inputs)}</div>')
     return parts
 
