@@ -46,10 +46,10 @@ def test_pdf_has_cyrillic_text_and_the_notice_on_page_one(built_report):
 
 
 def test_two_clean_builds_are_identical(built_report, tmp_path):
-    """Same inputs, same outputs: executed notebooks and findings.json byte for byte."""
+    """Same inputs, same outputs: executed notebooks and numbers.json byte for byte."""
     env = dict(os.environ, ANALYSIS_OUTPUT_ROOT=str(tmp_path))
     subprocess.run(["make", "-s", "-j2", "notebooks", f"OUT={tmp_path}"], cwd=REPO, env=env, check=True)
-    subprocess.run([str(Path(os.sys.executable)), "-m", "analysis.pipeline", "merge-findings"], cwd=REPO, env=env,
+    subprocess.run([str(Path(os.sys.executable)), "-m", "analysis", "merge-numbers"], cwd=REPO, env=env,
                    check=True)
     first = built_report / "notebooks"
     second = tmp_path / "reports" / "draft" / "notebooks"
@@ -57,8 +57,8 @@ def test_two_clean_builds_are_identical(built_report, tmp_path):
     assert names == sorted(p.name for p in second.glob("*.ipynb"))
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
-    assert (built_report.parents[1] / "data/processed/findings.json").read_bytes() == \
-        (tmp_path / "data/processed/findings.json").read_bytes()
+    assert (built_report.parents[1] / "data/processed/numbers.json").read_bytes() == \
+        (tmp_path / "data/processed/numbers.json").read_bytes()
 
 
 def test_bad_input_stops_the_build_with_a_located_message(tmp_path):
@@ -78,7 +78,7 @@ def test_bad_input_stops_the_build_with_a_located_message(tmp_path):
     wb.save(book)
     out = tmp_path / "out"
     env = dict(os.environ, ANALYSIS_INPUT_ROOT=str(inputs), ANALYSIS_OUTPUT_ROOT=str(out))
-    result = subprocess.run([os.sys.executable, "-m", "analysis.pipeline", "run", "10_legal_framework"],
+    result = subprocess.run([os.sys.executable, "-m", "analysis", "run", "10_legal_framework"],
                             cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "regulation_inventory.xlsx, sheet 'acts', row 3, column" in result.stderr

@@ -22,7 +22,7 @@ from analysis.engine import atomic, config, paths
 from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS, build_date, words
 
 A4_WIDTH, A4_HEIGHT, MARGIN = 7560310, 10692130, 792480  # EMU: 21 cm, 29.7 cm, 2.2 cm
-CHAR_WIDTH, CELL_PADDING = 70000, 140000  # EMU: one character of 8.5 pt table text; both cell margins
+CHAR_WIDTH, CELL_PADDING = 68000, 140000  # EMU: one character of 8 pt table text; both cell margins
 LUA_FILTER = Path(__file__).with_name("report.lua")
 #: A table of at least LANDSCAPE_MIN_ROWS rows goes on landscape pages when it has LANDSCAPE_COLUMNS columns,
 #: or at least LANDSCAPE_MIN_COLUMNS columns holding more than LANDSCAPE_ROW_CHARACTERS characters a row.
@@ -100,6 +100,8 @@ def html_for_pandoc(document: str, language: str = "en") -> str:
     # pandoc's HTML reader keeps only the content of <main> if there is one, which dropped the annexes.
     for tag in soup.find_all("main"):
         tag.name = "div"
+    for table in soup.select("table.abbreviation-table"):
+        _two_pairs_a_row(table, soup)
     for caption in soup.select("p.caption"):
         wrapper = soup.new_tag("div", attrs={"data-custom-style": "Caption"})
         caption.wrap(wrapper)
@@ -116,6 +118,23 @@ def html_for_pandoc(document: str, language: str = "en") -> str:
     for block in soup.select("div.table-block"):
         block.unwrap()
     return str(soup)
+
+
+def _two_pairs_a_row(table, soup: BeautifulSoup) -> None:
+    """The abbreviations in two pairs of columns, so the list takes half the pages on paper."""
+    rows = table.find_all("tr")
+    header, entries = rows[0], rows[1:]
+    half = (len(entries) + 1) // 2
+    for cell in list(header.find_all(["th", "td"])):
+        header.append(_copy(cell))
+    for left, right in zip(entries[:half], entries[half:] + [None]):
+        if right is None:
+            for _ in range(2):
+                left.append(soup.new_tag("td"))
+            continue
+        for cell in right.find_all("td"):
+            left.append(cell.extract())
+        right.decompose()
 
 
 def _metadata_file(folder: Path, stage: str, version: str, notices: list[str], language: str = "en") -> Path:
@@ -416,7 +435,10 @@ def write_reference_docx(target: Path) -> Path:
             if name in [s.name for s in styles]:
                 styles[name].font.name = "Calibri"
                 # "Compact" is what pandoc uses inside table cells: smaller, so wide tables fit A4.
-                styles[name].font.size = Pt(8.5 if name == "Compact" else 10.5)
+                styles[name].font.size = Pt(8 if name == "Compact" else 10)
+        _style(styles, "Body Text").paragraph_format.space_before = Pt(3)
+        _style(styles, "Body Text").paragraph_format.space_after = Pt(6)
+        _style(styles, "Compact").paragraph_format.space_before = _style(styles, "Compact").paragraph_format.space_after = Pt(1)
         for level, size in ((1, 16), (2, 13), (3, 11.5)):
             style = styles[f"Heading {level}"]
             style.font.name = "Calibri"
