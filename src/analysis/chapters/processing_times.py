@@ -49,6 +49,7 @@ from analysis.engine.readers import (
     sheet_names,
     slash_date_order,
 )
+from analysis.engine.text import month_range
 
 ROW = "_row"
 DATE_COLUMNS = ("receipt_date", "decision_date", "extraction_date")
@@ -1244,13 +1245,13 @@ def record_numbers(reg, result: Analysis, source: str) -> None:
     worst = worst_backlog_office(result.tables["clearance_by_office"])
     where = f"{source}/clearance_by_office.csv"
     reg.record("processing_times.backlog.office", result.values.label("office", worst["office"]), "",
-               f"Office with the lowest clearance rate in {worst['first_month']}–{worst['last_month']}", where,
+               f"Office with the lowest clearance rate in {month_range(worst['first_month'], worst['last_month'])}", where,
                rows=[worst["office"]])
     reg.record("processing_times.backlog.clearance_rate", worst["clearance_rate"], "%",
                "Its clearance rate (closed ÷ received) over the last three complete months", where, rows=[worst["office"]])
     reg.record("processing_times.backlog.pending", worst["pending"], "applications",
                "Its applications pending at extraction", where, rows=[worst["office"]])
-    reg.record("processing_times.backlog.period", f"{worst['first_month']} to {worst['last_month']}", "",
+    reg.record("processing_times.backlog.period", month_range(worst["first_month"], worst["last_month"]), "",
                "Months over which the clearance rate is compared", where)
     by_sex = result.tables["by_sex"]
     for row in summary.itertuples(index=False):

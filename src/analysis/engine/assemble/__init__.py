@@ -2,6 +2,7 @@
 
 `html` builds the HTML document; `documents` converts it with pandoc into Word (real tables and images,
 styles from references/reference.docx) and into typst source, which the pip-installed `typst` compiles to PDF.
+A translated summary (the Russian one) also becomes a Word and a PDF file of its own, summary_ru.docx/.pdf.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from analysis.engine import atomic, manifest, numbers, paths
 from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS
 from analysis.engine.assemble.documents import write_docx, write_pdf, write_reference_docx
-from analysis.engine.assemble.html import build_html
+from analysis.engine.assemble.html import build_html, translations
 
 
 def assemble(stage: str) -> dict[str, Path]:
@@ -29,6 +30,11 @@ def assemble(stage: str) -> dict[str, Path]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {kind: pool.submit(writer, document, targets[kind], stage, version, notices)
                 for kind, writer in (("docx", write_docx), ("pdf", write_pdf))}
+        for language, translation, translated_notices in translations(document, stage, version):
+            for kind, writer in (("docx", write_docx), ("pdf", write_pdf)):
+                targets[f"{kind}-{language}"] = out_dir / f"summary_{language}.{kind}"
+                jobs[f"{kind}-{language}"] = pool.submit(writer, translation, targets[f"{kind}-{language}"], stage,
+                                                         version, translated_notices, language)
         for kind, job in jobs.items():
             job.result()
             print(f"✔ {stage}: {paths.relative(targets[kind])}", flush=True)
