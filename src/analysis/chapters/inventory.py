@@ -178,6 +178,8 @@ SPECS: dict[str, list[Field]] = {
         _f("id", required=True, unique=True, width=10, description="Short upper-case id, stable", example="MTSOM"),
         _f("name_en", required=True, width=40, description="Name in English"),
         _f("name_ru", width=40, description="Name in Russian"),
+        _f("short_name", width=24, description="How the report's sentences name the body (with its article); blank: "
+           "the English name", example="the MFA Consular Department"),
         _f("country", required=True, width=8, description="Country code (corridor origin or destination)",
            example="KG"),
         _f("parent_id", width=10, description="Id of the parent body, if it is on this sheet", example="MFA"),
@@ -1188,10 +1190,22 @@ def registry_value(row) -> tuple[object, str]:
 
 
 def record_numbers(reg, inv: Inventory, on: str | date, source: str) -> pd.DataFrame:
-    """Record what the chapter's prose and other chapters read from the registry: every provision's
-    value (`inventory.provisions.<id>`) and state on `on` (`inventory.state.<id>`), every act's citation
-    and state (`inventory.acts.<id>.citation`, `.state`), and the counts of the verification section.
-    Returns the provision states."""
+    """Record what the chapter's prose and other chapters read from the registry, so that no value, date
+    or name of the inventory is typed into a sentence:
+
+    - every provision's value `inventory.provisions.<id>` (its quantity, or its rule as text) and state
+      on `on` `inventory.state.<id>` ("not confirmed since 30 June 2026");
+    - every act's citation, state and term `inventory.acts.<id>.citation|state|valid_until|term_end`;
+    - the dates of facts: `inventory.from.<id>` (an act's entry into force, a provision's, role's or
+      body's first day, an amendment's date, the date a conflicting value was reported),
+      `inventory.until.<id>` (the last day of a provision, role or body, the end of a suspension or
+      extension), `inventory.adopted.<id>` (an act's adoption), `inventory.confirmed.<id>` (the newest
+      source of any fact);
+    - every provision's article `inventory.article.<id>`, every conflicting value
+      `inventory.conflicts.<row id>` and every body's name in a sentence `inventory.bodies.<id>`.
+
+    Ids are lower-cased. Returns the provision states on `on`.
+    """
     states = provision_states(inv, on)
     for _, r in states.iterrows():
         key = r["id"].lower()
@@ -1201,16 +1215,100 @@ def record_numbers(reg, inv: Inventory, on: str | date, source: str) -> pd.DataF
                    f"{source}/provisions.csv", rows=[r["id"]])
         reg.record(f"inventory.state.{key}", r["status_text"], "text", f"state of {r['id']} on {on}",
                    f"{source}/provision_status.csv", rows=[r["id"]])
+    terms = act_terms(inv)
     acts_on = act_states(inv, on)
     for _, a in inv["acts"].iterrows():
-        key = a["id"].lower()
-        reg.record(f"inventory.acts.{key}.citation", act_citation(a), "text", f"how footnotes cite {a['id']}",
-                   f"{source}/acts.csv", rows=[a["id"]])
-        reg.record(f"inventory.acts.{key}.state", state_words(acts_on.at[a["id"], "act_state"],
-                                                              acts_on.at[a["id"], "act_since"],
-                                                              acts_on.at[a["id"], "act_until"]),
-                   "text", f"state of {a['id']} on {on}", f"{source}/acts.csv", rows=[a["id"]])
+        key, aid = a["id"].lower(), a["id"]
+        reg.record(f"inventory.acts.{key}.citation", act_citation(a), "text", f"how footnotes cite {aid}",
+                   f"{source}/acts.csv", rows=[aid])
+        reg.record(f"inventory.acts.{key}.state", state_words(acts_on.at[aid, "act_state"], acts_on.at[aid, "act_since"],
+                                                              acts_on.at[aid, "act_until"]),
+                   "text", f"state of {aid} on {on}", f"{source}/acts.csv", rows=[aid])
+        for name, value, what in (("valid_until", a["valid_until"], "last day of its term as adopted"),
+                                  ("term_end", terms.at[aid, "term_end"], "last day of its term after extensions")):
+            if pd.notna(value):
+                reg.record(f"inventory.acts.{key}.{name}", pd.Timestamp(value).date(), "date", f"{aid}: {what}",
+                           f"{source}/acts.csv", rows=[aid])
+    dated = [("acts", "adopted", "adopted"), ("acts", "entry_into_force", "from"),
+             ("provisions", "valid_from", "from"), ("provisions", "valid_to", "until"),
+             ("amendments", "date", "from"), ("amendments", "until", "until"),
+             ("institutions", "valid_from", "from"), ("institutions", "valid_to", "until"),
+             ("roles", "valid_from", "from"), ("roles", "valid_to", "until"), ("conflicts", "reported_on", "from")]
+    for sheet, column, family in dated:
+        frame = inv[sheet]
+        for fid, value in zip(frame["id"], frame[column]):
+            if pd.notna(value):
+                reg.record(f"inventory.{family}.{fid.lower()}", pd.Timestamp(value).date(), "date",
+                           f"{fid}: {column}", f"{source}/{sheet}.csv", rows=[fid])
+    for pid, article in zip(inv["provisions"]["id"], inv["provisions"]["article"]):
+        if not _blank(article):
+            reg.record(f"inventory.article.{pid.lower()}", article, "text", f"article of {pid}",
+                       f"{source}/provisions.csv", rows=[pid])
+    conflicts = inv["conflicts"]
+    for cid, value, unit in zip(conflicts["id"], conflicts["value"], conflicts["unit"]):
+        reg.record(f"inventory.conflicts.{cid.lower()}", f"{value} {unit}".strip() if not _blank(unit) else str(value),
+                   "text", f"value reported in {cid}", f"{source}/conflicts.csv", rows=[cid])
+    for fid, day in inv.last_confirmed.items():
+        reg.record(f"inventory.confirmed.{fid.lower()}", pd.Timestamp(day).date(), "date",
+                   f"{fid}: date of its newest confirming source", f"{source}/citations.csv", rows=[fid])
+    for bid, short, name in zip(inv["institutions"]["id"], inv["institutions"]["short_name"], inv["institutions"]["name_en"]):
+        reg.record(f"inventory.bodies.{bid.lower()}", name if _blank(short) else short, "text", f"name of {bid} in a sentence",
+                   f"{source}/institutions.csv", rows=[bid])
     return states
+
+
+def record_verification(reg, inv: Inventory, states: pd.DataFrame, on: str | date, source: str) -> None:
+    """The counts the chapter's overview and verification section state, computed by the rules of
+    this module (states on `on`, inherited confidence, authoritative tiers, stale sources)."""
+    for sheet, unit in (("acts", "acts"), ("provisions", "provisions"), ("institutions", "bodies"),
+                        ("sources", "sources"), ("evidence", "quotes")):
+        ids = inv[sheet]["id"] if "id" in inv[sheet] else inv[sheet].get("source_id", pd.Series(dtype=object))
+        reg.record(f"inventory.{sheet}.total", len(inv[sheet]), unit, f"rows of sheet {sheet}", f"{source}/{sheet}.csv",
+                   rows=ids if sheet != "evidence" else ())
+    counts = state_counts(states)
+    words = {"in_force": "rules for the target group in force (confirmed by a recent source)",
+             "not_confirmed": "rules for the target group not confirmed on the date",
+             "suspended": "rules for the target group suspended on the date",
+             "in_force_weak": "rules in force that rest on an uncertain or remembered fact (their act's included)",
+             "in_force_inherited": "rules in force recorded as sourced whose act is uncertain",
+             "in_force_conflict": "rules in force on which sources disagree",
+             "shown": "rules for the target group in force, not confirmed or suspended"}
+    for key, n in counts.items():
+        reg.record(f"inventory.rules.{key}", n, "rules", f"{words[key]} ({on})", f"{source}/provision_status.csv")
+    shares = authoritative_shares(inv).set_index("sheet")
+    for sheet in ("acts", "provisions"):
+        reg.record(f"inventory.verification.{sheet}_authoritative", int(shares.at[sheet, "authoritative"]), sheet,
+                   f"{sheet} that quote an official text, a legal database or an international organisation",
+                   f"{source}/evidence.csv")
+        reg.record(f"inventory.verification.{sheet}_authoritative_pct", shares.at[sheet, "share_pct"], "%",
+                   f"share of {sheet} that quote an authoritative source", f"{source}/evidence.csv")
+        reg.record(f"inventory.verification.{sheet}_target_pct", shares.at[sheet, "target_pct"], "%",
+                   f"target share of {sheet} (inventory.authoritative_targets)", "config/corridor.yaml")
+    table = verification_table(inv, on)
+    total = table.loc["all facts"]
+    reg.record("inventory.facts.total", int(total["Facts"]), "facts", "rows of all fact sheets", source)
+    reg.record("inventory.facts.checked", int(total["Checked"]), "facts", "facts with verified_on filled", source)
+    reg.record("inventory.facts.sourced_pct", total["sourced %"], "%", "share of facts sourced (provisions: effective)",
+               source)
+    reg.record("inventory.facts.uncertain_pct", total["uncertain %"], "%", "share of facts uncertain", source)
+    reg.record("inventory.facts.memory_pct", total["from memory %"], "%", "share of facts from memory", source)
+    reg.record("inventory.facts.unquoted", int(total["No quoted source"]), "facts", "facts without any quoted source",
+               source)
+    reg.record("inventory.facts.stale", int(total["Not confirmed in the last period"]), "facts",
+               "facts whose newest source is older than the threshold, or undated", source)
+    reg.record("inventory.verification.stale_months", int(config.get("inventory.stale_after_months")), "months",
+               "age of the newest source beyond which a fact is not confirmed", "config/corridor.yaml")
+    reg.record("inventory.verification.stale_before", stale_threshold(on).date(), "date",
+               "facts whose newest source is older than this are not confirmed on the as-of date", "config/corridor.yaml")
+    reg.record("inventory.institutions.since", pd.Timestamp(config.get("inventory.institutions_since")).date(), "date",
+               "start of the period whose reorganisations the chapter shows", "config/corridor.yaml")
+    open_conflicts = inv["conflicts"].loc[inv["conflicts"]["resolution_status"] != "resolved", "conflict_id"].unique()
+    reg.record("inventory.conflicts.open", len(open_conflicts), "conflicts", "facts on which sources disagree, unresolved",
+               f"{source}/conflicts.csv", rows=open_conflicts)
+    tiers = inv.quoted.loc[~_filled(inv.quoted["copy_of"])].drop_duplicates("source_id")["tier"].value_counts()
+    for tier in tier_order():
+        reg.record(f"inventory.sources.{tier.replace(' ', '_')}", int(tiers.get(tier, 0)), "sources",
+                   f"sources quoted, of tier {tier}", f"{source}/sources.csv")
 
 
 # ------------------------------------------------------------------ evidence tables under the analysis
@@ -1228,12 +1326,27 @@ def status_with_flags(row) -> str:
     return words + (f"; sources disagree ({row['conflicts']})" if row["conflicts"] else "")
 
 
+def tagged(text: str, fact_id: str) -> str:
+    """A fact's words with its id as a small tag, so a table names the rule, not the id."""
+    return f"{text} (ref. {fact_id})"
+
+
+def _status_cell(row) -> str:
+    """State, conflicts, confidence where weak, and the last confirmed date of a rule in force."""
+    words = status_with_flags(row)
+    if row["state"] == IN_FORCE and pd.notna(row["last_confirmed"]):
+        words += f" (last confirmed {_short_date(row['last_confirmed'])})"
+    if row["effective_confidence"] != "sourced":
+        words += f"; {row['effective_confidence']}" + (" (its act)" if row["inherited"] else "")
+    return words
+
+
 def evidence_table(inv: Inventory, states: pd.DataFrame, pathways: Iterable[str] | None = None,
                    applies_to: Iterable[str] | None = None, ids: Iterable[str] | None = None,
                    shown_only: bool = True) -> pd.DataFrame:
-    """The rules a section relies on, as a reader checks them: the rule, its legal basis (act and
-    article), value, state on the date with conflicts flagged, confidence (inherited from the act where
-    weaker), last confirmed date, bibliography numbers, and the fact's id as a small tag."""
+    """The rules a section relies on, as a reader checks them: the rule (its id as a small tag), its
+    legal basis (act and article), value, state on the date with conflicts flagged, weak confidence
+    (inherited from the act where weaker) and the last confirmed date, and the bibliography numbers."""
     frame = states
     if shown_only:
         frame = frame[frame["state"].isin(SHOWN_STATES)]
@@ -1253,15 +1366,12 @@ def evidence_table(inv: Inventory, states: pd.DataFrame, pathways: Iterable[str]
     order = {IN_FORCE: 0, SUSPENDED: 1, NOT_CONFIRMED: 2}
     frame = frame.assign(_order=frame["state"].map(order).fillna(3)).sort_values(["_order", "act_id", "id"])
     return pd.DataFrame({
-        "Rule": frame["rule"],
+        "Rule": [tagged(r, i) for r, i in zip(frame["rule"], frame["id"])],
         "Legal basis": [act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
                         for a, art in zip(frame["act_id"], frame["article"])],
         "Value": [value_text(r) for _, r in frame.iterrows()],
-        "Status": [status_with_flags(r) for _, r in frame.iterrows()],
-        "Confidence": [c + (" (from its act)" if i else "") for c, i in zip(frame["effective_confidence"], frame["inherited"])],
-        "Last confirmed": [_date_text(d) or "no dated source" for d in frame["last_confirmed"]],
+        "Status": [_status_cell(r) for _, r in frame.iterrows()],
         "Sources": [source_numbers(inv, f) for f in frame["id"]],
-        "Ref.": frame["id"],
     }).reset_index(drop=True)
 
 
@@ -1279,11 +1389,6 @@ def state_counts(states: pd.DataFrame, target_only: bool = True) -> dict[str, in
         "in_force_conflict": int((live["conflicts"] != "").sum()),
         "shown": int(frame["state"].isin(SHOWN_STATES).sum()),
     }
-
-
-def state_rows(states: pd.DataFrame, state: str, target_only: bool = True) -> list[str]:
-    frame = states[_for_target(states)] if target_only else states
-    return list(frame.loc[frame["state"] == state, "id"])
 
 
 # ------------------------------------------------------------------ institutions on a date
@@ -1322,16 +1427,18 @@ def institution_map(inv: Inventory, on: str | date, mark: str = "•") -> pd.Dat
 
 
 def roles_table(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """The roles on a date in words, by procedure: body by name, role, since when, state, sources."""
+    """The roles on a date in words, by procedure: body by name, role (its id as a tag), since when,
+    state with weak confidence, sources."""
     roles = roles_on(inv, on)
     labels = config.pathway_labels()
     order = {p: i for i, p in enumerate(labels)}
     roles = roles.assign(_order=roles["pathway"].map(order)).sort_values(["_order", "institution_id"])
     return pd.DataFrame({
-        "Procedure": roles["pathway"].map(labels), "Body": roles["body"], "Role": roles["role"],
-        "Since": [_date_text(d) for d in roles["valid_from"]],
-        "Status": roles["status_text"], "Confidence": roles["confidence"],
-        "Sources": [source_numbers(inv, r) for r in roles["id"]], "Ref.": roles["id"],
+        "Procedure": roles["pathway"].map(labels), "Body": roles["body"],
+        "Role": [tagged(r, i) + (f" Since {_short_date(d)}." if pd.notna(d) else "")
+                 for r, i, d in zip(roles["role"], roles["id"], roles["valid_from"])],
+        "Status": [t + ("" if c == "sourced" else f"; {c}") for t, c in zip(roles["status_text"], roles["confidence"])],
+        "Sources": [source_numbers(inv, r) for r in roles["id"]],
     }).reset_index(drop=True)
 
 
@@ -1347,13 +1454,13 @@ def reorganisations(inv: Inventory, since: str | date) -> pd.DataFrame:
     changed["_date"] = changed["valid_from"].where(changed["valid_from"] >= since, changed["valid_to"])
     changed = changed.sort_values(["_date", "id"])
     return pd.DataFrame({
-        "Body": changed["name_en"],
+        "Body": [tagged(n, i) + ("" if c == "sourced" else f"; {c}")
+                 for n, i, c in zip(changed["name_en"], changed["id"], changed["confidence"])],
         "From": [_date_text(d) or "not found" for d in changed["valid_from"]],
         "To": [_date_text(d) for d in changed["valid_to"]],
         "Replaced": changed["predecessor_id"].map(names).fillna(""),
         "Replaced by": changed["id"].map(successors).fillna(""),
-        "Confidence": changed["confidence"],
-        "Sources": [source_numbers(inv, i) for i in changed["id"]], "Ref.": changed["id"],
+        "Sources": [source_numbers(inv, i) for i in changed["id"]],
     }).reset_index(drop=True)
 
 
@@ -1361,13 +1468,19 @@ def institutions_annex(inv: Inventory) -> pd.DataFrame:
     """Every body with English and Russian names, parent, predecessor, period and source numbers."""
     inst = inv["institutions"].sort_values(["country", "id"])
     return pd.DataFrame({
-        "Id": inst["id"], "Name (EN)": inst["name_en"], "Name (RU)": inst["name_ru"].fillna(""),
-        "Parent": inst["parent_id"].fillna(inst["parent_note"]).fillna(""),
-        "Predecessor": inst["predecessor_id"].fillna(""),
-        "From": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in inst["valid_from"]],
-        "To": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in inst["valid_to"]],
+        "Body": [tagged(n, i) for n, i in zip(inst["name_en"], inst["id"])], "Name (RU)": inst["name_ru"].fillna(""),
+        "Parent and predecessor": [" / ".join(x for x in (str(p) if not _blank(p) else "", str(q) if not _blank(q) else "") if x)
+                                   for p, q in zip(inst["parent_id"].fillna(inst["parent_note"]), inst["predecessor_id"])],
+        "Period": [_period(f, t) for f, t in zip(inst["valid_from"], inst["valid_to"])],
         "Confidence": inst["confidence"], "Sources": [source_numbers(inv, i) for i in inst["id"]],
     }).reset_index(drop=True)
+
+
+def _period(start, end) -> str:
+    """'12.05.2025 – ', ' – 11.05.2025', '' (dates not found)."""
+    if pd.isna(start) and pd.isna(end):
+        return ""
+    return f"{'' if pd.isna(start) else f'{start:%d.%m.%Y}'} – {'' if pd.isna(end) else f'{end:%d.%m.%Y}'}"
 
 
 # ------------------------------------------------------------------ changes between two dates
@@ -1408,6 +1521,17 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["change", "pathway", "id"], key=lambda s: s.map(order) if s.name == "change" else s) \
         .reset_index(drop=True)
+
+
+def changes_table(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
+    """The changes between two dates as the report shows them: the change, the rule with its id as a
+    tag, its value and the value it replaced, and its state on the second date."""
+    changes = changes_between(inv, start, end)
+    return pd.DataFrame({"Change": changes["change"],
+                         "Rule": [tagged(r, i) for r, i in zip(changes["rule"], changes["id"])],
+                         "Value": changes["value"], "Previous value": changes["previous_value"],
+                         "Status": [t + ("" if c == "sourced" else f"; {c}")
+                                    for t, c in zip(changes["status_text"], changes["confidence"])]})
 
 
 def _change_row(change: str, row, pid: str, old: str | None, before: pd.DataFrame) -> dict:
@@ -1475,17 +1599,12 @@ def verification_table(inv: Inventory, on: str | date) -> pd.DataFrame:
     return table
 
 
-def verification_shares(inv: Inventory) -> pd.DataFrame:
-    """Facts per sheet by recorded confidence, with the share of each confidence in all facts."""
+def verification_display(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """The verification table as the report shows it (counts only; the shares are in the prose)."""
+    table = verification_table(inv, on)
     levels = vocabularies()["confidence"]
-    counts = pd.DataFrame({sheet: inv[sheet]["confidence"].value_counts() for sheet in SHEETS}).T
-    counts = counts.reindex(columns=levels, fill_value=0).fillna(0).astype(int)
-    counts.loc["all facts"] = counts.sum()
-    counts["total"] = counts.sum(axis=1)
-    for level in levels:
-        counts[f"{level} %"] = (100 * counts[level] / counts["total"]).round(1)
-    counts.index.name = "Sheet"
-    return counts
+    shown = table[["Facts", *levels, "Checked", "No quoted source", "Not confirmed in the last period"]].astype(int)
+    return shown.rename(columns={lvl: lvl.capitalize() for lvl in levels}).rename_axis("Sheet").reset_index()
 
 
 def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame:
@@ -1513,27 +1632,7 @@ def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame
     return frame.rename(columns={"priority": "Priority"}).reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ timelines and annexes
-def reform_events(inv: Inventory, since: str | date | None = None) -> pd.DataFrame:
-    """Dated events since `since`: acts adopted, provisions starting, amendments; milestones flagged."""
-    since = pd.Timestamp(since or config.get("inventory.timeline_since"))
-    milestones = dict(config.get("inventory.milestones"))
-    acts = inv["acts"]
-    level_of = acts.set_index("id")["level"]
-    events = [pd.DataFrame({"date": acts["adopted"], "id": acts["id"], "level": acts["level"],
-                            "kind": "act adopted", "text": acts["title_en"]})]
-    prov = inv["provisions"]
-    events.append(pd.DataFrame({"date": prov["valid_from"], "id": prov["id"], "level": prov["act_id"].map(level_of),
-                                "kind": "rule starts", "text": prov["rule"]}))
-    am = inv["amendments"]
-    events.append(pd.DataFrame({"date": am["date"], "id": am["id"], "level": am["target_act_id"].map(level_of),
-                                "kind": "amendment", "text": am["action"] + " " + am["target_act_id"] + ": " + am["what"].fillna("")}))
-    frame = pd.concat(events, ignore_index=True).dropna(subset=["date"])
-    frame = frame[frame["date"] >= since]
-    frame["milestone"] = frame["id"].map(milestones).fillna("")
-    return frame.sort_values(["date", "id"]).reset_index(drop=True)
-
-
+# ------------------------------------------------------------------ institutions over time and annexes
 def institution_periods(inv: Inventory, since: str | date | None = None, until: str | date | None = None) -> pd.DataFrame:
     """Bodies of the destination state with periods overlapping [since, until]; open ends clipped."""
     since = pd.Timestamp(since or config.get("inventory.institutions_since"))
@@ -1593,14 +1692,14 @@ def provisions_annex(inv: Inventory, on: str | date) -> pd.DataFrame:
     states = provision_states(inv, on).sort_values(["act_id", "id"])
     acts = inv["acts"].set_index("id")
     return pd.DataFrame({
-        "Ref.": states["id"],
+        "Rule": [tagged(r, i) for r, i in zip(states["rule"], states["id"])],
         "Legal basis": [act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
                         for a, art in zip(states["act_id"], states["article"])],
-        "Rule": states["rule"], "Value": [value_text(r) for _, r in states.iterrows()],
-        "From": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in states["valid_from"]],
-        "To": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in states["valid_to"]],
-        "Status": [status_with_flags(r) for _, r in states.iterrows()],
-        "Confidence": states["effective_confidence"], "Sources": [source_numbers(inv, p) for p in states["id"]],
+        "Value": [value_text(r) for _, r in states.iterrows()],
+        "Period": [_period(f, t) for f, t in zip(states["valid_from"], states["valid_to"])],
+        "Status": [status_with_flags(r) + ("" if c == "sourced" else f"; {c}")
+                   for (_, r), c in zip(states.iterrows(), states["effective_confidence"])],
+        "Sources": [source_numbers(inv, p) for p in states["id"]],
     }).reset_index(drop=True)
 
 
@@ -1662,34 +1761,6 @@ def figure_coverage(matrix: pd.DataFrame, title: str):
     ax.set_xlabel("Level of the act")
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=20)
-    ax.set_title(title)
-    return fig
-
-
-def figure_reform_timeline(events: pd.DataFrame, title: str):
-    """Dated events per level since 2000; milestones labelled."""
-    from analysis.engine import figures
-
-    levels = [lvl for lvl in level_order() if lvl in set(events["level"])]
-    lane = {lvl: i for i, lvl in enumerate(levels)}
-    fig, ax = figures.new_figure(9.0, 5.0)
-    markers = {"act adopted": "s", "rule starts": "o", "amendment": "^"}
-    for (kind, marker), colour in zip(markers.items(), figures.PALETTE):
-        part = events[events["kind"] == kind]
-        ax.scatter(part["date"], part["level"].map(lane), marker=marker, s=28, alpha=0.75, color=colour, label=kind)
-    milestones = events[events["milestone"] != ""].drop_duplicates("milestone").reset_index(drop=True)
-    for number, row in milestones.iterrows():
-        y = lane[row["level"]]
-        ax.scatter([row["date"]], [y], s=130, facecolors="none", edgecolors="#000000", linewidths=1.2)
-        ax.annotate(str(number + 1), (row["date"], y), xytext=(0, 9), textcoords="offset points", fontsize=9,
-                    fontweight="bold", ha="center")
-    key = "\n".join(f"{n + 1}  {text}" for n, text in enumerate(milestones["milestone"]))
-    ax.text(1.02, 1.0, "Milestones\n" + key, transform=ax.transAxes, va="top", fontsize=8,
-            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#999999"})
-    ax.set_yticks(range(len(levels)), levels)
-    ax.set_ylim(-0.6, len(levels) - 0.1)
-    ax.set_xlabel("Date")
-    ax.legend(loc="upper left", fontsize=8, frameon=True)
     ax.set_title(title)
     return fig
 
