@@ -23,71 +23,280 @@ def _d(text):
 def small_tables() -> dict[str, pd.DataFrame]:
     """A hand-made inventory: a two-permit regime suspended for a one-year single-permit pilot, a revised
     quota, an EAEU rule, a remembered convention; sources dated so that the rules are confirmed in 2025."""
-    acts = pd.DataFrame([
-        dict(id="L01", title_en="Labour migration law", citation="Law No. 4 of 13 Jan 2006", type="law",
-             level="national law", adopted=_d("2006-01-13"), status="in force", confidence="sourced"),
-        dict(id="G01", title_en="Old permit regulation", type="government resolution", level="by-law",
-             adopted=_d("2019-04-16"), status="suspended", confidence="sourced"),
-        dict(id="G02", title_en="Single permit regulation", citation="Cabinet Res. No. 721 of 2 Dec 2024",
-             type="government resolution", level="by-law", adopted=_d("2024-12-02"), entry_into_force=_d("2025-01-01"),
-             valid_until=_d("2025-12-31"), status="unknown", confidence="sourced"),
-        dict(id="X01", title_en="ILO C97", type="international convention", level="international",
-             adopted=_d("1949-07-01"), status="in force", confidence="from memory"),
-    ])
-    provisions = pd.DataFrame([
-        dict(id="G01-PERMIT", act_id="G01", pathway="work_permit", rule="Employer and individual permits",
-             applies_to="all_foreigners", valid_from=_d("2019-04-16"), confidence="sourced"),
-        dict(id="G02-SINGLE", act_id="G02", pathway="work_permit", rule="One single permit", article="item 5",
-             quantity=7, unit="working days", applies_to="all_foreigners", valid_from=_d("2025-01-01"),
-             confidence="sourced"),
-        dict(id="L01-QUOTA-A", act_id="L01", pathway="quota", rule="Quota", quantity=25000, unit="workers",
-             applies_to="all_foreigners", valid_from=_d("2024-01-01"), confidence="sourced"),
-        dict(id="L01-QUOTA-B", act_id="L01", pathway="quota", rule="Quota", quantity=42000, unit="workers",
-             applies_to="all_foreigners", valid_from=_d("2025-08-25"), replaces="L01-QUOTA-A", confidence="sourced"),
-        dict(id="L01-EAEU", act_id="L01", pathway="work_permit; registration", rule="EAEU workers need no permit",
-             applies_to="eaeu_citizens", valid_from=_d("2015-08-12"), confidence="sourced"),
-        dict(id="L01-PATENT-FEE", act_id="L01", pathway="patent", rule="Patent fee", quantity=800, unit="som per month",
-             applies_to="neighbouring_state_nationals", valid_from=_d("2022-01-01"), confidence="sourced"),
-        dict(id="X01-EQUAL", act_id="X01", pathway="social_protection", rule="Equal treatment",
-             applies_to="all_foreigners", valid_from=_d("2008-01-01"), confidence="from memory"),
-    ])
-    amendments = pd.DataFrame([dict(id="AM01", target_act_id="G01", action="suspends", amending_act_id="G02",
-                                    date=_d("2025-01-01"), until=_d("2025-12-31"), confidence="sourced")])
-    institutions = pd.DataFrame([
-        dict(id="MTSOM", name_en="Ministry of Labour", country="KG", valid_from=_d("2021-11-06"), confidence="sourced"),
-        dict(id="MFA-CD", name_en="MFA Consular Department", country="KG", confidence="sourced"),
-    ])
-    roles = pd.DataFrame([
-        dict(id="MTSOM-WP", institution_id="MTSOM", pathway="work_permit", role="Work permits",
-             valid_from=_d("2021-11-06"), valid_to=_d("2024-12-31"), confidence="sourced"),
-        dict(id="MFA-CD-WP", institution_id="MFA-CD", pathway="work_permit", role="Single permits",
-             valid_from=_d("2025-01-01"), confidence="sourced"),
-    ])
-    conflicts = pd.DataFrame([
-        dict(id="C01-A", conflict_id="C01", fact="Stay without registration", related_id="G01-PERMIT", value="5",
-             unit="days", confidence="sourced", resolution_status="open"),
-        dict(id="C01-B", conflict_id="C01", fact="Stay without registration", related_id="G01-PERMIT", value="60",
-             unit="days", confidence="uncertain", resolution_status="open"),
-    ])
-    sources = pd.DataFrame([
-        dict(source_id="S001", address="https://example.org/official", title="Official text", publisher="Ministry",
-             tier="official", language="ru", source_date=_d("2025-06-01")),
-        dict(source_id="S002", address="https://example.org/news", title="News item", publisher="News site",
-             tier="news", language="en", source_date=_d("2025-09-01")),
-        dict(source_id="S003", address="https://example.org/copy", title="Copy", publisher="Aggregator", tier="other",
-             language="en", source_date=_d("2025-09-02"), copy_of="S002"),
-        dict(source_id="S004", address="https://example.org/undated", title="Undated page", publisher="University",
-             tier="other", language="en"),
-    ])
-    quoted = ["L01", "G01", "G02", "G01-PERMIT", "G02-SINGLE", "L01-QUOTA-A", "L01-QUOTA-B", "L01-EAEU",
-              "L01-PATENT-FEE", "AM01", "MTSOM", "MFA-CD", "MTSOM-WP", "MFA-CD-WP", "C01-A"]
-    evidence = pd.DataFrame([dict(fact_id=f, source_id="S001" if f != "L01-PATENT-FEE" else "S002",
-                                  quote=f"text stating {f}", stance="supports") for f in quoted]
-                            + [dict(fact_id="L01-PATENT-FEE", source_id="S003", quote="copied text", stance="supports"),
-                               dict(fact_id="C01-B", source_id="S004", quote="sixty days", stance="supports"),
-                               dict(fact_id="X01-EQUAL", source_id="S004", stance="supports")])
-    return dict(acts=acts, provisions=provisions, amendments=amendments, institutions=institutions, roles=roles,
-                conflicts=conflicts, sources=sources, evidence=evidence)
+    acts = pd.DataFrame(
+        [
+            dict(
+                id="L01",
+                title_en="Labour migration law",
+                citation="Law No. 4 of 13 Jan 2006",
+                type="law",
+                level="national law",
+                adopted=_d("2006-01-13"),
+                status="in force",
+                confidence="sourced",
+            ),
+            dict(
+                id="G01",
+                title_en="Old permit regulation",
+                type="government resolution",
+                level="by-law",
+                adopted=_d("2019-04-16"),
+                status="suspended",
+                confidence="sourced",
+            ),
+            dict(
+                id="G02",
+                title_en="Single permit regulation",
+                citation="Cabinet Res. No. 721 of 2 Dec 2024",
+                type="government resolution",
+                level="by-law",
+                adopted=_d("2024-12-02"),
+                entry_into_force=_d("2025-01-01"),
+                valid_until=_d("2025-12-31"),
+                status="unknown",
+                confidence="sourced",
+            ),
+            dict(
+                id="X01",
+                title_en="ILO C97",
+                type="international convention",
+                level="international",
+                adopted=_d("1949-07-01"),
+                status="in force",
+                confidence="from memory",
+            ),
+        ]
+    )
+    provisions = pd.DataFrame(
+        [
+            dict(
+                id="G01-PERMIT",
+                act_id="G01",
+                pathway="work_permit",
+                rule="Employer and individual permits",
+                applies_to="all_foreigners",
+                valid_from=_d("2019-04-16"),
+                confidence="sourced",
+            ),
+            dict(
+                id="G02-SINGLE",
+                act_id="G02",
+                pathway="work_permit",
+                rule="One single permit",
+                article="item 5",
+                quantity=7,
+                unit="working days",
+                applies_to="all_foreigners",
+                valid_from=_d("2025-01-01"),
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-QUOTA-A",
+                act_id="L01",
+                pathway="quota",
+                rule="Quota",
+                quantity=25000,
+                unit="workers",
+                applies_to="all_foreigners",
+                valid_from=_d("2024-01-01"),
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-QUOTA-B",
+                act_id="L01",
+                pathway="quota",
+                rule="Quota",
+                quantity=42000,
+                unit="workers",
+                applies_to="all_foreigners",
+                valid_from=_d("2025-08-25"),
+                replaces="L01-QUOTA-A",
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-EAEU",
+                act_id="L01",
+                pathway="work_permit; registration",
+                rule="EAEU workers need no permit",
+                applies_to="eaeu_citizens",
+                valid_from=_d("2015-08-12"),
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-PATENT-FEE",
+                act_id="L01",
+                pathway="patent",
+                rule="Patent fee",
+                quantity=800,
+                unit="som per month",
+                applies_to="neighbouring_state_nationals",
+                valid_from=_d("2022-01-01"),
+                confidence="sourced",
+            ),
+            dict(
+                id="X01-EQUAL",
+                act_id="X01",
+                pathway="social_protection",
+                rule="Equal treatment",
+                applies_to="all_foreigners",
+                valid_from=_d("2008-01-01"),
+                confidence="from memory",
+            ),
+        ]
+    )
+    amendments = pd.DataFrame(
+        [
+            dict(
+                id="AM01",
+                target_act_id="G01",
+                action="suspends",
+                amending_act_id="G02",
+                date=_d("2025-01-01"),
+                until=_d("2025-12-31"),
+                confidence="sourced",
+            )
+        ]
+    )
+    institutions = pd.DataFrame(
+        [
+            dict(
+                id="MTSOM",
+                name_en="Ministry of Labour",
+                country="KG",
+                valid_from=_d("2021-11-06"),
+                confidence="sourced",
+            ),
+            dict(id="MFA-CD", name_en="MFA Consular Department", country="KG", confidence="sourced"),
+        ]
+    )
+    roles = pd.DataFrame(
+        [
+            dict(
+                id="MTSOM-WP",
+                institution_id="MTSOM",
+                pathway="work_permit",
+                role="Work permits",
+                valid_from=_d("2021-11-06"),
+                valid_to=_d("2024-12-31"),
+                confidence="sourced",
+            ),
+            dict(
+                id="MFA-CD-WP",
+                institution_id="MFA-CD",
+                pathway="work_permit",
+                role="Single permits",
+                valid_from=_d("2025-01-01"),
+                confidence="sourced",
+            ),
+        ]
+    )
+    conflicts = pd.DataFrame(
+        [
+            dict(
+                id="C01-A",
+                conflict_id="C01",
+                fact="Stay without registration",
+                related_id="G01-PERMIT",
+                value="5",
+                unit="days",
+                confidence="sourced",
+                resolution_status="open",
+            ),
+            dict(
+                id="C01-B",
+                conflict_id="C01",
+                fact="Stay without registration",
+                related_id="G01-PERMIT",
+                value="60",
+                unit="days",
+                confidence="uncertain",
+                resolution_status="open",
+            ),
+        ]
+    )
+    sources = pd.DataFrame(
+        [
+            dict(
+                source_id="S001",
+                address="https://example.org/official",
+                title="Official text",
+                publisher="Ministry",
+                tier="official",
+                language="ru",
+                source_date=_d("2025-06-01"),
+            ),
+            dict(
+                source_id="S002",
+                address="https://example.org/news",
+                title="News item",
+                publisher="News site",
+                tier="news",
+                language="en",
+                source_date=_d("2025-09-01"),
+            ),
+            dict(
+                source_id="S003",
+                address="https://example.org/copy",
+                title="Copy",
+                publisher="Aggregator",
+                tier="other",
+                language="en",
+                source_date=_d("2025-09-02"),
+                copy_of="S002",
+            ),
+            dict(
+                source_id="S004",
+                address="https://example.org/undated",
+                title="Undated page",
+                publisher="University",
+                tier="other",
+                language="en",
+            ),
+        ]
+    )
+    quoted = [
+        "L01",
+        "G01",
+        "G02",
+        "G01-PERMIT",
+        "G02-SINGLE",
+        "L01-QUOTA-A",
+        "L01-QUOTA-B",
+        "L01-EAEU",
+        "L01-PATENT-FEE",
+        "AM01",
+        "MTSOM",
+        "MFA-CD",
+        "MTSOM-WP",
+        "MFA-CD-WP",
+        "C01-A",
+    ]
+    evidence = pd.DataFrame(
+        [
+            dict(
+                fact_id=f,
+                source_id="S001" if f != "L01-PATENT-FEE" else "S002",
+                quote=f"text stating {f}",
+                stance="supports",
+            )
+            for f in quoted
+        ]
+        + [
+            dict(fact_id="L01-PATENT-FEE", source_id="S003", quote="copied text", stance="supports"),
+            dict(fact_id="C01-B", source_id="S004", quote="sixty days", stance="supports"),
+            dict(fact_id="X01-EQUAL", source_id="S004", stance="supports"),
+        ]
+    )
+    return dict(
+        acts=acts,
+        provisions=provisions,
+        amendments=amendments,
+        institutions=institutions,
+        roles=roles,
+        conflicts=conflicts,
+        sources=sources,
+        evidence=evidence,
+    )
 
 
 def write(tmp_path, tables) -> str:
@@ -147,7 +356,9 @@ def test_an_empty_template_reads_back_as_an_empty_valid_inventory(tmp_path):
 def test_bundled_workbook_has_the_template_shape(tmp_path):
     template = tmp_path / "template.xlsx"
     inventory.write_template(template)
-    assert inventory.read_template_shape(template) == inventory.read_template_shape("data/raw/regulation_inventory.xlsx")
+    assert inventory.read_template_shape(template) == inventory.read_template_shape(
+        "data/raw/regulation_inventory.xlsx"
+    )
 
 
 # ------------------------------------------------------------------ located errors
@@ -172,9 +383,9 @@ def test_schema_errors_name_file_sheet_row_and_column(tmp_path):
 def test_sourced_fact_needs_a_quote_from_a_dated_source_with_an_address(tmp_path):
     tables = small_tables()
     ev = tables["evidence"]
-    ev.loc[ev["fact_id"] == "G02-SINGLE", "quote"] = None           # no quote
-    ev.loc[ev["fact_id"] == "MTSOM", "source_id"] = "S004"          # undated source
-    tables["conflicts"].loc[1, "confidence"] = "sourced"            # C01-B: its only source is undated
+    ev.loc[ev["fact_id"] == "G02-SINGLE", "quote"] = None  # no quote
+    ev.loc[ev["fact_id"] == "MTSOM", "source_id"] = "S004"  # undated source
+    tables["conflicts"].loc[1, "confidence"] = "sourced"  # C01-B: its only source is undated
     message = _error(tmp_path, tables)
     assert "sheet 'provisions', row 3, column 'confidence'" in message and "G02-SINGLE" in message
     assert "S001: no quote" in message
@@ -188,14 +399,17 @@ def test_source_addresses_must_parse_and_be_normalised(tmp_path):
     tables["sources"].loc[1, "address"] = "https://www.mondaq.com:443/a#part"
     tables["sources"].loc[2, "address"] = "not an address"
     message = _error(tmp_path, tables)
-    assert "sheet 'sources', row 2, column 'address': expected a normalised address (https://24.kg/english/1_x/)" in message
+    assert (
+        "sheet 'sources', row 2, column 'address': expected a normalised address (https://24.kg/english/1_x/)"
+        in message
+    )
     assert "row 3, column 'address': expected a normalised address (https://www.mondaq.com/a)" in message
     assert "row 4, column 'address': expected an address that parses" in message
 
 
 def test_a_page_is_listed_once_and_evidence_points_to_existing_rows(tmp_path):
     tables = small_tables()
-    tables["sources"].loc[1, "address"] = "http://www.example.org/official/"   # the same page as S001
+    tables["sources"].loc[1, "address"] = "http://www.example.org/official/"  # the same page as S001
     tables["evidence"].loc[0, "fact_id"] = "G99"
     tables["evidence"].loc[1, "source_id"] = "S999"
     message = _error(tmp_path, tables)
@@ -214,14 +428,27 @@ def test_ids_are_unique_across_sheets_because_footnotes_cite_them_alone(tmp_path
 
 def test_an_extension_needs_its_new_end_and_an_ended_act_its_last_day(tmp_path):
     tables = small_tables()
-    tables["amendments"] = pd.concat([tables["amendments"], pd.DataFrame([dict(
-        id="AM02", target_act_id="G02", action="extends", date=_d("2026-01-01"), confidence="sourced")])],
-        ignore_index=True)
-    tables["evidence"] = pd.concat([tables["evidence"], pd.DataFrame([dict(
-        fact_id="AM02", source_id="S001", quote="runs until 1 July 2026", stance="amends")])], ignore_index=True)
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [dict(id="AM02", target_act_id="G02", action="extends", date=_d("2026-01-01"), confidence="sourced")]
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["evidence"] = pd.concat(
+        [
+            tables["evidence"],
+            pd.DataFrame([dict(fact_id="AM02", source_id="S001", quote="runs until 1 July 2026", stance="amends")]),
+        ],
+        ignore_index=True,
+    )
     tables["acts"].loc[0, "status"] = "repealed"
     message = _error(tmp_path, tables)
-    assert "sheet 'amendments', row 3, column 'until': expected the new last day of the term that AM02 extends" in message
+    assert (
+        "sheet 'amendments', row 3, column 'until': expected the new last day of the term that AM02 extends" in message
+    )
     assert "sheet 'acts', row 2, column 'valid_until': expected the last day of the repealed act L01" in message
 
 
@@ -273,12 +500,33 @@ def test_a_provision_past_its_acts_term_is_never_in_force(small):
 
 def test_a_sourced_extension_prolongs_the_term_and_an_expired_act_ends(tmp_path):
     tables = small_tables()
-    tables["amendments"] = pd.concat([tables["amendments"], pd.DataFrame([dict(
-        id="AM02", target_act_id="G02", action="extends", date=_d("2026-01-01"), until=_d("2026-06-30"),
-        confidence="uncertain")])], ignore_index=True)
-    tables["evidence"] = pd.concat([tables["evidence"], pd.DataFrame([dict(
-        fact_id="AM02", source_id="S002", quote="The pilot will run until July 1, 2026", stance="amends")])],
-        ignore_index=True)
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [
+                    dict(
+                        id="AM02",
+                        target_act_id="G02",
+                        action="extends",
+                        date=_d("2026-01-01"),
+                        until=_d("2026-06-30"),
+                        confidence="uncertain",
+                    )
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["evidence"] = pd.concat(
+        [
+            tables["evidence"],
+            pd.DataFrame(
+                [dict(fact_id="AM02", source_id="S002", quote="The pilot will run until July 1, 2026", stance="amends")]
+            ),
+        ],
+        ignore_index=True,
+    )
     inv = read_small(tmp_path, tables)
     assert state(inv, "2026-03-01", "G02-SINGLE")[0] == "in force"
     row = inventory.provision_states(inv, "2026-03-01").set_index("id").loc["G02-SINGLE"]
@@ -291,9 +539,24 @@ def test_a_sourced_extension_prolongs_the_term_and_an_expired_act_ends(tmp_path)
 
 def test_an_extension_without_a_quote_does_not_count(tmp_path):
     tables = small_tables()
-    tables["amendments"] = pd.concat([tables["amendments"], pd.DataFrame([dict(
-        id="AM02", target_act_id="G02", action="extends", date=_d("2026-01-01"), until=_d("2026-06-30"),
-        confidence="from memory")])], ignore_index=True)
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [
+                    dict(
+                        id="AM02",
+                        target_act_id="G02",
+                        action="extends",
+                        date=_d("2026-01-01"),
+                        until=_d("2026-06-30"),
+                        confidence="from memory",
+                    )
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     inv = read_small(tmp_path, tables)
     assert state(inv, "2026-03-01", "G02-SINGLE") == ("not confirmed", "not confirmed since 31 December 2025")
 
@@ -307,11 +570,22 @@ def test_suspended_rules_revive_at_the_end_of_the_suspension(small):
 
 def test_a_repeal_ends_a_suspended_rule_for_good(tmp_path):
     tables = small_tables()
-    tables["amendments"] = pd.concat([tables["amendments"], pd.DataFrame([dict(
-        id="AM02", target_act_id="G01", action="repeals", date=_d("2025-06-01"), confidence="sourced")])],
-        ignore_index=True)
-    tables["evidence"] = pd.concat([tables["evidence"], pd.DataFrame([dict(
-        fact_id="AM02", source_id="S001", quote="is declared invalid", stance="supports")])], ignore_index=True)
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [dict(id="AM02", target_act_id="G01", action="repeals", date=_d("2025-06-01"), confidence="sourced")]
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["evidence"] = pd.concat(
+        [
+            tables["evidence"],
+            pd.DataFrame([dict(fact_id="AM02", source_id="S001", quote="is declared invalid", stance="supports")]),
+        ],
+        ignore_index=True,
+    )
     inv = read_small(tmp_path, tables)
     assert state(inv, "2026-03-01", "G01-PERMIT") == ("ended", "ended on 31 May 2025")
 
@@ -396,8 +670,10 @@ def test_citations_name_act_article_dates_sources_and_tiers(small):
 
 def test_outputs_for_other_chapters(small, tmp_path):
     written = inventory.write_outputs(small, tmp_path / "out", "2025-10-01")
-    assert {p.name for p in written} == {f"{s}.csv" for s in inventory.WORKBOOK_SHEETS} | {"citations.csv",
-                                                                                           "provision_status.csv"}
+    assert {p.name for p in written} == {f"{s}.csv" for s in inventory.WORKBOOK_SHEETS} | {
+        "citations.csv",
+        "provision_status.csv",
+    }
     provisions = pd.read_csv(tmp_path / "out" / "provisions.csv")
     assert "_row" not in provisions.columns and provisions.loc[0, "valid_from"] == "2019-04-16"
     assert {"source", "source_ids", "citation", "effective_confidence", "last_confirmed"} <= set(provisions.columns)
@@ -425,9 +701,11 @@ def test_value_text_formats_quantity_and_unit_and_says_when_an_amount_is_missing
 def test_figures_render(small):
     from analysis.engine import figures
 
-    for fig in (inventory.figure_acts_by_type_and_level(small),
-                inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),
-                inventory.figure_institution_timeline(inventory.institution_periods(small), "bodies")):
+    for fig in (
+        inventory.figure_acts_by_type_and_level(small),
+        inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),
+        inventory.figure_institution_timeline(inventory.institution_periods(small), "bodies"),
+    ):
         assert figures.png_bytes(fig).startswith(b"\x89PNG")
 
 
@@ -437,7 +715,9 @@ def test_every_bundled_fact_was_checked_and_every_sourced_fact_has_its_evidence(
         frame = bundled[sheet]
         assert frame["verified_on"].notna().all() and frame["verified_by"].notna().all(), sheet
     usable = inventory._usable_evidence(bundled.tables)
-    sourced = [f for s in inventory.SHEETS for f, c in zip(bundled[s]["id"], bundled[s]["confidence"]) if c == "sourced"]
+    sourced = [
+        f for s in inventory.SHEETS for f, c in zip(bundled[s]["id"], bundled[s]["confidence"]) if c == "sourced"
+    ]
     assert sourced and set(sourced) <= usable
     sources = bundled["sources"]
     assert all(inventory.address_problem(a) is None for a in sources["address"].dropna())
@@ -467,8 +747,14 @@ def test_bundled_quota_values_are_successive_and_registration_values_a_conflict(
 
 def test_stable_ids_other_chapters_cite(bundled):
     ids = set(bundled["provisions"]["id"])
-    assert {"G01-REG-DEADLINE", "G07-PROCESSING-DEADLINE", "G03-TRP-REVIEW-DEADLINE", "L07-PATENT-FEE",
-            "G02-STAY-60-120", "L10-CHI-STUDENT-FEE"} <= ids
+    assert {
+        "G01-REG-DEADLINE",
+        "G07-PROCESSING-DEADLINE",
+        "G03-TRP-REVIEW-DEADLINE",
+        "L07-PATENT-FEE",
+        "G02-STAY-60-120",
+        "L10-CHI-STUDENT-FEE",
+    } <= ids
     assert {"MFA-CD", "MTSOM", "SRS", "KYZMAT", "STS"} <= set(bundled["institutions"]["id"])
 
 

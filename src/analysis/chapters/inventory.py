@@ -24,11 +24,11 @@ Conventions (documented in docs/inventory.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
@@ -52,8 +52,14 @@ SOURCE_ID_PATTERN = r"^S\d{3,}$"
 #: Evidence stances that confirm a fact (a contradicting quote never does).
 CONFIRMING_STANCES = ("supports", "amends")
 #: Text of a fact sheet's main column, for tables and citations.
-FACT_TEXT = {"acts": "title_en", "provisions": "rule", "amendments": "what", "institutions": "name_en",
-             "roles": "role", "conflicts": "fact"}
+FACT_TEXT = {
+    "acts": "title_en",
+    "provisions": "rule",
+    "amendments": "what",
+    "institutions": "name_en",
+    "roles": "role",
+    "conflicts": "fact",
+}
 
 
 # ------------------------------------------------------------------ vocabularies
@@ -86,189 +92,452 @@ class Field:
     national_date: bool = False  # subject to the 1991 floor for national acts
 
 
-def _f(name: str, kind: str = "str", required: bool = False, vocab: str | None = None, multi: bool = False,
-       unique: bool = False, width: int = 14, description: str = "", example: str = "",
-       national_date: bool = False) -> Field:
-    return Field(Column(name=name, kind=kind, required=required, multi=multi, unique=unique,
-                        description=description, example=example), vocab, width, national_date)
+def _f(
+    name: str,
+    kind: str = "str",
+    required: bool = False,
+    vocab: str | None = None,
+    multi: bool = False,
+    unique: bool = False,
+    width: int = 14,
+    description: str = "",
+    example: str = "",
+    national_date: bool = False,
+) -> Field:
+    return Field(
+        Column(
+            name=name,
+            kind=kind,
+            required=required,
+            multi=multi,
+            unique=unique,
+            description=description,
+            example=example,
+        ),
+        vocab,
+        width,
+        national_date,
+    )
 
 
-_CONFIDENCE = _f("confidence", required=True, vocab="confidence", width=12,
-                 description="sourced = a quote from a dated source with an address states the fact (sheet "
-                             "evidence); uncertain = sources conflict, are indirect, undated or were not read; "
-                             "from memory = no source read", example="sourced")
+_CONFIDENCE = _f(
+    "confidence",
+    required=True,
+    vocab="confidence",
+    width=12,
+    description="sourced = a quote from a dated source with an address states the fact (sheet "
+    "evidence); uncertain = sources conflict, are indirect, undated or were not read; "
+    "from memory = no source read",
+    example="sourced",
+)
 _VERIFIED = [
-    _f("verified_by", width=14, description="Who checked the fact against its sources",
-       example="desk review (project team)"),
-    _f("verified_on", "date", width=12, description="When it was checked (may be after the as-of date)",
-       example="01.12.2026"),
+    _f(
+        "verified_by",
+        width=14,
+        description="Who checked the fact against its sources",
+        example="desk review (project team)",
+    ),
+    _f(
+        "verified_on",
+        "date",
+        width=12,
+        description="When it was checked (may be after the as-of date)",
+        example="01.12.2026",
+    ),
 ]
-_NOTE = _f("note", width=40, description="Anything a reader must know: date precision, what was not found, "
-                                          "which official text would settle it",
-           example="month precision: signed April 2025")
+_NOTE = _f(
+    "note",
+    width=40,
+    description="Anything a reader must know: date precision, what was not found, which official text would settle it",
+    example="month precision: signed April 2025",
+)
 
 SPECS: dict[str, list[Field]] = {
     "acts": [
-        _f("id", required=True, unique=True, width=8, description="Stable act id (L = KG law, P = presidential "
-           "decree, G = government act, B = bilateral, E = EAEU/CIS, X = international, U = origin country)",
-           example="G07"),
-        _f("citation", width=30, description="How footnotes cite the act (short); blank: the English title",
-           example="Cabinet Res. No. 721 of 2 Dec 2024"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=8,
+            description="Stable act id (L = KG law, P = presidential "
+            "decree, G = government act, B = bilateral, E = EAEU/CIS, X = international, U = origin country)",
+            example="G07",
+        ),
+        _f(
+            "citation",
+            width=30,
+            description="How footnotes cite the act (short); blank: the English title",
+            example="Cabinet Res. No. 721 of 2 Dec 2024",
+        ),
         _f("title_en", required=True, width=45, description="Title in English", example="Provisional regulation ..."),
         _f("title_ru", width=45, description="Title in Russian (as published)", example="Временное положение ..."),
-        _f("type", required=True, vocab="act_types", width=18, description="Form of the act", example="government resolution"),
-        _f("level", required=True, vocab="levels", width=14, description="Level in the hierarchy of norms",
-           example="by-law"),
+        _f(
+            "type",
+            required=True,
+            vocab="act_types",
+            width=18,
+            description="Form of the act",
+            example="government resolution",
+        ),
+        _f(
+            "level",
+            required=True,
+            vocab="levels",
+            width=14,
+            description="Level in the hierarchy of norms",
+            example="by-law",
+        ),
         _f("number", width=10, description="Official number", example="721"),
         _f("adopted", "date", width=12, national_date=True, description="Date adopted or signed", example="02.12.2024"),
-        _f("entry_into_force", "date", width=12, national_date=True, description="Date it entered into force",
-           example="01.01.2025"),
-        _f("valid_until", "date", width=12, description="Last day of the act's term as adopted (pilots, temporary "
-           "acts, yearly quotas) or the last day of a repealed or expired act; blank: no term. An extension is an "
-           "amendment (action extends, column until)", example="31.12.2025"),
-        _f("last_amended", "date", width=12, national_date=True, description="Date of the last amendment known",
-           example="13.01.2026"),
-        _f("status", required=True, vocab="statuses", width=11, description="Status on the date of compilation "
-           "(the report computes the status on the as-of date from the dates and amendments)", example="in force"),
-        _f("destination_party", vocab="party_statuses", width=11,
-           description="Treaties: is the destination state a party?", example="party"),
-        _f("origin_party", vocab="party_statuses", width=11,
-           description="Treaties: is the origin state a party?", example="not party"),
+        _f(
+            "entry_into_force",
+            "date",
+            width=12,
+            national_date=True,
+            description="Date it entered into force",
+            example="01.01.2025",
+        ),
+        _f(
+            "valid_until",
+            "date",
+            width=12,
+            description="Last day of the act's term as adopted (pilots, temporary "
+            "acts, yearly quotas) or the last day of a repealed or expired act; blank: no term. An extension is an "
+            "amendment (action extends, column until)",
+            example="31.12.2025",
+        ),
+        _f(
+            "last_amended",
+            "date",
+            width=12,
+            national_date=True,
+            description="Date of the last amendment known",
+            example="13.01.2026",
+        ),
+        _f(
+            "status",
+            required=True,
+            vocab="statuses",
+            width=11,
+            description="Status on the date of compilation "
+            "(the report computes the status on the as-of date from the dates and amendments)",
+            example="in force",
+        ),
+        _f(
+            "destination_party",
+            vocab="party_statuses",
+            width=11,
+            description="Treaties: is the destination state a party?",
+            example="party",
+        ),
+        _f(
+            "origin_party",
+            vocab="party_statuses",
+            width=11,
+            description="Treaties: is the origin state a party?",
+            example="not party",
+        ),
         _f("issuing_body", width=18, description="Who adopted it", example="Cabinet of Ministers"),
         _f("summary", width=50, description="What it governs for the target group, in plain words"),
-        _CONFIDENCE, *_VERIFIED, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "provisions": [
-        _f("id", required=True, unique=True, width=24, description="<act id>-<SHORT-NAME>, stable",
-           example="G01-REG-DEADLINE"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=24,
+            description="<act id>-<SHORT-NAME>, stable",
+            example="G01-REG-DEADLINE",
+        ),
         _f("act_id", required=True, width=8, description="Id of the act on sheet acts", example="G01"),
         _f("article", width=10, description="Article, part or paragraph, if known", example="art. 431 p. 1"),
-        _f("pathway", required=True, vocab="pathways", multi=True, width=22,
-           description="Pathway id(s) from config pathways, several separated by ';'", example="registration"),
+        _f(
+            "pathway",
+            required=True,
+            vocab="pathways",
+            multi=True,
+            width=22,
+            description="Pathway id(s) from config pathways, several separated by ';'",
+            example="registration",
+        ),
         _f("rule", required=True, width=60, description="The rule in plain words"),
         _f("quantity", "float", width=10, description="Its number, if it has one", example="5"),
         _f("unit", width=14, description="Unit of the quantity", example="working days"),
-        _f("applies_to", required=True, vocab="applies_to", multi=True, width=22,
-           description="Who it applies to, several separated by ';'", example="uzbek_citizens"),
-        _f("valid_from", "date", width=12, national_date=True, description="First day it applies (blank: not found)",
-           example="19.12.2016"),
-        _f("valid_to", "date", width=12, description="Last day it applies, if the rule itself ends (blank: as long "
-           "as its act)", example="31.12.2024"),
-        _f("replaces", width=22, description="Id of the provision whose value this one replaces (successive values)",
-           example="G11-QUOTA-2025-A"),
-        _CONFIDENCE, *_VERIFIED, _NOTE,
+        _f(
+            "applies_to",
+            required=True,
+            vocab="applies_to",
+            multi=True,
+            width=22,
+            description="Who it applies to, several separated by ';'",
+            example="uzbek_citizens",
+        ),
+        _f(
+            "valid_from",
+            "date",
+            width=12,
+            national_date=True,
+            description="First day it applies (blank: not found)",
+            example="19.12.2016",
+        ),
+        _f(
+            "valid_to",
+            "date",
+            width=12,
+            description="Last day it applies, if the rule itself ends (blank: as long as its act)",
+            example="31.12.2024",
+        ),
+        _f(
+            "replaces",
+            width=22,
+            description="Id of the provision whose value this one replaces (successive values)",
+            example="G11-QUOTA-2025-A",
+        ),
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "amendments": [
         _f("id", required=True, unique=True, width=8, description="Stable id", example="AM01"),
-        _f("target_act_id", required=True, width=10, description="Act that is amended, suspended, extended, "
-           "replaced or repealed", example="G06"),
-        _f("action", required=True, vocab="amendment_actions", width=11, description="What happens to the target",
-           example="suspends"),
+        _f(
+            "target_act_id",
+            required=True,
+            width=10,
+            description="Act that is amended, suspended, extended, replaced or repealed",
+            example="G06",
+        ),
+        _f(
+            "action",
+            required=True,
+            vocab="amendment_actions",
+            width=11,
+            description="What happens to the target",
+            example="suspends",
+        ),
         _f("amending_act_id", width=10, description="Id of the amending act, if it is on sheet acts", example="G07"),
-        _f("amending_instrument", width=35, description="The amending instrument as cited",
-           example="Cabinet Res. 02.12.2024 No. 721"),
-        _f("date", "date", required=True, width=12, national_date=True, description="Date it takes effect",
-           example="01.01.2025"),
-        _f("until", "date", width=12, description="suspends: last day of the suspension (blank: until lifted); "
-           "extends: the new last day of the target's term (required)", example="31.12.2025"),
+        _f(
+            "amending_instrument",
+            width=35,
+            description="The amending instrument as cited",
+            example="Cabinet Res. 02.12.2024 No. 721",
+        ),
+        _f(
+            "date",
+            "date",
+            required=True,
+            width=12,
+            national_date=True,
+            description="Date it takes effect",
+            example="01.01.2025",
+        ),
+        _f(
+            "until",
+            "date",
+            width=12,
+            description="suspends: last day of the suspension (blank: until lifted); "
+            "extends: the new last day of the target's term (required)",
+            example="31.12.2025",
+        ),
         _f("what", width=50, description="What changed, in plain words"),
-        _CONFIDENCE, *_VERIFIED, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "institutions": [
         _f("id", required=True, unique=True, width=10, description="Short upper-case id, stable", example="MTSOM"),
         _f("name_en", required=True, width=40, description="Name in English"),
         _f("name_ru", width=40, description="Name in Russian"),
-        _f("short_name", width=24, description="How the report's sentences name the body (with its article); blank: "
-           "the English name", example="the MFA Consular Department"),
-        _f("country", required=True, width=8, description="Country code (corridor origin or destination)",
-           example="KG"),
+        _f(
+            "short_name",
+            width=24,
+            description="How the report's sentences name the body (with its article); blank: the English name",
+            example="the MFA Consular Department",
+        ),
+        _f(
+            "country", required=True, width=8, description="Country code (corridor origin or destination)", example="KG"
+        ),
         _f("parent_id", width=10, description="Id of the parent body, if it is on this sheet", example="MFA"),
         _f("parent_note", width=25, description="Parent as the sources name it"),
         _f("predecessor_id", width=10, description="Id of the body it replaced, if any", example="SMS"),
-        _f("valid_from", "date", width=12, national_date=True, description="Date the body (under this name) began",
-           example="06.11.2021"),
-        _f("valid_to", "date", width=12, description="Last day the body (under this name) existed",
-           example="11.05.2025"),
+        _f(
+            "valid_from",
+            "date",
+            width=12,
+            national_date=True,
+            description="Date the body (under this name) began",
+            example="06.11.2021",
+        ),
+        _f(
+            "valid_to",
+            "date",
+            width=12,
+            description="Last day the body (under this name) existed",
+            example="11.05.2025",
+        ),
         _f("functions", width=60, description="What it does for the target group, in plain words"),
-        _CONFIDENCE, *_VERIFIED, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "roles": [
-        _f("id", required=True, unique=True, width=16, description="<institution id>-<SHORT>, stable",
-           example="MFA-CD-WP"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=16,
+            description="<institution id>-<SHORT>, stable",
+            example="MFA-CD-WP",
+        ),
         _f("institution_id", required=True, width=10, description="Id on sheet institutions", example="MFA-CD"),
-        _f("pathway", required=True, vocab="pathways", width=22, description="Pathway id from config pathways",
-           example="work_permit"),
+        _f(
+            "pathway",
+            required=True,
+            vocab="pathways",
+            width=22,
+            description="Pathway id from config pathways",
+            example="work_permit",
+        ),
         _f("role", required=True, width=50, description="Its role in that procedure, in plain words"),
-        _f("valid_from", "date", width=12, description="First day it had this role (blank: not found)",
-           example="01.01.2025"),
+        _f(
+            "valid_from",
+            "date",
+            width=12,
+            description="First day it had this role (blank: not found)",
+            example="01.01.2025",
+        ),
         _f("valid_to", "date", width=12, description="Last day it had this role (blank: still has it)"),
-        _CONFIDENCE, *_VERIFIED, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "conflicts": [
-        _f("id", required=True, unique=True, width=8, description="<conflict id>-<letter>: one row per value",
-           example="C01-A"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=8,
+            description="<conflict id>-<letter>: one row per value",
+            example="C01-A",
+        ),
         _f("conflict_id", required=True, width=8, description="The conflict this value belongs to", example="C01"),
         _f("fact", required=True, width=40, description="The fact on which sources disagree"),
-        _f("related_id", width=20, description="Provision, act, institution or role id concerned",
-           example="G01-REG-DEADLINE"),
+        _f(
+            "related_id",
+            width=20,
+            description="Provision, act, institution or role id concerned",
+            example="G01-REG-DEADLINE",
+        ),
         _f("value", required=True, width=14, description="The value this source gives", example="5"),
         _f("unit", width=12, description="Its unit", example="working days"),
         _f("reported_by", width=30, description="Who says so (outlet, official, document)"),
         _f("reported_on", "date", width=12, description="Date of the statement or page", example="25.04.2023"),
         _CONFIDENCE,
-        _f("resolution_status", required=True, vocab="conflict_statuses", width=12,
-           description="open / partly resolved / resolved (an extension reported after a first end date is an "
-                       "amendment, not a conflict)", example="open"),
+        _f(
+            "resolution_status",
+            required=True,
+            vocab="conflict_statuses",
+            width=12,
+            description="open / partly resolved / resolved (an extension reported after a first end date is an "
+            "amendment, not a conflict)",
+            example="open",
+        ),
         _f("resolution_note", width=40, description="How it was or can be resolved"),
         *_VERIFIED,
     ],
     "sources": [
-        _f("source_id", required=True, unique=True, width=8, description="S + number; the number is the source's "
-           "number in the report's bibliography (stable: append new sources at the end)", example="S012"),
-        _f("address", width=45, description="Address, normalised: https://host/path?query, no trailing dot in the "
-           "host, no :443 or :80, no #fragment; blank only for a source that has none (it cannot make a fact "
-           "sourced)", example="https://cis-legislation.com/document.fwx?rgn=163636"),
+        _f(
+            "source_id",
+            required=True,
+            unique=True,
+            width=8,
+            description="S + number; the number is the source's "
+            "number in the report's bibliography (stable: append new sources at the end)",
+            example="S012",
+        ),
+        _f(
+            "address",
+            width=45,
+            description="Address, normalised: https://host/path?query, no trailing dot in the "
+            "host, no :443 or :80, no #fragment; blank only for a source that has none (it cannot make a fact "
+            "sourced)",
+            example="https://cis-legislation.com/document.fwx?rgn=163636",
+        ),
         _f("title", width=40, description="Title of the page or document as shown"),
         _f("publisher", width=20, description="Site or body that publishes it", example="24.kg"),
-        _f("tier", required=True, vocab="tiers", width=14, description="official = official text or official "
-           "site; legal database; international organisation; news; other (firms, blogs, universities, "
-           "aggregators, commercial reprints)", example="legal database"),
+        _f(
+            "tier",
+            required=True,
+            vocab="tiers",
+            width=14,
+            description="official = official text or official "
+            "site; legal database; international organisation; news; other (firms, blogs, universities, "
+            "aggregators, commercial reprints)",
+            example="legal database",
+        ),
         _f("language", vocab="languages", width=8, description="Language of the page", example="ru"),
-        _f("source_date", "date", width=12, description="Date of the document or page: adoption date of an "
-           "official text (revision date if shown), publication date of news; blank if the page shows none",
-           example="02.12.2024"),
-        _f("copy_of", width=8, description="Source id of the original if this page copies another outlet's "
-           "article (a copy is not a second source)", example="S034"),
+        _f(
+            "source_date",
+            "date",
+            width=12,
+            description="Date of the document or page: adoption date of an "
+            "official text (revision date if shown), publication date of news; blank if the page shows none",
+            example="02.12.2024",
+        ),
+        _f(
+            "copy_of",
+            width=8,
+            description="Source id of the original if this page copies another outlet's "
+            "article (a copy is not a second source)",
+            example="S034",
+        ),
         _f("note", width=30, description="E.g. machine translation, page cut off, defunct site"),
     ],
     "evidence": [
-        _f("fact_id", required=True, width=22, description="Id of the fact it carries (a row of any fact sheet)",
-           example="G07-SINGLE-PERMIT"),
+        _f(
+            "fact_id",
+            required=True,
+            width=22,
+            description="Id of the fact it carries (a row of any fact sheet)",
+            example="G07-SINGLE-PERMIT",
+        ),
         _f("source_id", required=True, width=8, description="Id on sheet sources", example="S012"),
-        _f("quote", width=60, description="The words of the source that state the fact, copied exactly, in the "
-           "original language (blank: address only, not read: it does not make the fact sourced)"),
+        _f(
+            "quote",
+            width=60,
+            description="The words of the source that state the fact, copied exactly, in the "
+            "original language (blank: address only, not read: it does not make the fact sourced)",
+        ),
         _f("quote_en", width=50, description="English rendering of the quote"),
         _f("pinpoint", width=14, description="Article, item or paragraph of the source", example="item 2"),
-        _f("stance", required=True, vocab="stances", width=11, description="supports = states the fact; "
-           "contradicts = states something else; amends = states a later change (extension, suspension)",
-           example="supports"),
+        _f(
+            "stance",
+            required=True,
+            vocab="stances",
+            width=11,
+            description="supports = states the fact; "
+            "contradicts = states something else; amends = states a later change (extension, suspension)",
+            example="supports",
+        ),
     ],
 }
 
 #: What each sheet holds, for the README sheet and docs/inventory.md.
 SHEET_NOTES = {
     "acts": "One row per legal act (law, decree, resolution, order, treaty, convention, non-binding instrument, "
-            "act of the origin country).",
+    "act of the origin country).",
     "provisions": "One row per rule that matters to a migrant; a value that replaced an earlier one is a new row "
-                  "with `replaces`.",
+    "with `replaces`.",
     "amendments": "One row per act amending, suspending, extending, replacing, repealing, implementing or "
-                  "ratifying another. Suspended is not repealed: a suspended act revives when `until` has passed.",
+    "ratifying another. Suspended is not repealed: a suspended act revives when `until` has passed.",
     "institutions": "One row per body under one name; a reorganisation is a new row with `predecessor_id`.",
     "roles": "One row per role of a body in one procedure for a period.",
     "conflicts": "One row per value that a source gives for a fact on which sources disagree.",
     "sources": "One row per source (page or document), listed once; its number is the bibliography number.",
     "evidence": "One row per quote that carries a fact. A fact is 'sourced' only if at least one supporting quote "
-                "comes from a source with an address, a tier and a date.",
+    "comes from a source with an address, a tier and a date.",
 }
 
 
@@ -299,11 +568,20 @@ def address_problem(address: str) -> str | None:
         port = parts.port
     except ValueError:
         return "an address that parses (scheme, host, path)"
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
-            or any(c.isspace() for c in value):
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "." not in parts.hostname
+        or any(c.isspace() for c in value)
+    ):
         return "an address that parses: http(s)://host/path"
-    if port is not None and port == _DEFAULT_PORTS.get(parts.scheme) or parts.netloc.endswith(".") \
-            or parts.fragment or value != normalise_address(value):
+    if (
+        port is not None
+        and port == _DEFAULT_PORTS.get(parts.scheme)
+        or parts.netloc.endswith(".")
+        or parts.fragment
+        or value != normalise_address(value)
+    ):
         return f"a normalised address ({normalise_address(value)})"
     return None
 
@@ -354,8 +632,7 @@ def _fill_sheet(ws, sheet: str, frame: pd.DataFrame | None, vocab: dict[str, lis
                 dv.promptTitle = f.column.name[:32]
                 dv.prompt = ("One or more of: " + "; ".join(values))[:255]
             else:
-                dv = DataValidation(type="list", formula1=_excel_list(values), allow_blank=True,
-                                    showErrorMessage=True)
+                dv = DataValidation(type="list", formula1=_excel_list(values), allow_blank=True, showErrorMessage=True)
                 dv.errorTitle = "Not in the list"
                 dv.error = f"Choose a value of {f.column.name} from the list (config/corridor.yaml inventory)"
             dv.showInputMessage = True
@@ -367,8 +644,12 @@ def _fill_sheet(ws, sheet: str, frame: pd.DataFrame | None, vocab: dict[str, lis
 
 
 def _blank(value) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)) \
+    return (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and pd.isna(value))
         or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _filled(series: pd.Series) -> pd.Series:
@@ -390,9 +671,11 @@ def _readme_rows(vocab: dict[str, list[str]]) -> list[list[str]]:
         rows.append([sheet, "(sheet)", SHEET_NOTES[sheet], "", ""])
         for f in SPECS[sheet]:
             if f.vocabulary:
-                allowed = ("; ".join(vocab[f.vocabulary]) + (" (several separated by ';')" if f.column.multi else ""))
+                allowed = "; ".join(vocab[f.vocabulary]) + (" (several separated by ';')" if f.column.multi else "")
             else:
-                allowed = {"date": "date (dd.mm.yyyy)", "float": "number", "int": "whole number"}.get(f.column.kind, "text")
+                allowed = {"date": "date (dd.mm.yyyy)", "float": "number", "int": "whole number"}.get(
+                    f.column.kind, "text"
+                )
             if f.column.required:
                 allowed += " — required"
             rows.append([sheet, f.column.name, f.column.description, allowed, f.column.example])
@@ -465,8 +748,11 @@ def _as_date(value) -> date:
     return pd.Timestamp(value).date()
 
 
-def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | date | None = None,
-         as_of: str | date | None = None) -> Inventory:
+def read(
+    path: str | Path = "data/raw/regulation_inventory.xlsx",
+    today: str | date | None = None,
+    as_of: str | date | None = None,
+) -> Inventory:
     """Read and validate every sheet; raise InputError listing every error, keep warnings.
 
     `today` is the build date (not the clock): a date of the law after it is an error, except in draft
@@ -480,8 +766,9 @@ def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | d
     vocab = vocabularies()
     present = sheet_names(path)
     missing = [s for s in WORKBOOK_SHEETS if s not in present]
-    raise_if_errors([Problem(file=file, sheet=s, expected=f"a sheet named '{s}'", found=", ".join(present))
-                     for s in missing])
+    raise_if_errors(
+        [Problem(file=file, sheet=s, expected=f"a sheet named '{s}'", found=", ".join(present)) for s in missing]
+    )
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for sheet in WORKBOOK_SHEETS:
@@ -499,7 +786,9 @@ def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | d
 
 
 def _problem(file, sheet, row, column, expected, found, severity="error") -> Problem:
-    return Problem(file=file, sheet=sheet, row=int(row), column=column, expected=expected, found=found, severity=severity)
+    return Problem(
+        file=file, sheet=sheet, row=int(row), column=column, expected=expected, found=found, severity=severity
+    )
 
 
 def fact_ids(t: dict[str, pd.DataFrame] | Inventory) -> dict[str, str]:
@@ -520,8 +809,9 @@ def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pr
     problems += foreign_key(t["institutions"], "predecessor_id", inst_ids, file, "institutions", "institution")
     problems += foreign_key(t["roles"], "institution_id", inst_ids, file, "roles", "institution (sheet institutions)")
     known = act_ids | set(provisions["id"]) | inst_ids | set(t["roles"]["id"]) | set(t["amendments"]["id"])
-    problems += foreign_key(t["conflicts"], "related_id", known, file, "conflicts",
-                            "act, provision, amendment, institution or role")
+    problems += foreign_key(
+        t["conflicts"], "related_id", known, file, "conflicts", "act, provision, amendment, institution or role"
+    )
     for sheet in ("provisions", "institutions", "roles"):
         problems += date_order(t[sheet], "valid_from", "valid_to", file, sheet)
     problems += date_order(t["amendments"], "date", "until", file, "amendments")
@@ -532,8 +822,11 @@ def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pr
             if value and not pattern.match(value):
                 problems.append(_problem(file, sheet, row, "id", "an id of upper-case letters, digits and '-'", value))
             if value in seen and seen[value] != sheet:  # footnotes cite facts by id alone
-                problems.append(_problem(file, sheet, row, "id", "an id used on no other sheet",
-                                         f"{value} (also on sheet {seen[value]})"))
+                problems.append(
+                    _problem(
+                        file, sheet, row, "id", "an id used on no other sheet", f"{value} (also on sheet {seen[value]})"
+                    )
+                )
             seen.setdefault(value, sheet)
     for row, pid, act in zip(provisions[ROW], provisions["id"], provisions["act_id"]):
         if pid and act and not pid.startswith(f"{act}-"):
@@ -541,15 +834,31 @@ def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pr
     am = t["amendments"]
     for row, aid, action, until in zip(am[ROW], am["id"], am["action"], am["until"]):
         if action == "extends" and pd.isna(until):
-            problems.append(_problem(file, "amendments", row, "until", f"the new last day of the term that {aid} "
-                                     "extends", "an empty cell"))
+            problems.append(
+                _problem(
+                    file,
+                    "amendments",
+                    row,
+                    "until",
+                    f"the new last day of the term that {aid} extends",
+                    "an empty cell",
+                )
+            )
     ended = {"repealed", "expired"}
     ends = _dated_repeals(t)
     closed = provisions.groupby("act_id")["valid_to"].apply(lambda s: bool(len(s)) and s.notna().all())
     for row, aid, status, until in zip(acts[ROW], acts["id"], acts["status"], acts["valid_until"]):
         if status in ended and pd.isna(until) and aid not in ends and not closed.get(aid, False):
-            problems.append(_problem(file, "acts", row, "valid_until", f"the last day of the {status} act {aid} "
-                                     "(or a dated repeal on sheet amendments)", "an empty cell"))
+            problems.append(
+                _problem(
+                    file,
+                    "acts",
+                    row,
+                    "valid_until",
+                    f"the last day of the {status} act {aid} (or a dated repeal on sheet amendments)",
+                    "an empty cell",
+                )
+            )
     problems += _date_limits(t, file, today)
     return problems
 
@@ -583,11 +892,27 @@ def _date_limits(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pro
                     continue
                 day = _as_date(value)
                 if day > today and column not in future_ok and act not in draft:
-                    problems.append(_problem(file, sheet, row, column, f"a date on or before the build date "
-                                             f"{today:%d.%m.%Y}", f"{day:%d.%m.%Y}"))
+                    problems.append(
+                        _problem(
+                            file,
+                            sheet,
+                            row,
+                            column,
+                            f"a date on or before the build date {today:%d.%m.%Y}",
+                            f"{day:%d.%m.%Y}",
+                        )
+                    )
                 if national and day < floor and level_of.get(act) not in exempt_levels:
-                    problems.append(_problem(file, sheet, row, column, f"a date on or after {floor:%d.%m.%Y} "
-                                             "(national acts and bodies postdate independence)", f"{day:%d.%m.%Y}"))
+                    problems.append(
+                        _problem(
+                            file,
+                            sheet,
+                            row,
+                            column,
+                            f"a date on or after {floor:%d.%m.%Y} (national acts and bodies postdate independence)",
+                            f"{day:%d.%m.%Y}",
+                        )
+                    )
     return problems
 
 
@@ -609,7 +934,9 @@ def _evidence_checks(t: dict[str, pd.DataFrame], file: str) -> list[Problem]:
             continue
         key = dedup_key(address)
         if key in seen:
-            problems.append(_problem(file, "sources", row, "address", f"a page listed once (also {seen[key]})", address))
+            problems.append(
+                _problem(file, "sources", row, "address", f"a page listed once (also {seen[key]})", address)
+            )
         seen.setdefault(key, sid)
     source_ids = set(sources["source_id"])
     problems += foreign_key(sources, "copy_of", source_ids, file, "sources", "source")
@@ -620,18 +947,30 @@ def _evidence_checks(t: dict[str, pd.DataFrame], file: str) -> list[Problem]:
         frame = t[sheet]
         for row, fid, confidence in zip(frame[ROW], frame["id"], frame["confidence"]):
             if confidence == "sourced" and fid not in usable:
-                problems.append(_problem(file, sheet, row, "confidence", f"for a 'sourced' fact, a quote from a source "
-                                         f"with an address, a tier and a date (sheets evidence, sources), for {fid}",
-                                         _why_not_usable(t, fid)))
+                problems.append(
+                    _problem(
+                        file,
+                        sheet,
+                        row,
+                        "confidence",
+                        f"for a 'sourced' fact, a quote from a source "
+                        f"with an address, a tier and a date (sheets evidence, sources), for {fid}",
+                        _why_not_usable(t, fid),
+                    )
+                )
     return problems
 
 
 def _usable_evidence(t) -> set[str]:
     """Fact ids with at least one confirming quote from a source with an address, a tier and a date."""
     joined = t["evidence"].merge(t["sources"].drop(columns=[ROW]), on="source_id", how="inner")
-    ok = (_filled(joined["quote"]) & joined["stance"].isin(CONFIRMING_STANCES)
-          & joined["address"].map(lambda a: not _blank(a) and address_problem(a) is None).astype(bool)
-          & joined["tier"].notna() & joined["source_date"].notna())
+    ok = (
+        _filled(joined["quote"])
+        & joined["stance"].isin(CONFIRMING_STANCES)
+        & joined["address"].map(lambda a: not _blank(a) and address_problem(a) is None).astype(bool)
+        & joined["tier"].notna()
+        & joined["source_date"].notna()
+    )
     return set(joined.loc[ok, "fact_id"])
 
 
@@ -648,8 +987,11 @@ def _why_not_usable(t, fid: str) -> str:
             reasons.append(f"{sid}: {stance}")
         elif sid in sources.index:
             source = sources.loc[sid]
-            missing = [name for name, bad in (("address", _blank(source["address"])), ("date", pd.isna(source["source_date"])))
-                       if bad]
+            missing = [
+                name
+                for name, bad in (("address", _blank(source["address"])), ("date", pd.isna(source["source_date"])))
+                if bad
+            ]
             reasons.append(f"{sid}: no {' or '.join(missing)}" if missing else f"{sid}: address not usable")
     return "; ".join(reasons)
 
@@ -668,29 +1010,57 @@ def _quality_warnings(inv: Inventory, on: date) -> list[Problem]:
     prov = inv["provisions"]
     for row, pid, start in zip(prov[ROW], prov["id"], prov["valid_from"]):
         if pd.isna(start):
-            warnings.append(_problem(inv.file, "provisions", row, "valid_from", "the date the rule began "
-                                     "(blank: counted from its act, or from the rule it replaces)", pid, "warning"))
+            warnings.append(
+                _problem(
+                    inv.file,
+                    "provisions",
+                    row,
+                    "valid_from",
+                    "the date the rule began (blank: counted from its act, or from the rule it replaces)",
+                    pid,
+                    "warning",
+                )
+            )
     with_evidence = set(inv["evidence"]["fact_id"])
     for sheet in SHEETS:
         for row, fid in zip(inv[sheet][ROW], inv[sheet]["id"]):
             if fid not in with_evidence:
-                warnings.append(_problem(inv.file, sheet, row, "id", "at least one source on sheet evidence", fid,
-                                         "warning"))
+                warnings.append(
+                    _problem(inv.file, sheet, row, "id", "at least one source on sheet evidence", fid, "warning")
+                )
     cited = set(inv["evidence"]["source_id"])
     sources = inv["sources"]
     for row, sid, address, day in zip(sources[ROW], sources["source_id"], sources["address"], sources["source_date"]):
         if sid in cited and _blank(address):
-            warnings.append(_problem(inv.file, "sources", row, "address", f"an address for {sid}", "an empty cell",
-                                     "warning"))
+            warnings.append(
+                _problem(inv.file, "sources", row, "address", f"an address for {sid}", "an empty cell", "warning")
+            )
         if sid in cited and pd.isna(day):
-            warnings.append(_problem(inv.file, "sources", row, "source_date", f"the date of {sid} (undated pages "
-                                     "cannot confirm a fact)", "an empty cell", "warning"))
+            warnings.append(
+                _problem(
+                    inv.file,
+                    "sources",
+                    row,
+                    "source_date",
+                    f"the date of {sid} (undated pages cannot confirm a fact)",
+                    "an empty cell",
+                    "warning",
+                )
+            )
     states = provision_states(inv, on)
     shown = states[(states["state"] == IN_FORCE) & (states["effective_confidence"] != "sourced")]
     for _, r in shown.iterrows():
-        warnings.append(_problem(inv.file, "provisions", r[ROW], "confidence",
-                                 f"a sourced fact: {r['id']} is shown as in force on {on:%d.%m.%Y}",
-                                 r["effective_confidence"], "warning"))
+        warnings.append(
+            _problem(
+                inv.file,
+                "provisions",
+                r[ROW],
+                "confidence",
+                f"a sourced fact: {r['id']} is shown as in force on {on:%d.%m.%Y}",
+                r["effective_confidence"],
+                "warning",
+            )
+        )
     return warnings
 
 
@@ -744,9 +1114,15 @@ def authoritative_shares(inv: Inventory, sheets: Iterable[str] = ("acts", "provi
     for sheet in sheets:
         ids = inv[sheet]["id"]
         n = int(ids.isin(with_text).sum())
-        rows.append({"sheet": sheet, "rows": len(ids), "authoritative": n,
-                     "share_pct": round(100 * n / len(ids), 1) if len(ids) else None,
-                     "target_pct": targets.get(sheet)})
+        rows.append(
+            {
+                "sheet": sheet,
+                "rows": len(ids),
+                "authoritative": n,
+                "share_pct": round(100 * n / len(ids), 1) if len(ids) else None,
+                "target_pct": targets.get(sheet),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -771,8 +1147,11 @@ def bibliography(inv: Inventory) -> pd.DataFrame:
     number = {sid: source_number(sid) for sid in sources["source_id"]}
 
     def reference(r) -> str:
-        parts = [r["publisher"] if not _blank(r["publisher"]) else "", f"“{r['title']}”" if not _blank(r["title"]) else "",
-                 _date_text(r["source_date"]) or "undated"]
+        parts = [
+            r["publisher"] if not _blank(r["publisher"]) else "",
+            f"“{r['title']}”" if not _blank(r["title"]) else "",
+            _date_text(r["source_date"]) or "undated",
+        ]
         words = ", ".join(p for p in parts if p)
         if not _blank(r["copy_of"]):
             words += f" (copy of [{number.get(r['copy_of'], r['copy_of'])}])"
@@ -781,8 +1160,20 @@ def bibliography(inv: Inventory) -> pd.DataFrame:
     sources["number"] = sources["source_id"].map(number)
     sources["reference"] = [reference(r) for _, r in sources.iterrows()]
     sources["facts_cited"] = sources["source_id"].map(cited).fillna(0).astype(int)
-    columns = ["number", "source_id", "reference", "address", "title", "publisher", "tier", "language", "source_date",
-               "copy_of", "facts_cited", "note"]
+    columns = [
+        "number",
+        "source_id",
+        "reference",
+        "address",
+        "title",
+        "publisher",
+        "tier",
+        "language",
+        "source_date",
+        "copy_of",
+        "facts_cited",
+        "note",
+    ]
     return sources[columns].sort_values("number").reset_index(drop=True)
 
 
@@ -804,17 +1195,26 @@ def citations(inv: Inventory) -> pd.DataFrame:
     rows = []
 
     def source_text(fid: str) -> tuple[str, str]:
+        """'[46] CIS Legislation, 2 Dec 2024, legal database, item 2; [121] 24.kg, ...' and the source ids."""
         used = evidence[evidence["fact_id"] == fid]
         parts, ids = [], []
-        for sid, pinpoint, stance, quote in zip(used["source_id"], used["pinpoint"], used["stance"], used["quote"]):
-            if sid in ids:
-                continue
+        for sid, rows in used.groupby("source_id", sort=False):
             ids.append(sid)
             s = sources.loc[sid]
-            where = ", ".join(p for p in (s["publisher"] if not _blank(s["publisher"]) else "",
-                                          _short_date(s["source_date"]) or "undated", s["tier"]) if p)
-            extra = "" if stance == "supports" else f", {stance}"
-            extra += "" if not _blank(quote) else ", address only"
+            pinpoints = [p for p in dict.fromkeys(rows["pinpoint"]) if not _blank(p)]
+            where = ", ".join(
+                p
+                for p in (
+                    s["publisher"] if not _blank(s["publisher"]) else "",
+                    _short_date(s["source_date"]) or "undated",
+                    s["tier"],
+                    "; ".join(pinpoints),
+                )
+                if p
+            )
+            stances = [st for st in dict.fromkeys(rows["stance"]) if st != "supports"]
+            extra = "".join(f", {st}" for st in stances)
+            extra += "" if _filled(rows["quote"]).any() else ", address only"
             parts.append(f"[{number[sid]}] {where}{extra}")
         return "; ".join(parts), "; ".join(ids)
 
@@ -823,42 +1223,78 @@ def citations(inv: Inventory) -> pd.DataFrame:
             fid = r["id"]
             if sheet == "acts":
                 short = act_citation(r)
-                dates = [("adopted", r["adopted"]), ("in force from", r["entry_into_force"]),
-                         ("term to", r["valid_until"])]
+                dates = [
+                    ("adopted", r["adopted"]),
+                    ("in force from", r["entry_into_force"]),
+                    ("term to", r["valid_until"]),
+                ]
                 detail = "; ".join(f"{k} {_short_date(v)}" for k, v in dates if not _blank(v))
             elif sheet == "provisions":
                 act = acts.loc[r["act_id"]]
                 short = act_citation(act) + (f", {r['article']}" if not _blank(r["article"]) else "")
-                detail = "; ".join(f"{k} {_short_date(v)}" for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
-                                   if not _blank(v))
+                detail = "; ".join(
+                    f"{k} {_short_date(v)}"
+                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
+                    if not _blank(v)
+                )
             elif sheet == "amendments":
                 target = act_citation(acts.loc[r["target_act_id"]])
-                by = r["amending_instrument"] if not _blank(r["amending_instrument"]) else (
-                    act_citation(acts.loc[r["amending_act_id"]]) if not _blank(r["amending_act_id"]) else "instrument not identified")
+                by = (
+                    r["amending_instrument"]
+                    if not _blank(r["amending_instrument"])
+                    else (
+                        act_citation(acts.loc[r["amending_act_id"]])
+                        if not _blank(r["amending_act_id"])
+                        else "instrument not identified"
+                    )
+                )
                 short = f"{by} ({r['action']} {target})"
-                detail = f"takes effect {_short_date(r['date'])}" + (f", until {_short_date(r['until'])}" if not _blank(r["until"]) else "")
+                detail = f"takes effect {_short_date(r['date'])}" + (
+                    f", until {_short_date(r['until'])}" if not _blank(r["until"]) else ""
+                )
             elif sheet == "institutions":
                 short = r["name_en"]
-                detail = "; ".join(f"{k} {_short_date(v)}" for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
-                                   if not _blank(v))
+                detail = "; ".join(
+                    f"{k} {_short_date(v)}"
+                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
+                    if not _blank(v)
+                )
             elif sheet == "roles":
                 body = institutions.loc[r["institution_id"], "name_en"]
                 short = f"{body}: {labels.get(r['pathway'], r['pathway'])}"
-                detail = "; ".join(f"{k} {_short_date(v)}" for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
-                                   if not _blank(v))
+                detail = "; ".join(
+                    f"{k} {_short_date(v)}"
+                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
+                    if not _blank(v)
+                )
             else:
                 short = f"{r['fact']}: {r['value']}" + (f" {r['unit']}" if not _blank(r["unit"]) else "")
                 who = r["reported_by"] if not _blank(r["reported_by"]) else ""
                 detail = ", ".join(p for p in (who, _short_date(r["reported_on"])) if p)
             sources_words, ids = source_text(fid)
             confirmed = last.get(fid)
-            tail = f"Confidence: {r['confidence']}" + (f"; last confirmed {_short_date(confirmed)}" if pd.notna(confirmed)
-                                                       else "; no dated source")
-            footnote = short + (f" ({detail})" if detail else "") + ". " + (
-                f"Sources: {sources_words}. " if sources_words else "No source recorded. ") + tail + "."
-            rows.append({"fact_id": fid, "sheet": sheet, "short": short, "footnote": footnote, "source_ids": ids,
-                         "confidence": r["confidence"],
-                         "last_confirmed": None if pd.isna(confirmed) else pd.Timestamp(confirmed).date()})
+            tail = f"Confidence: {r['confidence']}" + (
+                f"; last confirmed {_short_date(confirmed)}" if pd.notna(confirmed) else "; no dated source"
+            )
+            footnote = (
+                short
+                + (f" ({detail})" if detail else "")
+                + ". "
+                + (f"Sources: {sources_words}. " if sources_words else "No source recorded. ")
+                + tail
+                + "."
+            )
+            rows.append(
+                {
+                    "fact_id": fid,
+                    "sheet": sheet,
+                    "short": short,
+                    "footnote": footnote,
+                    "source_ids": ids,
+                    "confidence": r["confidence"],
+                    "last_confirmed": None if pd.isna(confirmed) else pd.Timestamp(confirmed).date(),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -934,8 +1370,12 @@ def act_terms(inv: Inventory) -> pd.DataFrame:
 
 def _suspension_on(inv: Inventory, act_id: str, on: pd.Timestamp) -> pd.Series | None:
     am = inv["amendments"]
-    live = am[(am["target_act_id"] == act_id) & (am["action"] == "suspends") & (am["date"] <= on)
-              & (am["until"].isna() | (am["until"] >= on))]
+    live = am[
+        (am["target_act_id"] == act_id)
+        & (am["action"] == "suspends")
+        & (am["date"] <= on)
+        & (am["until"].isna() | (am["until"] >= on))
+    ]
     return None if live.empty else live.sort_values("date").iloc[-1]
 
 
@@ -968,19 +1408,37 @@ def act_states(inv: Inventory, on: str | date) -> pd.DataFrame:
                 confirmed = last.get(aid, pd.NaT)
                 if pd.isna(confirmed) or on > confirmed:
                     state, since = NOT_CONFIRMED, confirmed
-        rows.append({"act_id": aid, "act_state": state, "act_since": since, "act_until": until,
-                     "term_end": t["term_end"], "extended_by": t["extended_by"],
-                     "in_extension": pd.notna(t["extended_from"]) and on > t["extended_from"] and state == IN_FORCE,
-                     "extension_confidence": t["extension_confidence"]})
-    columns = ["act_id", "act_state", "act_since", "act_until", "term_end", "extended_by", "in_extension",
-               "extension_confidence"]
+        rows.append(
+            {
+                "act_id": aid,
+                "act_state": state,
+                "act_since": since,
+                "act_until": until,
+                "term_end": t["term_end"],
+                "extended_by": t["extended_by"],
+                "in_extension": pd.notna(t["extended_from"]) and on > t["extended_from"] and state == IN_FORCE,
+                "extension_confidence": t["extension_confidence"],
+            }
+        )
+    columns = [
+        "act_id",
+        "act_state",
+        "act_since",
+        "act_until",
+        "term_end",
+        "extended_by",
+        "in_extension",
+        "extension_confidence",
+    ]
     return pd.DataFrame(rows, columns=columns).set_index("act_id")
 
 
 def state_words(state: str, since=None, until=None) -> str:
     """'in force', 'not confirmed since 30 June 2026', 'suspended until 31 December 2025'."""
     if state == NOT_CONFIRMED:
-        return f"not confirmed since {text.house_date(since)}" if not _blank(since) else "not confirmed (no dated source)"
+        return (
+            f"not confirmed since {text.house_date(since)}" if not _blank(since) else "not confirmed (no dated source)"
+        )
     if state == SUSPENDED:
         return f"suspended until {text.house_date(until)}" if not _blank(until) else "suspended"
     if state == "ended" and not _blank(since):
@@ -1069,8 +1527,7 @@ def provision_states(inv: Inventory, on: str | date) -> pd.DataFrame:
         elif pd.isna(confirmed) or confirmed < threshold:
             state, day = NOT_CONFIRMED, confirmed
         own = p["confidence"]
-        effective = weakest(own, p["act_confidence"],
-                            act["extension_confidence"] if act["in_extension"] else None)
+        effective = weakest(own, p["act_confidence"], act["extension_confidence"] if act["in_extension"] else None)
         states.append(state)
         since.append(day)
         until.append(end)
@@ -1085,8 +1542,10 @@ def provision_states(inv: Inventory, on: str | date) -> pd.DataFrame:
     prov["stale"] = stale
     prov["effective_confidence"] = confidence
     prov["inherited"] = inherited
-    prov["conflicts"] = [", ".join(sorted(set(_split_commas(conflicts.get(pid, "")) + _split_commas(conflicts.get(aid, "")))))
-                         for pid, aid in zip(prov["id"], prov["act_id"])]
+    prov["conflicts"] = [
+        ", ".join(sorted(set(_split_commas(conflicts.get(pid, "")) + _split_commas(conflicts.get(aid, "")))))
+        for pid, aid in zip(prov["id"], prov["act_id"])
+    ]
     prov["act_state"] = prov["act_id"].map(acts["act_state"])
     return prov
 
@@ -1109,16 +1568,22 @@ def _select(frame: pd.DataFrame, pathway: str | Iterable[str] | None, target_onl
     return frame.sort_values(["pathway", "id"]).reset_index(drop=True)
 
 
-def rules_on(inv: Inventory, on: str | date, pathway: str | Iterable[str] | None = None, target_only: bool = True,
-             states: Iterable[str] = SHOWN_STATES) -> pd.DataFrame:
+def rules_on(
+    inv: Inventory,
+    on: str | date,
+    pathway: str | Iterable[str] | None = None,
+    target_only: bool = True,
+    states: Iterable[str] = SHOWN_STATES,
+) -> pd.DataFrame:
     """Provisions whose state on `on` is one of `states` (by default every state the report shows:
     in force, not confirmed, suspended), for the corridor's target group by default."""
     frame = provision_states(inv, on)
     return _select(frame[frame["state"].isin(set(states))], pathway, target_only)
 
 
-def rules_in_force(inv: Inventory, on: str | date, pathway: str | Iterable[str] | None = None,
-                   target_only: bool = True) -> pd.DataFrame:
+def rules_in_force(
+    inv: Inventory, on: str | date, pathway: str | Iterable[str] | None = None, target_only: bool = True
+) -> pd.DataFrame:
     """Provisions in force on `on`: within their act's validity and confirmed by a recent source."""
     return rules_on(inv, on, pathway, target_only, states=(IN_FORCE,))
 
@@ -1147,7 +1612,9 @@ def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Pa
     tiers = best_tier(inv)
     for sheet in SHEETS:
         frame = tables[sheet]
-        frame["citation"] = frame["id"].map(cites["short"]) if sheet != "acts" else frame["citation"].fillna(frame["title_en"])
+        frame["citation"] = (
+            frame["id"].map(cites["short"]) if sheet != "acts" else frame["citation"].fillna(frame["title_en"])
+        )
         frame["source_ids"] = frame["id"].map(cites["source_ids"])
         frame["source"] = frame["id"].map(cites["footnote"])  # the full reference, for tables that show one
         frame["last_confirmed"] = frame["id"].map(cites["last_confirmed"])
@@ -1155,19 +1622,32 @@ def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Pa
         if sheet == "provisions":
             frame["effective_confidence"] = frame["id"].map(states["effective_confidence"])
         if sheet == "acts":
-            frame["state_on_as_of"] = [state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"],
-                                                   acts_on.at[a, "act_until"]) for a in frame["id"]]
+            frame["state_on_as_of"] = [
+                state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
+                for a in frame["id"]
+            ]
     tables["sources"] = bibliography(inv)
     written = [atomic.write_csv(folder / f"{sheet}.csv", frame) for sheet, frame in tables.items()]
     cite_frame = citations(inv)[["fact_id", "sheet", "short", "footnote", "source_ids", "confidence", "last_confirmed"]]
     written.append(atomic.write_csv(folder / "citations.csv", cite_frame))
     status = states.reset_index()
-    status_frame = pd.DataFrame({
-        "id": status["id"], "act_id": status["act_id"], "pathway": status["pathway"], "applies_to": status["applies_to"],
-        "as_of": pd.Timestamp(on).date(), "state": status["state"], "status_text": status["status_text"],
-        "since": status["since"].map(_date_or_none), "last_confirmed": status["last_confirmed"].map(_date_or_none),
-        "stale": status["stale"], "effective_confidence": status["effective_confidence"],
-        "inherited_from_act": status["inherited"], "open_conflicts": status["conflicts"]})
+    status_frame = pd.DataFrame(
+        {
+            "id": status["id"],
+            "act_id": status["act_id"],
+            "pathway": status["pathway"],
+            "applies_to": status["applies_to"],
+            "as_of": pd.Timestamp(on).date(),
+            "state": status["state"],
+            "status_text": status["status_text"],
+            "since": status["since"].map(_date_or_none),
+            "last_confirmed": status["last_confirmed"].map(_date_or_none),
+            "stale": status["stale"],
+            "effective_confidence": status["effective_confidence"],
+            "inherited_from_act": status["inherited"],
+            "open_conflicts": status["conflicts"],
+        }
+    )
     written.append(atomic.write_csv(folder / "provision_status.csv", status_frame))
     return written
 
@@ -1210,105 +1690,236 @@ def record_numbers(reg, inv: Inventory, on: str | date, source: str) -> pd.DataF
     for _, r in states.iterrows():
         key = r["id"].lower()
         value, unit = registry_value(r)
-        reg.record(f"inventory.provisions.{key}", value, unit, f"{r['id']}: {r['rule']}" +
-                   (f" (unit: {r['unit']})" if isinstance(r["unit"], str) and unit not in ("text", r["unit"]) else ""),
-                   f"{source}/provisions.csv", rows=[r["id"]])
-        reg.record(f"inventory.state.{key}", r["status_text"], "text", f"state of {r['id']} on {on}",
-                   f"{source}/provision_status.csv", rows=[r["id"]])
+        reg.record(
+            f"inventory.provisions.{key}",
+            value,
+            unit,
+            f"{r['id']}: {r['rule']}"
+            + (f" (unit: {r['unit']})" if isinstance(r["unit"], str) and unit not in ("text", r["unit"]) else ""),
+            f"{source}/provisions.csv",
+            rows=[r["id"]],
+        )
+        reg.record(
+            f"inventory.state.{key}",
+            r["status_text"],
+            "text",
+            f"state of {r['id']} on {on}",
+            f"{source}/provision_status.csv",
+            rows=[r["id"]],
+        )
     terms = act_terms(inv)
     acts_on = act_states(inv, on)
     for _, a in inv["acts"].iterrows():
         key, aid = a["id"].lower(), a["id"]
-        reg.record(f"inventory.acts.{key}.citation", act_citation(a), "text", f"how footnotes cite {aid}",
-                   f"{source}/acts.csv", rows=[aid])
-        reg.record(f"inventory.acts.{key}.state", state_words(acts_on.at[aid, "act_state"], acts_on.at[aid, "act_since"],
-                                                              acts_on.at[aid, "act_until"]),
-                   "text", f"state of {aid} on {on}", f"{source}/acts.csv", rows=[aid])
-        for name, value, what in (("valid_until", a["valid_until"], "last day of its term as adopted"),
-                                  ("term_end", terms.at[aid, "term_end"], "last day of its term after extensions")):
+        reg.record(
+            f"inventory.acts.{key}.citation",
+            act_citation(a),
+            "text",
+            f"how footnotes cite {aid}",
+            f"{source}/acts.csv",
+            rows=[aid],
+        )
+        reg.record(
+            f"inventory.acts.{key}.state",
+            state_words(acts_on.at[aid, "act_state"], acts_on.at[aid, "act_since"], acts_on.at[aid, "act_until"]),
+            "text",
+            f"state of {aid} on {on}",
+            f"{source}/acts.csv",
+            rows=[aid],
+        )
+        for name, value, what in (
+            ("valid_until", a["valid_until"], "last day of its term as adopted"),
+            ("term_end", terms.at[aid, "term_end"], "last day of its term after extensions"),
+        ):
             if pd.notna(value):
-                reg.record(f"inventory.acts.{key}.{name}", pd.Timestamp(value).date(), "date", f"{aid}: {what}",
-                           f"{source}/acts.csv", rows=[aid])
-    dated = [("acts", "adopted", "adopted"), ("acts", "entry_into_force", "from"),
-             ("provisions", "valid_from", "from"), ("provisions", "valid_to", "until"),
-             ("amendments", "date", "from"), ("amendments", "until", "until"),
-             ("institutions", "valid_from", "from"), ("institutions", "valid_to", "until"),
-             ("roles", "valid_from", "from"), ("roles", "valid_to", "until"), ("conflicts", "reported_on", "from")]
+                reg.record(
+                    f"inventory.acts.{key}.{name}",
+                    pd.Timestamp(value).date(),
+                    "date",
+                    f"{aid}: {what}",
+                    f"{source}/acts.csv",
+                    rows=[aid],
+                )
+    dated = [
+        ("acts", "adopted", "adopted"),
+        ("acts", "entry_into_force", "from"),
+        ("provisions", "valid_from", "from"),
+        ("provisions", "valid_to", "until"),
+        ("amendments", "date", "from"),
+        ("amendments", "until", "until"),
+        ("institutions", "valid_from", "from"),
+        ("institutions", "valid_to", "until"),
+        ("roles", "valid_from", "from"),
+        ("roles", "valid_to", "until"),
+        ("conflicts", "reported_on", "from"),
+    ]
     for sheet, column, family in dated:
         frame = inv[sheet]
         for fid, value in zip(frame["id"], frame[column]):
             if pd.notna(value):
-                reg.record(f"inventory.{family}.{fid.lower()}", pd.Timestamp(value).date(), "date",
-                           f"{fid}: {column}", f"{source}/{sheet}.csv", rows=[fid])
+                reg.record(
+                    f"inventory.{family}.{fid.lower()}",
+                    pd.Timestamp(value).date(),
+                    "date",
+                    f"{fid}: {column}",
+                    f"{source}/{sheet}.csv",
+                    rows=[fid],
+                )
     for pid, article in zip(inv["provisions"]["id"], inv["provisions"]["article"]):
         if not _blank(article):
-            reg.record(f"inventory.article.{pid.lower()}", article, "text", f"article of {pid}",
-                       f"{source}/provisions.csv", rows=[pid])
+            reg.record(
+                f"inventory.article.{pid.lower()}",
+                article,
+                "text",
+                f"article of {pid}",
+                f"{source}/provisions.csv",
+                rows=[pid],
+            )
     conflicts = inv["conflicts"]
     for cid, value, unit in zip(conflicts["id"], conflicts["value"], conflicts["unit"]):
-        reg.record(f"inventory.conflicts.{cid.lower()}", f"{value} {unit}".strip() if not _blank(unit) else str(value),
-                   "text", f"value reported in {cid}", f"{source}/conflicts.csv", rows=[cid])
+        reg.record(
+            f"inventory.conflicts.{cid.lower()}",
+            f"{value} {unit}".strip() if not _blank(unit) else str(value),
+            "text",
+            f"value reported in {cid}",
+            f"{source}/conflicts.csv",
+            rows=[cid],
+        )
     for fid, day in inv.last_confirmed.items():
-        reg.record(f"inventory.confirmed.{fid.lower()}", pd.Timestamp(day).date(), "date",
-                   f"{fid}: date of its newest confirming source", f"{source}/citations.csv", rows=[fid])
-    for bid, short, name in zip(inv["institutions"]["id"], inv["institutions"]["short_name"], inv["institutions"]["name_en"]):
-        reg.record(f"inventory.bodies.{bid.lower()}", name if _blank(short) else short, "text", f"name of {bid} in a sentence",
-                   f"{source}/institutions.csv", rows=[bid])
+        reg.record(
+            f"inventory.confirmed.{fid.lower()}",
+            pd.Timestamp(day).date(),
+            "date",
+            f"{fid}: date of its newest confirming source",
+            f"{source}/citations.csv",
+            rows=[fid],
+        )
+    for bid, short, name in zip(
+        inv["institutions"]["id"], inv["institutions"]["short_name"], inv["institutions"]["name_en"]
+    ):
+        reg.record(
+            f"inventory.bodies.{bid.lower()}",
+            name if _blank(short) else short,
+            "text",
+            f"name of {bid} in a sentence",
+            f"{source}/institutions.csv",
+            rows=[bid],
+        )
     return states
 
 
 def record_verification(reg, inv: Inventory, states: pd.DataFrame, on: str | date, source: str) -> None:
     """The counts the chapter's overview and verification section state, computed by the rules of
     this module (states on `on`, inherited confidence, authoritative tiers, stale sources)."""
-    for sheet, unit in (("acts", "acts"), ("provisions", "provisions"), ("institutions", "bodies"),
-                        ("sources", "sources"), ("evidence", "quotes")):
+    for sheet, unit in (
+        ("acts", "acts"),
+        ("provisions", "provisions"),
+        ("institutions", "bodies"),
+        ("sources", "sources"),
+        ("evidence", "quotes"),
+    ):
         ids = inv[sheet]["id"] if "id" in inv[sheet] else inv[sheet].get("source_id", pd.Series(dtype=object))
-        reg.record(f"inventory.{sheet}.total", len(inv[sheet]), unit, f"rows of sheet {sheet}", f"{source}/{sheet}.csv",
-                   rows=ids if sheet != "evidence" else ())
+        reg.record(
+            f"inventory.{sheet}.total",
+            len(inv[sheet]),
+            unit,
+            f"rows of sheet {sheet}",
+            f"{source}/{sheet}.csv",
+            rows=ids if sheet != "evidence" else (),
+        )
     counts = state_counts(states)
-    words = {"in_force": "rules for the target group in force (confirmed by a recent source)",
-             "not_confirmed": "rules for the target group not confirmed on the date",
-             "suspended": "rules for the target group suspended on the date",
-             "in_force_weak": "rules in force that rest on an uncertain or remembered fact (their act's included)",
-             "in_force_inherited": "rules in force recorded as sourced whose act is uncertain",
-             "in_force_conflict": "rules in force on which sources disagree",
-             "shown": "rules for the target group in force, not confirmed or suspended"}
+    words = {
+        "in_force": "rules for the target group in force (confirmed by a recent source)",
+        "not_confirmed": "rules for the target group not confirmed on the date",
+        "suspended": "rules for the target group suspended on the date",
+        "in_force_weak": "rules in force that rest on an uncertain or remembered fact (their act's included)",
+        "in_force_inherited": "rules in force recorded as sourced whose act is uncertain",
+        "in_force_conflict": "rules in force on which sources disagree",
+        "shown": "rules for the target group in force, not confirmed or suspended",
+    }
     for key, n in counts.items():
         reg.record(f"inventory.rules.{key}", n, "rules", f"{words[key]} ({on})", f"{source}/provision_status.csv")
     shares = authoritative_shares(inv).set_index("sheet")
     for sheet in ("acts", "provisions"):
-        reg.record(f"inventory.verification.{sheet}_authoritative", int(shares.at[sheet, "authoritative"]), sheet,
-                   f"{sheet} that quote an official text, a legal database or an international organisation",
-                   f"{source}/evidence.csv")
-        reg.record(f"inventory.verification.{sheet}_authoritative_pct", shares.at[sheet, "share_pct"], "%",
-                   f"share of {sheet} that quote an authoritative source", f"{source}/evidence.csv")
-        reg.record(f"inventory.verification.{sheet}_target_pct", shares.at[sheet, "target_pct"], "%",
-                   f"target share of {sheet} (inventory.authoritative_targets)", "config/corridor.yaml")
+        reg.record(
+            f"inventory.verification.{sheet}_authoritative",
+            int(shares.at[sheet, "authoritative"]),
+            sheet,
+            f"{sheet} that quote an official text, a legal database or an international organisation",
+            f"{source}/evidence.csv",
+        )
+        reg.record(
+            f"inventory.verification.{sheet}_authoritative_pct",
+            shares.at[sheet, "share_pct"],
+            "%",
+            f"share of {sheet} that quote an authoritative source",
+            f"{source}/evidence.csv",
+        )
+        reg.record(
+            f"inventory.verification.{sheet}_target_pct",
+            shares.at[sheet, "target_pct"],
+            "%",
+            f"target share of {sheet} (inventory.authoritative_targets)",
+            "config/corridor.yaml",
+        )
     table = verification_table(inv, on)
     total = table.loc["all facts"]
     reg.record("inventory.facts.total", int(total["Facts"]), "facts", "rows of all fact sheets", source)
     reg.record("inventory.facts.checked", int(total["Checked"]), "facts", "facts with verified_on filled", source)
-    reg.record("inventory.facts.sourced_pct", total["sourced %"], "%", "share of facts sourced (provisions: effective)",
-               source)
+    reg.record(
+        "inventory.facts.sourced_pct", total["sourced %"], "%", "share of facts sourced (provisions: effective)", source
+    )
     reg.record("inventory.facts.uncertain_pct", total["uncertain %"], "%", "share of facts uncertain", source)
     reg.record("inventory.facts.memory_pct", total["from memory %"], "%", "share of facts from memory", source)
-    reg.record("inventory.facts.unquoted", int(total["No quoted source"]), "facts", "facts without any quoted source",
-               source)
-    reg.record("inventory.facts.stale", int(total["Not confirmed in the last period"]), "facts",
-               "facts whose newest source is older than the threshold, or undated", source)
-    reg.record("inventory.verification.stale_months", int(config.get("inventory.stale_after_months")), "months",
-               "age of the newest source beyond which a fact is not confirmed", "config/corridor.yaml")
-    reg.record("inventory.verification.stale_before", stale_threshold(on).date(), "date",
-               "facts whose newest source is older than this are not confirmed on the as-of date", "config/corridor.yaml")
-    reg.record("inventory.institutions.since", pd.Timestamp(config.get("inventory.institutions_since")).date(), "date",
-               "start of the period whose reorganisations the chapter shows", "config/corridor.yaml")
+    reg.record(
+        "inventory.facts.unquoted", int(total["No quoted source"]), "facts", "facts without any quoted source", source
+    )
+    reg.record(
+        "inventory.facts.stale",
+        int(total["Not confirmed in the last period"]),
+        "facts",
+        "facts whose newest source is older than the threshold, or undated",
+        source,
+    )
+    reg.record(
+        "inventory.verification.stale_months",
+        int(config.get("inventory.stale_after_months")),
+        "months",
+        "age of the newest source beyond which a fact is not confirmed",
+        "config/corridor.yaml",
+    )
+    reg.record(
+        "inventory.verification.stale_before",
+        stale_threshold(on).date(),
+        "date",
+        "facts whose newest source is older than this are not confirmed on the as-of date",
+        "config/corridor.yaml",
+    )
+    reg.record(
+        "inventory.institutions.since",
+        pd.Timestamp(config.get("inventory.institutions_since")).date(),
+        "date",
+        "start of the period whose reorganisations the chapter shows",
+        "config/corridor.yaml",
+    )
     open_conflicts = inv["conflicts"].loc[inv["conflicts"]["resolution_status"] != "resolved", "conflict_id"].unique()
-    reg.record("inventory.conflicts.open", len(open_conflicts), "conflicts", "facts on which sources disagree, unresolved",
-               f"{source}/conflicts.csv", rows=open_conflicts)
+    reg.record(
+        "inventory.conflicts.open",
+        len(open_conflicts),
+        "conflicts",
+        "facts on which sources disagree, unresolved",
+        f"{source}/conflicts.csv",
+        rows=open_conflicts,
+    )
     tiers = inv.quoted.loc[~_filled(inv.quoted["copy_of"])].drop_duplicates("source_id")["tier"].value_counts()
     for tier in tier_order():
-        reg.record(f"inventory.sources.{tier.replace(' ', '_')}", int(tiers.get(tier, 0)), "sources",
-                   f"sources quoted, of tier {tier}", f"{source}/sources.csv")
+        reg.record(
+            f"inventory.sources.{tier.replace(' ', '_')}",
+            int(tiers.get(tier, 0)),
+            "sources",
+            f"sources quoted, of tier {tier}",
+            f"{source}/sources.csv",
+        )
 
 
 # ------------------------------------------------------------------ evidence tables under the analysis
@@ -1341,9 +1952,14 @@ def _status_cell(row) -> str:
     return words
 
 
-def evidence_table(inv: Inventory, states: pd.DataFrame, pathways: Iterable[str] | None = None,
-                   applies_to: Iterable[str] | None = None, ids: Iterable[str] | None = None,
-                   shown_only: bool = True) -> pd.DataFrame:
+def evidence_table(
+    inv: Inventory,
+    states: pd.DataFrame,
+    pathways: Iterable[str] | None = None,
+    applies_to: Iterable[str] | None = None,
+    ids: Iterable[str] | None = None,
+    shown_only: bool = True,
+) -> pd.DataFrame:
     """The rules a section relies on, as a reader checks them: the rule (its id as a small tag), its
     legal basis (act and article), value, state on the date with conflicts flagged, weak confidence
     (inherited from the act where weaker) and the last confirmed date, and the bibliography numbers."""
@@ -1365,14 +1981,18 @@ def evidence_table(inv: Inventory, states: pd.DataFrame, pathways: Iterable[str]
     acts = inv["acts"].set_index("id")
     order = {IN_FORCE: 0, SUSPENDED: 1, NOT_CONFIRMED: 2}
     frame = frame.assign(_order=frame["state"].map(order).fillna(3)).sort_values(["_order", "act_id", "id"])
-    return pd.DataFrame({
-        "Rule": [tagged(r, i) for r, i in zip(frame["rule"], frame["id"])],
-        "Legal basis": [act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
-                        for a, art in zip(frame["act_id"], frame["article"])],
-        "Value": [value_text(r) for _, r in frame.iterrows()],
-        "Status": [_status_cell(r) for _, r in frame.iterrows()],
-        "Sources": [source_numbers(inv, f) for f in frame["id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Rule": [tagged(r, i) for r, i in zip(frame["rule"], frame["id"])],
+            "Legal basis": [
+                act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
+                for a, art in zip(frame["act_id"], frame["article"])
+            ],
+            "Value": [value_text(r) for _, r in frame.iterrows()],
+            "Status": [_status_cell(r) for _, r in frame.iterrows()],
+            "Sources": [source_numbers(inv, f) for f in frame["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def state_counts(states: pd.DataFrame, target_only: bool = True) -> dict[str, int]:
@@ -1433,13 +2053,20 @@ def roles_table(inv: Inventory, on: str | date) -> pd.DataFrame:
     labels = config.pathway_labels()
     order = {p: i for i, p in enumerate(labels)}
     roles = roles.assign(_order=roles["pathway"].map(order)).sort_values(["_order", "institution_id"])
-    return pd.DataFrame({
-        "Procedure": roles["pathway"].map(labels), "Body": roles["body"],
-        "Role": [tagged(r, i) + (f" Since {_short_date(d)}." if pd.notna(d) else "")
-                 for r, i, d in zip(roles["role"], roles["id"], roles["valid_from"])],
-        "Status": [t + ("" if c == "sourced" else f"; {c}") for t, c in zip(roles["status_text"], roles["confidence"])],
-        "Sources": [source_numbers(inv, r) for r in roles["id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Procedure": roles["pathway"].map(labels),
+            "Body": roles["body"],
+            "Role": [
+                tagged(r, i) + (f" Since {_short_date(d)}." if pd.notna(d) else "")
+                for r, i, d in zip(roles["role"], roles["id"], roles["valid_from"])
+            ],
+            "Status": [
+                t + ("" if c == "sourced" else f"; {c}") for t, c in zip(roles["status_text"], roles["confidence"])
+            ],
+            "Sources": [source_numbers(inv, r) for r in roles["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def reorganisations(inv: Inventory, since: str | date) -> pd.DataFrame:
@@ -1449,31 +2076,43 @@ def reorganisations(inv: Inventory, since: str | date) -> pd.DataFrame:
     inst = inst[inst["country"] == config.get("corridor.destination.code")]
     since = pd.Timestamp(since)
     names = inst.set_index("id")["name_en"]
-    successors = inst.dropna(subset=["predecessor_id"]).groupby("predecessor_id")["name_en"].apply(lambda s: "; ".join(s))
+    successors = (
+        inst.dropna(subset=["predecessor_id"]).groupby("predecessor_id")["name_en"].apply(lambda s: "; ".join(s))
+    )
     changed = inst[(inst["valid_from"] >= since) | (inst["valid_to"] >= since)].copy()
     changed["_date"] = changed["valid_from"].where(changed["valid_from"] >= since, changed["valid_to"])
     changed = changed.sort_values(["_date", "id"])
-    return pd.DataFrame({
-        "Body": [tagged(n, i) + ("" if c == "sourced" else f"; {c}")
-                 for n, i, c in zip(changed["name_en"], changed["id"], changed["confidence"])],
-        "From": [_date_text(d) or "not found" for d in changed["valid_from"]],
-        "To": [_date_text(d) for d in changed["valid_to"]],
-        "Replaced": changed["predecessor_id"].map(names).fillna(""),
-        "Replaced by": changed["id"].map(successors).fillna(""),
-        "Sources": [source_numbers(inv, i) for i in changed["id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Body": [
+                tagged(n, i) + ("" if c == "sourced" else f"; {c}")
+                for n, i, c in zip(changed["name_en"], changed["id"], changed["confidence"])
+            ],
+            "From": [_date_text(d) or "not found" for d in changed["valid_from"]],
+            "To": [_date_text(d) for d in changed["valid_to"]],
+            "Replaced": changed["predecessor_id"].map(names).fillna(""),
+            "Replaced by": changed["id"].map(successors).fillna(""),
+            "Sources": [source_numbers(inv, i) for i in changed["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def institutions_annex(inv: Inventory) -> pd.DataFrame:
     """Every body with English and Russian names, parent, predecessor, period and source numbers."""
     inst = inv["institutions"].sort_values(["country", "id"])
-    return pd.DataFrame({
-        "Body": [tagged(n, i) for n, i in zip(inst["name_en"], inst["id"])], "Name (RU)": inst["name_ru"].fillna(""),
-        "Parent and predecessor": [" / ".join(x for x in (str(p) if not _blank(p) else "", str(q) if not _blank(q) else "") if x)
-                                   for p, q in zip(inst["parent_id"].fillna(inst["parent_note"]), inst["predecessor_id"])],
-        "Period": [_period(f, t) for f, t in zip(inst["valid_from"], inst["valid_to"])],
-        "Confidence": inst["confidence"], "Sources": [source_numbers(inv, i) for i in inst["id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Body": [tagged(n, i) for n, i in zip(inst["name_en"], inst["id"])],
+            "Name (RU)": inst["name_ru"].fillna(""),
+            "Parent and predecessor": [
+                " / ".join(x for x in (str(p) if not _blank(p) else "", str(q) if not _blank(q) else "") if x)
+                for p, q in zip(inst["parent_id"].fillna(inst["parent_note"]), inst["predecessor_id"])
+            ],
+            "Period": [_period(f, t) for f, t in zip(inst["valid_from"], inst["valid_to"])],
+            "Confidence": inst["confidence"],
+            "Sources": [source_numbers(inv, i) for i in inst["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def _period(start, end) -> str:
@@ -1515,30 +2154,57 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
     for pid in before.index.difference(after.index):
         if pid not in replaced_now:
             rows.append(_change_row("ceased", before.loc[pid], pid, None, before))
-    columns = ["change", "id", "pathway", "rule", "value", "previous_id", "previous_value", "valid_from", "valid_to",
-               "status_text", "confidence"]
+    columns = [
+        "change",
+        "id",
+        "pathway",
+        "rule",
+        "value",
+        "previous_id",
+        "previous_value",
+        "valid_from",
+        "valid_to",
+        "status_text",
+        "confidence",
+    ]
     order = {"new": 0, "amended": 1, "suspended": 2, "revived": 3, "ceased": 4}
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["change", "pathway", "id"], key=lambda s: s.map(order) if s.name == "change" else s) \
-        .reset_index(drop=True)
+    return frame.sort_values(
+        ["change", "pathway", "id"], key=lambda s: s.map(order) if s.name == "change" else s
+    ).reset_index(drop=True)
 
 
 def changes_table(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
     """The changes between two dates as the report shows them: the change, the rule with its id as a
     tag, its value and the value it replaced, and its state on the second date."""
     changes = changes_between(inv, start, end)
-    return pd.DataFrame({"Change": changes["change"],
-                         "Rule": [tagged(r, i) for r, i in zip(changes["rule"], changes["id"])],
-                         "Value": changes["value"], "Previous value": changes["previous_value"],
-                         "Status": [t + ("" if c == "sourced" else f"; {c}")
-                                    for t, c in zip(changes["status_text"], changes["confidence"])]})
+    return pd.DataFrame(
+        {
+            "Change": changes["change"],
+            "Rule": [tagged(r, i) for r, i in zip(changes["rule"], changes["id"])],
+            "Value": changes["value"],
+            "Previous value": changes["previous_value"],
+            "Status": [
+                t + ("" if c == "sourced" else f"; {c}") for t, c in zip(changes["status_text"], changes["confidence"])
+            ],
+        }
+    )
 
 
 def _change_row(change: str, row, pid: str, old: str | None, before: pd.DataFrame) -> dict:
-    return {"change": change, "id": pid, "pathway": row["pathway"], "rule": row["rule"], "value": value_text(row),
-            "previous_id": old or "", "previous_value": value_text(before.loc[old]) if old else "",
-            "valid_from": row["start"], "valid_to": row["end"], "status_text": row["status_text"],
-            "confidence": row["effective_confidence"]}
+    return {
+        "change": change,
+        "id": pid,
+        "pathway": row["pathway"],
+        "rule": row["rule"],
+        "value": value_text(row),
+        "previous_id": old or "",
+        "previous_value": value_text(before.loc[old]) if old else "",
+        "valid_from": row["start"],
+        "valid_to": row["end"],
+        "status_text": row["status_text"],
+        "confidence": row["effective_confidence"],
+    }
 
 
 def amendments_between(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
@@ -1588,10 +2254,16 @@ def verification_table(inv: Inventory, on: str | date) -> pd.DataFrame:
         confidence = frame["id"].map(states["effective_confidence"]) if sheet == "provisions" else frame["confidence"]
         counts = confidence.value_counts()
         newest = frame["id"].map(last)
-        rows.append({"Sheet": sheet, "Facts": len(frame), **{lvl: int(counts.get(lvl, 0)) for lvl in levels},
-                     "Checked": int(frame["verified_on"].notna().sum()),
-                     "No quoted source": int((~frame["id"].isin(quoted)).sum()),
-                     "Not confirmed in the last period": int((newest.isna() | (newest < threshold)).sum())})
+        rows.append(
+            {
+                "Sheet": sheet,
+                "Facts": len(frame),
+                **{lvl: int(counts.get(lvl, 0)) for lvl in levels},
+                "Checked": int(frame["verified_on"].notna().sum()),
+                "No quoted source": int((~frame["id"].isin(quoted)).sum()),
+                "Not confirmed in the last period": int((newest.isna() | (newest < threshold)).sum()),
+            }
+        )
     table = pd.DataFrame(rows).set_index("Sheet")
     table.loc["all facts"] = table.sum()
     for lvl in levels:
@@ -1619,7 +2291,9 @@ def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame
     states = provision_states(inv, on)
     target = states[_for_target(states) & states["state"].isin(SHOWN_STATES)]
     for _, r in target[target["effective_confidence"].isin(list(weak))].iterrows():
-        rows.append((1, weak[r["effective_confidence"]], r["id"], r["rule"], f"{r['effective_confidence']}; {r['status_text']}"))
+        rows.append(
+            (1, weak[r["effective_confidence"]], r["id"], r["rule"], f"{r['effective_confidence']}; {r['status_text']}")
+        )
     for _, r in target[(target["effective_confidence"] == "sourced") & (target["state"] == NOT_CONFIRMED)].iterrows():
         rows.append((2, 0, r["id"], r["rule"], r["status_text"]))
     for sheet in ("acts", "institutions", "roles", "amendments"):
@@ -1633,13 +2307,18 @@ def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame
 
 
 # ------------------------------------------------------------------ institutions over time and annexes
-def institution_periods(inv: Inventory, since: str | date | None = None, until: str | date | None = None) -> pd.DataFrame:
+def institution_periods(
+    inv: Inventory, since: str | date | None = None, until: str | date | None = None
+) -> pd.DataFrame:
     """Bodies of the destination state with periods overlapping [since, until]; open ends clipped."""
     since = pd.Timestamp(since or config.get("inventory.institutions_since"))
     until = pd.Timestamp(until or config.get("report.as_of"))
     inst = inv["institutions"]
     inst = inst[inst["country"] == config.get("corridor.destination.code")].copy()
-    inst = inst[(inst["valid_to"].isna() | (inst["valid_to"] >= since)) & (inst["valid_from"].isna() | (inst["valid_from"] <= until))]
+    inst = inst[
+        (inst["valid_to"].isna() | (inst["valid_to"] >= since))
+        & (inst["valid_from"].isna() | (inst["valid_from"] <= until))
+    ]
     inst["start"] = inst["valid_from"].clip(lower=since).fillna(since)
     inst["stop"] = inst["valid_to"].clip(upper=until).fillna(until)
     inst["start_known"] = inst["valid_from"].notna()
@@ -1663,16 +2342,29 @@ def acts_by_pathway(inv: Inventory, on: str | date) -> list[tuple[str, pd.DataFr
     with_rules = set(prov["act_id"])
 
     def table(ids: Iterable[str]) -> pd.DataFrame:
-        ids = sorted(ids, key=lambda a: (level_rank.get(acts.at[a, "level"], 99),
-                                         acts.at[a, "adopted"] if pd.notna(acts.at[a, "adopted"]) else pd.Timestamp.max, a))
-        return pd.DataFrame({
-            "Ref.": ids,
-            "Act": [act_citation(acts.loc[a]) + ("" if act_citation(acts.loc[a]) == acts.at[a, "title_en"]
-                                                  else f" — {acts.at[a, 'title_en']}") for a in ids],
-            "Status": [state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
-                       for a in ids],
-            "Sources": [source_numbers(inv, a) for a in ids],
-        })
+        ids = sorted(
+            ids,
+            key=lambda a: (
+                level_rank.get(acts.at[a, "level"], 99),
+                acts.at[a, "adopted"] if pd.notna(acts.at[a, "adopted"]) else pd.Timestamp.max,
+                a,
+            ),
+        )
+        return pd.DataFrame(
+            {
+                "Ref.": ids,
+                "Act": [
+                    act_citation(acts.loc[a])
+                    + ("" if act_citation(acts.loc[a]) == acts.at[a, "title_en"] else f" — {acts.at[a, 'title_en']}")
+                    for a in ids
+                ],
+                "Status": [
+                    state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
+                    for a in ids
+                ],
+                "Sources": [source_numbers(inv, a) for a in ids],
+            }
+        )
 
     out = [(labels[p], table(served[p])) for p in labels if served.get(p)]
     others = [a for a in acts.index if a not in with_rules]
@@ -1691,33 +2383,52 @@ def provisions_annex(inv: Inventory, on: str | date) -> pd.DataFrame:
     """Every provision with its act and article, value, period, state on `on`, confidence and sources."""
     states = provision_states(inv, on).sort_values(["act_id", "id"])
     acts = inv["acts"].set_index("id")
-    return pd.DataFrame({
-        "Rule": [tagged(r, i) for r, i in zip(states["rule"], states["id"])],
-        "Legal basis": [act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
-                        for a, art in zip(states["act_id"], states["article"])],
-        "Value": [value_text(r) for _, r in states.iterrows()],
-        "Period": [_period(f, t) for f, t in zip(states["valid_from"], states["valid_to"])],
-        "Status": [status_with_flags(r) + ("" if c == "sourced" else f"; {c}")
-                   for (_, r), c in zip(states.iterrows(), states["effective_confidence"])],
-        "Sources": [source_numbers(inv, p) for p in states["id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Rule": [tagged(r, i) for r, i in zip(states["rule"], states["id"])],
+            "Legal basis": [
+                act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
+                for a, art in zip(states["act_id"], states["article"])
+            ],
+            "Value": [value_text(r) for _, r in states.iterrows()],
+            "Period": [_period(f, t) for f, t in zip(states["valid_from"], states["valid_to"])],
+            "Status": [
+                status_with_flags(r) + ("" if c == "sourced" else f"; {c}")
+                for (_, r), c in zip(states.iterrows(), states["effective_confidence"])
+            ],
+            "Sources": [source_numbers(inv, p) for p in states["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def conflicts_table(inv: Inventory) -> pd.DataFrame:
     """Every value on which sources disagree, with who said it, when, the status and the sources."""
     c = inv["conflicts"].sort_values(["conflict_id", "id"])
-    return pd.DataFrame({
-        "Conflict": c["conflict_id"], "Fact": c["fact"],
-        "Value": [f"{v} {u}".strip() if not _blank(u) else str(v) for v, u in zip(c["value"], c["unit"])],
-        "Reported by": c["reported_by"].fillna(""), "On": [_date_text(d) for d in c["reported_on"]],
-        "Status": c["resolution_status"], "Sources": [source_numbers(inv, i) for i in c["id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Conflict": c["conflict_id"],
+            "Fact": c["fact"],
+            "Value": [f"{v} {u}".strip() if not _blank(u) else str(v) for v, u in zip(c["value"], c["unit"])],
+            "Reported by": c["reported_by"].fillna(""),
+            "On": [_date_text(d) for d in c["reported_on"]],
+            "Status": c["resolution_status"],
+            "Sources": [source_numbers(inv, i) for i in c["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def quality_table(problems: Iterable[Problem]) -> pd.DataFrame:
     """Warnings as a table for the data-quality annex."""
-    rows = [{"Sheet": p.sheet or "", "Row": p.row, "Column": p.column or "", "Expected": p.expected,
-             "Found": "" if p.found is None else str(p.found)} for p in problems]
+    rows = [
+        {
+            "Sheet": p.sheet or "",
+            "Row": p.row,
+            "Column": p.column or "",
+            "Expected": p.expected,
+            "Found": "" if p.found is None else str(p.found),
+        }
+        for p in problems
+    ]
     return pd.DataFrame(rows, columns=["Sheet", "Row", "Column", "Expected", "Found"])
 
 
@@ -1752,12 +2463,21 @@ def figure_coverage(matrix: pd.DataFrame, title: str):
 
     fig, ax = figures.new_figure(8.0, 5.2)
     annotations = np.where(matrix.to_numpy() == 0, "gap", matrix.to_numpy().astype(str))
-    sns.heatmap(matrix, annot=annotations, fmt="", cmap="Blues", cbar_kws={"label": "rules in force"},
-                linewidths=0.5, linecolor="white", ax=ax, annot_kws={"fontsize": 9})
-    for text in ax.texts:
-        if text.get_text() == "gap":
-            text.set_color("#D55E00")
-            text.set_fontstyle("italic")
+    sns.heatmap(
+        matrix,
+        annot=annotations,
+        fmt="",
+        cmap="Blues",
+        cbar_kws={"label": "rules in force"},
+        linewidths=0.5,
+        linecolor="white",
+        ax=ax,
+        annot_kws={"fontsize": 9},
+    )
+    for label in ax.texts:
+        if label.get_text() == "gap":
+            label.set_color("#D55E00")
+            label.set_fontstyle("italic")
     ax.set_xlabel("Level of the act")
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=20)
@@ -1777,17 +2497,35 @@ def figure_institution_timeline(periods_frame: pd.DataFrame, title: str):
     fig, ax = figures.new_figure(9.0, max(3.5, 0.36 * len(frame) + 1.2))
     for y, row in frame.iterrows():
         unknown_start = not row["start_known"] and isinstance(row["predecessor_id"], str)
-        ax.barh(y, (row["stop"] - row["start"]).days, left=row["start"], height=0.6,
-                color=figures.PALETTE[4] if unknown_start else figures.PALETTE[0], hatch="//" if unknown_start else None,
-                edgecolor="white")
+        ax.barh(
+            y,
+            (row["stop"] - row["start"]).days,
+            left=row["start"],
+            height=0.6,
+            color=figures.PALETTE[4] if unknown_start else figures.PALETTE[0],
+            hatch="//" if unknown_start else None,
+            edgecolor="white",
+        )
         if row["stop_known"]:
             ax.text(row["stop"], y, f" {row['stop']:%m.%Y}", va="center", fontsize=7.5)
-    ax.set_yticks(range(len(frame)), [f"{i} — {n if len(n) <= 40 else n[:39] + '…'}" for i, n in zip(frame["id"], frame["name_en"])], fontsize=8)
+    ax.set_yticks(
+        range(len(frame)),
+        [f"{i} — {n if len(n) <= 40 else n[:39] + '…'}" for i, n in zip(frame["id"], frame["name_en"])],
+        fontsize=8,
+    )
     ax.set_xlabel("Date (bars end at the report date when the body still exists)")
     ax.set_title(title)
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=figures.PALETTE[0], label="dates as the sources give them"),
-                       Patch(facecolor=figures.PALETTE[4], hatch="//", label="start not found")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
+    ax.legend(
+        handles=[
+            Patch(color=figures.PALETTE[0], label="dates as the sources give them"),
+            Patch(facecolor=figures.PALETTE[4], hatch="//", label="start not found"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
     return fig
