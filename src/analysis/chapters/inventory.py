@@ -2374,9 +2374,18 @@ def acts_by_pathway(inv: Inventory, on: str | date) -> list[tuple[str, pd.DataFr
 
 
 def sources_annex(inv: Inventory) -> pd.DataFrame:
-    """Annex A's numbered list of sources."""
+    """Annex A's numbered list of sources: one column for the reference and its address, so that long
+    addresses wrap in the width of an A4 page."""
     bib = bibliography(inv)
-    return pd.DataFrame({"No.": bib["number"], "Source": bib["reference"], "Address": bib["address"].fillna("")})
+    return pd.DataFrame(
+        {
+            "No.": bib["number"],
+            "Source": [
+                reference + (f" {address}" if not _blank(address) else " No address.")
+                for reference, address in zip(bib["reference"], bib["address"])
+            ],
+        }
+    )
 
 
 def provisions_annex(inv: Inventory, on: str | date) -> pd.DataFrame:
