@@ -18,14 +18,15 @@ REPO = Path(__file__).resolve().parents[1]
 FINDINGS = [
     {"finding_id": "F-01", "section": "Legal framework", "statement": "Registration is due within {reg.days} days.",
      "inventory_ids": "G01; G01-REG-DEADLINE", "code_ids": "C-REG", "finding_refs": "reg.days",
-     "criterion_ids": "REG-01", "synthetic_evidence": False},
+     "criterion_ids": "REG-01", "synthetic_evidence": False,
+     "discussion": "Five days is short for a first-time migrant ({reg.days} in law)."},
     {"finding_id": "F-02", "section": "Procedures", "statement": "The patent's legal basis is unclear.",
      "inventory_ids": "L07-PATENT-FEE", "code_ids": "", "finding_refs": "", "criterion_ids": "",
-     "synthetic_evidence": False},
+     "synthetic_evidence": False, "discussion": "Without a cited article the patent cannot be applied uniformly."},
 ]
 RECOMMENDATIONS = [
     {"recommendation_id": "R-01", "finding_ids": "F-01; F-02", "recommendation": "Publish the rules.",
-     "responsible_body": "MFA-CD", "timeframe": "short", "priority": "high"},
+     "responsible_body": "MFA-CD", "means": "publication", "timeframe": "short", "priority": "high"},
 ]
 
 

@@ -145,8 +145,8 @@ def workbook_rows(criterion_overrides=None):
                 "mgi_sub_area": "right to work", "framework": "ICRMW", "reference": "ICRMW art. 52",
                 "criterion": "A route to work", "option_100": "open", "option_50": "capped", "option_0": "none",
                 "kg_answer": "50", "kg_basis": "quota", "de_jure_acts": "G07", "de_jure_provisions": "G07-SINGLE-PERMIT",
-                "gender": "no", "assessor": "consultant (draft, to be validated)", "confidence": "sourced",
-                "source": "https://example.org/a"})
+                "gender": "no", "comparison": "yes", "assessor": "consultant (draft, to be validated)",
+                "confidence": "sourced", "source": "https://example.org/a"})
     second = dict(row, criterion_id="WRK-02", de_jure_provisions="G07-MISSING; G07-SINGLE-PERMIT",
                   de_facto_answer="50", de_facto_codes="PAT.SINGLE; NO.SUCH.CODE",
                   de_facto_findings="processing_times.nowhere.p80_days")
@@ -154,7 +154,8 @@ def workbook_rows(criterion_overrides=None):
     names = [c.name for c in bm.columns("criteria")]
     return {"criteria": [[row[n] for n in names], [second[n] for n in names]],
             "comparators": [["WRK-01", "KZ", "unknown", "no source", "", "uncertain", "consultant", ""]],
-            "ratifications": [["UN ICRMW 1990", "X01", "KG", "party", "", "sourced", "https://example.org/b"]]}
+            "ratifications": [["UN ICRMW 1990", "X01", "KG", "party", "", "sourced", "https://example.org/b"]],
+            "evidence": []}
 
 
 def test_broken_evidence_link_names_the_row(tmp_path):
@@ -248,6 +249,71 @@ def test_template_has_every_sheet_column_and_a_readme(tmp_path):
 
     path = bm.write_template(tmp_path / "benchmark_template.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["criteria", "comparators", "ratifications", "README"]
+    assert wb.sheetnames == ["criteria", "comparators", "ratifications", "evidence", "README"]
     assert [c.value for c in wb["criteria"][1]] == [c.name for c in bm.columns("criteria")]
     assert wb["README"].max_row - 1 == sum(len(bm.columns(s)) for s in bm.SHEETS)
+
+
+def evidence_row(cid="WRK-01", country="KZ", quote="The quote."):
+    names = [c.name for c in bm.columns("evidence")]
+    row = {n: "" for n in names} | {"evidence_id": "E-001", "criterion_ids": cid, "country": country,
+                                     "kind": "comparator", "document": "A page", "address": "https://example.org/q",
+                                     "tier": "news", "quote": quote}
+    return [row[n] for n in names]
+
+
+def test_a_sourced_comparator_answer_needs_a_quote_on_the_evidence_sheet(tmp_path):
+    rows = workbook_rows({"de_jure_provisions": "G07-SINGLE-PERMIT", "de_facto_answer": "", "de_facto_codes": "",
+                          "de_facto_findings": ""})
+    rows["comparators"] = [["WRK-01", "KZ", "50", "capped", "https://example.org/q", "sourced", "consultant", ""]]
+    with pytest.raises(InputError) as caught:
+        bm.read(bm.write_workbook(tmp_path / "a.xlsx", rows))
+    assert [(p.sheet, p.row, p.column) for p in caught.value.problems] == [("comparators", 2, "confidence")]
+    rows["evidence"] = [evidence_row()]
+    bench = bm.read(bm.write_workbook(tmp_path / "b.xlsx", rows))
+    assert bm.quoted_pairs(bench.evidence) == {("WRK-01", "KZ")}
+
+
+def test_party_statuses_come_from_the_inventory_and_status_criteria_follow_them(tmp_path):
+    rows = workbook_rows({"de_jure_provisions": "G07-SINGLE-PERMIT", "de_facto_answer": "", "de_facto_codes": "",
+                          "de_facto_findings": "", "status_act": "X01", "kg_answer": "100"})
+    bench = bm.read(bm.write_workbook(tmp_path / "b.xlsx", rows))
+    parties = {"X01": {"KG": "not party", "UZ": "not party"}}
+    problems = bm.status_problems(bench, parties)
+    assert {(p.sheet, p.row, p.column) for p in problems} == {("ratifications", 2, "status"), ("criteria", 3, "kg_answer")}
+    assert "'not party'" in problems[0].expected
+    table = bm.ratification_table(bench.ratifications.assign(status=None), ["KG"], parties)
+    assert table.loc[0, "KG status"] == "not party"  # the inventory's, never a second typed value
+    assert not bm.status_problems(bench, {"X01": {"KG": "party"}})
+
+
+def test_practice_on_synthetic_data_is_flagged_and_never_makes_a_criterion_well_developed(monkeypatch):
+    criteria = criteria_frame().assign(de_facto_answer=["100", "from finding", None, None],
+                                       de_facto_codes=["C.ONE", "C.ONE", None, None])
+    scored = bm.scored_criteria(criteria, {"pt.single_permit.share_within_deadline": 70.0}, RULES)
+    inputs = {"codes": "consultations/segments.csv", "findings": {"pt": "processing_times.csv"}}
+    original = bm.settings()
+    monkeypatch.setattr(bm, "settings", lambda: {**original, "de_facto_inputs": inputs})
+    synthetic = bm.synthetic_practice(criteria, lambda name: True)
+    assert synthetic.tolist() == [True, True, False, False]
+    lists = bm.domain_lists(criteria, scored, synthetic).set_index("criterion_id")
+    # W2 is 100 in law and 50 in (synthetic) practice: the practice score does not demote it, and says why.
+    assert lists.loc["W2", "place"] == "well developed"
+    assert "illustrative" in lists.loc["W2", "scores"] and lists.loc["W2", "synthetic_practice"]
+    assert bm.gaps(criteria, scored, synthetic)["synthetic_practice"].all()
+
+
+def test_comparison_counts_and_differences_keep_unknown_apart():
+    criteria = criteria_frame().assign(comparison=[True, True, True, False], confidence="sourced",
+                                       kg_basis="b")
+    comparators = pd.DataFrame({"criterion_id": ["W1", "W2", "W4"], "country": ["KZ", "KZ", "KZ"],
+                                "answer": ["0", "unknown", "100"], "confidence": ["sourced", "uncertain", "sourced"],
+                                "basis": ["x", "y", "z"]})
+    counts = bm.answer_counts(criteria, comparators, "KG", ["KZ", "RU"]).set_index("country")
+    assert counts.loc["KZ", ["answered", "sourced", "set_sourced", "set_unknown"]].tolist() == [2, 2, 1, 2]
+    assert counts.loc["RU", ["answered", "set_unknown"]].tolist() == [0, 3]
+    comparison = bm.comparison_table(criteria, comparators, "KG", ["KZ", "RU"])
+    assert comparison["RU_answer"].eq("unknown").all()
+    diff = bm.differences(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
+    assert diff["criterion_id"].tolist() == ["W1"]  # W2 and W3 have one known answer only: not compared
+    assert bm.differences_text(diff) == "full in law and practice (Kyrgyzstan 100, Kazakhstan 0)"

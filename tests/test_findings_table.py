@@ -217,3 +217,40 @@ def test_notebooks_declare_the_agreed_parameters():
     assert common <= set(chapter) and common <= set(summary)
     assert chapter["numbers_out"] == "data/processed/numbers/60_findings.json"
     assert "numbers_out" not in summary  # the summary only reads, so it runs after every number writer
+
+
+def test_a_body_acts_only_by_a_means_open_to_it(tmp_path, monkeypatch):
+    # A ministry does not "state in law": the law is parliament's (config findings.means).
+    recs = [dict(RECOMMENDATIONS[0], means="law", responsible_body="MFA-CD")]
+    make_project(tmp_path, monkeypatch, recommendations=recs)
+    with pytest.raises(InputError) as exc:
+        ft.read_findings_table("data/raw/findings.xlsx")
+    [problem] = exc.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.found) == (
+        "recommendations", 2, "responsible_body", "MFA-CD")
+    assert "adopting or amending a law (JK)" in problem.expected
+
+
+def test_a_recommendation_on_synthetic_evidence_only_says_it_is_illustrative(tmp_path, monkeypatch):
+    findings = [dict(FINDINGS[0], synthetic_evidence=True, statement="Illustrative: due in {reg.days}."), FINDINGS[1]]
+    recs = [dict(RECOMMENDATIONS[0], finding_ids="F-01")]
+    make_project(tmp_path, monkeypatch, findings=findings, recommendations=recs)
+    with pytest.raises(InputError) as exc:
+        ft.read_findings_table("data/raw/findings.xlsx")
+    assert [(p.row, p.column) for p in exc.value.problems] == [(2, "recommendation")]
+    recs = [dict(RECOMMENDATIONS[0], finding_ids="F-01", recommendation="Publish the rules (illustrative)."),
+            dict(RECOMMENDATIONS[0], recommendation_id="R-02", finding_ids="F-01; F-02")]
+    locations = make_project(tmp_path / "again", monkeypatch, findings=findings, recommendations=recs)
+    shown = ft.recommendations_table(ft.read_findings_table(locations["findings_table_in"]), {})
+    assert shown.set_index("Id")["Evidence"].to_dict() == {"R-01": "synthetic only (illustrative)",
+                                                          "R-02": "partly synthetic (illustrative)"}
+    assert shown.loc[0, "By means of"] == "publishing official information"
+
+
+def test_chapter_eight_shows_the_discussion_not_the_summary_statement(tmp_path, monkeypatch):
+    locations = make_project(tmp_path, monkeypatch)
+    registry = ft.open_registry(locations["numbers_in"])
+    table = ft.load_checked(locations["findings_table_in"], registry, locations)
+    discussions = list(ft.fill_discussions(table, registry))
+    assert discussions[0] == "Five days is short for a first-time migrant (5 working days in law)."
+    assert all(d != s for d, s in zip(discussions, ft.fill_statements(table, registry)))

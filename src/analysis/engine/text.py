@@ -51,7 +51,9 @@ def singular(unit: str) -> str:
 def plural(unit: str) -> str:
     head, _, last = unit.rpartition(" ")
     irregular = {v: k for k, v in _IRREGULAR_SINGULAR.items()}
-    if last in irregular:
+    if last in _IRREGULAR_SINGULAR:  # already a plural form ("criteria"): keep it
+        word = last
+    elif last in irregular:
         word = irregular[last]
     elif last.endswith("s") or not last:
         word = last

@@ -59,6 +59,8 @@ def finding_columns() -> list[Column]:
         Column("criterion_ids", required=False, description="benchmark criterion ids, ';'-separated", example="WRK-01"),
         Column("synthetic_evidence", kind="bool", description="yes when any evidence is synthetic example data "
                "(the statement must then say it is illustrative)", example="no"),
+        Column("discussion", description="What the evidence shows and why it matters, for chapter 8 (the summary "
+               "shows the statement); numbers as placeholders", example=""),
         Column("note", required=False, description="the consultant's note, not shown in the report", example=""),
     ]
 
@@ -70,6 +72,8 @@ def recommendation_columns() -> list[Column]:
         Column("finding_ids", description="the finding ids it answers, ';'-separated", example="F-01; F-03"),
         Column("recommendation", description="what should be done, in one or two sentences", example=""),
         Column("responsible_body", description="institution id of the inventory (several ';'-separated)", example="MFA-CD"),
+        Column("means", vocabulary=list(cfg["means"]), description="how the body acts: an instrument it can use "
+               "itself (config findings.means names the bodies that can use each)", example="publication"),
         Column("timeframe", vocabulary=list(cfg["timeframes"]), description="short, medium or long term", example="short"),
         Column("priority", vocabulary=list(cfg["priorities"]), description="high, medium or low", example="high"),
     ]
@@ -133,8 +137,38 @@ def read_findings_table(path: str | Path) -> FindingsTable:
                 problems.append(Problem(file=file, sheet=FINDINGS_SHEET, row=int(row), column="statement",
                                         expected="the word 'illustrative' (its evidence is synthetic example data)",
                                         found=statement[:60]))
+    if {"finding_ids", "recommendation", "responsible_body", "means"} <= set(recs.columns) and \
+            {"finding_id", "synthetic_evidence"} <= set(findings.columns):
+        problems += _recommendation_checks(findings, recs, file)
     warnings = raise_if_errors(problems)
     return FindingsTable(findings=findings, recommendations=recs, file=file, warnings=warnings)
+
+
+def synthetic_only(findings: pd.DataFrame, finding_ids: object) -> bool:
+    """Whether every finding a recommendation answers rests on synthetic example data."""
+    flags = findings.set_index("finding_id")["synthetic_evidence"]
+    answered = [f for f in split_ids(finding_ids) if f in flags.index]
+    return bool(answered) and all(bool(flags[f]) for f in answered)
+
+
+def _recommendation_checks(findings: pd.DataFrame, recs: pd.DataFrame, file: str) -> list[Problem]:
+    """A body can act only by a means open to it; a recommendation on synthetic evidence only says so."""
+    means = settings()["means"]
+    problems = []
+    for _, r in recs.iterrows():
+        where = dict(file=file, sheet=RECOMMENDATIONS_SHEET, row=int(r[ROW]))
+        allowed = means.get(r["means"], {}).get("bodies", "any") if isinstance(r["means"], str) else "any"
+        if allowed != "any":
+            for body in split_ids(r["responsible_body"]):
+                if body not in allowed:
+                    problems.append(Problem(**where, column="responsible_body",
+                                            expected=f"a body that can act by {means[r['means']]['label']} "
+                                                     f"({', '.join(allowed)}), or another means", found=body))
+        if synthetic_only(findings, r["finding_ids"]) and "illustrative" not in str(r["recommendation"]).casefold():
+            problems.append(Problem(**where, column="recommendation",
+                                    expected="the word 'illustrative': every finding it answers rests on synthetic "
+                                             "example data", found=str(r["recommendation"])[:60]))
+    return problems
 
 
 # ---------------------------------------------------------------- evidence
@@ -183,9 +217,11 @@ def check_evidence(table: FindingsTable, evidence_ids: Mapping[str, Mapping[str,
             continue
         problems += [Problem(file=table.file, sheet=FINDINGS_SHEET, row=row, column=column,
                              expected=f"an id listed in {sources}", found=item) for row, item in cited if item not in valid]
-    for row, refs, statement in zip(frame[ROW], frame[REGISTRY_EVIDENCE], frame["statement"]):
+    discussions = frame["discussion"] if "discussion" in frame else [""] * len(frame)
+    for row, refs, statement, discussion in zip(frame[ROW], frame[REGISTRY_EVIDENCE], frame["statement"], discussions):
         for column, items in ((REGISTRY_EVIDENCE, split_ids(refs)),
-                              ("statement", PLACEHOLDER.findall(statement or ""))):
+                              ("statement", PLACEHOLDER.findall(statement or "")),
+                              ("discussion", PLACEHOLDER.findall(discussion or ""))):
             for item in items:
                 if item not in registry_ids:
                     problems.append(Problem(file=table.file, sheet=FINDINGS_SHEET, row=int(row), column=column,
@@ -220,6 +256,18 @@ def fill_statements(table: FindingsTable, registry: Registry) -> pd.Series:
             raise InputError([Problem(file=table.file, sheet=FINDINGS_SHEET, row=int(row), column="statement",
                                       expected="placeholders naming recorded findings", found=str(exc))]) from None
     return pd.Series(filled, index=table.findings.index, name="statement")
+
+
+def fill_discussions(table: FindingsTable, registry: Registry) -> pd.Series:
+    """The chapter-8 discussion of each finding with its placeholders filled (the summary shows the statement)."""
+    filled = []
+    for row, discussion in zip(table.findings[ROW], table.findings["discussion"]):
+        try:
+            filled.append(fill(discussion, lambda name, spec: registry[name].formatted(spec)))
+        except PlaceholderError as exc:
+            raise InputError([Problem(file=table.file, sheet=FINDINGS_SHEET, row=int(row), column="discussion",
+                                      expected="placeholders naming recorded numbers", found=str(exc))]) from None
+    return pd.Series(filled, index=table.findings.index, name="discussion")
 
 
 def open_registry(numbers_in: str) -> Registry:
@@ -378,8 +426,12 @@ README_FINDINGS = [
     "provisions.csv, code_ids in data/processed/consultations/codebook.csv, criterion_ids in "
     "data/processed/benchmark/criteria_scored.csv, number ids in data/processed/numbers.json.",
     "synthetic_evidence = yes when any evidence is synthetic example data; the statement must then say 'illustrative'.",
+    "Column 'discussion': what the evidence shows and why it matters; chapter 8 shows it (the summary shows the "
+    "statement), so the two never repeat each other word for word.",
     "Sheet 'recommendations': finding_ids it answers, responsible_body = institution id of the inventory, "
-    "timeframe (short / medium / long) and priority (high / medium / low).",
+    "means = how that body acts (config findings.means lists the bodies that can use each means), "
+    "timeframe (short / medium / long) and priority (high / medium / low). A recommendation whose findings "
+    "all rest on synthetic example data must say 'illustrative'.",
 ]
 
 
@@ -432,7 +484,7 @@ def write_findings_workbook(path: str | Path, findings: Iterable[Mapping] = (), 
     wb = Workbook()
     wb.remove(wb.active)
     _write_sheet(wb, FINDINGS_SHEET, finding_columns(), findings,
-                 {"statement": 70, "section": 24, "inventory_ids": 28, "finding_refs": 40, "note": 40})
+                 {"statement": 70, "discussion": 90, "section": 24, "inventory_ids": 28, "finding_refs": 40, "note": 40})
     _write_sheet(wb, RECOMMENDATIONS_SHEET, recommendation_columns(), recommendations,
                  {"recommendation": 70, "finding_ids": 16, "responsible_body": 18})
     readme = wb.create_sheet("README")
@@ -461,6 +513,65 @@ def write_template(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     return [write_findings_workbook(folder / "findings.xlsx"), write_validation_workbook(folder / "validation.xlsx")]
 
+
+
+# ---------------------------------------------------------------- the chapter's numbers
+def record_numbers(reg: Registry, table: FindingsTable, ratings: pd.DataFrame, shares: pd.DataFrame, k: int,
+                   findings_in: str, validation_in: str, stage: str = "draft", feedback_log: Path | None = None) -> None:
+    """Counts of findings, recommendations and validation (person counts below k are not published)."""
+    ids = table.finding_ids
+    val = settings()["validation"]
+    people = ratings.drop_duplicates("participant_id")
+
+    def at_least_k(n: int) -> int | None:
+        return int(n) if n >= k else None
+
+    recs = table.recommendations
+    reg.record("findings.total", len(ids), "findings", "findings in the findings workbook", findings_in, rows=ids)
+    reg.record("recommendations.total", len(recs), "recommendations", "recommendations in the findings workbook",
+               findings_in, rows=recs["recommendation_id"])
+    high = recs[recs["priority"] == "high"]["recommendation_id"]
+    reg.record("recommendations.high_priority", len(high), "recommendations", "recommendations of high priority",
+               findings_in, rows=high)
+    only = recs[[synthetic_only(table.findings, v) for v in recs["finding_ids"]]]["recommendation_id"]
+    reg.record("recommendations.synthetic_only", len(only), "recommendations",
+               "recommendations whose findings all rest on synthetic example data (marked illustrative)", findings_in,
+               rows=only)
+    reg.record("findings.contested_below_agree", 100 * val["contested_below_agree_share"], "%",
+               "a finding is contested below this share of raters agreeing", "config findings.validation")
+    reg.record("findings.contested_from_disagree", 100 * val["contested_from_disagree_share"], "%",
+               "a finding is contested from this share of raters disagreeing", "config findings.validation")
+    contested_ids = list(shares.index[shares["contested"]])
+    reg.record("findings.contested", len(contested_ids), "findings",
+               "findings below the agreement threshold or at or above the disagreement threshold", validation_in,
+               rows=contested_ids)
+    unrated = list(shares.index[shares["n"] == 0])
+    reg.record("findings.not_validated", len(unrated), "findings", "findings no validation participant rated",
+               validation_in, rows=unrated)
+    reg.record("validation.participants", at_least_k(len(people)), "participants", "validation participants (persons)",
+               validation_in, rows=people["participant_id"])
+    for sex, label in val["sexes"].items():
+        these = people[people["sex"] == sex]
+        reg.record(f"validation.participants_{sex}", at_least_k(len(these)), label.lower(),
+                   f"validation participants: {label.lower()}", validation_in, rows=these["participant_id"])
+    reg.record("validation.ratings", len(ratings), "ratings", "ratings of findings by validation participants",
+               validation_in)
+    reg.record("validation.agree_share", 100 * (ratings["rating"] == "agree").mean() if len(ratings) else None, "%",
+               "share of all ratings that are 'agree'", validation_in)
+    reg.record("findings.stage_final", int(stage == "final"), "flag", "1 in the final report (its annex applies)",
+               "run setting stage")
+    reg.record("feedback.log_present", int(feedback_log is not None), "flag", "1 when the feedback log exists",
+               "feedback log")
+
+
+def validation_words(row: Mapping, k: int) -> str:
+    """"rated by 24 participants, 79 % agree — contested", or "not yet validated"."""
+    if row["contested"] == "not validated":
+        return "**not yet validated**"
+    raters = f"fewer than {k} participants" if isinstance(row["raters"], str) else f"{row['raters']} participants"
+    share = f", {row['% agree']} agree" if row["% agree"] else ""
+    flag = " — **contested**" if row["contested"] == "contested" else ""
+    return f"rated by {raters}{share}{flag}"
 
 
 # ---------------------------------------------------------------- what the chapter and the summary show
@@ -498,10 +609,22 @@ def recommendations_table(table: FindingsTable, names: Mapping[str, str]) -> pd.
     recs = recs.sort_values(["_order", "recommendation_id"])
     bodies = recs["responsible_body"].map(
         lambda v: "; ".join(f"{names[b]} ({b})" if names.get(b) else b for b in split_ids(v)))
+    evidence = recs["finding_ids"].map(lambda v: _evidence_basis(table.findings, v))
     return pd.DataFrame({"Id": recs["recommendation_id"], "Recommendation": recs["recommendation"],
                          "Answers": recs["finding_ids"], "Responsible body": bodies,
+                         "By means of": recs["means"].map(lambda m: cfg["means"][m]["label"]),
+                         "Evidence": evidence,
                          "Timeframe": recs["timeframe"].map(cfg["timeframes"]),
                          "Priority": recs["priority"]}).reset_index(drop=True)
+
+
+def _evidence_basis(findings: pd.DataFrame, finding_ids: object) -> str:
+    """"sourced", "partly synthetic (illustrative)" or "synthetic only (illustrative)"."""
+    flags = findings.set_index("finding_id")["synthetic_evidence"]
+    answered = [bool(flags[f]) for f in split_ids(finding_ids) if f in flags.index]
+    if answered and all(answered):
+        return "synthetic only (illustrative)"
+    return "partly synthetic (illustrative)" if any(answered) else "sourced"
 
 
 def cited_numbers(table: FindingsTable, registry: Registry) -> pd.DataFrame:
