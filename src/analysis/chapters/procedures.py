@@ -965,15 +965,20 @@ def time_table(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _whole_amounts(values: pd.Series) -> pd.Series:
+    """Amounts and counts in whole units with thousands separators ("12,030"), not as decimals."""
+    return values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+
+
 def cost_table(table: pd.DataFrame, gni_label: str) -> pd.DataFrame:
     """Fees per pathway and their weight against income (GNI per capita labelled with its year)."""
     cur = currency_label()
     return pd.DataFrame({
         "Pathway": table["label"],
-        f"Known fees ({cur})": table["fees_local"].round(0),
-        f"of which sourced ({cur})": table["fees_sourced_local"].round(0),
+        f"Known fees ({cur})": _whole_amounts(table["fees_local"]),
+        f"of which sourced ({cur})": _whole_amounts(table["fees_sourced_local"]),
         "Fees not known": table["fees_unknown"],
-        f"Paid by the migrant ({cur})": table["migrant_fees_local"].round(0),
+        f"Paid by the migrant ({cur})": _whole_amounts(table["migrant_fees_local"]),
         f"Migrant's fees, % of {gni_label}": table["migrant_fees_pct_gni_per_capita"].round(1),
         "Migrant's fees, % of a monthly wage": table["migrant_fees_pct_monthly_wage"].round(1),
         f"All fees, % of {gni_label}": table["fees_pct_gni_per_capita"].round(1),
@@ -1006,9 +1011,9 @@ def burden_table(by_bearer: pd.DataFrame) -> pd.DataFrame:
     million = lambda s: (s / 1e6).round(2)  # noqa: E731
     return pd.DataFrame({
         "Pathway": by_bearer["pathway"].map(labels), "Bearer": by_bearer["bearer"],
-        "Population a year": by_bearer["population"].round(0).astype("Int64"),
+        "Population a year": _whole_amounts(by_bearer["population"]),
         "Population year": by_bearer["population_year"],
-        f"Price per case ({cur})": by_bearer["price_per_case"].round(0),
+        f"Price per case ({cur})": _whole_amounts(by_bearer["price_per_case"]),
         f"Burden (million {cur})": million(by_bearer["burden"]),
         "of which time": million(by_bearer["burden_time"]),
         "of which out of pocket": million(by_bearer["burden_out_of_pocket"]),
@@ -1024,8 +1029,8 @@ def financial_table(costs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Pathway": costs["pathway"].map(labels), "Step": costs["step"], "Payment": costs["kind"],
         "Payer": costs["payer"], "Amount in law": costs["amount_text"],
-        f"Per case ({cur})": costs["per_case"].round(0),
-        "Cases a year": costs["quantity_per_year"].round(0).astype("Int64"), "Population year": costs["population_year"],
+        f"Per case ({cur})": _whole_amounts(costs["per_case"]),
+        "Cases a year": _whole_amounts(costs["quantity_per_year"]), "Population year": costs["population_year"],
         f"A year (million {cur})": (costs["cost_per_year"] / 1e6).round(2),
     })
 
@@ -1037,7 +1042,7 @@ def scm_assumptions_table(detail: pd.DataFrame) -> pd.DataFrame:
         "Obligation": detail["obligation"], "Hours": detail["hours_per_case"],
         f"Tariff ({cur}/h)": detail["tariff_per_hour"].round(0),
         f"Out of pocket ({cur})": detail["out_of_pocket"].round(0),
-        "Population": detail["population"].round(0).astype("Int64"), "Year": detail["population_year"],
+        "Population": _whole_amounts(detail["population"]), "Year": detail["population_year"],
         "Times a year": detail["frequency_per_year"],
         "Assumption": detail["note"].fillna("") + " (" + detail["confidence"] + ")",
     })
@@ -1320,9 +1325,11 @@ def _record_parameters(reg, proc: Procedures) -> None:
 
 
 def millions(value: float) -> str:
-    """"674 million som": a Standard Cost Model total in words, without spurious precision."""
+    """"151 million som": a Standard Cost Model total in words, without spurious precision (nothing is "0 som")."""
     if value is None or pd.isna(value):
         return "not computable"
+    if value == 0:
+        return f"0 {currency_label()}"
     amount = value / 1e6
     shown = f"{amount:,.0f}" if amount >= 10 else f"{amount:,.1f}"
     return f"{shown} million {currency_label()}"
