@@ -44,7 +44,7 @@ ifeq ($(filter help clean venv lock,$(MAKECMDGOALS)),)
 include $(DEPS_MK)
 endif
 
-.PHONY: report final notebooks verify test test-fast lab templates example-data feedback bench clean help venv lock
+.PHONY: report final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock
 
 report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
 
@@ -73,6 +73,10 @@ test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, e
 
 test-fast: | $(VENV_STAMP) ## Unit tests only (seconds)
 	@$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
+
+lint: | $(VENV_STAMP) ## House style: ruff lint and format check over the code and tests
+	@$(VENV)/bin/ruff check src tests benchmarks tools
+	@$(VENV)/bin/ruff format --check src tests benchmarks tools
 
 lab: | $(VENV_STAMP) ## Open JupyterLab on the notebooks (runs by hand write to .lab/, never to what make publishes)
 	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks

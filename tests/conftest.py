@@ -44,6 +44,38 @@ def built_report() -> Path:
     return build_pipeline("draft") / "reports" / "draft"
 
 
+#: What a copy of the project needs to build with `make` (the package itself runs from the repository's .venv).
+PROJECT_ITEMS = ("Makefile", "pyproject.toml", "requirements.lock", "notebooks", "data/raw", "config", "references", "src")
+
+
+def copy_project(target: Path, items=PROJECT_ITEMS) -> Path:
+    """A copy of the project's inputs and code that builds with the repository's environment."""
+    import shutil
+
+    stamp = (REPO / ".venv" / ".installed").stat().st_mtime
+    for item in items:
+        source = REPO / item
+        if source.is_dir():
+            shutil.copytree(source, target / item, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            (target / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / item)
+            # Never let make in the copy reinstall the repository's environment from the copy.
+            os.utime(target / item, (stamp - 60, stamp - 60))
+    return target
+
+
+def make_in(project: Path, *args: str, check: bool = True, **env_overrides) -> subprocess.CompletedProcess:
+    """`make` in a copy of the project, with the repository's environment and none of the test's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_") and k != "AS_OF"}
+    env.update(env_overrides)
+    result = subprocess.run(["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args], cwd=project, env=env,
+                            capture_output=True, text=True)
+    if check and result.returncode:
+        raise AssertionError(f"make {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
 @pytest.fixture
 def output_root(tmp_path, monkeypatch) -> Path:
     """Send generated files of a unit test to a temporary folder."""

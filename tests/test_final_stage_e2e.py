@@ -1,43 +1,34 @@
 """From draft to final on a copy of the project: comments in, gate refuses, responses, final report."""
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import copy_project, make_in
 from openpyxl import load_workbook
 
 pytestmark = pytest.mark.slow
-COPIED = ("Makefile", "pyproject.toml", "requirements.lock", "notebooks", "data/raw", "config", "references", "src")
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
-    for item in COPIED:
-        source = REPO / item
-        if source.is_dir():
-            shutil.copytree(source, root / item, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, root / item)
-    return root
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 def run(project, *args, check=True):
-    env = dict(os.environ, ANALYSIS_INPUT_ROOT=str(project), ANALYSIS_OUTPUT_ROOT=str(project))
-    env.pop("AS_OF", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_") and k != "AS_OF"}
+    env.update(ANALYSIS_PROJECT_ROOT=str(project), ANALYSIS_OUTPUT_ROOT=str(project))
     return subprocess.run(list(args), cwd=project, env=env, capture_output=True, text=True, check=check)
 
 
 def make(project, *targets, check=True):
-    return run(project, "make", "-s", "-j2", *targets, f"VENV={REPO / '.venv'}", check=check)
+    return make_in(project, *targets, check=check)
 
 
 def test_comments_gate_and_final_report(project):
     make(project, "report")
-    run(project, sys.executable, "-m", "analysis.synthetic_feedback")
+    run(project, sys.executable, "-m", "analysis", "synthetic-feedback")
     first = make(project, "feedback").stdout
     again = make(project, "feedback").stdout
     log = project / "data" / "feedback" / "feedback_log.xlsx"

@@ -98,3 +98,36 @@ def test_outputs_with_this_machines_paths_are_caught():
     cell["id"] = "save"
     cell.outputs = [new_output("execute_result", data={"text/plain": f"PosixPath('{paths.project_root()}/data/x.json')"})]
     assert pipeline.machine_paths_in(new_notebook(cells=[new_code_cell("1"), cell])) == ["save"]
+
+
+def test_editing_a_config_key_touches_only_the_notebooks_that_read_it(notebooks, tmp_path, monkeypatch):
+    import json
+
+    config_file = tmp_path / "config" / "corridor.yaml"
+    config_file.parent.mkdir(parents=True)
+    base = ("corridor: {id: X}\nreport: {as_of: '2026-11-28'}\ncurrency: {code: KGS}\ncalendar: {}\n"
+            "privacy: {min_cell_size: 5}\npathways: {}\n")
+    config_file.write_text(base + "inventory: {threshold: 1}\nprocedures: {threshold: 2}\n", encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(config_file))
+    monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path / "out"))
+    monkeypatch.delenv("AS_OF", raising=False)
+    keys = tmp_path / "out/.build/draft/config-keys"
+    keys.mkdir(parents=True)
+    (keys / "10_inventory.json").write_text(json.dumps(["inventory.threshold"]), encoding="utf-8")
+    (keys / "20_procedures.json").write_text(json.dumps(["procedures.threshold"]), encoding="utf-8")
+    specs = [notebooks["10_inventory"], notebooks["20_procedures"]]
+    digests = tmp_path / "out/.build/draft/config"
+
+    def snapshot():
+        return {p.name: (p.read_text(), p.stat().st_mtime_ns) for p in sorted(digests.glob("*.digest"))}
+
+    pipeline.write_config_digests(specs, "draft")
+    before = snapshot()
+    from analysis.engine import config
+
+    config._load.cache_clear()
+    config_file.write_text(base + "inventory: {threshold: 1}\nprocedures: {threshold: 3}\n", encoding="utf-8")
+    pipeline.write_config_digests(specs, "draft")
+    after = snapshot()
+    assert after["10_inventory.digest"] == before["10_inventory.digest"]  # not rewritten: make skips it
+    assert after["20_procedures.digest"][0] != before["20_procedures.digest"][0]

@@ -79,7 +79,9 @@ def attach_caption(cell, caption_markdown: str, where: str) -> None:
             marker = shown.index(PENDING_CAPTION)
             close = shown.index("</strong>", marker) + len("</strong>")
             before = shown[:marker].rstrip(" ")
-            filled = before + shown[marker + len(PENDING_CAPTION):close] + " " + caption + shown[close:].lstrip(" ")
+            tail = shown[close:].lstrip(" ")
+            gap = "" if tail.startswith("</") else " "  # a figure's caption runs on into "Source: …"
+            filled = before + shown[marker + len(PENDING_CAPTION):close] + " " + caption + gap + tail
             plain = html.escape(html.unescape(re.sub(r"<[^>]+>", "", caption)), quote=True)
             data["text/html"] = filled.replace(f'alt="{PENDING_ALT}"', f'alt="{plain}"', 1)
             return

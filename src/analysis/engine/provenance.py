@@ -35,6 +35,12 @@ def load(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, A
 
 
 def synthetic_inputs(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, Any]]:
+    """Synthetic inputs that are there (an entry may announce a file a generator writes on request)."""
+    return {name: entry for name, entry in load(path).items()
+            if entry["origin"] == "synthetic" and paths.raw(name).exists()}
+
+
+def _listed_synthetic(path: str | Path) -> dict[str, dict[str, Any]]:
     return {name: entry for name, entry in load(path).items() if entry["origin"] == "synthetic"}
 
 
@@ -54,7 +60,7 @@ def is_synthetic(item: str | Path, path: str | Path = "data/raw/provenance.yaml"
     """Whether an input (a file, or a folder of files, named relative to data/raw or to the project)
     is synthetic example data. The one question every chapter asks before it calls a number evidence."""
     name = _raw_name(item).rstrip("/")
-    synthetic = synthetic_inputs(path)
+    synthetic = _listed_synthetic(path)
     return name in synthetic or any(key.startswith(name + "/") for key in synthetic)
 
 
@@ -64,5 +70,5 @@ def table(path: str | Path = "data/raw/provenance.yaml"):
 
     rows = [{"Input": name, "Origin": entry["origin"], "What it is": entry.get("description", ""),
              "Generator and seed": f"{entry['generator']} (seed {entry.get('seed')})" if entry.get("generator") else ""}
-            for name, entry in sorted(load(path).items())]
+            for name, entry in sorted(load(path).items()) if paths.raw(name).exists()]
     return pd.DataFrame(rows, columns=["Input", "Origin", "What it is", "Generator and seed"])
