@@ -40,8 +40,11 @@ def test_a_step_started_on_friday_ends_on_monday():
 
 def test_parallel_steps_overlap_and_the_longest_sets_the_path():
     # A: 5 working days (Tue 3 .. Mon 9); B: 3 days alongside A (ends Thu 5); C waits for both: Tue 10, Wed 11.
-    plan = P.schedule(steps((1, 5, "working_days", None), (2, 3, "working_days", "1"), (3, 2, "working_days", None)),
-                      MONDAY, NO_HOLIDAYS)
+    plan = P.schedule(
+        steps((1, 5, "working_days", None), (2, 3, "working_days", "1"), (3, 2, "working_days", None)),
+        MONDAY,
+        NO_HOLIDAYS,
+    )
     assert list(plan["start"]) == [MONDAY, MONDAY, date(2026, 3, 9)]
     assert list(plan["finish"]) == [date(2026, 3, 9), date(2026, 3, 5), date(2026, 3, 11)]
     assert P.total_days(plan, MONDAY, NO_HOLIDAYS) == (7, 9)
@@ -68,8 +71,12 @@ def test_a_public_holiday_is_not_a_working_day():
 
 def test_calendar_days_count_fewer_working_days_over_a_holiday():
     # 10 calendar days from Monday 2 March end Thursday 12 March: 8 working days, 7 with Tuesday off.
-    assert P.total_days(P.schedule(steps((1, 10, "calendar_days", None)), MONDAY, NO_HOLIDAYS), MONDAY, NO_HOLIDAYS) == (8, 10)
-    assert P.total_days(P.schedule(steps((1, 10, "calendar_days", None)), MONDAY, TUESDAY_OFF), MONDAY, TUESDAY_OFF) == (7, 10)
+    assert P.total_days(
+        P.schedule(steps((1, 10, "calendar_days", None)), MONDAY, NO_HOLIDAYS), MONDAY, NO_HOLIDAYS
+    ) == (8, 10)
+    assert P.total_days(
+        P.schedule(steps((1, 10, "calendar_days", None)), MONDAY, TUESDAY_OFF), MONDAY, TUESDAY_OFF
+    ) == (7, 10)
 
 
 def test_a_calendar_deadline_ending_on_a_weekend_ends_on_the_next_working_day():
@@ -79,9 +86,15 @@ def test_a_calendar_deadline_ending_on_a_weekend_ends_on_the_next_working_day():
 
 
 def test_observed_and_reported_durations_replace_the_statutory_ones():
-    group = pd.DataFrame({"step": [1, 2], "observed_procedure": [None, "single_permit"],
-                          "observed_min": [1.0, np.nan], "observed_max": [2.0, np.nan],
-                          "observed_unit": ["months", None]})
+    group = pd.DataFrame(
+        {
+            "step": [1, 2],
+            "observed_procedure": [None, "single_permit"],
+            "observed_min": [1.0, np.nan],
+            "observed_max": [2.0, np.nan],
+            "observed_unit": ["months", None],
+        }
+    )
     observed = pd.DataFrame({"procedure": ["single_permit"], "median_days": [5.0]})
     assert P.observed_durations(group, observed, "median_days") == {2: (5.0, "working_days")}
     assert P.observed_durations(group, None, "median_days") == {}
@@ -103,37 +116,87 @@ def test_units_of_the_inventory_are_read_as_money_or_duration():
     assert P.quantity_text(1.0, "month") == "1 month"
 
 
-PROVISIONS = pd.DataFrame({
-    "id": ["FEE-KGS", "FEE-USD", "FEE-BLANK", "DEADLINE", "TERM", "SHARE"],
-    "act_id": ["A1"] * 6,
-    "quantity": [120.0, 10.0, np.nan, 7.0, 360.0, 20.0],
-    "unit": ["som", "USD", "som", "working days", "days", "% of staff"],
-    "confidence": ["uncertain", "sourced", "sourced", "sourced", "sourced", "sourced"],
-}).set_index("id", drop=False)
-PARAMETERS = pd.DataFrame({
-    "id": ["migrant_monthly_wage", "staff_monthly_wage", "hours_per_month", "overhead_rate", "usd_rate",
-           "gni_per_capita", "cases_2025", "cases_change", "cases_2026"],
-    "value": [20000.0, 40000.0, 200.0, 0.25, 90.0, 1000.0, 1000.0, -50.0, np.nan],
-    "currency": ["KGS", "KGS", None, None, "USD", "USD", None, None, None],
-    "unit": ["per month", "per month", "hours per month", "share", P.EXCHANGE_RATE, "per year", "persons", "%",
-             "persons"],
-    "reference_period": ["2025", "2025", None, None, "2025", "2014", "2025", "2026", "2026 (derived)"],
-    "base_parameter": [None] * 8 + ["cases_2025"], "change_parameter": [None] * 8 + ["cases_change"],
-    "factor": [np.nan] * 8 + [4.0],
-})
+PROVISIONS = pd.DataFrame(
+    {
+        "id": ["FEE-KGS", "FEE-USD", "FEE-BLANK", "DEADLINE", "TERM", "SHARE"],
+        "act_id": ["A1"] * 6,
+        "quantity": [120.0, 10.0, np.nan, 7.0, 360.0, 20.0],
+        "unit": ["som", "USD", "som", "working days", "days", "% of staff"],
+        "confidence": ["uncertain", "sourced", "sourced", "sourced", "sourced", "sourced"],
+    }
+).set_index("id", drop=False)
+PARAMETERS = pd.DataFrame(
+    {
+        "id": [
+            "migrant_monthly_wage",
+            "staff_monthly_wage",
+            "hours_per_month",
+            "overhead_rate",
+            "usd_rate",
+            "gni_per_capita",
+            "cases_2025",
+            "cases_change",
+            "cases_2026",
+        ],
+        "value": [20000.0, 40000.0, 200.0, 0.25, 90.0, 1000.0, 1000.0, -50.0, np.nan],
+        "currency": ["KGS", "KGS", None, None, "USD", "USD", None, None, None],
+        "unit": [
+            "per month",
+            "per month",
+            "hours per month",
+            "share",
+            P.EXCHANGE_RATE,
+            "per year",
+            "persons",
+            "%",
+            "persons",
+        ],
+        "reference_period": ["2025", "2025", None, None, "2025", "2014", "2025", "2026", "2026 (derived)"],
+        "base_parameter": [None] * 8 + ["cases_2025"],
+        "change_parameter": [None] * 8 + ["cases_change"],
+        "factor": [np.nan] * 8 + [4.0],
+    }
+)
 
 
 def hand_made(**step_overrides) -> P.Procedures:
-    step_rows = pd.DataFrame([{
-        "pathway": "work_permit", "step": 1, "action": "File", "fee_provision": "FEE-USD", "fee_kind": "fee",
-        "fee_periods": np.nan, "fee_payer": "migrant", "deadline_provision": "DEADLINE", "term_provision": "TERM",
-        "observed_min": np.nan, "observed_max": np.nan, "observed_unit": None, "same_as": None, "parallel_with": None,
-        "observed_procedure": None, "confidence": "sourced", **step_overrides}])
-    scm = pd.DataFrame({
-        "pathway": ["work_permit", "work_permit"], "step": [1, 1], "bearer": ["migrant", "employer"],
-        "obligation": ["Give documents", "File"], "hours_per_case": [2.0, 4.0], "out_of_pocket": [100.0, np.nan],
-        "population_parameter": ["cases_2026", None], "frequency_per_year": [1.0, 1.0],
-        "confidence": ["uncertain", "uncertain"], "note": ["", ""]})
+    step_rows = pd.DataFrame(
+        [
+            {
+                "pathway": "work_permit",
+                "step": 1,
+                "action": "File",
+                "fee_provision": "FEE-USD",
+                "fee_kind": "fee",
+                "fee_periods": np.nan,
+                "fee_payer": "migrant",
+                "deadline_provision": "DEADLINE",
+                "term_provision": "TERM",
+                "observed_min": np.nan,
+                "observed_max": np.nan,
+                "observed_unit": None,
+                "same_as": None,
+                "parallel_with": None,
+                "observed_procedure": None,
+                "confidence": "sourced",
+                **step_overrides,
+            }
+        ]
+    )
+    scm = pd.DataFrame(
+        {
+            "pathway": ["work_permit", "work_permit"],
+            "step": [1, 1],
+            "bearer": ["migrant", "employer"],
+            "obligation": ["Give documents", "File"],
+            "hours_per_case": [2.0, 4.0],
+            "out_of_pocket": [100.0, np.nan],
+            "population_parameter": ["cases_2026", None],
+            "frequency_per_year": [1.0, 1.0],
+            "confidence": ["uncertain", "uncertain"],
+            "note": ["", ""],
+        }
+    )
     return P.Procedures(steps=step_rows, parameters=PARAMETERS, scm=scm, file="test.xlsx", provisions=PROVISIONS)
 
 
@@ -141,7 +204,11 @@ def test_a_fee_deadline_and_term_come_from_the_provisions():
     facts = P.step_facts(hand_made()).iloc[0]
     assert facts["fee_text"] == "10 USD" and facts["fee_local"] == pytest.approx(900.0)  # converted at 90
     assert facts["fee_confidence"] == "sourced"
-    assert (facts["deadline_text"], facts["deadline_kind"], facts["deadline_quantity"]) == ("7 working days", "working_days", 7)
+    assert (facts["deadline_text"], facts["deadline_kind"], facts["deadline_quantity"]) == (
+        "7 working days",
+        "working_days",
+        7,
+    )
     assert facts["term_text"] == "360 days"
     monthly = P.step_facts(hand_made(fee_provision="FEE-KGS", fee_periods=3.0)).iloc[0]
     assert monthly["fee_local"] == pytest.approx(360.0)  # three periods counted
@@ -200,13 +267,31 @@ def test_a_repeated_step_is_paid_once():
 
 
 # ---------------------------------------------------------------- workbook and bad input
-GOOD_STEP = dict(pathway="entry_short_stay", step=1, action="Register", responsible_body="KYZMAT",
-                 legal_basis="G01-REG-DEADLINE", channel="in_person", fee_provision="G01-REG-FEE", fee_kind="fee",
-                 fee_payer="migrant", confidence="sourced")
-PARAMETER = dict(id="usd_rate", parameter="Exchange rate", value=87.0, currency="USD", unit=P.EXCHANGE_RATE,
-                 confidence="uncertain")
-SCM_ROW = dict(pathway="entry_short_stay", step=1, bearer="migrant", obligation="Register", hours_per_case=2,
-               population_parameter="usd_rate", frequency_per_year=1, confidence="uncertain")
+GOOD_STEP = dict(
+    pathway="entry_short_stay",
+    step=1,
+    action="Register",
+    responsible_body="KYZMAT",
+    legal_basis="G01-REG-DEADLINE",
+    channel="in_person",
+    fee_provision="G01-REG-FEE",
+    fee_kind="fee",
+    fee_payer="migrant",
+    confidence="sourced",
+)
+PARAMETER = dict(
+    id="usd_rate", parameter="Exchange rate", value=87.0, currency="USD", unit=P.EXCHANGE_RATE, confidence="uncertain"
+)
+SCM_ROW = dict(
+    pathway="entry_short_stay",
+    step=1,
+    bearer="migrant",
+    obligation="Register",
+    hours_per_case=2,
+    population_parameter="usd_rate",
+    frequency_per_year=1,
+    confidence="uncertain",
+)
 
 
 @pytest.fixture
@@ -214,17 +299,29 @@ def inventory_dir(tmp_path):
     folder = tmp_path / "inventory"
     folder.mkdir()
     pd.DataFrame({"id": ["KYZMAT", "MFA-CD"]}).to_csv(folder / "institutions.csv", index=False)
-    pd.DataFrame({"id": ["G01-REG-DEADLINE", "G01-REG-FEE", "FEE-EUR", "STAFF-CAP"], "act_id": ["G01"] * 4,
-                  "quantity": [5, 120, 10, 20], "unit": ["working days", "som", "EUR", "% of staff"],
-                  "confidence": ["sourced"] * 4}).to_csv(folder / "provisions.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": ["G01-REG-DEADLINE", "G01-REG-FEE", "FEE-EUR", "STAFF-CAP"],
+            "act_id": ["G01"] * 4,
+            "quantity": [5, 120, 10, 20],
+            "unit": ["working days", "som", "EUR", "% of staff"],
+            "confidence": ["sourced"] * 4,
+        }
+    ).to_csv(folder / "provisions.csv", index=False)
     pd.DataFrame({"id": ["G01"], "title_en": ["Registration decree"]}).to_csv(folder / "acts.csv", index=False)
     return folder
 
 
 def workbook(tmp_path, *step_rows, parameters=(PARAMETER,)) -> str:
     path = tmp_path / "procedures.xlsx"
-    P.write_workbook(path, {"steps": pd.DataFrame(list(step_rows)), "parameters": pd.DataFrame(list(parameters)),
-                            "scm_assumptions": pd.DataFrame([SCM_ROW])})
+    P.write_workbook(
+        path,
+        {
+            "steps": pd.DataFrame(list(step_rows)),
+            "parameters": pd.DataFrame(list(parameters)),
+            "scm_assumptions": pd.DataFrame([SCM_ROW]),
+        },
+    )
     return path
 
 
@@ -239,16 +336,25 @@ def test_a_valid_workbook_reads_with_the_inventory_facts(tmp_path, inventory_dir
 
 def test_unknown_body_names_the_row(tmp_path, inventory_dir):
     with pytest.raises(InputError) as err:
-        P.read(workbook(tmp_path, GOOD_STEP, {**GOOD_STEP, "step": 2, "responsible_body": "NO-SUCH-BODY"}), inventory_dir)
+        P.read(
+            workbook(tmp_path, GOOD_STEP, {**GOOD_STEP, "step": 2, "responsible_body": "NO-SUCH-BODY"}), inventory_dir
+        )
     [problem] = err.value.problems
-    assert (problem.sheet, problem.row, problem.column, problem.found) == ("steps", 3, "responsible_body", "NO-SUCH-BODY")
+    assert (problem.sheet, problem.row, problem.column, problem.found) == (
+        "steps",
+        3,
+        "responsible_body",
+        "NO-SUCH-BODY",
+    )
     assert "institution" in problem.expected
 
 
 def test_a_fee_must_be_money_and_a_deadline_a_duration(tmp_path, inventory_dir):
     with pytest.raises(InputError) as err:
-        P.read(workbook(tmp_path, {**GOOD_STEP, "fee_provision": "STAFF-CAP", "deadline_provision": "G01-REG-FEE"}),
-               inventory_dir)
+        P.read(
+            workbook(tmp_path, {**GOOD_STEP, "fee_provision": "STAFF-CAP", "deadline_provision": "G01-REG-FEE"}),
+            inventory_dir,
+        )
     found = {(p.row, p.column) for p in err.value.problems}
     assert found == {(2, "fee_provision"), (2, "deadline_provision")}
     assert "row 2" in str(err.value) and "money" in str(err.value) and "duration" in str(err.value)
@@ -270,24 +376,38 @@ def test_a_reported_time_needs_its_unit_and_its_own_source(tmp_path, inventory_d
 
 def test_unknown_provision_parallel_step_and_repeated_step_are_errors(tmp_path, inventory_dir):
     with pytest.raises(InputError) as err:
-        P.read(workbook(tmp_path, {**GOOD_STEP, "legal_basis": "G01-REG-DEADLINE; X99", "parallel_with": "7",
-                                   "same_as": "study/9"}), inventory_dir)
+        P.read(
+            workbook(
+                tmp_path,
+                {**GOOD_STEP, "legal_basis": "G01-REG-DEADLINE; X99", "parallel_with": "7", "same_as": "study/9"},
+            ),
+            inventory_dir,
+        )
     assert {(p.column, str(p.found)) for p in err.value.problems} == {
-        ("legal_basis", "X99"), ("parallel_with", "7"), ("same_as", "study/9")}
+        ("legal_basis", "X99"),
+        ("parallel_with", "7"),
+        ("same_as", "study/9"),
+    }
 
 
 def test_a_currency_code_must_be_three_capitals_and_a_base_must_exist(tmp_path, inventory_dir):
-    bad = [PARAMETER, dict(id="x", parameter="x", value=1, currency="som", unit="per month", confidence="uncertain"),
-           dict(id="y", parameter="y", base_parameter="nowhere", unit="persons", confidence="uncertain")]
+    bad = [
+        PARAMETER,
+        dict(id="x", parameter="x", value=1, currency="som", unit="per month", confidence="uncertain"),
+        dict(id="y", parameter="y", base_parameter="nowhere", unit="persons", confidence="uncertain"),
+    ]
     with pytest.raises(InputError) as err:
         P.read(workbook(tmp_path, GOOD_STEP, parameters=bad), inventory_dir)
     assert {(p.row, p.column, str(p.found)) for p in err.value.problems} == {
-        (3, "currency", "som"), (4, "base_parameter", "nowhere")}
+        (3, "currency", "som"),
+        (4, "base_parameter", "nowhere"),
+    }
 
 
 def test_template_has_every_sheet_and_a_readme(tmp_path):
     path = P.write_template(tmp_path / "template.xlsx")
     from openpyxl import load_workbook
+
     wb = load_workbook(path)
     assert wb.sheetnames == ["README", "steps", "parameters", "scm_assumptions", "other_groups"]
     assert [c.value for c in wb["steps"][1]][:3] == ["pathway", "step", "action"]
@@ -301,6 +421,7 @@ def test_template_has_every_sheet_and_a_readme(tmp_path):
 def test_template_offers_drop_downs_for_single_choice_columns(tmp_path):
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
+
     ws = load_workbook(P.write_template(tmp_path / "t.xlsx"))["steps"]
     headers = [c.value for c in ws[1]]
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in ws.data_validations.dataValidation}
@@ -311,11 +432,20 @@ def test_template_offers_drop_downs_for_single_choice_columns(tmp_path):
 
 # ---------------------------------------------------------------- accessibility and indicators
 def test_scorecard_counts_unknown_languages_apart_and_the_origin_language():
-    proc = P.Procedures(steps=pd.DataFrame({
-        "pathway": ["study"] * 3, "step": [1, 2, 3],
-        "channel": ["online_portal", "in_person", "intermediary; in_person"],
-        "languages": ["ky; ru", "uz", None], "access_confidence": ["sourced", "uncertain", "uncertain"],
-    }), parameters=pd.DataFrame(), scm=pd.DataFrame(), file="t")
+    proc = P.Procedures(
+        steps=pd.DataFrame(
+            {
+                "pathway": ["study"] * 3,
+                "step": [1, 2, 3],
+                "channel": ["online_portal", "in_person", "intermediary; in_person"],
+                "languages": ["ky; ru", "uz", None],
+                "access_confidence": ["sourced", "uncertain", "uncertain"],
+            }
+        ),
+        parameters=pd.DataFrame(),
+        scm=pd.DataFrame(),
+        file="t",
+    )
     row = P.scorecard(proc).iloc[0]
     assert (row["steps_online"], row["steps_in_person_only"], row["steps_with_intermediary"]) == (1, 1, 1)
     assert (row["steps_language_known"], row["steps_in_migrant_language"], row["steps_language_unknown"]) == (2, 2, 1)
@@ -326,12 +456,24 @@ def test_scorecard_counts_unknown_languages_apart_and_the_origin_language():
 
 def test_indicators_count_days_with_reported_times_and_the_fees_weight():
     proc = hand_made()
-    second = proc.steps.iloc[0].to_dict() | {"step": 2, "fee_provision": "FEE-KGS", "fee_payer": "employer",
-                                             "deadline_provision": None, "parallel_with": "1", "observed_min": 1.0,
-                                             "observed_max": 2.0, "observed_unit": "calendar_days",
-                                             "observed_source": "https://example.org", "confidence": "uncertain"}
-    third = proc.steps.iloc[0].to_dict() | {"step": 3, "fee_provision": None, "deadline_provision": None,
-                                            "observed_procedure": "single_permit"}
+    second = proc.steps.iloc[0].to_dict() | {
+        "step": 2,
+        "fee_provision": "FEE-KGS",
+        "fee_payer": "employer",
+        "deadline_provision": None,
+        "parallel_with": "1",
+        "observed_min": 1.0,
+        "observed_max": 2.0,
+        "observed_unit": "calendar_days",
+        "observed_source": "https://example.org",
+        "confidence": "uncertain",
+    }
+    third = proc.steps.iloc[0].to_dict() | {
+        "step": 3,
+        "fee_provision": None,
+        "deadline_provision": None,
+        "observed_procedure": "single_permit",
+    }
     proc.steps = pd.DataFrame([proc.steps.iloc[0].to_dict(), second, third])
     observed = pd.DataFrame({"procedure": ["single_permit"], "median_days": [3.0], "p80_days": [9.0]})
     row = P.indicators(proc, MONDAY, NO_HOLIDAYS, observed).iloc[0]
@@ -350,7 +492,8 @@ def test_indicators_count_days_with_reported_times_and_the_fees_weight():
 
 def test_a_body_that_no_longer_exists_gives_a_warning(tmp_path, inventory_dir):
     pd.DataFrame({"id": ["KYZMAT", "SRS"], "valid_from": [None, None], "valid_to": [None, "2021-10-07"]}).to_csv(
-        inventory_dir / "institutions.csv", index=False)
+        inventory_dir / "institutions.csv", index=False
+    )
     proc = P.read(workbook(tmp_path, {**GOOD_STEP, "responsible_body": "SRS"}), inventory_dir, on="2026-11-28")
     [warning] = proc.warnings
     assert (warning.severity, warning.row, warning.found) == ("warning", 2, "SRS")

@@ -22,10 +22,11 @@ Conventions (docs/benchmark.md):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,52 +70,121 @@ def columns(sheet: str) -> list[Column]:
     if sheet == "criteria":
         return [
             c("criterion_id", unique=True, description="Stable id: area prefix and number", example="WRK-01"),
-            c("area", vocabulary=_lists(s["areas"]), description="Benchmark area (MIPEX-style policy area)", example="work"),
-            c("dimension", description="Dimension within the area; dimension means feed the 2015 MIPEX rule",
-              example="access"),
+            c(
+                "area",
+                vocabulary=_lists(s["areas"]),
+                description="Benchmark area (MIPEX-style policy area)",
+                example="work",
+            ),
+            c(
+                "dimension",
+                description="Dimension within the area; dimension means feed the 2015 MIPEX rule",
+                example="access",
+            ),
             c("mgi_domain", vocabulary=_lists(s["mgi_domains"]), description="MGI domain", example="migrants' rights"),
             c("mgi_sub_area", description="MGI sub-area in the domain", example="right to work"),
-            c("framework", vocabulary=_lists(s["frameworks"]), multi=True,
-              description="Standards the criterion comes from (several separated by ';')", example="ICRMW; GCM"),
-            c("reference", description="Article, objective or indicator in those standards",
-              example="ICRMW art. 52; GCM objective 5"),
+            c(
+                "framework",
+                vocabulary=_lists(s["frameworks"]),
+                multi=True,
+                description="Standards the criterion comes from (several separated by ';')",
+                example="ICRMW; GCM",
+            ),
+            c(
+                "reference",
+                description="Article, objective or indicator in those standards",
+                example="ICRMW art. 52; GCM objective 5",
+            ),
             c("criterion", description="The criterion in plain words", example="Workers can change employer"),
             c("option_100", description="Answer worth 100 (complete: meets the standard)"),
             c("option_50", required=False, description="Answer worth 50 (partial); blank if there is none"),
             c("option_0", description="Answer worth 0 (absent)"),
-            c("kg_answer", vocabulary=answers, description="The destination's answer: 100, 50, 0, not applicable "
-              "or unknown (never 0 for 'not known')", example="50"),
+            c(
+                "kg_answer",
+                vocabulary=answers,
+                description="The destination's answer: 100, 50, 0, not applicable or unknown (never 0 for 'not known')",
+                example="50",
+            ),
             c("kg_basis", description="Why this answer, in words: the judgement and what it rests on"),
-            c("de_jure_acts", required=False, description="Inventory act ids (several separated by ';')", example="G07"),
-            c("de_jure_provisions", required=False, description="Inventory provision ids (several separated by ';')",
-              example="G07-SINGLE-PERMIT"),
-            c("de_facto_answer", required=False, vocabulary=answers + [FROM_FINDING],
-              description="How it works in practice: 100, 50, 0, not applicable, unknown, or 'from finding' "
-              "(scored from the first listed finding with the rule in config benchmark.de_facto_rules); blank "
-              "= not assessed", example="from finding"),
-            c("de_facto_codes", required=False, description="Consultation code ids (several separated by ';')",
-              example="PAT.SINGLE"),
-            c("de_facto_findings", required=False, description="Finding ids of earlier chapters (several "
-              "separated by ';')", example="processing_times.single_permit.share_within_deadline"),
+            c(
+                "de_jure_acts",
+                required=False,
+                description="Inventory act ids (several separated by ';')",
+                example="G07",
+            ),
+            c(
+                "de_jure_provisions",
+                required=False,
+                description="Inventory provision ids (several separated by ';')",
+                example="G07-SINGLE-PERMIT",
+            ),
+            c(
+                "de_facto_answer",
+                required=False,
+                vocabulary=answers + [FROM_FINDING],
+                description="How it works in practice: 100, 50, 0, not applicable, unknown, or 'from finding' "
+                "(scored from the first listed finding with the rule in config benchmark.de_facto_rules); blank "
+                "= not assessed",
+                example="from finding",
+            ),
+            c(
+                "de_facto_codes",
+                required=False,
+                description="Consultation code ids (several separated by ';')",
+                example="PAT.SINGLE",
+            ),
+            c(
+                "de_facto_findings",
+                required=False,
+                description="Finding ids of earlier chapters (several separated by ';')",
+                example="processing_times.single_permit.share_within_deadline",
+            ),
             c("de_facto_basis", required=False, description="Why this de facto answer"),
-            c("gender", kind="bool", description="yes for criteria of the GCM gender-responsive principle and "
-              "objective 1 (sex-disaggregated data)", example="no"),
-            c("comparison", kind="bool", description="yes for the criteria that matter most to the corridor's workers "
-              "and students: the regional comparison assesses every comparator on them", example="yes"),
-            c("status_act", required=False, description="Inventory act id whose party status this criterion scores "
-              "(the answer must agree with it, config benchmark.status_answers)", example="X01"),
-            c("assessor", description="Who made the judgement and its state", example="consultant (draft, to be validated)"),
+            c(
+                "gender",
+                kind="bool",
+                description="yes for criteria of the GCM gender-responsive principle and "
+                "objective 1 (sex-disaggregated data)",
+                example="no",
+            ),
+            c(
+                "comparison",
+                kind="bool",
+                description="yes for the criteria that matter most to the corridor's workers "
+                "and students: the regional comparison assesses every comparator on them",
+                example="yes",
+            ),
+            c(
+                "status_act",
+                required=False,
+                description="Inventory act id whose party status this criterion scores "
+                "(the answer must agree with it, config benchmark.status_answers)",
+                example="X01",
+            ),
+            c(
+                "assessor",
+                description="Who made the judgement and its state",
+                example="consultant (draft, to be validated)",
+            ),
             c("confidence", vocabulary=confidence, description="Lowest confidence of the facts the answer rests on"),
-            c("source", required=False, description="Addresses of the sources, one per line (required when the "
-              "confidence is sourced)"),
+            c(
+                "source",
+                required=False,
+                description="Addresses of the sources, one per line (required when the confidence is sourced)",
+            ),
             c("note", required=False, description="What a reader must know: what was not found, what to verify"),
         ]
     if sheet == "comparators":
         return [
             c("criterion_id", description="A criterion_id of sheet criteria", example="STY-01"),
             c("country", vocabulary=_lists(s["comparators"]), description="Comparator country code", example="KZ"),
-            c("answer", vocabulary=answers, description="Answer for the regime that country applies to the "
-              "corridor's origin citizens; unknown when no source allows an answer", example="unknown"),
+            c(
+                "answer",
+                vocabulary=answers,
+                description="Answer for the regime that country applies to the "
+                "corridor's origin citizens; unknown when no source allows an answer",
+                example="unknown",
+            ),
             c("basis", description="Why this answer, or why it is unknown"),
             c("source", required=False, description="Addresses of the sources (blank only for unknown)"),
             c("confidence", vocabulary=confidence, description="Confidence of the answer"),
@@ -123,11 +193,21 @@ def columns(sheet: str) -> list[Column]:
         ]
     if sheet == "ratifications":
         return [
-            c("instrument", description="Convention or instrument", example="ILO C97 Migration for Employment (Revised), 1949"),
+            c(
+                "instrument",
+                description="Convention or instrument",
+                example="ILO C97 Migration for Employment (Revised), 1949",
+            ),
             c("act_id", required=False, description="Inventory act id of the instrument", example="X02"),
             c("country", vocabulary=_lists(s["ratification_countries"]), description="Country code", example="KG"),
-            c("status", required=False, vocabulary=_lists(s["ratification_statuses"]),
-              description="Status for that country; blank where act_id is given (the inventory's party status is used)"),
+            c(
+                "status",
+                required=False,
+                vocabulary=_lists(s["ratification_statuses"]),
+                description=(
+                    "Status for that country; blank where act_id is given (the inventory's party status is used)"
+                ),
+            ),
             c("detail", required=False, description="Dates and details as the source gives them"),
             c("confidence", vocabulary=confidence, description="sourced, from memory or uncertain"),
             c("source", required=False, description="Addresses of the sources"),
@@ -135,19 +215,43 @@ def columns(sheet: str) -> list[Column]:
     if sheet == "evidence":
         return [
             c("evidence_id", unique=True, description="Stable id of the quote", example="E-001"),
-            c("criterion_ids", required=False, description="Criteria the quote speaks to (several separated by ';'); "
-              "blank for a quote about an assessment as a whole", example="STY-01"),
-            c("country", vocabulary=_lists([config.get("corridor.destination.code")] + list(s["comparators"])),
-              description="Whose regime the quote is about", example="KZ"),
-            c("kind", vocabulary=_lists(s["evidence_kinds"]), description="comparator: a comparator's answer rests on "
-              "it; international: a treaty body or IOM assessment of the destination", example="comparator"),
+            c(
+                "criterion_ids",
+                required=False,
+                description="Criteria the quote speaks to (several separated by ';'); "
+                "blank for a quote about an assessment as a whole",
+                example="STY-01",
+            ),
+            c(
+                "country",
+                vocabulary=_lists([config.get("corridor.destination.code")] + list(s["comparators"])),
+                description="Whose regime the quote is about",
+                example="KZ",
+            ),
+            c(
+                "kind",
+                vocabulary=_lists(s["evidence_kinds"]),
+                description="comparator: a comparator's answer rests on "
+                "it; international: a treaty body or IOM assessment of the destination",
+                example="comparator",
+            ),
             c("document", description="Document or page as cited", example="CMW/C/KGZ/CO/2"),
             c("pinpoint", required=False, description="Paragraph, article or item", example="para 4"),
             c("address", description="Address of the page read", example="https://docstore.ohchr.org/..."),
-            c("tier", vocabulary=_lists(s["source_tiers"]), description="Kind of source, in order of preference",
-              example="international organisation"),
+            c(
+                "tier",
+                vocabulary=_lists(s["source_tiers"]),
+                description="Kind of source, in order of preference",
+                example="international organisation",
+            ),
             c("language", required=False, description="Language of the quote (ISO code)", example="ru"),
-            c("source_date", kind="date", required=False, description="Date of the document or page", example="08.12.2023"),
+            c(
+                "source_date",
+                kind="date",
+                required=False,
+                description="Date of the document or page",
+                example="08.12.2023",
+            ),
             c("quote", description="The words of the source that state the fact, copied exactly"),
             c("quote_en", required=False, description="English rendering of the quote"),
             c("note", required=False, description="What the quote does not settle"),
@@ -160,10 +264,10 @@ def readme_rows() -> list[list[str]]:
     rows = []
     for sheet in SHEETS:
         for col in columns(sheet):
-            allowed = ("; ".join(col.vocabulary) if col.vocabulary else
-                       "yes / no" if col.kind == "bool" else "text")
-            rows.append([sheet, col.name, col.description + ("" if col.required else " (may be blank)"),
-                         allowed, col.example])
+            allowed = "; ".join(col.vocabulary) if col.vocabulary else "yes / no" if col.kind == "bool" else "text"
+            rows.append(
+                [sheet, col.name, col.description + ("" if col.required else " (may be blank)"), allowed, col.example]
+            )
     return rows
 
 
@@ -241,28 +345,59 @@ def read(path: str | Path = "data/raw/benchmark.xlsx") -> Benchmark:
     raise_if_errors(problems)
     problems += _criteria_checks(frames["criteria"], file)
     criterion_ids = frames["criteria"]["criterion_id"]
-    problems += foreign_key(frames["comparators"], "criterion_id", criterion_ids, file,
-                            "comparators", "criterion (sheet criteria)")
-    problems += foreign_key(frames["evidence"].assign(criterion_ids=frames["evidence"]["criterion_ids"].map(
-        lambda v: "; ".join(_ids(v)))), "criterion_ids", criterion_ids, file, "evidence", "criterion (sheet criteria)",
-        multi=True)
+    problems += foreign_key(
+        frames["comparators"], "criterion_id", criterion_ids, file, "comparators", "criterion (sheet criteria)"
+    )
+    problems += foreign_key(
+        frames["evidence"].assign(criterion_ids=frames["evidence"]["criterion_ids"].map(lambda v: "; ".join(_ids(v)))),
+        "criterion_ids",
+        criterion_ids,
+        file,
+        "evidence",
+        "criterion (sheet criteria)",
+        multi=True,
+    )
     dup = frames["comparators"].duplicated(["criterion_id", "country"], keep="first")
     for _, row in frames["comparators"][dup].iterrows():
-        problems.append(Problem(file, "comparators", int(row[ROW]), "country",
-                                "one row per criterion and country", f"{row.criterion_id} {row.country} (duplicate)"))
+        problems.append(
+            Problem(
+                file,
+                "comparators",
+                int(row[ROW]),
+                "country",
+                "one row per criterion and country",
+                f"{row.criterion_id} {row.country} (duplicate)",
+            )
+        )
     quoted = quoted_pairs(frames["evidence"])
     for _, row in frames["comparators"].iterrows():
         if row.answer != UNKNOWN and not _ids(row.source):
-            problems.append(Problem(file, "comparators", int(row[ROW]), "source",
-                                    "a source for an answer other than unknown", "an empty cell"))
+            problems.append(
+                Problem(
+                    file,
+                    "comparators",
+                    int(row[ROW]),
+                    "source",
+                    "a source for an answer other than unknown",
+                    "an empty cell",
+                )
+            )
         if row.confidence == "sourced" and (row.criterion_id, row.country) not in quoted:
-            problems.append(Problem(file, "comparators", int(row[ROW]), "confidence",
-                                    "a quote on sheet evidence for a sourced answer (same criterion and country)",
-                                    f"{row.criterion_id} {row.country}: sourced without a quote"))
+            problems.append(
+                Problem(
+                    file,
+                    "comparators",
+                    int(row[ROW]),
+                    "confidence",
+                    "a quote on sheet evidence for a sourced answer (same criterion and country)",
+                    f"{row.criterion_id} {row.country}: sourced without a quote",
+                )
+            )
     problems += _ratification_checks(frames["ratifications"], file)
     warnings = raise_if_errors(problems)
-    return Benchmark(frames["criteria"], frames["comparators"], frames["ratifications"], file, warnings,
-                     frames["evidence"])
+    return Benchmark(
+        frames["criteria"], frames["comparators"], frames["ratifications"], file, warnings, frames["evidence"]
+    )
 
 
 def quoted_pairs(evidence: pd.DataFrame) -> set[tuple[str, str]]:
@@ -271,8 +406,13 @@ def quoted_pairs(evidence: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 def _ratification_checks(frame: pd.DataFrame, file: str) -> list[Problem]:
-    return [Problem(file, "ratifications", int(row[ROW]), "status", "a status where no inventory act is given",
-                    "an empty cell") for _, row in frame.iterrows() if not _ids(row.act_id) and not _ids(row.status)]
+    return [
+        Problem(
+            file, "ratifications", int(row[ROW]), "status", "a status where no inventory act is given", "an empty cell"
+        )
+        for _, row in frame.iterrows()
+        if not _ids(row.act_id) and not _ids(row.status)
+    ]
 
 
 def _criteria_checks(frame: pd.DataFrame, file: str) -> list[Problem]:
@@ -282,29 +422,68 @@ def _criteria_checks(frame: pd.DataFrame, file: str) -> list[Problem]:
     for _, row in frame.iterrows():
         where = dict(file=file, sheet="criteria", row=int(row[ROW]))
         if row.kg_answer in ("0", "50", "100") and not (_ids(row.de_jure_acts) or _ids(row.de_jure_provisions)):
-            problems.append(Problem(**where, column="de_jure_acts", expected="at least one inventory act or "
-                                    "provision id for a scored answer", found="no evidence"))
+            problems.append(
+                Problem(
+                    **where,
+                    column="de_jure_acts",
+                    expected="at least one inventory act or provision id for a scored answer",
+                    found="no evidence",
+                )
+            )
         if row.kg_answer == "50" and not _ids(row.option_50):
-            problems.append(Problem(**where, column="option_50", expected="the partial option for an answer of 50",
-                                    found="an empty cell"))
+            problems.append(
+                Problem(
+                    **where,
+                    column="option_50",
+                    expected="the partial option for an answer of 50",
+                    found="an empty cell",
+                )
+            )
         if row.confidence == "sourced" and not _ids(row.source):
-            problems.append(Problem(**where, column="source", expected="a source address for confidence 'sourced'",
-                                    found="an empty cell"))
+            problems.append(
+                Problem(
+                    **where,
+                    column="source",
+                    expected="a source address for confidence 'sourced'",
+                    found="an empty cell",
+                )
+            )
         facto = row.de_facto_answer
         evidence = _ids(row.de_facto_codes) + _ids(row.de_facto_findings)
         if facto in ("0", "50", "100") and not evidence:
-            problems.append(Problem(**where, column="de_facto_codes", expected="consultation codes or finding ids "
-                                    "for a de facto answer", found="no evidence"))
+            problems.append(
+                Problem(
+                    **where,
+                    column="de_facto_codes",
+                    expected="consultation codes or finding ids for a de facto answer",
+                    found="no evidence",
+                )
+            )
         if facto == FROM_FINDING and not _ids(row.de_facto_findings):
-            problems.append(Problem(**where, column="de_facto_findings", expected="a finding id to score from",
-                                    found="an empty cell"))
+            problems.append(
+                Problem(
+                    **where, column="de_facto_findings", expected="a finding id to score from", found="an empty cell"
+                )
+            )
         elif facto == FROM_FINDING and _ids(row.de_facto_findings)[0].rsplit(".", 1)[-1] not in rules:
-            problems.append(Problem(**where, column="de_facto_findings", expected="a finding whose metric has a rule "
-                                    f"in config benchmark.de_facto_rules ({', '.join(rules)})",
-                                    found=_ids(row.de_facto_findings)[0]))
+            problems.append(
+                Problem(
+                    **where,
+                    column="de_facto_findings",
+                    expected="a finding whose metric has a rule "
+                    f"in config benchmark.de_facto_rules ({', '.join(rules)})",
+                    found=_ids(row.de_facto_findings)[0],
+                )
+            )
         if facto is None and evidence:
-            problems.append(Problem(**where, column="de_facto_answer", expected="a de facto answer where de facto "
-                                    "evidence is listed", found="an empty cell"))
+            problems.append(
+                Problem(
+                    **where,
+                    column="de_facto_answer",
+                    expected="a de facto answer where de facto evidence is listed",
+                    found="an empty cell",
+                )
+            )
     return problems
 
 
@@ -333,19 +512,35 @@ def load_evidence(inventory_dir: str, codebook_in: str, numbers_in: str) -> Evid
             confidence.update(zip(table["id"], table["confidence"]))
     codes = read_processed(paths.resolve(codebook_in), dtype=str)["code_id"]
     if not paths.resolve(numbers_in).exists():
-        raise_if_errors([Problem(file=paths.relative(paths.resolve(numbers_in)), expected="the merged numbers of "
-                                 "the earlier chapters (make merges them)", found="no such file")])
+        raise_if_errors(
+            [
+                Problem(
+                    file=paths.relative(paths.resolve(numbers_in)),
+                    expected="the merged numbers of the earlier chapters (make merges them)",
+                    found="no such file",
+                )
+            ]
+        )
     values = {n.id: n.value for n in numbers.load(numbers_in)}
-    return Evidence(frozenset(acts["id"]), frozenset(provisions["id"]), frozenset(codes), values, confidence,
-                    act_parties(acts))
+    return Evidence(
+        frozenset(acts["id"]), frozenset(provisions["id"]), frozenset(codes), values, confidence, act_parties(acts)
+    )
 
 
 def act_parties(acts: pd.DataFrame) -> dict[str, dict[str, str]]:
     """Party status of every act for the destination and the origin, as the inventory records it."""
-    roles = {config.get("corridor.destination.code"): "destination_party", config.get("corridor.origin.code"): "origin_party"}
-    return {row["id"]: {code: str(row[column]) for code, column in roles.items()
-                        if column in acts.columns and isinstance(row[column], str) and row[column]}
-            for _, row in acts.iterrows()}
+    roles = {
+        config.get("corridor.destination.code"): "destination_party",
+        config.get("corridor.origin.code"): "origin_party",
+    }
+    return {
+        row["id"]: {
+            code: str(row[column])
+            for code, column in roles.items()
+            if column in acts.columns and isinstance(row[column], str) and row[column]
+        }
+        for _, row in acts.iterrows()
+    }
 
 
 def check_links(bench: Benchmark, evidence: Evidence, sources: Mapping[str, str] | None = None) -> list[Problem]:
@@ -356,19 +551,38 @@ def check_links(bench: Benchmark, evidence: Evidence, sources: Mapping[str, str]
     """
     sources = sources or {}
     crit = bench.criteria
-    checks = [("de_jure_acts", evidence.acts, f"inventory act ({sources.get('acts', 'acts.csv')})"),
-              ("de_jure_provisions", evidence.provisions,
-               f"inventory provision ({sources.get('provisions', 'provisions.csv')})"),
-              ("de_facto_codes", evidence.codes, f"consultation code ({sources.get('codes', 'codebook.csv')})"),
-              ("de_facto_findings", evidence.findings, f"number ({sources.get('findings', 'numbers.json')})")]
+    checks = [
+        ("de_jure_acts", evidence.acts, f"inventory act ({sources.get('acts', 'acts.csv')})"),
+        (
+            "de_jure_provisions",
+            evidence.provisions,
+            f"inventory provision ({sources.get('provisions', 'provisions.csv')})",
+        ),
+        ("de_facto_codes", evidence.codes, f"consultation code ({sources.get('codes', 'codebook.csv')})"),
+        ("de_facto_findings", evidence.findings, f"number ({sources.get('findings', 'numbers.json')})"),
+    ]
     problems = []
     for column, valid, what in checks:
-        problems += foreign_key(crit.assign(**{column: crit[column].map(lambda v: "; ".join(_ids(v)))}),
-                                column, valid, bench.file, "criteria", what, multi=True)
-    problems += foreign_key(bench.ratifications, "act_id", evidence.acts, bench.file, "ratifications",
-                            f"inventory act ({sources.get('acts', 'acts.csv')})")
-    problems += foreign_key(crit, "status_act", evidence.acts, bench.file, "criteria",
-                            f"inventory act ({sources.get('acts', 'acts.csv')})")
+        problems += foreign_key(
+            crit.assign(**{column: crit[column].map(lambda v: "; ".join(_ids(v)))}),
+            column,
+            valid,
+            bench.file,
+            "criteria",
+            what,
+            multi=True,
+        )
+    problems += foreign_key(
+        bench.ratifications,
+        "act_id",
+        evidence.acts,
+        bench.file,
+        "ratifications",
+        f"inventory act ({sources.get('acts', 'acts.csv')})",
+    )
+    problems += foreign_key(
+        crit, "status_act", evidence.acts, bench.file, "criteria", f"inventory act ({sources.get('acts', 'acts.csv')})"
+    )
     raise_if_errors(problems)
     raise_if_errors(status_problems(bench, evidence.parties))
     return confidence_warnings(crit, evidence.confidence, bench.file)
@@ -386,9 +600,16 @@ def status_problems(bench: Benchmark, parties: Mapping[str, Mapping[str, str]]) 
         if act and _ids(row.status):
             recorded = parties.get(act[0], {}).get(row.country)
             if recorded and recorded != row.status:
-                problems.append(Problem(bench.file, "ratifications", int(row[ROW]), "status",
-                                        f"the inventory's party status of {act[0]} for {row.country} ('{recorded}'), "
-                                        "or a blank cell", row.status))
+                problems.append(
+                    Problem(
+                        bench.file,
+                        "ratifications",
+                        int(row[ROW]),
+                        "status",
+                        f"the inventory's party status of {act[0]} for {row.country} ('{recorded}'), or a blank cell",
+                        row.status,
+                    )
+                )
     mapping = {str(k): str(v) for k, v in settings()["status_answers"].items()}
     destination = config.get("corridor.destination.code")
     for _, row in bench.criteria.iterrows():
@@ -398,9 +619,16 @@ def status_problems(bench: Benchmark, parties: Mapping[str, Mapping[str, str]]) 
         recorded = parties.get(act[0], {}).get(destination)
         expected = mapping.get(recorded) if recorded else None
         if expected is not None and str(row.kg_answer) != expected:
-            problems.append(Problem(bench.file, "criteria", int(row[ROW]), "kg_answer",
-                                    f"{expected} (the inventory records {act[0]} as '{recorded}' for {destination})",
-                                    row.kg_answer))
+            problems.append(
+                Problem(
+                    bench.file,
+                    "criteria",
+                    int(row[ROW]),
+                    "kg_answer",
+                    f"{expected} (the inventory records {act[0]} as '{recorded}' for {destination})",
+                    row.kg_answer,
+                )
+            )
     return problems
 
 
@@ -414,9 +642,18 @@ def confidence_warnings(criteria: pd.DataFrame, confidence: Mapping[str, str], f
             for cited in _ids(row[column]):
                 level = confidence.get(cited)
                 if level in rank and rank[level] > own:
-                    warnings.append(Problem(file, "criteria", int(row[ROW]), "confidence",
-                                            f"no stronger than the cited {cited} ({level}), unless the answer rests "
-                                            "only on its stronger facts", row["confidence"], severity="warning"))
+                    warnings.append(
+                        Problem(
+                            file,
+                            "criteria",
+                            int(row[ROW]),
+                            "confidence",
+                            f"no stronger than the cited {cited} ({level}), unless the answer rests "
+                            "only on its stronger facts",
+                            row["confidence"],
+                            severity="warning",
+                        )
+                    )
     return warnings
 
 
@@ -457,8 +694,11 @@ def score_from_finding(finding_id: str, value: Any, rules: Mapping[str, Mapping[
     return SCORED, score
 
 
-def scored_criteria(criteria: pd.DataFrame, findings: Mapping[str, Any] | None = None,
-                    rules: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+def scored_criteria(
+    criteria: pd.DataFrame,
+    findings: Mapping[str, Any] | None = None,
+    rules: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
     """One row per criterion with de jure and de facto status and score (NaN where not scored)."""
     findings = findings or {}
     rules = rules if rules is not None else settings().get("de_facto_rules", {})
@@ -491,8 +731,13 @@ def _group_score(group: pd.DataFrame, score: str, rule: str) -> float:
     raise ValueError(f"aggregation rule must be one of {RULES}, not {rule!r}")
 
 
-def aggregate(scored: pd.DataFrame, by: str | list[str] = "area", rule: str = "dimension_mean",
-              score: str = "de_jure_score", status: str = "de_jure_status") -> pd.DataFrame:
+def aggregate(
+    scored: pd.DataFrame,
+    by: str | list[str] = "area",
+    rule: str = "dimension_mean",
+    score: str = "de_jure_score",
+    status: str = "de_jure_status",
+) -> pd.DataFrame:
     """Group scores under one MIPEX rule, with counts that keep unknown and not applicable apart.
 
     `coverage_pct` is the share of applicable criteria that could be scored (unknowns lower it); a
@@ -506,11 +751,20 @@ def aggregate(scored: pd.DataFrame, by: str | list[str] = "area", rule: str = "d
         n_unknown = int((group[status] == UNKNOWN).sum())
         n_na = int((group[status] == NOT_APPLICABLE).sum())
         applicable = n_scored + n_unknown
-        rows.append({**dict(zip(keys, key)), "score": _group_score(group, score, rule), "criteria": len(group),
-                     "scored": n_scored, "unknown": n_unknown, "not_applicable": n_na,
-                     "coverage_pct": 100.0 * n_scored / applicable if applicable else np.nan})
-    return pd.DataFrame(rows, columns=keys + ["score", "criteria", "scored", "unknown", "not_applicable",
-                                              "coverage_pct"])
+        rows.append(
+            {
+                **dict(zip(keys, key)),
+                "score": _group_score(group, score, rule),
+                "criteria": len(group),
+                "scored": n_scored,
+                "unknown": n_unknown,
+                "not_applicable": n_na,
+                "coverage_pct": 100.0 * n_scored / applicable if applicable else np.nan,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=keys + ["score", "criteria", "scored", "unknown", "not_applicable", "coverage_pct"]
+    )
 
 
 def sensitivity_panel(scored: pd.DataFrame, by: str = "area") -> pd.DataFrame:
@@ -519,6 +773,7 @@ def sensitivity_panel(scored: pd.DataFrame, by: str = "area") -> pd.DataFrame:
     The bounds are what-ifs on the 2015 rule (unknown read as 0 or as 100, not applicable read as 0);
     they show the reader how much rests on missing evidence and are never the reported score.
     """
+
     def variant(frame: pd.DataFrame, rule: str) -> pd.Series:
         return aggregate(frame, by, rule).set_index(by)["score"]
 
@@ -530,10 +785,12 @@ def sensitivity_panel(scored: pd.DataFrame, by: str = "area") -> pd.DataFrame:
         return frame
 
     base = aggregate(scored, by, "dimension_mean").set_index(by)
-    panel = pd.DataFrame({
-        "dimension_mean": base["score"],
-        "indicator_mean": variant(scored, "indicator_mean"),
-    })
+    panel = pd.DataFrame(
+        {
+            "dimension_mean": base["score"],
+            "indicator_mean": variant(scored, "indicator_mean"),
+        }
+    )
     panel["difference"] = panel["indicator_mean"] - panel["dimension_mean"]
     panel["unknown_as_0"] = variant(filled(UNKNOWN, 0.0), "dimension_mean")
     panel["unknown_as_100"] = variant(filled(UNKNOWN, 100.0), "dimension_mean")
@@ -568,7 +825,8 @@ def domain_lists(criteria: pd.DataFrame, scored: pd.DataFrame, synthetic: pd.Ser
     flags = (pd.Series(False, index=criteria.index) if synthetic is None else synthetic).to_numpy()
     merged = criteria.assign(_synthetic=flags).merge(
         scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status", "de_facto_score"]],
-        on="criterion_id")
+        on="criterion_id",
+    )
     rows = []
     for _, row in merged.iterrows():
         if row["de_jure_status"] == NOT_APPLICABLE:
@@ -583,12 +841,22 @@ def domain_lists(criteria: pd.DataFrame, scored: pd.DataFrame, synthetic: pd.Ser
         reason = "law: " + ("unknown" if row["de_jure_status"] == UNKNOWN else f"{row['de_jure_score']:.0f}")
         if row["de_facto_status"] == SCORED:
             reason += f", practice: {row['de_facto_score']:.0f}" + (
-                " (illustrative: synthetic example data, not counted)" if row["_synthetic"] else "")
-        rows.append({"mgi_domain": row["mgi_domain"], "place": place, "criterion_id": row["criterion_id"],
-                     "criterion": row["criterion"], "scores": reason, "evidence": evidence_text(row),
-                     "synthetic_practice": bool(row["_synthetic"])})
-    return pd.DataFrame(rows, columns=["mgi_domain", "place", "criterion_id", "criterion", "scores", "evidence",
-                                       "synthetic_practice"])
+                " (illustrative: synthetic example data, not counted)" if row["_synthetic"] else ""
+            )
+        rows.append(
+            {
+                "mgi_domain": row["mgi_domain"],
+                "place": place,
+                "criterion_id": row["criterion_id"],
+                "criterion": row["criterion"],
+                "scores": reason,
+                "evidence": evidence_text(row),
+                "synthetic_practice": bool(row["_synthetic"]),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["mgi_domain", "place", "criterion_id", "criterion", "scores", "evidence", "synthetic_practice"]
+    )
 
 
 def domain_profile(scored: pd.DataFrame, domains: Iterable[str]) -> pd.DataFrame:
@@ -597,10 +865,17 @@ def domain_profile(scored: pd.DataFrame, domains: Iterable[str]) -> pd.DataFrame
     for domain in domains:
         group = scored[scored["mgi_domain"] == domain]
         jure = group["de_jure_score"]
-        rows.append({"mgi_domain": domain, "complete": int((jure == 100).sum()), "partial": int((jure == 50).sum()),
-                     "absent": int((jure == 0).sum()), "unknown": int((group["de_jure_status"] == UNKNOWN).sum()),
-                     "not_applicable": int((group["de_jure_status"] == NOT_APPLICABLE).sum()),
-                     "mean_score": float(jure.mean()) if jure.notna().any() else np.nan})
+        rows.append(
+            {
+                "mgi_domain": domain,
+                "complete": int((jure == 100).sum()),
+                "partial": int((jure == 50).sum()),
+                "absent": int((jure == 0).sum()),
+                "unknown": int((group["de_jure_status"] == UNKNOWN).sum()),
+                "not_applicable": int((group["de_jure_status"] == NOT_APPLICABLE).sum()),
+                "mean_score": float(jure.mean()) if jure.notna().any() else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -610,18 +885,40 @@ def gaps(criteria: pd.DataFrame, scored: pd.DataFrame, synthetic: pd.Series | No
     practice score rests on synthetic example data."""
     flags = (pd.Series(False, index=criteria.index) if synthetic is None else synthetic).to_numpy()
     both = scored[(scored["de_jure_status"] == SCORED) & (scored["de_facto_status"] == SCORED)]
-    out = both.merge(criteria.assign(synthetic_practice=flags)[["criterion_id", "criterion", "de_facto_basis",
-                                                                 "synthetic_practice"]], on="criterion_id")
+    out = both.merge(
+        criteria.assign(synthetic_practice=flags)[
+            ["criterion_id", "criterion", "de_facto_basis", "synthetic_practice"]
+        ],
+        on="criterion_id",
+    )
     out["gap"] = out["de_jure_score"] - out["de_facto_score"]
-    out["evidence"] = [evidence_text(r) for _, r in
-                       criteria.set_index("criterion_id").loc[out["criterion_id"]].reset_index().iterrows()]
-    return out[["criterion_id", "area", "criterion", "de_jure_score", "de_facto_score", "gap", "de_facto_basis",
-                "evidence", "synthetic_practice"]].sort_values("criterion_id").reset_index(drop=True)
+    out["evidence"] = [
+        evidence_text(r)
+        for _, r in criteria.set_index("criterion_id").loc[out["criterion_id"]].reset_index().iterrows()
+    ]
+    return (
+        out[
+            [
+                "criterion_id",
+                "area",
+                "criterion",
+                "de_jure_score",
+                "de_facto_score",
+                "gap",
+                "de_facto_basis",
+                "evidence",
+                "synthetic_practice",
+            ]
+        ]
+        .sort_values("criterion_id")
+        .reset_index(drop=True)
+    )
 
 
 # ------------------------------------------------------------------ comparators
-def answers_by_country(criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str,
-                       countries: Iterable[str]) -> pd.DataFrame:
+def answers_by_country(
+    criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str, countries: Iterable[str]
+) -> pd.DataFrame:
     """Wide table: one row per criterion, one column per country (destination first); no blanks.
 
     A comparator with no row for a criterion is "unknown": absence of evidence is never a zero.
@@ -634,8 +931,9 @@ def answers_by_country(criteria: pd.DataFrame, comparators: pd.DataFrame, destin
     return wide
 
 
-def comparator_scores(wide: pd.DataFrame, criteria: pd.DataFrame, countries: Iterable[str],
-                      rule: str = "dimension_mean") -> pd.DataFrame:
+def comparator_scores(
+    wide: pd.DataFrame, criteria: pd.DataFrame, countries: Iterable[str], rule: str = "dimension_mean"
+) -> pd.DataFrame:
     """Area scores per country on the criteria each country has; long format with coverage."""
     frames = []
     for country in countries:
@@ -649,24 +947,28 @@ def comparator_scores(wide: pd.DataFrame, criteria: pd.DataFrame, countries: Ite
     return pd.concat(frames, ignore_index=True)
 
 
-def shared_scores(wide: pd.DataFrame, criteria: pd.DataFrame, countries: list[str],
-                  rule: str = "dimension_mean") -> pd.DataFrame:
+def shared_scores(
+    wide: pd.DataFrame, criteria: pd.DataFrame, countries: list[str], rule: str = "dimension_mean"
+) -> pd.DataFrame:
     """Area scores computed only on criteria that every listed country has scored (like for like)."""
     statuses = pd.DataFrame({c: [answer_score(a)[0] for a in wide[c]] for c in countries})
     common = (statuses == SCORED).all(axis=1).to_numpy()
     return comparator_scores(wide[common], criteria[common], countries, rule)
 
 
-def ratification_table(ratifications: pd.DataFrame, countries: list[str],
-                       parties: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+def ratification_table(
+    ratifications: pd.DataFrame, countries: list[str], parties: Mapping[str, Mapping[str, str]] | None = None
+) -> pd.DataFrame:
     """One row per instrument, status and confidence per country side by side.
 
     Where a row names an inventory act, its status is the inventory's (one value per fact).
     """
     parties = parties or {}
     frame = ratifications.copy()
-    frame["status"] = [parties.get(_ids(a)[0], {}).get(c) if _ids(a) and parties.get(_ids(a)[0], {}).get(c) else s
-                       for a, c, s in zip(frame["act_id"], frame["country"], frame["status"])]
+    frame["status"] = [
+        parties.get(_ids(a)[0], {}).get(c) if _ids(a) and parties.get(_ids(a)[0], {}).get(c) else s
+        for a, c, s in zip(frame["act_id"], frame["country"], frame["status"])
+    ]
     order = list(dict.fromkeys(frame["instrument"]))
     wide = pd.DataFrame({"instrument": order})
     for country in countries:
@@ -690,8 +992,9 @@ def synthetic_practice(criteria: pd.DataFrame, is_synthetic) -> pd.Series:
     codes_synthetic = is_synthetic(inputs["codes"])
     by_prefix = {prefix: is_synthetic(raw) for prefix, raw in inputs["findings"].items()}
     flags = []
-    for codes, findings, answer in zip(criteria["de_facto_codes"], criteria["de_facto_findings"],
-                                       criteria["de_facto_answer"]):
+    for codes, findings, answer in zip(
+        criteria["de_facto_codes"], criteria["de_facto_findings"], criteria["de_facto_answer"]
+    ):
         if answer is None or (isinstance(answer, float) and np.isnan(answer)):
             flags.append(False)
             continue
@@ -707,8 +1010,9 @@ def slug(text: str) -> str:
     return "_".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
-def comparison_table(criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str,
-                     countries: Iterable[str]) -> pd.DataFrame:
+def comparison_table(
+    criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str, countries: Iterable[str]
+) -> pd.DataFrame:
     """The comparison set (criteria flagged `comparison`): each country's answer, confidence and basis.
 
     A country without a row for a criterion is unknown, with no source: absence of evidence is never a 0.
@@ -726,8 +1030,9 @@ def comparison_table(criteria: pd.DataFrame, comparators: pd.DataFrame, destinat
     return out.reset_index(drop=True)
 
 
-def answer_counts(criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str,
-                  countries: Iterable[str]) -> pd.DataFrame:
+def answer_counts(
+    criteria: pd.DataFrame, comparators: pd.DataFrame, destination: str, countries: Iterable[str]
+) -> pd.DataFrame:
     """Per country: criteria answered (not unknown), answered with a sourced answer, unknown — over all
     criteria and over the comparison set."""
     rows = []
@@ -735,15 +1040,26 @@ def answer_counts(criteria: pd.DataFrame, comparators: pd.DataFrame, destination
     own = criteria[["criterion_id", "kg_answer", "confidence"]].rename(columns={"kg_answer": "answer"})
     for country in [destination, *countries]:
         answers = own if country == destination else comparators[comparators["country"] == country]
-        answers = criteria[["criterion_id"]].merge(answers[["criterion_id", "answer", "confidence"]], how="left",
-                                                   on="criterion_id").fillna({"answer": UNKNOWN, "confidence": "uncertain"})
+        answers = (
+            criteria[["criterion_id"]]
+            .merge(answers[["criterion_id", "answer", "confidence"]], how="left", on="criterion_id")
+            .fillna({"answer": UNKNOWN, "confidence": "uncertain"})
+        )
         known = answers["answer"] != UNKNOWN
         sourced = known & (answers["confidence"] == "sourced")
         in_set = answers["criterion_id"].isin(chosen)
-        rows.append({"country": country, "answered": int(known.sum()), "sourced": int(sourced.sum()),
-                     "unknown": int((~known).sum()), "set_answered": int((known & in_set).sum()),
-                     "set_sourced": int((sourced & in_set).sum()), "set_unknown": int((~known & in_set).sum()),
-                     "sourced_ids": "; ".join(answers.loc[sourced, "criterion_id"])})
+        rows.append(
+            {
+                "country": country,
+                "answered": int(known.sum()),
+                "sourced": int(sourced.sum()),
+                "unknown": int((~known).sum()),
+                "set_answered": int((known & in_set).sum()),
+                "set_sourced": int((sourced & in_set).sum()),
+                "set_unknown": int((~known & in_set).sum()),
+                "sourced_ids": "; ".join(answers.loc[sourced, "criterion_id"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -753,13 +1069,39 @@ def international_table(evidence: pd.DataFrame, criteria: pd.DataFrame) -> pd.Da
     names = criteria.set_index("criterion_id")["criterion"]
     for _, e in evidence[evidence["kind"] == "international"].iterrows():
         for cid in _ids(e.criterion_ids):
-            rows.append({"criterion_id": cid, "criterion": names.get(cid, ""), "document": e.document,
-                         "pinpoint": e.pinpoint if _ids(e.pinpoint) else "", "date": e.source_date,
-                         "says": e.quote_en if _ids(e.quote_en) else e.quote, "quote": e.quote, "tier": e.tier,
-                         "address": e.address, "evidence_id": e.evidence_id})
-    return pd.DataFrame(rows, columns=["criterion_id", "criterion", "document", "pinpoint", "date", "says", "quote",
-                                       "tier", "address", "evidence_id"]).sort_values(
-        ["criterion_id", "document"], kind="stable").reset_index(drop=True)
+            rows.append(
+                {
+                    "criterion_id": cid,
+                    "criterion": names.get(cid, ""),
+                    "document": e.document,
+                    "pinpoint": e.pinpoint if _ids(e.pinpoint) else "",
+                    "date": e.source_date,
+                    "says": e.quote_en if _ids(e.quote_en) else e.quote,
+                    "quote": e.quote,
+                    "tier": e.tier,
+                    "address": e.address,
+                    "evidence_id": e.evidence_id,
+                }
+            )
+    return (
+        pd.DataFrame(
+            rows,
+            columns=[
+                "criterion_id",
+                "criterion",
+                "document",
+                "pinpoint",
+                "date",
+                "says",
+                "quote",
+                "tier",
+                "address",
+                "evidence_id",
+            ],
+        )
+        .sort_values(["criterion_id", "document"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def analyse(bench: Benchmark, evidence: Evidence, is_synthetic=lambda _input: False) -> dict[str, pd.DataFrame]:
@@ -774,7 +1116,8 @@ def analyse(bench: Benchmark, evidence: Evidence, is_synthetic=lambda _input: Fa
     wide = answers_by_country(crit, bench.comparators, destination, countries)
     criteria_scored = crit.drop(columns=[ROW]).merge(
         scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status", "de_facto_score"]],
-        on="criterion_id")
+        on="criterion_id",
+    )
     criteria_scored["evidence"] = [evidence_text(r) for _, r in crit.iterrows()]
     criteria_scored["synthetic_practice"] = synthetic.to_numpy()
     in_set = crit["comparison"].astype(bool).to_numpy()
@@ -812,124 +1155,289 @@ def record_findings(reg, tables: Mapping[str, pd.DataFrame], out: str) -> None:
     reg.record("benchmark.criteria.total", len(crit), "criteria", "Criteria in the benchmark", where, rows=ids)
     for status in (SCORED, UNKNOWN, NOT_APPLICABLE):
         chosen = crit[crit["de_jure_status"] == status]["criterion_id"]
-        reg.record(f"benchmark.criteria.{slug(status)}", len(chosen), "criteria",
-                   f"Criteria whose answer in law is {status}", where, rows=chosen)
+        reg.record(
+            f"benchmark.criteria.{slug(status)}",
+            len(chosen),
+            "criteria",
+            f"Criteria whose answer in law is {status}",
+            where,
+            rows=chosen,
+        )
     gender = crit[crit["gender"].astype(bool)]["criterion_id"]
-    reg.record("benchmark.criteria.gender", len(gender), "criteria", "Gender criteria (GCM principle (g), objective 1)",
-               where, rows=gender)
+    reg.record(
+        "benchmark.criteria.gender",
+        len(gender),
+        "criteria",
+        "Gender criteria (GCM principle (g), objective 1)",
+        where,
+        rows=gender,
+    )
     facto = crit[crit["de_facto_status"] == SCORED]["criterion_id"]
-    reg.record("benchmark.criteria.de_facto_scored", len(facto), "criteria", "Criteria with a de facto score", where,
-               rows=facto)
+    reg.record(
+        "benchmark.criteria.de_facto_scored",
+        len(facto),
+        "criteria",
+        "Criteria with a de facto score",
+        where,
+        rows=facto,
+    )
     illustrative = crit[(crit["de_facto_status"] == SCORED) & crit["synthetic_practice"]]["criterion_id"]
-    reg.record("benchmark.criteria.de_facto_synthetic", len(illustrative), "criteria",
-               "Criteria whose practice score rests on synthetic example data (illustrative)", where, rows=illustrative)
+    reg.record(
+        "benchmark.criteria.de_facto_synthetic",
+        len(illustrative),
+        "criteria",
+        "Criteria whose practice score rests on synthetic example data (illustrative)",
+        where,
+        rows=illustrative,
+    )
     rule = s["aggregation_rule"]
-    reg.record("benchmark.rule", s["rule_labels"][rule], "text", "The aggregation rule the chapter reports",
-               "config benchmark.aggregation_rule")
+    reg.record(
+        "benchmark.rule",
+        s["rule_labels"][rule],
+        "text",
+        "The aggregation rule the chapter reports",
+        "config benchmark.aggregation_rule",
+    )
     for row in tables["area_scores"].itertuples(index=False):
         area_ids = crit[crit["area"] == row.area]["criterion_id"]
-        reg.record(f"benchmark.area.{slug(row.area)}.score", row.score, "points of 100",
-                   f"Area score in law ({s['rule_labels'][rule]}): {row.area}", f"{out}/area_scores.csv", rows=area_ids)
-        reg.record(f"benchmark.area.{slug(row.area)}.coverage_pct", row.coverage_pct, "%",
-                   f"Share of applicable criteria scored (not unknown): {row.area}", f"{out}/area_scores.csv",
-                   rows=area_ids)
+        reg.record(
+            f"benchmark.area.{slug(row.area)}.score",
+            row.score,
+            "points of 100",
+            f"Area score in law ({s['rule_labels'][rule]}): {row.area}",
+            f"{out}/area_scores.csv",
+            rows=area_ids,
+        )
+        reg.record(
+            f"benchmark.area.{slug(row.area)}.coverage_pct",
+            row.coverage_pct,
+            "%",
+            f"Share of applicable criteria scored (not unknown): {row.area}",
+            f"{out}/area_scores.csv",
+            rows=area_ids,
+        )
     lists = tables["domain_lists"]
     for domain in tables["domain_profile"]["mgi_domain"]:
         for place, key in (("well developed", "well_developed"), ("potential for further development", "potential")):
             chosen = lists[(lists["mgi_domain"] == domain) & (lists["place"] == place)]["criterion_id"]
-            reg.record(f"benchmark.domain.{slug(domain)}.{key}", len(chosen), "criteria",
-                       f"Criteria listed as {place}: {domain}", f"{out}/domain_lists.csv", rows=chosen)
+            reg.record(
+                f"benchmark.domain.{slug(domain)}.{key}",
+                len(chosen),
+                "criteria",
+                f"Criteria listed as {place}: {domain}",
+                f"{out}/domain_lists.csv",
+                rows=chosen,
+            )
     gap = tables["gaps"]
     real = gap[~gap["synthetic_practice"]]
-    reg.record("benchmark.gaps.assessed", len(gap), "criteria", "Criteria scored both in law and in practice",
-               f"{out}/gaps.csv", rows=gap["criterion_id"])
-    reg.record("benchmark.gaps.assessed_real", len(real), "criteria",
-               "Criteria scored both in law and in practice on evidence that is not synthetic", f"{out}/gaps.csv",
-               rows=real["criterion_id"])
-    reg.record("benchmark.gaps.practice_below_law", int((gap["gap"] > 0).sum()), "criteria",
-               "Criteria where practice scores below law", f"{out}/gaps.csv", rows=gap[gap["gap"] > 0]["criterion_id"])
+    reg.record(
+        "benchmark.gaps.assessed",
+        len(gap),
+        "criteria",
+        "Criteria scored both in law and in practice",
+        f"{out}/gaps.csv",
+        rows=gap["criterion_id"],
+    )
+    reg.record(
+        "benchmark.gaps.assessed_real",
+        len(real),
+        "criteria",
+        "Criteria scored both in law and in practice on evidence that is not synthetic",
+        f"{out}/gaps.csv",
+        rows=real["criterion_id"],
+    )
+    reg.record(
+        "benchmark.gaps.practice_below_law",
+        int((gap["gap"] > 0).sum()),
+        "criteria",
+        "Criteria where practice scores below law",
+        f"{out}/gaps.csv",
+        rows=gap[gap["gap"] > 0]["criterion_id"],
+    )
     counts = tables["answer_counts"].set_index("country")
     names = dict(s["comparators"])
     chosen = crit[crit["comparison"].astype(bool)]["criterion_id"]
-    reg.record("benchmark.comparison.criteria", len(chosen), "criteria",
-               "Criteria of the regional comparison (those that matter most to the corridor's workers and students)",
-               where, rows=chosen)
-    reg.record("benchmark.comparators.names", words.listing(names.values()), "text",
-               "The comparator countries (configuration)", "config benchmark.comparators")
+    reg.record(
+        "benchmark.comparison.criteria",
+        len(chosen),
+        "criteria",
+        "Criteria of the regional comparison (those that matter most to the corridor's workers and students)",
+        where,
+        rows=chosen,
+    )
+    reg.record(
+        "benchmark.comparators.names",
+        words.listing(names.values()),
+        "text",
+        "The comparator countries (configuration)",
+        "config benchmark.comparators",
+    )
     for code, name in names.items():
         c = counts.loc[code]
         key = f"benchmark.comparators.{slug(code)}"
         reg.record(f"{key}.name", name, "text", f"Name of comparator {code}", "config benchmark.comparators")
-        reg.record(f"{key}.answered", int(c["answered"]), "criteria", f"Criteria answered for {name} (not unknown)",
-                   f"{out}/answer_counts.csv")
-        reg.record(f"{key}.sourced", int(c["sourced"]), "criteria",
-                   f"Criteria with a sourced answer (a quote on the evidence sheet) for {name}", f"{out}/answer_counts.csv",
-                   rows=_ids(c["sourced_ids"]))
-        reg.record(f"{key}.set_sourced", int(c["set_sourced"]), "criteria",
-                   f"Criteria of the comparison set with a sourced answer for {name}", f"{out}/answer_counts.csv")
-        reg.record(f"{key}.set_unknown", int(c["set_unknown"]), "criteria",
-                   f"Criteria of the comparison set that remain unknown for {name}", f"{out}/answer_counts.csv")
-    reg.record("benchmark.comparators.sourced_text", words.listing(
-        f"{int(counts.loc[code, 'sourced'])} for {name}" for code, name in names.items()), "text",
-        "Sourced answers over all criteria, per comparator, in words", f"{out}/answer_counts.csv")
-    reg.record("benchmark.comparators.set_sourced_text", words.listing(
-        f"{int(counts.loc[code, 'set_sourced'])} for {name}" for code, name in names.items()), "text",
-        "Sourced answers in the comparison set, per comparator, in words", f"{out}/answer_counts.csv")
-    reg.record("benchmark.comparators.set_unknown_text", words.listing(
-        f"{int(counts.loc[code, 'set_unknown'])} for {name}" for code, name in names.items()), "text",
-        "Answers of the comparison set that remain unknown, per comparator, in words", f"{out}/answer_counts.csv")
-    diff = differences(tables["comparison"], {config.get("corridor.destination.code"):
-                                              config.get("corridor.destination.name"), **names})
-    reg.record("benchmark.comparison.differ", len(diff), "criteria",
-               "Criteria of the comparison set on which the known answers of the regimes differ", f"{out}/comparison.csv",
-               rows=diff["criterion_id"])
-    reg.record("benchmark.comparison.differences", differences_text(diff), "text",
-               "The criteria on which the regimes differ, with each regime's answer", f"{out}/comparison.csv",
-               rows=diff["criterion_id"])
+        reg.record(
+            f"{key}.answered",
+            int(c["answered"]),
+            "criteria",
+            f"Criteria answered for {name} (not unknown)",
+            f"{out}/answer_counts.csv",
+        )
+        reg.record(
+            f"{key}.sourced",
+            int(c["sourced"]),
+            "criteria",
+            f"Criteria with a sourced answer (a quote on the evidence sheet) for {name}",
+            f"{out}/answer_counts.csv",
+            rows=_ids(c["sourced_ids"]),
+        )
+        reg.record(
+            f"{key}.set_sourced",
+            int(c["set_sourced"]),
+            "criteria",
+            f"Criteria of the comparison set with a sourced answer for {name}",
+            f"{out}/answer_counts.csv",
+        )
+        reg.record(
+            f"{key}.set_unknown",
+            int(c["set_unknown"]),
+            "criteria",
+            f"Criteria of the comparison set that remain unknown for {name}",
+            f"{out}/answer_counts.csv",
+        )
+    reg.record(
+        "benchmark.comparators.sourced_text",
+        words.listing(f"{int(counts.loc[code, 'sourced'])} for {name}" for code, name in names.items()),
+        "text",
+        "Sourced answers over all criteria, per comparator, in words",
+        f"{out}/answer_counts.csv",
+    )
+    reg.record(
+        "benchmark.comparators.set_sourced_text",
+        words.listing(f"{int(counts.loc[code, 'set_sourced'])} for {name}" for code, name in names.items()),
+        "text",
+        "Sourced answers in the comparison set, per comparator, in words",
+        f"{out}/answer_counts.csv",
+    )
+    reg.record(
+        "benchmark.comparators.set_unknown_text",
+        words.listing(f"{int(counts.loc[code, 'set_unknown'])} for {name}" for code, name in names.items()),
+        "text",
+        "Answers of the comparison set that remain unknown, per comparator, in words",
+        f"{out}/answer_counts.csv",
+    )
+    diff = differences(
+        tables["comparison"],
+        {config.get("corridor.destination.code"): config.get("corridor.destination.name"), **names},
+    )
+    reg.record(
+        "benchmark.comparison.differ",
+        len(diff),
+        "criteria",
+        "Criteria of the comparison set on which the known answers of the regimes differ",
+        f"{out}/comparison.csv",
+        rows=diff["criterion_id"],
+    )
+    reg.record(
+        "benchmark.comparison.differences",
+        differences_text(diff),
+        "text",
+        "The criteria on which the regimes differ, with each regime's answer",
+        f"{out}/comparison.csv",
+        rows=diff["criterion_id"],
+    )
     international = tables["international"]
-    reg.record("benchmark.international.quotes", len(international.drop_duplicates("evidence_id")), "quotes",
-               "Quotes of treaty bodies and IOM assessments used as evidence", f"{out}/international.csv",
-               rows=international["evidence_id"])
-    reg.record("benchmark.international.criteria", international["criterion_id"].nunique(), "criteria",
-               "Criteria on which a treaty body or IOM assessment speaks", f"{out}/international.csv",
-               rows=international["criterion_id"])
+    reg.record(
+        "benchmark.international.quotes",
+        len(international.drop_duplicates("evidence_id")),
+        "quotes",
+        "Quotes of treaty bodies and IOM assessments used as evidence",
+        f"{out}/international.csv",
+        rows=international["evidence_id"],
+    )
+    reg.record(
+        "benchmark.international.criteria",
+        international["criterion_id"].nunique(),
+        "criteria",
+        "Criteria on which a treaty body or IOM assessment speaks",
+        f"{out}/international.csv",
+        rows=international["criterion_id"],
+    )
     rat = tables["ratifications"]
     countries = dict(s["ratification_countries"])
     for country in countries:
         party = rat[rat[f"{country} status"].isin(["party", "member"])]["instrument"]
-        reg.record(f"benchmark.ratifications.{slug(country)}.party", len(party), "instruments",
-                   f"Instruments of the table to which {country} is a party or member", f"{out}/ratifications.csv",
-                   rows=party)
-        reg.record(f"benchmark.ratifications.{slug(country)}.name", countries[country], "text",
-                   f"Name of ratification country {country}", "config benchmark.ratification_countries")
-    reg.record("benchmark.ratifications.summary_text", words.listing(
-        f"{countries[c]}{' is a party or member to ' if i == 0 else ' to '}"
-        f"{words.count_phrase(int(rat[f'{c} status'].isin(['party', 'member']).sum()), 'instrument')}"
-        for i, c in enumerate(countries)), "text",
-        "Instruments of the table to which each country is a party or member, in words", f"{out}/ratifications.csv")
+        reg.record(
+            f"benchmark.ratifications.{slug(country)}.party",
+            len(party),
+            "instruments",
+            f"Instruments of the table to which {country} is a party or member",
+            f"{out}/ratifications.csv",
+            rows=party,
+        )
+        reg.record(
+            f"benchmark.ratifications.{slug(country)}.name",
+            countries[country],
+            "text",
+            f"Name of ratification country {country}",
+            "config benchmark.ratification_countries",
+        )
+    reg.record(
+        "benchmark.ratifications.summary_text",
+        words.listing(
+            f"{countries[c]}{' is a party or member to ' if i == 0 else ' to '}"
+            f"{words.count_phrase(int(rat[f'{c} status'].isin(['party', 'member']).sum()), 'instrument')}"
+            for i, c in enumerate(countries)
+        ),
+        "text",
+        "Instruments of the table to which each country is a party or member, in words",
+        f"{out}/ratifications.csv",
+    )
     for _, row in rat.iterrows():
         act = row["act_id"]
         if not isinstance(act, str) or not act:
             continue
         for country in countries:
-            reg.record(f"benchmark.status.{act.lower()}.{slug(country)}", row[f"{country} status"], "text",
-                       f"Party status of {row['instrument']} for {country} (the inventory's)", f"{out}/ratifications.csv",
-                       rows=[act])
+            reg.record(
+                f"benchmark.status.{act.lower()}.{slug(country)}",
+                row[f"{country} status"],
+                "text",
+                f"Party status of {row['instrument']} for {country} (the inventory's)",
+                f"{out}/ratifications.csv",
+                rows=[act],
+            )
 
 
 # ------------------------------------------------------------------ figures
-ANSWER_COLOURS = {"complete": "#009E73", "partial": "#E69F00", "absent": "#D55E00", "unknown": "#BBBBBB",
-                  "not_applicable": "#FFFFFF"}
-ANSWER_LABELS = {"complete": "complete (100)", "partial": "partial (50)", "absent": "absent (0)",
-                 "unknown": "unknown", "not_applicable": "not applicable"}
+ANSWER_COLOURS = {
+    "complete": "#009E73",
+    "partial": "#E69F00",
+    "absent": "#D55E00",
+    "unknown": "#BBBBBB",
+    "not_applicable": "#FFFFFF",
+}
+ANSWER_LABELS = {
+    "complete": "complete (100)",
+    "partial": "partial (50)",
+    "absent": "absent (0)",
+    "unknown": "unknown",
+    "not_applicable": "not applicable",
+}
 
 
 def _stacked(ax, frame: pd.DataFrame, label_column: str) -> None:
     left = np.zeros(len(frame))
     for key in ("complete", "partial", "absent", "unknown", "not_applicable"):
         values = frame[key].to_numpy(dtype=float)
-        ax.barh(frame[label_column], values, left=left, color=ANSWER_COLOURS[key], edgecolor="#555555",
-                linewidth=0.5, label=ANSWER_LABELS[key])
+        ax.barh(
+            frame[label_column],
+            values,
+            left=left,
+            color=ANSWER_COLOURS[key],
+            edgecolor="#555555",
+            linewidth=0.5,
+            label=ANSWER_LABELS[key],
+        )
         left += values
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -954,13 +1462,16 @@ def figure_gaps(gap: pd.DataFrame):
     from analysis.engine import figures
 
     fig, ax = figures.new_figure(8.0, max(2.5, 0.6 * len(gap) + 1.2))
-    labels = [f"{cid}  " + "\n".join(textwrap.wrap(text, 48)) for cid, text in zip(gap["criterion_id"], gap["criterion"])]
+    labels = [
+        f"{cid}  " + "\n".join(textwrap.wrap(text, 48)) for cid, text in zip(gap["criterion_id"], gap["criterion"])
+    ]
     y = np.arange(len(gap), dtype=float)
     # Law just above, practice just below the line, so equal scores stay visible as two marks.
     ax.hlines(y, gap["de_facto_score"], gap["de_jure_score"], color="#999999", linewidth=2)
     ax.scatter(gap["de_jure_score"], y - 0.15, color="#0072B2", s=60, label="in law (de jure)", zorder=3)
-    ax.scatter(gap["de_facto_score"], y + 0.15, color="#E69F00", s=60, marker="D", label="in practice (de facto)",
-               zorder=3)
+    ax.scatter(
+        gap["de_facto_score"], y + 0.15, color="#E69F00", s=60, marker="D", label="in practice (de facto)", zorder=3
+    )
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(-5, 105)
@@ -974,10 +1485,16 @@ def country_counts(wide: pd.DataFrame, countries: list[str], labels: Mapping[str
     rows = []
     for country in countries:
         answers = wide[country]
-        rows.append({"country": labels.get(country, country), "complete": int((answers == "100").sum()),
-                     "partial": int((answers == "50").sum()), "absent": int((answers == "0").sum()),
-                     "unknown": int((answers == UNKNOWN).sum()),
-                     "not_applicable": int((answers == NOT_APPLICABLE).sum())})
+        rows.append(
+            {
+                "country": labels.get(country, country),
+                "complete": int((answers == "100").sum()),
+                "partial": int((answers == "50").sum()),
+                "absent": int((answers == "0").sum()),
+                "unknown": int((answers == UNKNOWN).sum()),
+                "not_applicable": int((answers == NOT_APPLICABLE).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -993,20 +1510,34 @@ def figure_comparators(counts: pd.DataFrame):
 
 # ------------------------------------------------------------------ tables for the chapter
 def area_table(area_scores: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({"Area": area_scores["area"].map(labels), "Score in law": area_scores["score"],
-                         "Criteria": area_scores["criteria"], "Scored": area_scores["scored"],
-                         "Unknown": area_scores["unknown"], "Not applicable": area_scores["not_applicable"],
-                         "Scored, %": area_scores["coverage_pct"]})
+    return pd.DataFrame(
+        {
+            "Area": area_scores["area"].map(labels),
+            "Score in law": area_scores["score"],
+            "Criteria": area_scores["criteria"],
+            "Scored": area_scores["scored"],
+            "Unknown": area_scores["unknown"],
+            "Not applicable": area_scores["not_applicable"],
+            "Scored, %": area_scores["coverage_pct"],
+        }
+    )
 
 
 def _answer_cell(answer: str, confidence: str) -> str:
     return answer if answer in (UNKNOWN,) else f"{answer} ({confidence})"
 
 
-def comparison_display(comparison: pd.DataFrame, names: Mapping[str, str], area_labels: Mapping[str, str]) -> pd.DataFrame:
+def comparison_display(
+    comparison: pd.DataFrame, names: Mapping[str, str], area_labels: Mapping[str, str]
+) -> pd.DataFrame:
     """The comparison set side by side: each country's answer with the confidence of the facts behind it."""
-    out = pd.DataFrame({"Id": comparison["criterion_id"], "Area": comparison["area"].map(area_labels),
-                        "Criterion": comparison["criterion"]})
+    out = pd.DataFrame(
+        {
+            "Id": comparison["criterion_id"],
+            "Area": comparison["area"].map(area_labels),
+            "Criterion": comparison["criterion"],
+        }
+    )
     for code, name in names.items():
         out[name] = [_answer_cell(a, c) for a, c in zip(comparison[f"{code}_answer"], comparison[f"{code}_confidence"])]
     return out
@@ -1018,17 +1549,25 @@ def differences(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFr
     for _, r in comparison.iterrows():
         known = {code: r[f"{code}_answer"] for code in names if r[f"{code}_answer"] not in (UNKNOWN, NOT_APPLICABLE)}
         if len(known) >= 2 and len(set(known.values())) > 1:
-            rows.append({"criterion_id": r["criterion_id"], "criterion": r["criterion"],
-                         "answers": ", ".join(f"{names[c]} {a}" for c, a in known.items())})
+            rows.append(
+                {
+                    "criterion_id": r["criterion_id"],
+                    "criterion": r["criterion"],
+                    "answers": ", ".join(f"{names[c]} {a}" for c, a in known.items()),
+                }
+            )
     return pd.DataFrame(rows, columns=["criterion_id", "criterion", "answers"])
 
 
 def differences_text(diff: pd.DataFrame) -> str:
-    """"students may work part-time during their studies (Kyrgyzstan 0, Kazakhstan 0, Russia 100); ..."."""
+    """ "students may work part-time during their studies (Kyrgyzstan 0, Kazakhstan 0, Russia 100); ..."."""
     from analysis.engine import text as words
 
-    return words.listing((f"{r.criterion[0].lower() + r.criterion[1:].rstrip('.')} ({r.answers})"
-                          for r in diff.itertuples()), conjunction="and", empty="none")
+    return words.listing(
+        (f"{r.criterion[0].lower() + r.criterion[1:].rstrip('.')} ({r.answers})" for r in diff.itertuples()),
+        conjunction="and",
+        empty="none",
+    )
 
 
 def comparator_annex(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
@@ -1036,16 +1575,28 @@ def comparator_annex(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.D
     rows = []
     for _, r in comparison.iterrows():
         for code, name in names.items():
-            rows.append({"Id": r["criterion_id"], "Regime": name, "Answer": r[f"{code}_answer"],
-                         "Confidence": r[f"{code}_confidence"], "Basis": r[f"{code}_basis"]})
+            rows.append(
+                {
+                    "Id": r["criterion_id"],
+                    "Regime": name,
+                    "Answer": r[f"{code}_answer"],
+                    "Confidence": r[f"{code}_confidence"],
+                    "Basis": r[f"{code}_basis"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def international_display(international: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"Criterion": international["criterion_id"].replace("", "the assessment as a whole"),
-                         "Document": international["document"], "Paragraph": international["pinpoint"],
-                         "Date": international["date"].map(lambda d: "" if pd.isna(d) else words_date(d)),
-                         "What it says": international["says"]})
+    return pd.DataFrame(
+        {
+            "Criterion": international["criterion_id"].replace("", "the assessment as a whole"),
+            "Document": international["document"],
+            "Paragraph": international["pinpoint"],
+            "Date": international["date"].map(lambda d: "" if pd.isna(d) else words_date(d)),
+            "What it says": international["says"],
+        }
+    )
 
 
 def words_date(value) -> str:
@@ -1055,11 +1606,19 @@ def words_date(value) -> str:
 
 
 def evidence_annex(evidence: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({"Id": evidence["evidence_id"], "Criteria": evidence["criterion_ids"].fillna(""),
-                         "Regime": evidence["country"].map(lambda c: names.get(c, c)),
-                         "Document": evidence["document"], "Paragraph": evidence["pinpoint"].fillna(""),
-                         "Date": evidence["source_date"].map(lambda d: "" if pd.isna(d) else words_date(d)),
-                         "Tier": evidence["tier"], "Quote": evidence["quote"], "Address": evidence["address"]})
+    return pd.DataFrame(
+        {
+            "Id": evidence["evidence_id"],
+            "Criteria": evidence["criterion_ids"].fillna(""),
+            "Regime": evidence["country"].map(lambda c: names.get(c, c)),
+            "Document": evidence["document"],
+            "Paragraph": evidence["pinpoint"].fillna(""),
+            "Date": evidence["source_date"].map(lambda d: "" if pd.isna(d) else words_date(d)),
+            "Tier": evidence["tier"],
+            "Quote": evidence["quote"],
+            "Address": evidence["address"],
+        }
+    )
 
 
 # ------------------------------------------------------------------ annex
@@ -1086,22 +1645,43 @@ def annex_table(criteria_scored: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, r in criteria_scored.iterrows():
         options = "; ".join(f"{k}: {r[f'option_{k}']}" for k in (100, 50, 0) if _ids(r[f"option_{k}"]))
-        evidence = "; ".join(f"{label}: {', '.join(breakable(i) for i in _ids(r[col]))}" for label, col in
-                             (("acts", "de_jure_acts"), ("provisions", "de_jure_provisions"),
-                              ("codes", "de_facto_codes"), ("findings", "de_facto_findings")) if _ids(r[col]))
+        evidence = "; ".join(
+            f"{label}: {', '.join(breakable(i) for i in _ids(r[col]))}"
+            for label, col in (
+                ("acts", "de_jure_acts"),
+                ("provisions", "de_jure_provisions"),
+                ("codes", "de_facto_codes"),
+                ("findings", "de_facto_findings"),
+            )
+            if _ids(r[col])
+        )
         practice = _practice_text(r)
-        answers = f"law: {r['kg_answer']}" + (f"; practice: {practice}" if practice else "") + \
-            f"; confidence: {r['confidence']}"
-        basis = _sentence(r["kg_basis"]) + ("" if not _ids(r["de_facto_basis"]) else
-                                             f" Practice: {_sentence(r['de_facto_basis'])}")
+        answers = (
+            f"law: {r['kg_answer']}"
+            + (f"; practice: {practice}" if practice else "")
+            + f"; confidence: {r['confidence']}"
+        )
+        basis = _sentence(r["kg_basis"]) + (
+            "" if not _ids(r["de_facto_basis"]) else f" Practice: {_sentence(r['de_facto_basis'])}"
+        )
         note = "" if not _ids(r["note"]) else f" Note: {_sentence(r['note'])}"
-        rows.append({"Id": r["criterion_id"],
-                     "Criterion, answers and standard": f"{r['criterion']} ({options}). Standard: {r['reference']}.",
-                     "Answer": answers, "Evidence": evidence, "Basis": basis + note})
+        rows.append(
+            {
+                "Id": r["criterion_id"],
+                "Criterion, answers and standard": f"{r['criterion']} ({options}). Standard: {r['reference']}.",
+                "Answer": answers,
+                "Evidence": evidence,
+                "Basis": basis + note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def annex_sources(criteria_scored: pd.DataFrame) -> pd.DataFrame:
     """Source addresses per criterion, one per line, for a table whose addresses become links."""
-    return pd.DataFrame({"Id": criteria_scored["criterion_id"],
-                         "Sources": [" ".join(_ids(s)) for s in criteria_scored["source"].fillna("")]})
+    return pd.DataFrame(
+        {
+            "Id": criteria_scored["criterion_id"],
+            "Sources": [" ".join(_ids(s)) for s in criteria_scored["source"].fillna("")],
+        }
+    )

@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -79,45 +79,107 @@ def step_columns() -> list[Column]:
         Column("pathway", vocabulary=list(s["pathways"]), description="Pathway id (see README)"),
         Column("step", "int", minimum=1, description="Step number within the pathway (1, 2, ...)"),
         Column("action", description="What is done, by whom"),
-        Column("responsible_body", required=False,
-               description="Institution id of the inventory (or a private actor of the configuration); blank = not known"),
+        Column(
+            "responsible_body",
+            required=False,
+            description="Institution id of the inventory (or a private actor of the configuration); blank = not known",
+        ),
         Column("legal_basis", required=False, description="Provision ids of the inventory, separated by ';'"),
-        Column("channel", required=False, vocabulary=list(s["channels"]), multi=True,
-               description="How the step is done; several separated by ';'"),
+        Column(
+            "channel",
+            required=False,
+            vocabulary=list(s["channels"]),
+            multi=True,
+            description="How the step is done; several separated by ';'",
+        ),
         Column("documents", required=False, description="Documents the applicant must bring"),
-        Column("fee_provision", required=False,
-               description=f"Provision id of the inventory whose amount is the fee, premium or guarantee; "
-                           f"'{s['free_token']}' where the sources say the step costs nothing; blank = not known"),
-        Column("fee_kind", required=False, vocabulary=list(s["financial_cost_kinds"]),
-               description="What the payment is (a financial cost, not an administrative burden)"),
-        Column("fee_periods", "float", required=False, minimum=0,
-               description="How many periods of a periodic fee (per month, per year) the pathway counts; blank = 1"),
+        Column(
+            "fee_provision",
+            required=False,
+            description=f"Provision id of the inventory whose amount is the fee, premium or guarantee; "
+            f"'{s['free_token']}' where the sources say the step costs nothing; blank = not known",
+        ),
+        Column(
+            "fee_kind",
+            required=False,
+            vocabulary=list(s["financial_cost_kinds"]),
+            description="What the payment is (a financial cost, not an administrative burden)",
+        ),
+        Column(
+            "fee_periods",
+            "float",
+            required=False,
+            minimum=0,
+            description="How many periods of a periodic fee (per month, per year) the pathway counts; blank = 1",
+        ),
         Column("fee_payer", required=False, vocabulary=_vocab("bearers"), description="Who pays; blank = the migrant"),
-        Column("deadline_provision", required=False,
-               description="Provision id of the inventory that sets the body's statutory deadline; blank = none found"),
-        Column("term_provision", required=False,
-               description="Provision id of the inventory that sets how long the document or status obtained lasts"),
-        Column("observed_min", "float", required=False, minimum=0,
-               description="Time the step takes in practice as a source reports it (lower end); an assumption"),
-        Column("observed_max", "float", required=False, minimum=0,
-               description="Upper end of the reported time (blank: same as observed_min)"),
+        Column(
+            "deadline_provision",
+            required=False,
+            description="Provision id of the inventory that sets the body's statutory deadline; blank = none found",
+        ),
+        Column(
+            "term_provision",
+            required=False,
+            description="Provision id of the inventory that sets how long the document or status obtained lasts",
+        ),
+        Column(
+            "observed_min",
+            "float",
+            required=False,
+            minimum=0,
+            description="Time the step takes in practice as a source reports it (lower end); an assumption",
+        ),
+        Column(
+            "observed_max",
+            "float",
+            required=False,
+            minimum=0,
+            description="Upper end of the reported time (blank: same as observed_min)",
+        ),
         Column("observed_unit", required=False, vocabulary=units, description="Unit of the reported time"),
         Column("observed_source", required=False, description="Address of the source of the reported time"),
-        Column("observed_confidence", required=False, vocabulary=confidence,
-               description="Confidence of the reported time"),
-        Column("parallel_with", required=False, description="Step numbers of the same pathway that can run at the same time"),
-        Column("same_as", required=False,
-               description="pathway/step of another pathway that this step repeats (e.g. entry_short_stay/2): its "
-                           "payments are counted once, there"),
-        Column("languages", required=False, vocabulary=list(s["languages"]), multi=True,
-               description="Languages the service is offered in; blank = not found in the sources (a data gap)"),
-        Column("locations", required=False, vocabulary=list(s["locations"]), multi=True,
-               description="Where the step can be done; blank = not known"),
+        Column(
+            "observed_confidence", required=False, vocabulary=confidence, description="Confidence of the reported time"
+        ),
+        Column(
+            "parallel_with",
+            required=False,
+            description="Step numbers of the same pathway that can run at the same time",
+        ),
+        Column(
+            "same_as",
+            required=False,
+            description="pathway/step of another pathway that this step repeats (e.g. entry_short_stay/2): its "
+            "payments are counted once, there",
+        ),
+        Column(
+            "languages",
+            required=False,
+            vocabulary=list(s["languages"]),
+            multi=True,
+            description="Languages the service is offered in; blank = not found in the sources (a data gap)",
+        ),
+        Column(
+            "locations",
+            required=False,
+            vocabulary=list(s["locations"]),
+            multi=True,
+            description="Where the step can be done; blank = not known",
+        ),
         Column("access_source", required=False, description="Address of the source of channel and languages"),
-        Column("access_confidence", required=False, vocabulary=confidence,
-               description="Confidence of channel, languages and locations"),
-        Column("observed_procedure", required=False, vocabulary=_vocab("observed_procedures"),
-               description="Procedure id of the processing-time analysis that observes this step"),
+        Column(
+            "access_confidence",
+            required=False,
+            vocabulary=confidence,
+            description="Confidence of channel, languages and locations",
+        ),
+        Column(
+            "observed_procedure",
+            required=False,
+            vocabulary=_vocab("observed_procedures"),
+            description="Procedure id of the processing-time analysis that observes this step",
+        ),
         Column("source", required=False, description="Addresses of the sources of the step, one per line"),
         Column("confidence", vocabulary=confidence, description="Confidence of the step as described"),
         Column("note", required=False, description="What a reader must know: what was not found, assumptions"),
@@ -127,16 +189,27 @@ def step_columns() -> list[Column]:
 def parameter_columns() -> list[Column]:
     confidence = _vocab("confidence")
     return [
-        Column("id", unique=True, description="Parameter id: " + ", ".join(PARAMETER_IDS)
-               + "; populations of the Standard Cost Model; exchange rates (unit 'exchange rate')"),
+        Column(
+            "id",
+            unique=True,
+            description="Parameter id: "
+            + ", ".join(PARAMETER_IDS)
+            + "; populations of the Standard Cost Model; exchange rates (unit 'exchange rate')",
+        ),
         Column("parameter", description="What the parameter is"),
         Column("value", "float", required=False, description="Value; blank = derived (base_parameter) or not known"),
-        Column("currency", required=False,
-               description="ISO code of a money value, or the foreign currency of an exchange rate"),
+        Column(
+            "currency",
+            required=False,
+            description="ISO code of a money value, or the foreign currency of an exchange rate",
+        ),
         Column("unit", description=f"Unit (per year, per month, hours, share, persons, %, '{EXCHANGE_RATE}')"),
         Column("reference_period", required=False, description="Year or period the value refers to"),
-        Column("base_parameter", required=False,
-               description="Derived value: id of the parameter it is computed from (value = base x factor x (1 + change))"),
+        Column(
+            "base_parameter",
+            required=False,
+            description="Derived value: id of the parameter it is computed from (value = base x factor x (1 + change))",
+        ),
         Column("change_parameter", required=False, description="Id of a parameter in % applied to the base"),
         Column("factor", "float", required=False, minimum=0, description="Factor applied to the base (blank = 1)"),
         Column("source", required=False, description="Address of the source"),
@@ -154,13 +227,25 @@ def scm_columns() -> list[Column]:
         Column("bearer", vocabulary=_vocab("bearers"), description="Who does the work (and pays if fee_payer)"),
         Column("obligation", description="The information obligation in words (what must be given to whom)"),
         Column("hours_per_case", "float", minimum=0, description="Time per case in hours (normally efficient person)"),
-        Column("hours_source", required=False, description="Where the time comes from (blank: assumption of the analysis)"),
-        Column("out_of_pocket", "float", required=False, minimum=0,
-               description="Out-of-pocket cost of meeting the obligation per case (copies, photos, translation, "
-                           "notary, travel), in the configured currency; not fees"),
+        Column(
+            "hours_source", required=False, description="Where the time comes from (blank: assumption of the analysis)"
+        ),
+        Column(
+            "out_of_pocket",
+            "float",
+            required=False,
+            minimum=0,
+            description="Out-of-pocket cost of meeting the obligation per case (copies, photos, translation, "
+            "notary, travel), in the configured currency; not fees",
+        ),
         Column("out_of_pocket_source", required=False, description="Where the out-of-pocket cost comes from"),
-        Column("population_parameter", required=False,
-               description="Id of the parameter that gives how many people (or firms) do the step a year; blank = not known"),
+        Column(
+            "population_parameter",
+            required=False,
+            description=(
+                "Id of the parameter that gives how many people (or firms) do the step a year; blank = not known"
+            ),
+        ),
         Column("frequency_per_year", "float", minimum=0, description="Times per person per year"),
         Column("confidence", vocabulary=confidence, description="Confidence of time and quantity"),
         Column("note", required=False, description="Assumption behind time and quantity"),
@@ -181,8 +266,12 @@ def other_group_columns() -> list[Column]:
 
 
 def sheet_columns() -> dict[str, list[Column]]:
-    return {"steps": step_columns(), "parameters": parameter_columns(), "scm_assumptions": scm_columns(),
-            "other_groups": other_group_columns()}
+    return {
+        "steps": step_columns(),
+        "parameters": parameter_columns(),
+        "scm_assumptions": scm_columns(),
+        "other_groups": other_group_columns(),
+    }
 
 
 # ---------------------------------------------------------------- template
@@ -195,8 +284,7 @@ def _describe(col: Column) -> str:
     return {"int": "whole number", "float": "number", "date": "dd.mm.yyyy"}.get(col.kind, "text")
 
 
-def write_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame] | None = None,
-                   allow_raw: bool = False) -> Path:
+def write_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame] | None = None, allow_raw: bool = False) -> Path:
     """The procedures workbook: its sheets (empty or filled) and a README explaining each column."""
     tables = tables or {}
     wb = Workbook()
@@ -365,16 +453,31 @@ def _step_checks(file: str) -> list:
         for _, r in frame.iterrows():
             where = dict(file=file, sheet="steps", row=int(r[ROW]))
             if pd.notna(r.get("observed_min")) and not isinstance(r.get("observed_unit"), str):
-                problems.append(Problem(**where, column="observed_unit",
-                                        expected="the unit of the reported time (" + ", ".join(settings()["deadline_units"]) + ")",
-                                        found="an empty cell"))
+                problems.append(
+                    Problem(
+                        **where,
+                        column="observed_unit",
+                        expected="the unit of the reported time (" + ", ".join(settings()["deadline_units"]) + ")",
+                        found="an empty cell",
+                    )
+                )
             if pd.notna(r.get("observed_min")) and not isinstance(r.get("observed_source"), str):
-                problems.append(Problem(**where, column="observed_source",
-                                        expected="the source of the reported time (an assumption needs its own source)",
-                                        found="an empty cell"))
-            if pd.notna(r.get("observed_max")) and pd.notna(r.get("observed_min")) and r["observed_max"] < r["observed_min"]:
-                problems.append(Problem(**where, column="observed_max", expected="at least observed_min",
-                                        found=r["observed_max"]))
+                problems.append(
+                    Problem(
+                        **where,
+                        column="observed_source",
+                        expected="the source of the reported time (an assumption needs its own source)",
+                        found="an empty cell",
+                    )
+                )
+            if (
+                pd.notna(r.get("observed_max"))
+                and pd.notna(r.get("observed_min"))
+                and r["observed_max"] < r["observed_min"]
+            ):
+                problems.append(
+                    Problem(**where, column="observed_max", expected="at least observed_min", found=r["observed_max"])
+                )
         return problems
 
     def numbering(frame: pd.DataFrame) -> list[Problem]:
@@ -384,9 +487,16 @@ def _step_checks(file: str) -> list:
         for _, r in valid.iterrows():
             key = (r["pathway"], int(r["step"]))
             if key in seen:
-                problems.append(Problem(file=file, sheet="steps", row=int(r[ROW]), column="step",
-                                        expected=f"a step number not used before in pathway {key[0]} (row {seen[key]})",
-                                        found=key[1]))
+                problems.append(
+                    Problem(
+                        file=file,
+                        sheet="steps",
+                        row=int(r[ROW]),
+                        column="step",
+                        expected=f"a step number not used before in pathway {key[0]} (row {seen[key]})",
+                        found=key[1],
+                    )
+                )
             seen.setdefault(key, int(r[ROW]))
         steps_of = valid.groupby("pathway")["step"].apply(lambda s: {int(v) for v in s}).to_dict()
         for _, r in valid.iterrows():
@@ -394,13 +504,29 @@ def _step_checks(file: str) -> list:
             if isinstance(same, str):
                 pathway, _, number = same.partition("/")
                 if not (number.isdigit() and int(number) in steps_of.get(pathway, set()) and pathway != r["pathway"]):
-                    problems.append(Problem(file=file, sheet="steps", row=int(r[ROW]), column="same_as",
-                                            expected="pathway/step of a step of another pathway", found=same))
+                    problems.append(
+                        Problem(
+                            file=file,
+                            sheet="steps",
+                            row=int(r[ROW]),
+                            column="same_as",
+                            expected="pathway/step of a step of another pathway",
+                            found=same,
+                        )
+                    )
             for item in _split(r.get("parallel_with")):
                 ok = item.isdigit() and int(item) in steps_of.get(r["pathway"], set()) and int(item) != int(r["step"])
                 if not ok:
-                    problems.append(Problem(file=file, sheet="steps", row=int(r[ROW]), column="parallel_with",
-                                            expected=f"numbers of other steps of pathway {r['pathway']}", found=item))
+                    problems.append(
+                        Problem(
+                            file=file,
+                            sheet="steps",
+                            row=int(r[ROW]),
+                            column="parallel_with",
+                            expected=f"numbers of other steps of pathway {r['pathway']}",
+                            found=item,
+                        )
+                    )
         return problems
 
     return [pairs, numbering]
@@ -414,18 +540,31 @@ def _parameter_checks(file: str) -> list:
             where = dict(file=file, sheet="parameters", row=int(r[ROW]))
             code = r.get("currency")
             if isinstance(code, str) and not CURRENCY_CODE.match(code):
-                problems.append(Problem(**where, column="currency", expected="an ISO currency code of three capitals",
-                                        found=code))
+                problems.append(
+                    Problem(**where, column="currency", expected="an ISO currency code of three capitals", found=code)
+                )
             if r.get("unit") == EXCHANGE_RATE and not isinstance(code, str):
-                problems.append(Problem(**where, column="currency",
-                                        expected="the currency that the exchange rate converts", found="an empty cell"))
+                problems.append(
+                    Problem(
+                        **where,
+                        column="currency",
+                        expected="the currency that the exchange rate converts",
+                        found="an empty cell",
+                    )
+                )
             for column in ("base_parameter", "change_parameter"):
                 ref = r.get(column)
                 if isinstance(ref, str) and ref not in ids:
                     problems.append(Problem(**where, column=column, expected="the id of another parameter", found=ref))
             if isinstance(r.get("change_parameter"), str) and not isinstance(r.get("base_parameter"), str):
-                problems.append(Problem(**where, column="base_parameter", expected="the base the change applies to",
-                                        found="an empty cell"))
+                problems.append(
+                    Problem(
+                        **where,
+                        column="base_parameter",
+                        expected="the base the change applies to",
+                        found="an empty cell",
+                    )
+                )
         return problems
 
     return [codes]
@@ -440,31 +579,58 @@ def _fact_problems(steps: pd.DataFrame, provisions: pd.DataFrame, file: str, rat
         fee = r.get("fee_provision")
         if isinstance(fee, str) and fee != free:
             if fee not in provisions.index:
-                problems.append(Problem(**where, column="fee_provision", expected=f"a provision of the inventory or "
-                                        f"'{free}'", found=fee))
+                problems.append(
+                    Problem(
+                        **where, column="fee_provision", expected=f"a provision of the inventory or '{free}'", found=fee
+                    )
+                )
             else:
                 unit = provisions.at[fee, "unit"]
                 money = money_unit(unit)
                 if money is None:
-                    problems.append(Problem(**where, column="fee_provision", expected="a provision whose unit is money "
-                                            "(the configured currency's name or an ISO code)", found=f"{fee} ({unit})"))
+                    problems.append(
+                        Problem(
+                            **where,
+                            column="fee_provision",
+                            expected="a provision whose unit is money (the configured currency's name or an ISO code)",
+                            found=f"{fee} ({unit})",
+                        )
+                    )
                 elif rate_of(money[0]) is None:
-                    problems.append(Problem(**where, column="fee_provision", expected=f"an exchange rate for {money[0]} "
-                                            f"on the parameters sheet (unit '{EXCHANGE_RATE}')", found=fee))
+                    problems.append(
+                        Problem(
+                            **where,
+                            column="fee_provision",
+                            expected=f"an exchange rate for {money[0]} "
+                            f"on the parameters sheet (unit '{EXCHANGE_RATE}')",
+                            found=fee,
+                        )
+                    )
         deadline = r.get("deadline_provision")
         if isinstance(deadline, str):
             if deadline not in provisions.index:
-                problems.append(Problem(**where, column="deadline_provision", expected="a provision of the inventory",
-                                        found=deadline))
+                problems.append(
+                    Problem(
+                        **where, column="deadline_provision", expected="a provision of the inventory", found=deadline
+                    )
+                )
             elif deadline_kind(provisions.at[deadline, "unit"]) is None:
-                problems.append(Problem(**where, column="deadline_provision",
-                                        expected="a provision whose unit is a duration (config processing_times.deadline_units)",
-                                        found=f"{deadline} ({provisions.at[deadline, 'unit']})"))
+                problems.append(
+                    Problem(
+                        **where,
+                        column="deadline_provision",
+                        expected="a provision whose unit is a duration (config processing_times.deadline_units)",
+                        found=f"{deadline} ({provisions.at[deadline, 'unit']})",
+                    )
+                )
     return problems
 
 
-def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Path | None = "data/processed/inventory",
-         on: str | date | None = None) -> Procedures:
+def read(
+    path: str | Path = "data/raw/procedures.xlsx",
+    inventory_dir: str | Path | None = "data/processed/inventory",
+    on: str | date | None = None,
+) -> Procedures:
     """Read and validate the workbook; bodies and provisions are checked against the inventory tables.
 
     Raises InputError naming file, sheet, Excel row and column of every problem found. With `on`, a
@@ -487,12 +653,25 @@ def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Pat
         acts_file = folder / "acts.csv"
         acts = read_processed(acts_file).astype({"id": str}).set_index("id", drop=False) if acts_file.exists() else acts
         bodies = set(institutions) | set(settings().get("private_actors") or {})
-        problems += foreign_key(steps, "responsible_body", bodies, file, "steps",
-                                "institution of the inventory (institutions sheet) or private actor")
+        problems += foreign_key(
+            steps,
+            "responsible_body",
+            bodies,
+            file,
+            "steps",
+            "institution of the inventory (institutions sheet) or private actor",
+        )
         problems += foreign_key(steps, "term_provision", provisions.index, file, "steps", "provision of the inventory")
         for sheet, frame in (("steps", steps), ("other_groups", groups)):
-            problems += foreign_key(frame, "legal_basis", provisions.index, file, sheet,
-                                    "provision of the inventory (provisions sheet)", multi=True)
+            problems += foreign_key(
+                frame,
+                "legal_basis",
+                provisions.index,
+                file,
+                sheet,
+                "provision of the inventory (provisions sheet)",
+                multi=True,
+            )
         probe = Procedures(steps=steps, parameters=typed["parameters"], scm=scm, file=file)
         problems += _fact_problems(steps, provisions, file, probe.rate)
         if on is not None:
@@ -501,13 +680,28 @@ def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Pat
     parameter_ids = set(typed["parameters"]["id"].dropna())
     for _, r in scm.dropna(subset=["pathway", "step"]).iterrows():
         if (r["pathway"], int(r["step"])) not in step_keys:
-            problems.append(Problem(file=file, sheet="scm_assumptions", row=int(r[ROW]), column="step",
-                                    expected="a step that exists in the steps sheet for this pathway",
-                                    found=f"{r['pathway']} step {int(r['step'])}"))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet="scm_assumptions",
+                    row=int(r[ROW]),
+                    column="step",
+                    expected="a step that exists in the steps sheet for this pathway",
+                    found=f"{r['pathway']} step {int(r['step'])}",
+                )
+            )
         ref = r.get("population_parameter")
         if isinstance(ref, str) and ref not in parameter_ids:
-            problems.append(Problem(file=file, sheet="scm_assumptions", row=int(r[ROW]), column="population_parameter",
-                                    expected="the id of a parameter (parameters sheet)", found=ref))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet="scm_assumptions",
+                    row=int(r[ROW]),
+                    column="population_parameter",
+                    expected="the id of a parameter (parameters sheet)",
+                    found=ref,
+                )
+            )
     warnings = raise_if_errors(problems)
     for sheet, columns in sheet_columns().items():
         for col in columns:
@@ -516,10 +710,18 @@ def read(path: str | Path = "data/raw/procedures.xlsx", inventory_dir: str | Pat
             elif col.kind == "int":
                 typed[sheet][col.name] = typed[sheet][col.name].astype("int64")
     steps = typed["steps"].sort_values(
-        ["pathway", "step"], key=lambda s: s.map(_pathway_order()) if s.name == "pathway" else s)
-    return Procedures(steps=steps.reset_index(drop=True), parameters=typed["parameters"],
-                      scm=typed["scm_assumptions"], other_groups=typed["other_groups"], file=file,
-                      provisions=provisions, acts=acts, warnings=warnings)
+        ["pathway", "step"], key=lambda s: s.map(_pathway_order()) if s.name == "pathway" else s
+    )
+    return Procedures(
+        steps=steps.reset_index(drop=True),
+        parameters=typed["parameters"],
+        scm=typed["scm_assumptions"],
+        other_groups=typed["other_groups"],
+        file=file,
+        provisions=provisions,
+        acts=acts,
+        warnings=warnings,
+    )
 
 
 def _body_period_warnings(steps: pd.DataFrame, institutions: pd.DataFrame, file: str, on: str | date) -> list[Problem]:
@@ -531,9 +733,17 @@ def _body_period_warnings(steps: pd.DataFrame, institutions: pd.DataFrame, file:
             continue
         start, end = pd.to_datetime(periods.at[body, "valid_from"]), pd.to_datetime(periods.at[body, "valid_to"])
         if (pd.notna(start) and start > day) or (pd.notna(end) and end < day):
-            problems.append(Problem(file=file, sheet="steps", row=int(row), column="responsible_body",
-                                    expected=f"a body that exists on {day:%d.%m.%Y} (inventory validity period)",
-                                    found=body, severity="warning"))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet="steps",
+                    row=int(row),
+                    column="responsible_body",
+                    expected=f"a body that exists on {day:%d.%m.%Y} (inventory validity period)",
+                    found=body,
+                    severity="warning",
+                )
+            )
     return problems
 
 
@@ -562,32 +772,55 @@ def step_facts(proc: Procedures) -> pd.DataFrame:
     free = settings()["free_token"]
     records = []
     for _, r in steps.iterrows():
-        rec = {"fee_amount": np.nan, "fee_currency": None, "fee_period": "", "fee_text": "not known",
-               "fee_local": np.nan, "fee_known": False, "fee_confidence": None,
-               "deadline_quantity": np.nan, "deadline_kind": None, "deadline_text": "none found",
-               "deadline_confidence": None, "term_text": ""}
+        rec = {
+            "fee_amount": np.nan,
+            "fee_currency": None,
+            "fee_period": "",
+            "fee_text": "not known",
+            "fee_local": np.nan,
+            "fee_known": False,
+            "fee_confidence": None,
+            "deadline_quantity": np.nan,
+            "deadline_kind": None,
+            "deadline_text": "none found",
+            "deadline_confidence": None,
+            "term_text": "",
+        }
         fee = r.get("fee_provision")
         if fee == free:
-            rec.update(fee_amount=0.0, fee_currency=currency()["code"], fee_text="no fee", fee_local=0.0,
-                       fee_known=True, fee_confidence=r["confidence"])
+            rec.update(
+                fee_amount=0.0,
+                fee_currency=currency()["code"],
+                fee_text="no fee",
+                fee_local=0.0,
+                fee_known=True,
+                fee_confidence=r["confidence"],
+            )
         elif isinstance(fee, str) and fee in prov.index and pd.notna(prov.at[fee, "quantity"]):
             code, period = money_unit(prov.at[fee, "unit"])
             periods = r.get("fee_periods")
             periods = 1.0 if periods is None or pd.isna(periods) else float(periods)
             rate = proc.rate(code)
             amount = float(prov.at[fee, "quantity"])
-            rec.update(fee_amount=amount, fee_currency=code, fee_period=period,
-                       fee_text=quantity_text(amount, prov.at[fee, "unit"]),
-                       fee_local=np.nan if rate is None else amount * rate * periods, fee_known=rate is not None,
-                       fee_confidence=prov.at[fee, "confidence"])
+            rec.update(
+                fee_amount=amount,
+                fee_currency=code,
+                fee_period=period,
+                fee_text=quantity_text(amount, prov.at[fee, "unit"]),
+                fee_local=np.nan if rate is None else amount * rate * periods,
+                fee_known=rate is not None,
+                fee_confidence=prov.at[fee, "confidence"],
+            )
         elif isinstance(fee, str) and fee in prov.index:
             rec.update(fee_text="amount not found", fee_confidence=prov.at[fee, "confidence"])
         deadline = r.get("deadline_provision")
         if isinstance(deadline, str) and deadline in prov.index and pd.notna(prov.at[deadline, "quantity"]):
-            rec.update(deadline_quantity=float(prov.at[deadline, "quantity"]),
-                       deadline_kind=deadline_kind(prov.at[deadline, "unit"]),
-                       deadline_text=quantity_text(prov.at[deadline, "quantity"], prov.at[deadline, "unit"]),
-                       deadline_confidence=prov.at[deadline, "confidence"])
+            rec.update(
+                deadline_quantity=float(prov.at[deadline, "quantity"]),
+                deadline_kind=deadline_kind(prov.at[deadline, "unit"]),
+                deadline_text=quantity_text(prov.at[deadline, "quantity"], prov.at[deadline, "unit"]),
+                deadline_confidence=prov.at[deadline, "confidence"],
+            )
         term = r.get("term_provision")
         if isinstance(term, str) and term in prov.index and pd.notna(prov.at[term, "quantity"]):
             rec["term_text"] = quantity_text(prov.at[term, "quantity"], prov.at[term, "unit"])
@@ -597,7 +830,7 @@ def step_facts(proc: Procedures) -> pd.DataFrame:
 
 
 def observed_text(low, high, unit) -> str:
-    """"1–2 months"; "" where no reported time is recorded."""
+    """ "1–2 months"; "" where no reported time is recorded."""
     if low is None or pd.isna(low) or not isinstance(unit, str):
         return ""
     label = settings()["deadline_units"][unit]
@@ -618,8 +851,9 @@ def _add_working(day: date, n: int, calendar: WorkCalendar) -> date:
     return pd.Timestamp(calendar.add_working_days(np.datetime64(day, "D"), n)).date()
 
 
-def step_finish(start: date, deadline: float | None, unit: str | None, calendar: WorkCalendar,
-                minimum_days: int = 1) -> date:
+def step_finish(
+    start: date, deadline: float | None, unit: str | None, calendar: WorkCalendar, minimum_days: int = 1
+) -> date:
     """When a step started on `start` ends: its duration, but at least `minimum_days` working days.
 
     A duration in calendar days, months or years that ends on a non-working day ends on the next
@@ -640,8 +874,14 @@ def step_finish(start: date, deadline: float | None, unit: str | None, calendar:
     return max(_next_working_day(end, calendar), earliest)
 
 
-def schedule(steps: pd.DataFrame, start: date, calendar: WorkCalendar, minimum_days: int = 1,
-             parallel_start_offset_days: int = 0, durations: Mapping[int, tuple[float, str]] | None = None) -> pd.DataFrame:
+def schedule(
+    steps: pd.DataFrame,
+    start: date,
+    calendar: WorkCalendar,
+    minimum_days: int = 1,
+    parallel_start_offset_days: int = 0,
+    durations: Mapping[int, tuple[float, str]] | None = None,
+) -> pd.DataFrame:
     """Start and finish of each step of one pathway along its critical path.
 
     A step waits for every earlier step except those it can run with (`parallel_with`, read both
@@ -669,9 +909,15 @@ def schedule(steps: pd.DataFrame, start: date, calendar: WorkCalendar, minimum_d
         end = step_finish(begin, deadline, unit, calendar, minimum_days)
         starts[n], finishes[n] = begin, end
         previous = n
-        rows.append({"step": n, "start": begin, "finish": end,
-                     "working_days": int(calendar.working_days_between(np.datetime64(begin, "D"), np.datetime64(end, "D"))),
-                     "on_duration": pd.notna(deadline) and bool(unit)})
+        rows.append(
+            {
+                "step": n,
+                "start": begin,
+                "finish": end,
+                "working_days": int(calendar.working_days_between(np.datetime64(begin, "D"), np.datetime64(end, "D"))),
+                "on_duration": pd.notna(deadline) and bool(unit),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -724,7 +970,9 @@ def _share(value: float, base: float | None) -> float:
 
 
 # ---------------------------------------------------------------- indicators
-def indicators(proc: Procedures, start: date, calendar: WorkCalendar, observed: pd.DataFrame | None = None) -> pd.DataFrame:
+def indicators(
+    proc: Procedures, start: date, calendar: WorkCalendar, observed: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per pathway: procedures, days (statutory, reported, observed), fees and their weight."""
     cp = settings()["critical_path"]
     gni = proc.parameter("gni_per_capita")
@@ -734,35 +982,57 @@ def indicators(proc: Procedures, start: date, calendar: WorkCalendar, observed: 
     for pathway, group in steps.groupby("pathway", sort=False):
         plan = schedule(group, start, calendar, cp["minimum_days"], cp["parallel_start_offset_days"])
         working, calendar_days = total_days(plan, start, calendar)
-        row = {"pathway": pathway, "label": settings()["pathways"][pathway], "procedures": len(group),
-               "procedures_not_sourced": int((group["confidence"] != "sourced").sum()),
-               "days_statutory": working, "calendar_days_statutory": calendar_days,
-               "steps_without_deadline": int(group["deadline_kind"].isna().sum()),
-               "steps_with_reported_time": int(group["observed_min"].notna().sum())}
+        row = {
+            "pathway": pathway,
+            "label": settings()["pathways"][pathway],
+            "procedures": len(group),
+            "procedures_not_sourced": int((group["confidence"] != "sourced").sum()),
+            "days_statutory": working,
+            "calendar_days_statutory": calendar_days,
+            "steps_without_deadline": int(group["deadline_kind"].isna().sum()),
+            "steps_with_reported_time": int(group["observed_min"].notna().sum()),
+        }
         for name, end in (("days_reported_low", "observed_min"), ("days_reported_high", "observed_max")):
             override = reported_durations(group, end)
-            row[name] = (total_days(schedule(group, start, calendar, cp["minimum_days"], cp["parallel_start_offset_days"],
-                                             override), start, calendar)[0] if override else np.nan)
+            row[name] = (
+                total_days(
+                    schedule(group, start, calendar, cp["minimum_days"], cp["parallel_start_offset_days"], override),
+                    start,
+                    calendar,
+                )[0]
+                if override
+                else np.nan
+            )
         for stat in ("median_days", "p80_days"):
             override = {**reported_durations(group, "observed_min"), **observed_durations(group, observed, stat)}
             has_observed = bool(observed_durations(group, observed, stat))
             row[f"days_observed_{stat.split('_')[0]}"] = (
-                total_days(schedule(group, start, calendar, cp["minimum_days"], cp["parallel_start_offset_days"],
-                                    override), start, calendar)[0] if has_observed else np.nan)
+                total_days(
+                    schedule(group, start, calendar, cp["minimum_days"], cp["parallel_start_offset_days"], override),
+                    start,
+                    calendar,
+                )[0]
+                if has_observed
+                else np.nan
+            )
         known = group["fee_known"]
         payer = group["fee_payer"].fillna("migrant")
         cost = float(group.loc[known, "fee_local"].sum())
         migrant_cost = float(group.loc[known & (payer == "migrant"), "fee_local"].sum())
-        row.update({
-            "fees_local": cost,
-            "fees_sourced_local": float(group.loc[known & (group["fee_confidence"] == "sourced"), "fee_local"].sum()),
-            "fees_unknown": int((~known).sum()),
-            "fees_pct_gni_per_capita": _share(cost, gni),
-            "fees_pct_monthly_wage": _share(cost, wage),
-            "migrant_fees_local": migrant_cost,
-            "migrant_fees_pct_gni_per_capita": _share(migrant_cost, gni),
-            "migrant_fees_pct_monthly_wage": _share(migrant_cost, wage),
-        })
+        row.update(
+            {
+                "fees_local": cost,
+                "fees_sourced_local": float(
+                    group.loc[known & (group["fee_confidence"] == "sourced"), "fee_local"].sum()
+                ),
+                "fees_unknown": int((~known).sum()),
+                "fees_pct_gni_per_capita": _share(cost, gni),
+                "fees_pct_monthly_wage": _share(cost, wage),
+                "migrant_fees_local": migrant_cost,
+                "migrant_fees_pct_gni_per_capita": _share(migrant_cost, gni),
+                "migrant_fees_pct_monthly_wage": _share(migrant_cost, wage),
+            }
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -773,11 +1043,25 @@ def de_jure_de_facto(proc: Procedures, observed: pd.DataFrame | None) -> pd.Data
     observed_steps = facts[facts["observed_procedure"].notna()]
     pathways = observed_steps.groupby("observed_procedure", sort=False)["pathway"].agg(lambda s: "; ".join(s))
     steps = observed_steps.drop_duplicates("observed_procedure")
-    frame = pd.DataFrame({"procedure": steps["observed_procedure"], "action": steps["action"],
-                          "pathways": steps["observed_procedure"].map(pathways),
-                          "statutory_deadline": steps["deadline_text"], "deadline_provision": steps["deadline_provision"]})
-    wanted = ["label_en", "n_decided", "n_pending", "median_days", "p80_days", "p90_days", "km_median_days",
-              "share_within_deadline"]
+    frame = pd.DataFrame(
+        {
+            "procedure": steps["observed_procedure"],
+            "action": steps["action"],
+            "pathways": steps["observed_procedure"].map(pathways),
+            "statutory_deadline": steps["deadline_text"],
+            "deadline_provision": steps["deadline_provision"],
+        }
+    )
+    wanted = [
+        "label_en",
+        "n_decided",
+        "n_pending",
+        "median_days",
+        "p80_days",
+        "p90_days",
+        "km_median_days",
+        "share_within_deadline",
+    ]
     if observed is None:
         for column in wanted:
             frame[column] = np.nan
@@ -810,18 +1094,32 @@ def administrative_burden(proc: Procedures) -> pd.DataFrame:
         population = proc.parameter(ref) if ref else None
         population = np.nan if population is None else population
         quantity = population * r["frequency_per_year"]
-        rows.append({
-            "pathway": r["pathway"], "step": int(r["step"]), "action": step["action"], "bearer": r["bearer"],
-            "obligation": r["obligation"], "hours_per_case": float(r["hours_per_case"]), "tariff_per_hour": tariff,
-            "time_cost": time_cost, "out_of_pocket": pocket, "price": time_cost + pocket,
-            "population": population, "population_parameter": ref,
-            "population_year": proc.period(ref) if ref else "", "frequency_per_year": r["frequency_per_year"],
-            "quantity_per_year": quantity, "burden": (time_cost + pocket) * quantity,
-            "burden_time": time_cost * quantity, "burden_out_of_pocket": pocket * quantity,
-            "burden_low": (time_cost * (1 - band) + pocket) * quantity,
-            "burden_high": (time_cost * (1 + band) + pocket) * quantity,
-            "confidence": r["confidence"], "note": r["note"],
-        })
+        rows.append(
+            {
+                "pathway": r["pathway"],
+                "step": int(r["step"]),
+                "action": step["action"],
+                "bearer": r["bearer"],
+                "obligation": r["obligation"],
+                "hours_per_case": float(r["hours_per_case"]),
+                "tariff_per_hour": tariff,
+                "time_cost": time_cost,
+                "out_of_pocket": pocket,
+                "price": time_cost + pocket,
+                "population": population,
+                "population_parameter": ref,
+                "population_year": proc.period(ref) if ref else "",
+                "frequency_per_year": r["frequency_per_year"],
+                "quantity_per_year": quantity,
+                "burden": (time_cost + pocket) * quantity,
+                "burden_time": time_cost * quantity,
+                "burden_out_of_pocket": pocket * quantity,
+                "burden_low": (time_cost * (1 - band) + pocket) * quantity,
+                "burden_high": (time_cost * (1 + band) + pocket) * quantity,
+                "confidence": r["confidence"],
+                "note": r["note"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -840,29 +1138,60 @@ def financial_costs(proc: Procedures, detail: pd.DataFrame) -> pd.DataFrame:
         chosen = mine[mine["bearer"] == payer] if (mine["bearer"] == payer).any() else mine
         quantity = float(chosen["quantity_per_year"].iloc[0]) if len(chosen) else np.nan
         year = chosen["population_year"].iloc[0] if len(chosen) else ""
-        rows.append({"pathway": s["pathway"], "step": int(s["step"]), "action": s["action"], "payer": payer,
-                     "kind": s["fee_kind"] if isinstance(s["fee_kind"], str) else settings()["financial_cost_kinds"][0],
-                     "provision": s["fee_provision"], "amount_text": s["fee_text"], "per_case": s["fee_local"],
-                     "quantity_per_year": quantity, "population_year": year,
-                     "cost_per_year": s["fee_local"] * quantity, "confidence": s["fee_confidence"]})
-    return pd.DataFrame(rows, columns=["pathway", "step", "action", "payer", "kind", "provision", "amount_text",
-                                       "per_case", "quantity_per_year", "population_year", "cost_per_year", "confidence"])
+        rows.append(
+            {
+                "pathway": s["pathway"],
+                "step": int(s["step"]),
+                "action": s["action"],
+                "payer": payer,
+                "kind": s["fee_kind"] if isinstance(s["fee_kind"], str) else settings()["financial_cost_kinds"][0],
+                "provision": s["fee_provision"],
+                "amount_text": s["fee_text"],
+                "per_case": s["fee_local"],
+                "quantity_per_year": quantity,
+                "population_year": year,
+                "cost_per_year": s["fee_local"] * quantity,
+                "confidence": s["fee_confidence"],
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "pathway",
+            "step",
+            "action",
+            "payer",
+            "kind",
+            "provision",
+            "amount_text",
+            "per_case",
+            "quantity_per_year",
+            "population_year",
+            "cost_per_year",
+            "confidence",
+        ],
+    )
 
 
 def burden_by_bearer(detail: pd.DataFrame) -> pd.DataFrame:
     """Annual administrative burden per pathway and bearer (rows whose quantity is unknown are counted apart)."""
     known = detail.assign(known=detail["quantity_per_year"].notna())
-    table = known.groupby(["pathway", "bearer"], sort=False).agg(
-        population=("population", "max"),
-        population_year=("population_year", lambda s: "; ".join(sorted({v for v in s if v}))),
-        price_per_case=("price", "sum"),
-        burden=("burden", lambda s: s.sum(min_count=1)),
-        burden_time=("burden_time", lambda s: s.sum(min_count=1)),
-        burden_out_of_pocket=("burden_out_of_pocket", lambda s: s.sum(min_count=1)),
-        burden_low=("burden_low", lambda s: s.sum(min_count=1)),
-        burden_high=("burden_high", lambda s: s.sum(min_count=1)),
-        rows=("step", "size"), rows_quantity_unknown=("known", lambda s: int((~s).sum())),
-    ).reset_index()
+    table = (
+        known.groupby(["pathway", "bearer"], sort=False)
+        .agg(
+            population=("population", "max"),
+            population_year=("population_year", lambda s: "; ".join(sorted({v for v in s if v}))),
+            price_per_case=("price", "sum"),
+            burden=("burden", lambda s: s.sum(min_count=1)),
+            burden_time=("burden_time", lambda s: s.sum(min_count=1)),
+            burden_out_of_pocket=("burden_out_of_pocket", lambda s: s.sum(min_count=1)),
+            burden_low=("burden_low", lambda s: s.sum(min_count=1)),
+            burden_high=("burden_high", lambda s: s.sum(min_count=1)),
+            rows=("step", "size"),
+            rows_quantity_unknown=("known", lambda s: int((~s).sum())),
+        )
+        .reset_index()
+    )
     return table
 
 
@@ -882,22 +1211,26 @@ def scorecard(proc: Procedures) -> pd.DataFrame:
         languages = group["languages"].map(lambda v: set(_split(v)))
         online = channels.map(lambda c: "online_portal" in c)
         known = languages.map(bool)
-        rows.append({
-            "pathway": pathway, "label": s["pathways"][pathway], "steps": len(group),
-            "steps_online": int(online.sum()),
-            "steps_in_person_only": int(channels.map(lambda c: c == {"in_person"}).sum()),
-            "steps_with_intermediary": int(channels.map(lambda c: "intermediary" in c).sum()),
-            "steps_language_known": int(known.sum()),
-            "steps_in_migrant_language": int(languages[known].map(lambda l: bool(l & reads)).sum()),
-            "steps_in_origin_language": int(languages[known].map(lambda l: bool(l & own)).sum()),
-            "steps_language_unknown": int((~known).sum()),
-            "steps_access_not_sourced": int((group["access_confidence"] != "sourced").sum()),
-        })
+        rows.append(
+            {
+                "pathway": pathway,
+                "label": s["pathways"][pathway],
+                "steps": len(group),
+                "steps_online": int(online.sum()),
+                "steps_in_person_only": int(channels.map(lambda c: c == {"in_person"}).sum()),
+                "steps_with_intermediary": int(channels.map(lambda c: "intermediary" in c).sum()),
+                "steps_language_known": int(known.sum()),
+                "steps_in_migrant_language": int(languages[known].map(lambda langs: bool(langs & reads)).sum()),
+                "steps_in_origin_language": int(languages[known].map(lambda langs: bool(langs & own)).sum()),
+                "steps_language_unknown": int((~known).sum()),
+                "steps_access_not_sourced": int((group["access_confidence"] != "sourced").sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def languages_text(value) -> str:
-    """"Kyrgyz, Russian, English"; "not found (data gap)" where the sources do not say."""
+    """ "Kyrgyz, Russian, English"; "not found (data gap)" where the sources do not say."""
     codes = _split(value)
     if not codes:
         return "not found (data gap)"
@@ -926,43 +1259,52 @@ def legal_basis_text(proc: Procedures, value) -> str:
     return "; ".join(dict.fromkeys(act_citation(proc, p) for p in _split(value))) or "not found"
 
 
-def steps_table(proc: Procedures, pathway: str, plan: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def steps_table(
+    proc: Procedures, pathway: str, plan: pd.DataFrame, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The steps of one pathway as a migrant meets them: who, how, in which language, fee, time."""
     names = names or {}
     group = step_facts(proc)
     group = group[group["pathway"] == pathway].merge(plan, on="step")
     runs_with = group["parallel_with"].map(lambda v: f" (runs with step {v})" if isinstance(v, str) and v else "")
-    return pd.DataFrame({
-        "Step": group["step"].astype(int),
-        "Action": group["action"] + runs_with,
-        "Body": group["responsible_body"].map(lambda b: names.get(b, b) if isinstance(b, str) else "not known"),
-        "Channel": group["channel"].map(channel_text),
-        "Languages": group["languages"].map(languages_text),
-        "Fee": group["fee_text"],
-        "Statutory deadline": group["deadline_text"],
-        "Reported time": group["observed_text"].replace("", "not found"),
-        "Valid for": group["term_text"],
-        "Working days on the path": group["working_days"],
-        "Confidence": group["confidence"],
-    })
+    return pd.DataFrame(
+        {
+            "Step": group["step"].astype(int),
+            "Action": group["action"] + runs_with,
+            "Body": group["responsible_body"].map(lambda b: names.get(b, b) if isinstance(b, str) else "not known"),
+            "Channel": group["channel"].map(channel_text),
+            "Languages": group["languages"].map(languages_text),
+            "Fee": group["fee_text"],
+            "Statutory deadline": group["deadline_text"],
+            "Reported time": group["observed_text"].replace("", "not found"),
+            "Valid for": group["term_text"],
+            "Working days on the path": group["working_days"],
+            "Confidence": group["confidence"],
+        }
+    )
 
 
 def time_table(table: pd.DataFrame) -> pd.DataFrame:
     """Procedures and working days per pathway: statutory, with reported times, with observed times."""
+
     def span(low, high):
         if pd.isna(low):
             return ""
         return f"{low:.0f}" if pd.isna(high) or high == low else f"{low:.0f}–{high:.0f}"
-    return pd.DataFrame({
-        "Pathway": table["label"],
-        "Procedures": table["procedures"],
-        "Not fully sourced": table["procedures_not_sourced"],
-        "Without a statutory deadline": table["steps_without_deadline"],
-        "Working days, statutory": table["days_statutory"],
-        "Working days, with reported times": [span(lo, hi) for lo, hi in
-                                              zip(table["days_reported_low"], table["days_reported_high"])],
-        "Working days, observed median": table["days_observed_median"].round(0).astype("Int64"),
-    })
+
+    return pd.DataFrame(
+        {
+            "Pathway": table["label"],
+            "Procedures": table["procedures"],
+            "Not fully sourced": table["procedures_not_sourced"],
+            "Without a statutory deadline": table["steps_without_deadline"],
+            "Working days, statutory": table["days_statutory"],
+            "Working days, with reported times": [
+                span(lo, hi) for lo, hi in zip(table["days_reported_low"], table["days_reported_high"])
+            ],
+            "Working days, observed median": table["days_observed_median"].round(0).astype("Int64"),
+        }
+    )
 
 
 def _whole_amounts(values: pd.Series) -> pd.Series:
@@ -973,115 +1315,179 @@ def _whole_amounts(values: pd.Series) -> pd.Series:
 def cost_table(table: pd.DataFrame, gni_label: str) -> pd.DataFrame:
     """Fees per pathway and their weight against income (GNI per capita labelled with its year)."""
     cur = currency_label()
-    return pd.DataFrame({
-        "Pathway": table["label"],
-        f"Known fees ({cur})": _whole_amounts(table["fees_local"]),
-        f"of which sourced ({cur})": _whole_amounts(table["fees_sourced_local"]),
-        "Fees not known": table["fees_unknown"],
-        f"Paid by the migrant ({cur})": _whole_amounts(table["migrant_fees_local"]),
-        f"Migrant's fees, % of {gni_label}": table["migrant_fees_pct_gni_per_capita"].round(1),
-        "Migrant's fees, % of a monthly wage": table["migrant_fees_pct_monthly_wage"].round(1),
-        f"All fees, % of {gni_label}": table["fees_pct_gni_per_capita"].round(1),
-    })
+    return pd.DataFrame(
+        {
+            "Pathway": table["label"],
+            f"Known fees ({cur})": _whole_amounts(table["fees_local"]),
+            f"of which sourced ({cur})": _whole_amounts(table["fees_sourced_local"]),
+            "Fees not known": table["fees_unknown"],
+            f"Paid by the migrant ({cur})": _whole_amounts(table["migrant_fees_local"]),
+            f"Migrant's fees, % of {gni_label}": table["migrant_fees_pct_gni_per_capita"].round(1),
+            "Migrant's fees, % of a monthly wage": table["migrant_fees_pct_monthly_wage"].round(1),
+            f"All fees, % of {gni_label}": table["fees_pct_gni_per_capita"].round(1),
+        }
+    )
 
 
 def de_facto_table(frame: pd.DataFrame) -> pd.DataFrame:
     label = frame["label_en"] if "label_en" in frame else frame["procedure"]
-    return pd.DataFrame({
-        "Procedure": label.fillna(frame["procedure"]), "Statutory deadline": frame["statutory_deadline"],
-        "Decided": frame["n_decided"].astype("Int64"), "Pending": frame["n_pending"].astype("Int64"),
-        "Median": frame["median_days"], "P80": frame["p80_days"], "P90": frame["p90_days"],
-        "KM median": frame["km_median_days"],
-        "% within deadline": frame["share_within_deadline"].round(1),
-    })
+    return pd.DataFrame(
+        {
+            "Procedure": label.fillna(frame["procedure"]),
+            "Statutory deadline": frame["statutory_deadline"],
+            "Decided": frame["n_decided"].astype("Int64"),
+            "Pending": frame["n_pending"].astype("Int64"),
+            "Median": frame["median_days"],
+            "P80": frame["p80_days"],
+            "P90": frame["p90_days"],
+            "KM median": frame["km_median_days"],
+            "% within deadline": frame["share_within_deadline"].round(1),
+        }
+    )
 
 
 def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Pathway": card["label"], "Steps": card["steps"], "Online": card["steps_online"],
-        "In person only": card["steps_in_person_only"], "Through an intermediary": card["steps_with_intermediary"],
-        "In a language the migrant reads": card["steps_in_migrant_language"],
-        "Language not found (data gap)": card["steps_language_unknown"],
-    })
+    return pd.DataFrame(
+        {
+            "Pathway": card["label"],
+            "Steps": card["steps"],
+            "Online": card["steps_online"],
+            "In person only": card["steps_in_person_only"],
+            "Through an intermediary": card["steps_with_intermediary"],
+            "In a language the migrant reads": card["steps_in_migrant_language"],
+            "Language not found (data gap)": card["steps_language_unknown"],
+        }
+    )
 
 
 def burden_table(by_bearer: pd.DataFrame) -> pd.DataFrame:
     labels = settings()["pathways"]
     cur = currency_label()
     million = lambda s: (s / 1e6).round(2)  # noqa: E731
-    return pd.DataFrame({
-        "Pathway": by_bearer["pathway"].map(labels), "Bearer": by_bearer["bearer"],
-        "Population a year": _whole_amounts(by_bearer["population"]),
-        "Population year": by_bearer["population_year"],
-        f"Price per case ({cur})": _whole_amounts(by_bearer["price_per_case"]),
-        f"Burden (million {cur})": million(by_bearer["burden"]),
-        "of which time": million(by_bearer["burden_time"]),
-        "of which out of pocket": million(by_bearer["burden_out_of_pocket"]),
-        "Low (−25 % time)": million(by_bearer["burden_low"]),
-        "High (+25 % time)": million(by_bearer["burden_high"]),
-        "Rows without population": by_bearer["rows_quantity_unknown"],
-    })
+    return pd.DataFrame(
+        {
+            "Pathway": by_bearer["pathway"].map(labels),
+            "Bearer": by_bearer["bearer"],
+            "Population a year": _whole_amounts(by_bearer["population"]),
+            "Population year": by_bearer["population_year"],
+            f"Price per case ({cur})": _whole_amounts(by_bearer["price_per_case"]),
+            f"Burden (million {cur})": million(by_bearer["burden"]),
+            "of which time": million(by_bearer["burden_time"]),
+            "of which out of pocket": million(by_bearer["burden_out_of_pocket"]),
+            "Low (−25 % time)": million(by_bearer["burden_low"]),
+            "High (+25 % time)": million(by_bearer["burden_high"]),
+            "Rows without population": by_bearer["rows_quantity_unknown"],
+        }
+    )
 
 
 def financial_table(costs: pd.DataFrame) -> pd.DataFrame:
     labels = settings()["pathways"]
     cur = currency_label()
-    return pd.DataFrame({
-        "Pathway": costs["pathway"].map(labels), "Step": costs["step"], "Payment": costs["kind"],
-        "Payer": costs["payer"], "Amount in law": costs["amount_text"],
-        f"Per case ({cur})": _whole_amounts(costs["per_case"]),
-        "Cases a year": _whole_amounts(costs["quantity_per_year"]), "Population year": costs["population_year"],
-        f"A year (million {cur})": (costs["cost_per_year"] / 1e6).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "Pathway": costs["pathway"].map(labels),
+            "Step": costs["step"],
+            "Payment": costs["kind"],
+            "Payer": costs["payer"],
+            "Amount in law": costs["amount_text"],
+            f"Per case ({cur})": _whole_amounts(costs["per_case"]),
+            "Cases a year": _whole_amounts(costs["quantity_per_year"]),
+            "Population year": costs["population_year"],
+            f"A year (million {cur})": (costs["cost_per_year"] / 1e6).round(2),
+        }
+    )
 
 
 def scm_assumptions_table(detail: pd.DataFrame) -> pd.DataFrame:
     cur = currency_label()
-    return pd.DataFrame({
-        "Step": detail["pathway"] + " " + detail["step"].astype(str), "Bearer": detail["bearer"],
-        "Obligation": detail["obligation"], "Hours": detail["hours_per_case"],
-        f"Tariff ({cur}/h)": detail["tariff_per_hour"].round(0),
-        f"Out of pocket ({cur})": detail["out_of_pocket"].round(0),
-        "Population": _whole_amounts(detail["population"]), "Year": detail["population_year"],
-        "Times a year": detail["frequency_per_year"],
-        "Assumption": detail["note"].fillna("") + " (" + detail["confidence"] + ")",
-    })
+    return pd.DataFrame(
+        {
+            "Step": detail["pathway"] + " " + detail["step"].astype(str),
+            "Bearer": detail["bearer"],
+            "Obligation": detail["obligation"],
+            "Hours": detail["hours_per_case"],
+            f"Tariff ({cur}/h)": detail["tariff_per_hour"].round(0),
+            f"Out of pocket ({cur})": detail["out_of_pocket"].round(0),
+            "Population": _whole_amounts(detail["population"]),
+            "Year": detail["population_year"],
+            "Times a year": detail["frequency_per_year"],
+            "Assumption": detail["note"].fillna("") + " (" + detail["confidence"] + ")",
+        }
+    )
 
 
 def other_groups_table(proc: Procedures) -> pd.DataFrame:
     g = proc.other_groups
     labels = settings()["other_groups"]
-    return pd.DataFrame({"Group": g["group"].map(labels), "Question": g["question"], "What applies": g["answer"],
-                         "Coverage": g["coverage"], "Legal basis": g["legal_basis"].map(lambda v: legal_basis_text(proc, v)),
-                         "Confidence": g["confidence"]})
+    return pd.DataFrame(
+        {
+            "Group": g["group"].map(labels),
+            "Question": g["question"],
+            "What applies": g["answer"],
+            "Coverage": g["coverage"],
+            "Legal basis": g["legal_basis"].map(lambda v: legal_basis_text(proc, v)),
+            "Confidence": g["confidence"],
+        }
+    )
 
 
 def sources_table(proc: Procedures) -> pd.DataFrame:
     s = step_facts(proc)
-    confidence = (s["confidence"] + " / " + s["fee_confidence"].fillna("-") + " / "
-                  + s["deadline_confidence"].fillna("-") + " / " + s["access_confidence"].fillna("-"))
-    facts = ("fee: " + s["fee_provision"].fillna("not known") + "; deadline: " + s["deadline_provision"].fillna("none")
-             + "; basis: " + s["legal_basis"].fillna(""))
-    return pd.DataFrame({"Step": s["pathway"] + " " + s["step"].astype(str), "Provisions": facts,
-                         "Confidence: step / fee / deadline / access": confidence,
-                         "Note": s["note"].fillna(""),
-                         "Source": (s["source"].fillna("") + "\n" + s["observed_source"].fillna("") + "\n"
-                                    + s["access_source"].fillna("")).str.strip()})
+    confidence = (
+        s["confidence"]
+        + " / "
+        + s["fee_confidence"].fillna("-")
+        + " / "
+        + s["deadline_confidence"].fillna("-")
+        + " / "
+        + s["access_confidence"].fillna("-")
+    )
+    facts = (
+        "fee: "
+        + s["fee_provision"].fillna("not known")
+        + "; deadline: "
+        + s["deadline_provision"].fillna("none")
+        + "; basis: "
+        + s["legal_basis"].fillna("")
+    )
+    return pd.DataFrame(
+        {
+            "Step": s["pathway"] + " " + s["step"].astype(str),
+            "Provisions": facts,
+            "Confidence: step / fee / deadline / access": confidence,
+            "Note": s["note"].fillna(""),
+            "Source": (
+                s["source"].fillna("") + "\n" + s["observed_source"].fillna("") + "\n" + s["access_source"].fillna("")
+            ).str.strip(),
+        }
+    )
 
 
 def assumptions_table(proc: Procedures) -> pd.DataFrame:
     """The parameters with source and confidence, for the annex (nothing is costed without them)."""
     p = proc.parameters
     values = [proc.raw_parameter(pid) for pid in p["id"]]
-    return pd.DataFrame({"Id": p["id"], "Parameter": p["parameter"], "Value": values,
-                         "Currency": p["currency"].fillna(""), "Unit": p["unit"],
-                         "Period": p["reference_period"].fillna(""), "Confidence": p["confidence"],
-                         "Source": p["source"].fillna(""), "Note": p["note"].fillna("")})
+    return pd.DataFrame(
+        {
+            "Id": p["id"],
+            "Parameter": p["parameter"],
+            "Value": values,
+            "Currency": p["currency"].fillna(""),
+            "Unit": p["unit"],
+            "Period": p["reference_period"].fillna(""),
+            "Confidence": p["confidence"],
+            "Source": p["source"].fillna(""),
+            "Note": p["note"].fillna(""),
+        }
+    )
 
 
 def warnings_table(problems) -> pd.DataFrame:
-    return pd.DataFrame([{"Sheet": p.sheet, "Row": p.row, "Column": p.column, "Message": p.message()}
-                         for p in problems], columns=["Sheet", "Row", "Column", "Message"])
+    return pd.DataFrame(
+        [{"Sheet": p.sheet, "Row": p.row, "Column": p.column, "Message": p.message()} for p in problems],
+        columns=["Sheet", "Row", "Column", "Message"],
+    )
 
 
 def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
@@ -1090,8 +1496,14 @@ def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> li
 
 
 # ---------------------------------------------------------------- figures
-def journey_map(plan: pd.DataFrame, steps: pd.DataFrame, start: date, title: str, body_colours: Mapping[str, str],
-                names: Mapping[str, str] | None = None):
+def journey_map(
+    plan: pd.DataFrame,
+    steps: pd.DataFrame,
+    start: date,
+    title: str,
+    body_colours: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
+):
     """Steps on a working-day axis (bars from start to finish), coloured by body, fees annotated."""
     merged = plan.merge(steps[["step", "action", "responsible_body", "fee_text"]], on="step").sort_values("step")
     fig, ax = figures.new_figure(9.5, 0.75 * len(merged) + 1.8)
@@ -1109,10 +1521,19 @@ def journey_map(plan: pd.DataFrame, steps: pd.DataFrame, start: date, title: str
     ax.set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
     ax.set_title(title)
     names = names or {}
-    handles = [_legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2)) for b in
-               dict.fromkeys(b if isinstance(b, str) else "not known" for b in merged["responsible_body"])]
-    ax.legend(handles=handles, title="Responsible body", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
-              fontsize=8, frameon=False)
+    handles = [
+        _legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2))
+        for b in dict.fromkeys(b if isinstance(b, str) else "not known" for b in merged["responsible_body"])
+    ]
+    ax.legend(
+        handles=handles,
+        title="Responsible body",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_xlim(0, max(_working_offset(cal_start, f) for f in merged["finish"]) * 1.35 + 2)
     return fig
 
@@ -1123,6 +1544,7 @@ def _working_offset(start: np.datetime64, day: date) -> int:
 
 def _legend_patch(colour: str, label: str):
     from matplotlib.patches import Patch
+
     return Patch(facecolor=colour, label=label)
 
 
@@ -1134,7 +1556,7 @@ def _wrap(value: str, width: int, lines: int) -> str:
     """Wrap a label on at most `lines` lines, the last one shortened with an ellipsis."""
     parts = textwrap.wrap(value, width)
     if len(parts) > lines:
-        parts = parts[: lines - 1] + [_short(" ".join(parts[lines - 1:]), width)]
+        parts = parts[: lines - 1] + [_short(" ".join(parts[lines - 1 :]), width)]
     return "\n".join(parts)
 
 
@@ -1149,7 +1571,11 @@ def body_names(inventory_dir: str | Path) -> dict[str, str]:
 #: Okabe-Ito without black and grey (grey marks an unknown body), then Paul Tol's muted colours:
 #: eleven colour-blind-safe colours, enough for one colour per body across all pathways.
 BODY_PALETTE = [c for c in figures.PALETTE if c not in ("#000000", "#999999")] + [
-    "#882255", "#44AA99", "#332288", "#DDCC77"]
+    "#882255",
+    "#44AA99",
+    "#332288",
+    "#DDCC77",
+]
 
 
 def body_colours(steps: pd.DataFrame) -> dict[str, str]:
@@ -1184,7 +1610,7 @@ def comparison_chart(table: pd.DataFrame):
 
 # ---------------------------------------------------------------- numbers for the prose
 def gni_label(proc: Procedures) -> str:
-    """"GNI per capita (2014)" — the share always names the year of the income it divides by."""
+    """ "GNI per capita (2014)" — the share always names the year of the income it divides by."""
     period = proc.period("gni_per_capita")
     return f"GNI per capita ({period})" if period else "GNI per capita"
 
@@ -1194,14 +1620,19 @@ def pathway_summary(row: pd.Series) -> str:
     from analysis.engine.numbers import format_money
 
     code = currency()["code"]
-    parts = [text.with_unit(int(row["procedures"]), "procedures"),
-             f"{text.with_unit(int(row['days_statutory']), 'working days')} along the critical path with the "
-             f"statutory deadlines"]
+    parts = [
+        text.with_unit(int(row["procedures"]), "procedures"),
+        f"{text.with_unit(int(row['days_statutory']), 'working days')} along the critical path with the "
+        f"statutory deadlines",
+    ]
     if pd.notna(row["days_reported_low"]):
         low, high = int(row["days_reported_low"]), int(row["days_reported_high"])
         span = f"{low}" if low == high else f"{low}–{high}"
-        parts[-1] += f" ({span} with the times sources report for " + text.count_phrase(
-            int(row["steps_with_reported_time"]), "step") + ")"
+        parts[-1] += (
+            f" ({span} with the times sources report for "
+            + text.count_phrase(int(row["steps_with_reported_time"]), "step")
+            + ")"
+        )
     fees = f"known fees of {format_money(row['migrant_fees_local'], code)} paid by the migrant"
     if row["fees_local"] > row["migrant_fees_local"]:
         fees += f" and {format_money(row['fees_local'] - row['migrant_fees_local'], code)} paid by others"
@@ -1211,94 +1642,238 @@ def pathway_summary(row: pd.Series) -> str:
 
 
 def reported_steps(facts: pd.DataFrame, pathway: str) -> str:
-    """"step 2, the equivalence certificate (1–2 months)": the steps whose time in practice a source reports."""
+    """ "step 2, the equivalence certificate (1–2 months)": the steps whose time in practice a source reports."""
     mine = facts[(facts["pathway"] == pathway) & (facts["observed_text"] != "")]
-    return text.listing((f"step {int(r['step'])}, {r['action'][0].lower() + r['action'][1:]} ({r['observed_text']})"
-                         for _, r in mine.iterrows()), empty="none")
+    return text.listing(
+        (
+            f"step {int(r['step'])}, {r['action'][0].lower() + r['action'][1:]} ({r['observed_text']})"
+            for _, r in mine.iterrows()
+        ),
+        empty="none",
+    )
 
 
-def record_numbers(reg, proc: Procedures, table: pd.DataFrame, detail: pd.DataFrame, costs: pd.DataFrame,
-                   card: pd.DataFrame, out_dir: str) -> None:
+def record_numbers(
+    reg,
+    proc: Procedures,
+    table: pd.DataFrame,
+    detail: pd.DataFrame,
+    costs: pd.DataFrame,
+    card: pd.DataFrame,
+    out_dir: str,
+) -> None:
     """Headline numbers of the chapter into the numbers registry (ids `procedures.*`)."""
     where = lambda name: f"{out_dir}/{name}.csv"  # noqa: E731
     code = currency()["code"]
     facts = step_facts(proc)
     ids = [f"{p}/{s}" for p, s in zip(facts["pathway"], facts["step"])]
-    reg.record("procedures.steps.total", len(facts), "steps", "Steps described across the pathways",
-               where("steps"), rows=ids)
+    reg.record(
+        "procedures.steps.total", len(facts), "steps", "Steps described across the pathways", where("steps"), rows=ids
+    )
     not_sourced = facts["confidence"] != "sourced"
-    reg.record("procedures.steps.not_sourced", int(not_sourced.sum()), "steps",
-               "Steps whose description is not fully sourced (from memory or uncertain)", where("steps"),
-               rows=[i for i, flag in zip(ids, not_sourced) if flag])
-    reg.record("procedures.pathways.total", len(table), "pathways", "Pathways modelled step by step",
-               where("indicators"), rows=table["pathway"])
-    reg.record("procedures.pathways.list", text.listing(lab[0].lower() + lab[1:] for lab in table["label"]), "text",
-               "The pathways modelled, in words", where("indicators"), rows=table["pathway"])
+    reg.record(
+        "procedures.steps.not_sourced",
+        int(not_sourced.sum()),
+        "steps",
+        "Steps whose description is not fully sourced (from memory or uncertain)",
+        where("steps"),
+        rows=[i for i, flag in zip(ids, not_sourced) if flag],
+    )
+    reg.record(
+        "procedures.pathways.total",
+        len(table),
+        "pathways",
+        "Pathways modelled step by step",
+        where("indicators"),
+        rows=table["pathway"],
+    )
+    reg.record(
+        "procedures.pathways.list",
+        text.listing(lab[0].lower() + lab[1:] for lab in table["label"]),
+        "text",
+        "The pathways modelled, in words",
+        where("indicators"),
+        rows=table["pathway"],
+    )
     for _, r in table.iterrows():
         p = r["pathway"]
         rows = [i for i in ids if i.startswith(p + "/")]
-        reg.record(f"procedures.{p}.steps", int(r["procedures"]), "procedures", f"Procedures: {r['label']}",
-                   where("indicators"), rows=rows)
-        reg.record(f"procedures.{p}.summary", pathway_summary(r), "text",
-                   f"Procedures, working days and fees of the pathway in one sentence: {r['label']}",
-                   where("indicators"), rows)
-        reg.record(f"procedures.{p}.reported_steps", reported_steps(facts, p), "text",
-                   f"Steps whose time in practice a source reports: {r['label']}", where("steps"), rows)
-        reg.record(f"procedures.{p}.days_statutory", int(r["days_statutory"]), "working days",
-                   f"Working days along the critical path, statutory deadlines: {r['label']}", where("indicators"), rows)
+        reg.record(
+            f"procedures.{p}.steps",
+            int(r["procedures"]),
+            "procedures",
+            f"Procedures: {r['label']}",
+            where("indicators"),
+            rows=rows,
+        )
+        reg.record(
+            f"procedures.{p}.summary",
+            pathway_summary(r),
+            "text",
+            f"Procedures, working days and fees of the pathway in one sentence: {r['label']}",
+            where("indicators"),
+            rows,
+        )
+        reg.record(
+            f"procedures.{p}.reported_steps",
+            reported_steps(facts, p),
+            "text",
+            f"Steps whose time in practice a source reports: {r['label']}",
+            where("steps"),
+            rows,
+        )
+        reg.record(
+            f"procedures.{p}.days_statutory",
+            int(r["days_statutory"]),
+            "working days",
+            f"Working days along the critical path, statutory deadlines: {r['label']}",
+            where("indicators"),
+            rows,
+        )
         for name in ("days_reported_low", "days_reported_high", "days_observed_median"):
             value = r[name]
-            reg.record(f"procedures.{p}.{name}", None if pd.isna(value) else int(value), "working days",
-                       f"Working days along the critical path ({name.replace('_', ' ')}): {r['label']}",
-                       where("indicators"), rows)
-        reg.record(f"procedures.{p}.fees", r["fees_local"], code, f"Known fees of the pathway: {r['label']}",
-                   where("indicators"), rows)
-        reg.record(f"procedures.{p}.migrant_fees", r["migrant_fees_local"], code,
-                   f"Known fees the migrant pays: {r['label']}", where("indicators"), rows)
-        reg.record(f"procedures.{p}.fees_unknown", int(r["fees_unknown"]), "steps",
-                   f"Steps whose fee is not known: {r['label']}", where("indicators"), rows)
-        reg.record(f"procedures.{p}.migrant_fees_pct_wage", r["migrant_fees_pct_monthly_wage"], "%",
-                   f"Fees the migrant pays, share of a migrant's monthly wage: {r['label']}", where("indicators"), rows)
-        reg.record(f"procedures.{p}.migrant_fees_pct_gni", r["migrant_fees_pct_gni_per_capita"], "%",
-                   f"Fees the migrant pays, share of {gni_label(proc)}: {r['label']}", where("indicators"), rows)
+            reg.record(
+                f"procedures.{p}.{name}",
+                None if pd.isna(value) else int(value),
+                "working days",
+                f"Working days along the critical path ({name.replace('_', ' ')}): {r['label']}",
+                where("indicators"),
+                rows,
+            )
+        reg.record(
+            f"procedures.{p}.fees",
+            r["fees_local"],
+            code,
+            f"Known fees of the pathway: {r['label']}",
+            where("indicators"),
+            rows,
+        )
+        reg.record(
+            f"procedures.{p}.migrant_fees",
+            r["migrant_fees_local"],
+            code,
+            f"Known fees the migrant pays: {r['label']}",
+            where("indicators"),
+            rows,
+        )
+        reg.record(
+            f"procedures.{p}.fees_unknown",
+            int(r["fees_unknown"]),
+            "steps",
+            f"Steps whose fee is not known: {r['label']}",
+            where("indicators"),
+            rows,
+        )
+        reg.record(
+            f"procedures.{p}.migrant_fees_pct_wage",
+            r["migrant_fees_pct_monthly_wage"],
+            "%",
+            f"Fees the migrant pays, share of a migrant's monthly wage: {r['label']}",
+            where("indicators"),
+            rows,
+        )
+        reg.record(
+            f"procedures.{p}.migrant_fees_pct_gni",
+            r["migrant_fees_pct_gni_per_capita"],
+            "%",
+            f"Fees the migrant pays, share of {gni_label(proc)}: {r['label']}",
+            where("indicators"),
+            rows,
+        )
     for _, s in facts.iterrows():  # each step's fee, deadline and term, tied to the provision they come from
         key = f"procedures.{s['pathway']}.step{int(s['step'])}"
         label = f"{s['pathway']} step {int(s['step'])}"
         step_id = [f"{s['pathway']}/{int(s['step'])}"]
-        for name, column, provision, what in (("fee", "fee_text", "fee_provision", "Fee"),
-                                              ("deadline", "deadline_text", "deadline_provision", "Statutory deadline"),
-                                              ("term", "term_text", "term_provision", "Term of the document or status")):
+        for name, column, provision, what in (
+            ("fee", "fee_text", "fee_provision", "Fee"),
+            ("deadline", "deadline_text", "deadline_provision", "Statutory deadline"),
+            ("term", "term_text", "term_provision", "Term of the document or status"),
+        ):
             value = s[column] or "not found"
             ref = s[provision] if isinstance(s[provision], str) and s[provision] in proc.provisions.index else None
-            reg.record(f"{key}.{name}", value, "text", f"{what} of {label} as the inventory states it", where("steps"),
-                       rows=[ref] if ref else step_id)
-        reg.record(f"{key}.reported_time", s["observed_text"] or "not found", "text",
-                   f"Time reported for {label} (an assumption with its own source)", where("steps"), rows=step_id)
+            reg.record(
+                f"{key}.{name}",
+                value,
+                "text",
+                f"{what} of {label} as the inventory states it",
+                where("steps"),
+                rows=[ref] if ref else step_id,
+            )
+        reg.record(
+            f"{key}.reported_time",
+            s["observed_text"] or "not found",
+            "text",
+            f"Time reported for {label} (an assumption with its own source)",
+            where("steps"),
+            rows=step_id,
+        )
     _record_parameters(reg, proc)
     _record_burden(reg, detail, costs, where)
-    reg.record("procedures.access.steps_language_unknown", int(card["steps_language_unknown"].sum()), "steps",
-               "Steps whose languages were not found in the sources (a data gap)", where("scorecard"))
-    reg.record("procedures.access.steps_language_known", int(card["steps_language_known"].sum()), "steps",
-               "Steps whose languages the sources give", where("scorecard"))
-    reg.record("procedures.access.steps_in_migrant_language", int(card["steps_in_migrant_language"].sum()), "steps",
-               "Steps offered in a language the migrant reads (of those whose languages are known)", where("scorecard"))
-    reg.record("procedures.access.steps_intermediary", int(card["steps_with_intermediary"].sum()), "steps",
-               "Steps done through an intermediary (employer, university, notary)", where("scorecard"))
-    reg.record("procedures.access.steps_online", int(card["steps_online"].sum()), "steps",
-               "Steps that can be done online", where("scorecard"))
-    reg.record("procedures.access.migrant_languages", text.listing(settings()["languages"][c] for c in
-                                                                   settings()["migrant_reads"]), "text",
-               "Languages a migrant of the corridor is assumed to read (configuration)", "config procedures.migrant_reads")
-    reg.record("procedures.access.origin_languages", text.listing(settings()["languages"][c] for c in
-                                                                  settings()["origin_languages"]), "text",
-               "Language(s) of the origin country (configuration)", "config procedures.origin_languages")
-    reg.record("procedures.access.steps_in_origin_language", int(card["steps_in_origin_language"].sum()), "steps",
-               "Steps offered in a language of the origin country", where("scorecard"))
+    reg.record(
+        "procedures.access.steps_language_unknown",
+        int(card["steps_language_unknown"].sum()),
+        "steps",
+        "Steps whose languages were not found in the sources (a data gap)",
+        where("scorecard"),
+    )
+    reg.record(
+        "procedures.access.steps_language_known",
+        int(card["steps_language_known"].sum()),
+        "steps",
+        "Steps whose languages the sources give",
+        where("scorecard"),
+    )
+    reg.record(
+        "procedures.access.steps_in_migrant_language",
+        int(card["steps_in_migrant_language"].sum()),
+        "steps",
+        "Steps offered in a language the migrant reads (of those whose languages are known)",
+        where("scorecard"),
+    )
+    reg.record(
+        "procedures.access.steps_intermediary",
+        int(card["steps_with_intermediary"].sum()),
+        "steps",
+        "Steps done through an intermediary (employer, university, notary)",
+        where("scorecard"),
+    )
+    reg.record(
+        "procedures.access.steps_online",
+        int(card["steps_online"].sum()),
+        "steps",
+        "Steps that can be done online",
+        where("scorecard"),
+    )
+    reg.record(
+        "procedures.access.migrant_languages",
+        text.listing(settings()["languages"][c] for c in settings()["migrant_reads"]),
+        "text",
+        "Languages a migrant of the corridor is assumed to read (configuration)",
+        "config procedures.migrant_reads",
+    )
+    reg.record(
+        "procedures.access.origin_languages",
+        text.listing(settings()["languages"][c] for c in settings()["origin_languages"]),
+        "text",
+        "Language(s) of the origin country (configuration)",
+        "config procedures.origin_languages",
+    )
+    reg.record(
+        "procedures.access.steps_in_origin_language",
+        int(card["steps_in_origin_language"].sum()),
+        "steps",
+        "Steps offered in a language of the origin country",
+        where("scorecard"),
+    )
     labels = settings()["other_groups"]
     groups = proc.other_groups
-    reg.record("procedures.other_groups.list", text.listing(labels[g][0].lower() + labels[g][1:]
-                                                            for g in dict.fromkeys(groups["group"])),
-               "text", "Groups the pathways do not model, covered by the table of what applies", where("other_groups"))
+    reg.record(
+        "procedures.other_groups.list",
+        text.listing(labels[g][0].lower() + labels[g][1:] for g in dict.fromkeys(groups["group"])),
+        "text",
+        "Groups the pathways do not model, covered by the table of what applies",
+        where("other_groups"),
+    )
 
 
 def _record_parameters(reg, proc: Procedures) -> None:
@@ -1307,25 +1882,64 @@ def _record_parameters(reg, proc: Procedures) -> None:
     gni = proc.raw_parameter("gni_per_capita")
     row = proc._row("gni_per_capita")
     gni_code = row["currency"] if row is not None and isinstance(row["currency"], str) else code
-    reg.record("procedures.params.gni_per_capita", gni, gni_code, "GNI per capita (World Bank, Atlas method)",
-               source, ["gni_per_capita"])
-    reg.record("procedures.params.gni_year", proc.period("gni_per_capita") or None, "text",
-               "Year of the GNI per capita figure", source, ["gni_per_capita"])
-    reg.record("procedures.params.gni_label", gni_label(proc), "text", "GNI per capita with its year, as tables name it",
-               source, ["gni_per_capita"])
-    reg.record("procedures.params.migrant_monthly_wage", proc.parameter("migrant_monthly_wage"), code,
-               "Monthly wage assumed for a migrant worker of the corridor", source, ["migrant_monthly_wage"])
-    reg.record("procedures.params.migrant_wage_period", proc.period("migrant_monthly_wage") or None, "text",
-               "Period of the migrant wage figure", source, ["migrant_monthly_wage"])
+    reg.record(
+        "procedures.params.gni_per_capita",
+        gni,
+        gni_code,
+        "GNI per capita (World Bank, Atlas method)",
+        source,
+        ["gni_per_capita"],
+    )
+    reg.record(
+        "procedures.params.gni_year",
+        proc.period("gni_per_capita") or None,
+        "text",
+        "Year of the GNI per capita figure",
+        source,
+        ["gni_per_capita"],
+    )
+    reg.record(
+        "procedures.params.gni_label",
+        gni_label(proc),
+        "text",
+        "GNI per capita with its year, as tables name it",
+        source,
+        ["gni_per_capita"],
+    )
+    reg.record(
+        "procedures.params.migrant_monthly_wage",
+        proc.parameter("migrant_monthly_wage"),
+        code,
+        "Monthly wage assumed for a migrant worker of the corridor",
+        source,
+        ["migrant_monthly_wage"],
+    )
+    reg.record(
+        "procedures.params.migrant_wage_period",
+        proc.period("migrant_monthly_wage") or None,
+        "text",
+        "Period of the migrant wage figure",
+        source,
+        ["migrant_monthly_wage"],
+    )
     foreign = proc.parameters[proc.parameters["unit"] == EXCHANGE_RATE]
-    reg.record("procedures.params.exchange_rates", text.listing(
-        f"{proc.raw_parameter(r['id']):,.2f} {currency_label()} per {r['currency']} ({r['reference_period']})"
-        for _, r in foreign.iterrows()) if len(foreign) else "none", "text",
-        "Exchange rates used to convert foreign-currency amounts", source, foreign["id"])
+    reg.record(
+        "procedures.params.exchange_rates",
+        text.listing(
+            f"{proc.raw_parameter(r['id']):,.2f} {currency_label()} per {r['currency']} ({r['reference_period']})"
+            for _, r in foreign.iterrows()
+        )
+        if len(foreign)
+        else "none",
+        "text",
+        "Exchange rates used to convert foreign-currency amounts",
+        source,
+        foreign["id"],
+    )
 
 
 def millions(value: float) -> str:
-    """"151 million som": a Standard Cost Model total in words, without spurious precision (nothing is "0 som")."""
+    """ "151 million som": a Standard Cost Model total in words, without spurious precision (nothing is "0 som")."""
     if value is None or pd.isna(value):
         return "not computable"
     if value == 0:
@@ -1345,31 +1959,68 @@ def _record_burden(reg, detail: pd.DataFrame, costs: pd.DataFrame, where) -> Non
         reg.record(key, value, code, description, source, ids)
         reg.record(f"{key}_text", millions(value), "text", description + " (in words)", source, ids)
 
-    for suffix, column in (("admin_total", "burden"), ("admin_low", "burden_low"), ("admin_high", "burden_high"),
-                           ("admin_time", "burden_time"), ("admin_out_of_pocket", "burden_out_of_pocket")):
-        both(f"procedures.burden.{suffix}", float(known[column].sum()),
-             f"Annual administrative burden (Standard Cost Model, {column}) where the population is known",
-             where("burden"), rows)
+    for suffix, column in (
+        ("admin_total", "burden"),
+        ("admin_low", "burden_low"),
+        ("admin_high", "burden_high"),
+        ("admin_time", "burden_time"),
+        ("admin_out_of_pocket", "burden_out_of_pocket"),
+    ):
+        both(
+            f"procedures.burden.{suffix}",
+            float(known[column].sum()),
+            f"Annual administrative burden (Standard Cost Model, {column}) where the population is known",
+            where("burden"),
+            rows,
+        )
     for bearer, group in known.groupby("bearer"):
-        both(f"procedures.burden.admin_{bearer}", float(group["burden"].sum()),
-             f"Annual administrative burden borne by the {bearer}", where("burden"),
-             [f"{p}/{s}" for p, s in zip(group["pathway"], group["step"])])
+        both(
+            f"procedures.burden.admin_{bearer}",
+            float(group["burden"].sum()),
+            f"Annual administrative burden borne by the {bearer}",
+            where("burden"),
+            [f"{p}/{s}" for p, s in zip(group["pathway"], group["step"])],
+        )
     unknown = detail[detail["quantity_per_year"].isna()]
-    reg.record("procedures.burden.rows_population_unknown", len(unknown), "assumption rows",
-               "Standard Cost Model rows whose population (people per year) is not known", where("burden"),
-               [f"{p}/{s}/{b}" for p, s, b in zip(unknown["pathway"], unknown["step"], unknown["bearer"])])
+    reg.record(
+        "procedures.burden.rows_population_unknown",
+        len(unknown),
+        "assumption rows",
+        "Standard Cost Model rows whose population (people per year) is not known",
+        where("burden"),
+        [f"{p}/{s}/{b}" for p, s, b in zip(unknown["pathway"], unknown["step"], unknown["bearer"])],
+    )
     years = sorted({y for y in known["population_year"] if y})
-    reg.record("procedures.burden.population_years", text.listing(years), "text",
-               "Years of the population figures of the Standard Cost Model", where("burden"), rows)
+    reg.record(
+        "procedures.burden.population_years",
+        text.listing(years),
+        "text",
+        "Years of the population figures of the Standard Cost Model",
+        where("burden"),
+        rows,
+    )
     priced = costs[costs["cost_per_year"].notna()]
-    both("procedures.financial.total", float(priced["cost_per_year"].sum()),
-         "Annual financial costs (fees, premiums, guarantees) where the number of cases is known",
-         where("financial_costs"), [f"{p}/{s}" for p, s in zip(priced["pathway"], priced["step"])])
-    reg.record("procedures.financial.payments_not_priced", int(len(costs) - len(priced)), "payments",
-               "Payments whose annual total cannot be computed (amount or number of cases not known)",
-               where("financial_costs"), [f"{p}/{s}" for p, s in zip(costs["pathway"], costs["step"])])
+    both(
+        "procedures.financial.total",
+        float(priced["cost_per_year"].sum()),
+        "Annual financial costs (fees, premiums, guarantees) where the number of cases is known",
+        where("financial_costs"),
+        [f"{p}/{s}" for p, s in zip(priced["pathway"], priced["step"])],
+    )
+    reg.record(
+        "procedures.financial.payments_not_priced",
+        int(len(costs) - len(priced)),
+        "payments",
+        "Payments whose annual total cannot be computed (amount or number of cases not known)",
+        where("financial_costs"),
+        [f"{p}/{s}" for p, s in zip(costs["pathway"], costs["step"])],
+    )
     for kind in settings()["financial_cost_kinds"]:
         group = priced[priced["kind"] == kind]
-        both(f"procedures.financial.{kind}", float(group["cost_per_year"].sum()),
-             f"Annual financial costs of kind '{kind}'", where("financial_costs"),
-             [f"{p}/{s}" for p, s in zip(group["pathway"], group["step"])])
+        both(
+            f"procedures.financial.{kind}",
+            float(group["cost_per_year"].sum()),
+            f"Annual financial costs of kind '{kind}'",
+            where("financial_costs"),
+            [f"{p}/{s}" for p, s in zip(group["pathway"], group["step"])],
+        )

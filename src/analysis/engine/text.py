@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z][A-Za-z0-9_]*(?:\.[a-z0-9][a-z0-9_-
 
 _IRREGULAR_SINGULAR = {"bodies": "body", "criteria": "criterion", "countries": "country", "people": "person",
                        "persons": "person", "analyses": "analysis", "processes": "process", "classes": "class",
-                       "statuses": "status", "data": "data", "%": "%"}
+                       "statuses": "status", "data": "data", "women": "woman", "men": "man", "%": "%"}
 
 
 def house_date(value: Any) -> str:
