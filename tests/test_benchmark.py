@@ -159,6 +159,10 @@ def test_comparator_without_a_row_is_unknown_never_zero():
     assert math.isnan(scores.loc["RU", "score"])
     shared = bm.shared_scores(wide, criteria, ["KG", "KZ"]).set_index("country")
     assert shared.loc["KG", "score"] == 100 and shared.loc["KZ", "score"] == 0  # W1 only, like for like
+    names = {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"}
+    like = bm.like_for_like_table(wide, criteria, ["KG", "KZ"], "indicator_mean", names, {"work": "Work"})
+    assert like.to_dict("records") == [{"Area": "Work", "Kyrgyzstan": 100, "Kazakhstan": 0, "Criteria": 1}]
+    assert bm.like_for_like_table(wide, criteria, ["KG", "RU"], "indicator_mean", names, {"work": "Work"}).empty
 
 
 def workbook_rows(criterion_overrides=None):
@@ -424,3 +428,5 @@ def test_comparison_counts_and_differences_keep_unknown_apart():
     diff = bm.differences(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
     assert diff["criterion_id"].tolist() == ["W1"]  # W2 and W3 have one known answer only: not compared
     assert bm.differences_text(diff) == "full in law and practice (Kyrgyzstan 100, Kazakhstan 0)"
+    shown = bm.differences_table(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
+    assert shown.columns.tolist() == ["Id", "Criterion", "Known answers"] and shown["Id"].tolist() == ["W1"]

@@ -224,8 +224,10 @@ def test_recommendations_high_priority_first_with_body_names(tmp_path, monkeypat
         ft.read_findings_table(locations["findings_table_in"]), ft.institution_names(locations)
     )
     assert shown["Id"].tolist() == ["R-02", "R-01"]
-    assert shown.loc[0, "Responsible body"] == "Consular Department (MFA-CD); STS"
-    assert shown.loc[0, "Timeframe"] == "Short term (within 12 months)"
+    assert shown.loc[0, "Who acts, by what means"] == (
+        "Consular Department (MFA-CD); STS, by publishing official information"
+    )
+    assert shown.loc[0, "Priority, timeframe"] == "high; short term (within 12 months)"
 
 
 def test_feedback_annex_shows_reviewers_as_letters_not_names():
@@ -319,11 +321,11 @@ def test_a_recommendation_on_synthetic_evidence_only_says_it_is_illustrative(tmp
     ]
     locations = make_project(tmp_path / "again", monkeypatch, findings=findings, recommendations=recs)
     shown = ft.recommendations_table(ft.read_findings_table(locations["findings_table_in"]), {})
-    assert shown.set_index("Id")["Evidence"].to_dict() == {
-        "R-01": "synthetic only (illustrative)",
-        "R-02": "partly synthetic (illustrative)",
+    assert shown.set_index("Id")["Answers (evidence)"].to_dict() == {
+        "R-01": "F-01 (synthetic only, illustrative)",
+        "R-02": "F-01; F-02 (partly synthetic, illustrative)",
     }
-    assert shown.loc[0, "By means of"] == "publishing official information"
+    assert shown.loc[0, "Who acts, by what means"].endswith(", by publishing official information")
 
 
 def test_chapter_eight_shows_the_discussion_not_the_summary_statement(tmp_path, monkeypatch):

@@ -956,6 +956,38 @@ def shared_scores(
     return comparator_scores(wide[common], criteria[common], countries, rule)
 
 
+def like_for_like_table(
+    wide: pd.DataFrame,
+    criteria: pd.DataFrame,
+    pair: list[str],
+    rule: str,
+    names: Mapping[str, str],
+    area_labels: Mapping[str, str],
+) -> pd.DataFrame:
+    """Area scores of two regimes side by side, on the criteria both have scored (empty if they share none)."""
+    shared = shared_scores(wide, criteria, pair, rule)
+    shared = shared[shared["scored"] > 0]
+    if shared.empty:
+        return pd.DataFrame(columns=["Area", *(names[c] for c in pair), "Criteria"])
+    scores = shared.pivot(index="area", columns="country", values="score")
+    counts = shared.groupby("area")["scored"].max()
+    order = [a for a in area_labels if a in scores.index]
+    return pd.DataFrame(
+        {
+            "Area": [area_labels[a] for a in order],
+            **{names[c]: scores.loc[order, c].round(0).astype("Int64").to_numpy() for c in pair},
+            "Criteria": counts.loc[order].astype(int).to_numpy(),
+        }
+    )
+
+
+def differences_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The criteria where the regimes' known answers differ, for the chapter (unknowns are not compared)."""
+    return differences(comparison, names).rename(
+        columns={"criterion_id": "Id", "criterion": "Criterion", "answers": "Known answers"}
+    )
+
+
 def ratification_table(
     ratifications: pd.DataFrame, countries: list[str], parties: Mapping[str, Mapping[str, str]] | None = None
 ) -> pd.DataFrame:

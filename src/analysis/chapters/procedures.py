@@ -1262,24 +1262,28 @@ def legal_basis_text(proc: Procedures, value) -> str:
 def steps_table(
     proc: Procedures, pathway: str, plan: pd.DataFrame, names: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    """The steps of one pathway as a migrant meets them: who, how, in which language, fee, time."""
+    """The steps of one pathway as a migrant meets them: who, how, in which language, fee, time.
+
+    Few columns, so that the table stays legible on a portrait page; a step that is not fully sourced says so
+    after its action.
+    """
     names = names or {}
     group = step_facts(proc)
     group = group[group["pathway"] == pathway].merge(plan, on="step")
     runs_with = group["parallel_with"].map(lambda v: f" (runs with step {v})" if isinstance(v, str) and v else "")
+    not_sourced = group["confidence"].map(lambda c: "" if c == "sourced" else f" ({c})")
     return pd.DataFrame(
         {
             "Step": group["step"].astype(int),
-            "Action": group["action"] + runs_with,
+            "Action": group["action"] + runs_with + not_sourced,
             "Body": group["responsible_body"].map(lambda b: names.get(b, b) if isinstance(b, str) else "not known"),
-            "Channel": group["channel"].map(channel_text),
-            "Languages": group["languages"].map(languages_text),
+            "Channel; language": group["channel"].map(channel_text) + "; " + group["languages"].map(languages_text),
             "Fee": group["fee_text"],
-            "Statutory deadline": group["deadline_text"],
-            "Reported time": group["observed_text"].replace("", "not found"),
+            "Deadline in law; reported time": group["deadline_text"]
+            + "; "
+            + group["observed_text"].replace("", "not found"),
             "Valid for": group["term_text"],
             "Working days on the path": group["working_days"],
-            "Confidence": group["confidence"],
         }
     )
 
@@ -1361,27 +1365,37 @@ def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def burden_table(by_bearer: pd.DataFrame) -> pd.DataFrame:
+    """Burden per pathway and bearer, in few columns (population with its year, the ±25 % range in one cell)."""
     labels = settings()["pathways"]
     cur = currency_label()
-    million = lambda s: (s / 1e6).round(2)  # noqa: E731
+
+    def million(value) -> str:
+        return "" if pd.isna(value) else f"{value / 1e6:,.2f}"
+
+    population = [
+        "" if pd.isna(n) else f"{n:,.0f} in {year}"
+        for n, year in zip(by_bearer["population"], by_bearer["population_year"])
+    ]
+    spread = [
+        "" if pd.isna(low) else f"{million(low)}–{million(high)}"
+        for low, high in zip(by_bearer["burden_low"], by_bearer["burden_high"])
+    ]
     return pd.DataFrame(
         {
             "Pathway": by_bearer["pathway"].map(labels),
             "Bearer": by_bearer["bearer"],
-            "Population a year": _whole_amounts(by_bearer["population"]),
-            "Population year": by_bearer["population_year"],
+            "People a year": population,
             f"Price per case ({cur})": _whole_amounts(by_bearer["price_per_case"]),
-            f"Burden (million {cur})": million(by_bearer["burden"]),
-            "of which time": million(by_bearer["burden_time"]),
-            "of which out of pocket": million(by_bearer["burden_out_of_pocket"]),
-            "Low (−25 % time)": million(by_bearer["burden_low"]),
-            "High (+25 % time)": million(by_bearer["burden_high"]),
+            f"Burden (million {cur})": by_bearer["burden"].map(million),
+            "of which out of pocket": by_bearer["burden_out_of_pocket"].map(million),
+            "Time 25 % lower – higher": spread,
             "Rows without population": by_bearer["rows_quantity_unknown"],
         }
     )
 
 
 def financial_table(costs: pd.DataFrame) -> pd.DataFrame:
+    """Fees, premiums and guarantees a year; the number of cases with the year of its figure in one cell."""
     labels = settings()["pathways"]
     cur = currency_label()
     return pd.DataFrame(
@@ -1392,8 +1406,10 @@ def financial_table(costs: pd.DataFrame) -> pd.DataFrame:
             "Payer": costs["payer"],
             "Amount in law": costs["amount_text"],
             f"Per case ({cur})": _whole_amounts(costs["per_case"]),
-            "Cases a year": _whole_amounts(costs["quantity_per_year"]),
-            "Population year": costs["population_year"],
+            "Cases a year": [
+                "" if pd.isna(n) else f"{n:,.0f} in {year}"
+                for n, year in zip(costs["quantity_per_year"], costs["population_year"])
+            ],
             f"A year (million {cur})": (costs["cost_per_year"] / 1e6).round(2),
         }
     )

@@ -874,7 +874,11 @@ def institution_names(locations: Mapping[str, str], name_column: str = "name_en"
 
 
 def recommendations_table(table: FindingsTable, names: Mapping[str, str]) -> pd.DataFrame:
-    """Recommendations as shown: high priority first, then by id; bodies with their names."""
+    """Recommendations as shown: high priority first, then by id; bodies with their names.
+
+    Five columns, so that the recommendation itself keeps the width of the page: who acts goes with the means it
+    uses, the findings answered with the basis of their evidence, the priority with the timeframe.
+    """
     cfg = settings()
     recs = table.recommendations.copy()
     recs["_order"] = recs["priority"].map({p: i for i, p in enumerate(cfg["priorities"])})
@@ -882,28 +886,27 @@ def recommendations_table(table: FindingsTable, names: Mapping[str, str]) -> pd.
     bodies = recs["responsible_body"].map(
         lambda v: "; ".join(f"{names[b]} ({b})" if names.get(b) else b for b in split_ids(v))
     )
+    means = recs["means"].map(lambda m: cfg["means"][m]["label"])
     evidence = recs["finding_ids"].map(lambda v: _evidence_basis(table.findings, v))
+    timeframe = recs["timeframe"].map(cfg["timeframes"]).map(lambda t: t[:1].lower() + t[1:])
     return pd.DataFrame(
         {
             "Id": recs["recommendation_id"],
             "Recommendation": recs["recommendation"],
-            "Answers": recs["finding_ids"],
-            "Responsible body": bodies,
-            "By means of": recs["means"].map(lambda m: cfg["means"][m]["label"]),
-            "Evidence": evidence,
-            "Timeframe": recs["timeframe"].map(cfg["timeframes"]),
-            "Priority": recs["priority"],
+            "Who acts, by what means": bodies + ", by " + means,
+            "Answers (evidence)": recs["finding_ids"] + " (" + evidence + ")",
+            "Priority, timeframe": recs["priority"] + "; " + timeframe,
         }
     ).reset_index(drop=True)
 
 
 def _evidence_basis(findings: pd.DataFrame, finding_ids: object) -> str:
-    """ "sourced", "partly synthetic (illustrative)" or "synthetic only (illustrative)"."""
+    """ "sourced", "partly synthetic, illustrative" or "synthetic only, illustrative"."""
     flags = findings.set_index("finding_id")["synthetic_evidence"]
     answered = [bool(flags[f]) for f in split_ids(finding_ids) if f in flags.index]
     if answered and all(answered):
-        return "synthetic only (illustrative)"
-    return "partly synthetic (illustrative)" if any(answered) else "sourced"
+        return "synthetic only, illustrative"
+    return "partly synthetic, illustrative" if any(answered) else "sourced"
 
 
 def cited_numbers(table: FindingsTable, registry: Registry) -> pd.DataFrame:
