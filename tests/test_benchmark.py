@@ -12,8 +12,10 @@ from analysis.chapters import benchmark as bm
 from analysis.engine.errors import InputError
 from analysis.engine.readers import ROW
 
-RULES = {"share_within_deadline": {"kind": "at_least", "complete_at": 90, "partial_at": 50},
-         "p80_gap_women_men": {"kind": "at_most", "complete_within": 1, "partial_within": 3}}
+RULES = {
+    "share_within_deadline": {"kind": "at_least", "complete_at": 90, "partial_at": 50},
+    "p80_gap_women_men": {"kind": "at_most", "complete_within": 1, "partial_within": 3},
+}
 
 
 def scored_frame(rows):
@@ -33,9 +35,15 @@ def scored_frame(rows):
 #   current rule (criteria):      (100 + 50 + 0) / 3 = 50
 #   coverage: 3 scored of 4 applicable = 75 %
 # Area B: every answer unknown -> no score (NaN), never 0.
-EXAMPLE = [("A1", "A", "d1", "100"), ("A2", "A", "d1", "50"), ("A3", "A", "d1", "not applicable"),
-           ("A4", "A", "d2", "0"), ("A5", "A", "d2", "unknown"),
-           ("B1", "B", "d1", "unknown"), ("B2", "B", "d2", "unknown")]
+EXAMPLE = [
+    ("A1", "A", "d1", "100"),
+    ("A2", "A", "d1", "50"),
+    ("A3", "A", "d1", "not applicable"),
+    ("A4", "A", "d2", "0"),
+    ("A5", "A", "d2", "unknown"),
+    ("B1", "B", "d1", "unknown"),
+    ("B2", "B", "d2", "unknown"),
+]
 
 
 def test_answer_score_keeps_not_applicable_and_unknown_apart_from_zero():
@@ -52,8 +60,12 @@ def test_answer_score_keeps_not_applicable_and_unknown_apart_from_zero():
 def test_dimension_rule_on_hand_worked_example():
     result = bm.aggregate(scored_frame(EXAMPLE), "area", "dimension_mean").set_index("area")
     assert result.loc["A", "score"] == pytest.approx(37.5)
-    assert (result.loc["A", "criteria"], result.loc["A", "scored"], result.loc["A", "unknown"],
-            result.loc["A", "not_applicable"]) == (5, 3, 1, 1)
+    assert (
+        result.loc["A", "criteria"],
+        result.loc["A", "scored"],
+        result.loc["A", "unknown"],
+        result.loc["A", "not_applicable"],
+    ) == (5, 3, 1, 1)
     assert result.loc["A", "coverage_pct"] == pytest.approx(75.0)
     assert math.isnan(result.loc["B", "score"])
     assert result.loc["B", "coverage_pct"] == 0
@@ -76,11 +88,11 @@ def test_sensitivity_panel_shows_both_rules_and_what_ifs():
     assert a["dimension_mean"] == pytest.approx(37.5)
     assert a["indicator_mean"] == pytest.approx(50.0)
     assert a["difference"] == pytest.approx(12.5)
-    assert a["unknown_as_0"] == pytest.approx(37.5)       # d2 = (0 + 0) / 2
-    assert a["unknown_as_100"] == pytest.approx(62.5)     # d2 = (0 + 100) / 2 = 50 -> (75 + 50) / 2
+    assert a["unknown_as_0"] == pytest.approx(37.5)  # d2 = (0 + 0) / 2
+    assert a["unknown_as_100"] == pytest.approx(62.5)  # d2 = (0 + 100) / 2 = 50 -> (75 + 50) / 2
     assert a["not_applicable_as_0"] == pytest.approx(25.0)  # d1 = (100 + 50 + 0) / 3 = 50 -> (50 + 0) / 2
     assert math.isnan(panel.loc["B", "dimension_mean"])
-    assert panel.loc["B", "unknown_as_0"] == 0            # only the what-if reads unknown as 0
+    assert panel.loc["B", "unknown_as_0"] == 0  # only the what-if reads unknown as 0
 
 
 def test_score_from_finding_bands_and_missing_values():
@@ -97,26 +109,36 @@ def test_score_from_finding_bands_and_missing_values():
 
 
 def criteria_frame():
-    return pd.DataFrame({
-        ROW: [2, 3, 4, 5],
-        "criterion_id": ["W1", "W2", "W3", "W4"], "area": ["work"] * 4, "dimension": ["d"] * 4,
-        "mgi_domain": ["migrants' rights"] * 4, "gender": [False] * 4,
-        "criterion": ["full in law and practice", "full in law, short in practice", "partial in law", "not known"],
-        "kg_answer": ["100", "100", "50", "unknown"],
-        "de_jure_acts": ["A1", "A1", "A2", None], "de_jure_provisions": [None, "A1-P", None, None],
-        "de_facto_answer": [None, "from finding", None, None],
-        "de_facto_codes": [None, "C.ONE", None, None],
-        "de_facto_findings": [None, "pt.single_permit.share_within_deadline", None, None],
-        "de_facto_basis": [None, "share within deadline", None, None],
-    })
+    return pd.DataFrame(
+        {
+            ROW: [2, 3, 4, 5],
+            "criterion_id": ["W1", "W2", "W3", "W4"],
+            "area": ["work"] * 4,
+            "dimension": ["d"] * 4,
+            "mgi_domain": ["migrants' rights"] * 4,
+            "gender": [False] * 4,
+            "criterion": ["full in law and practice", "full in law, short in practice", "partial in law", "not known"],
+            "kg_answer": ["100", "100", "50", "unknown"],
+            "de_jure_acts": ["A1", "A1", "A2", None],
+            "de_jure_provisions": [None, "A1-P", None, None],
+            "de_facto_answer": [None, "from finding", None, None],
+            "de_facto_codes": [None, "C.ONE", None, None],
+            "de_facto_findings": [None, "pt.single_permit.share_within_deadline", None, None],
+            "de_facto_basis": [None, "share within deadline", None, None],
+        }
+    )
 
 
 def test_profile_lists_and_gaps_follow_scores_and_evidence():
     criteria = criteria_frame()
     scored = bm.scored_criteria(criteria, {"pt.single_permit.share_within_deadline": 70.0}, RULES)
     places = bm.domain_lists(criteria, scored).set_index("criterion_id")["place"].to_dict()
-    assert places == {"W1": "well developed", "W2": "potential for further development",
-                      "W3": "potential for further development", "W4": "not assessed (unknown)"}
+    assert places == {
+        "W1": "well developed",
+        "W2": "potential for further development",
+        "W3": "potential for further development",
+        "W4": "not assessed (unknown)",
+    }
     gaps = bm.gaps(criteria, scored)
     assert gaps["criterion_id"].tolist() == ["W2"]
     assert gaps.loc[0, "gap"] == 50.0
@@ -137,44 +159,87 @@ def test_comparator_without_a_row_is_unknown_never_zero():
     assert math.isnan(scores.loc["RU", "score"])
     shared = bm.shared_scores(wide, criteria, ["KG", "KZ"]).set_index("country")
     assert shared.loc["KG", "score"] == 100 and shared.loc["KZ", "score"] == 0  # W1 only, like for like
+    names = {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"}
+    like = bm.like_for_like_table(wide, criteria, ["KG", "KZ"], "indicator_mean", names, {"work": "Work"})
+    assert like.to_dict("records") == [{"Area": "Work", "Kyrgyzstan": 100, "Kazakhstan": 0, "Criteria": 1}]
+    assert bm.like_for_like_table(wide, criteria, ["KG", "RU"], "indicator_mean", names, {"work": "Work"}).empty
 
 
 def workbook_rows(criterion_overrides=None):
     row = {c.name: "" for c in bm.columns("criteria")}
-    row.update({"criterion_id": "WRK-01", "area": "work", "dimension": "access", "mgi_domain": "migrants' rights",
-                "mgi_sub_area": "right to work", "framework": "ICRMW", "reference": "ICRMW art. 52",
-                "criterion": "A route to work", "option_100": "open", "option_50": "capped", "option_0": "none",
-                "kg_answer": "50", "kg_basis": "quota", "de_jure_acts": "G07", "de_jure_provisions": "G07-SINGLE-PERMIT",
-                "gender": "no", "assessor": "consultant (draft, to be validated)", "confidence": "sourced",
-                "source": "https://example.org/a"})
-    second = dict(row, criterion_id="WRK-02", de_jure_provisions="G07-MISSING; G07-SINGLE-PERMIT",
-                  de_facto_answer="50", de_facto_codes="PAT.SINGLE; NO.SUCH.CODE",
-                  de_facto_findings="processing_times.nowhere.p80_days")
+    row.update(
+        {
+            "criterion_id": "WRK-01",
+            "area": "work",
+            "dimension": "access",
+            "mgi_domain": "migrants' rights",
+            "mgi_sub_area": "right to work",
+            "framework": "ICRMW",
+            "reference": "ICRMW art. 52",
+            "criterion": "A route to work",
+            "option_100": "open",
+            "option_50": "capped",
+            "option_0": "none",
+            "kg_answer": "50",
+            "kg_basis": "quota",
+            "de_jure_acts": "G07",
+            "de_jure_provisions": "G07-SINGLE-PERMIT",
+            "gender": "no",
+            "comparison": "yes",
+            "assessor": "consultant (draft, to be validated)",
+            "confidence": "sourced",
+            "source": "https://example.org/a",
+        }
+    )
+    second = dict(
+        row,
+        criterion_id="WRK-02",
+        de_jure_provisions="G07-MISSING; G07-SINGLE-PERMIT",
+        de_facto_answer="50",
+        de_facto_codes="PAT.SINGLE; NO.SUCH.CODE",
+        de_facto_findings="processing_times.nowhere.p80_days",
+    )
     second.update(criterion_overrides or {})
     names = [c.name for c in bm.columns("criteria")]
-    return {"criteria": [[row[n] for n in names], [second[n] for n in names]],
-            "comparators": [["WRK-01", "KZ", "unknown", "no source", "", "uncertain", "consultant", ""]],
-            "ratifications": [["UN ICRMW 1990", "X01", "KG", "party", "", "sourced", "https://example.org/b"]]}
+    return {
+        "criteria": [[row[n] for n in names], [second[n] for n in names]],
+        "comparators": [["WRK-01", "KZ", "unknown", "no source", "", "uncertain", "consultant", ""]],
+        "ratifications": [["UN ICRMW 1990", "X01", "KG", "party", "", "sourced", "https://example.org/b"]],
+        "evidence": [],
+    }
 
 
 def test_broken_evidence_link_names_the_row(tmp_path):
     path = bm.write_workbook(tmp_path / "benchmark.xlsx", workbook_rows())
     bench = bm.read(path)
-    evidence = bm.Evidence(acts=frozenset({"G07"}), provisions=frozenset({"G07-SINGLE-PERMIT"}),
-                           codes=frozenset({"PAT.SINGLE"}), findings={"processing_times.single_permit.p80_days": 9.0})
+    evidence = bm.Evidence(
+        acts=frozenset({"G07"}),
+        provisions=frozenset({"G07-SINGLE-PERMIT"}),
+        codes=frozenset({"PAT.SINGLE"}),
+        findings={"processing_times.single_permit.p80_days": 9.0},
+    )
     with pytest.raises(InputError) as caught:
         bm.check_links(bench, evidence)
     found = {(p.sheet, p.row, p.column, p.found) for p in caught.value.problems}
-    assert found == {("criteria", 3, "de_jure_provisions", "G07-MISSING"),
-                     ("criteria", 3, "de_facto_codes", "NO.SUCH.CODE"),
-                     ("criteria", 3, "de_facto_findings", "processing_times.nowhere.p80_days"),
-                     ("ratifications", 2, "act_id", "X01")}
+    assert found == {
+        ("criteria", 3, "de_jure_provisions", "G07-MISSING"),
+        ("criteria", 3, "de_facto_codes", "NO.SUCH.CODE"),
+        ("criteria", 3, "de_facto_findings", "processing_times.nowhere.p80_days"),
+        ("ratifications", 2, "act_id", "X01"),
+    }
     assert "row 3" in str(caught.value) and "G07-MISSING" in str(caught.value)
 
 
 def test_score_without_de_jure_evidence_is_an_input_error(tmp_path):
-    rows = workbook_rows({"de_jure_acts": "", "de_jure_provisions": "", "de_facto_answer": "",
-                          "de_facto_codes": "", "de_facto_findings": ""})
+    rows = workbook_rows(
+        {
+            "de_jure_acts": "",
+            "de_jure_provisions": "",
+            "de_facto_answer": "",
+            "de_facto_codes": "",
+            "de_facto_findings": "",
+        }
+    )
     path = bm.write_workbook(tmp_path / "benchmark.xlsx", rows)
     with pytest.raises(InputError) as caught:
         bm.read(path)
@@ -208,14 +273,20 @@ def test_missing_findings_file_is_an_input_error(tmp_path):
 
 
 def test_from_finding_without_a_rule_names_the_row(tmp_path):
-    rows = workbook_rows({"de_facto_answer": "from finding", "de_facto_codes": "",
-                          "de_facto_findings": "processing_times.single_permit.median_days",
-                          "de_jure_provisions": "G07-SINGLE-PERMIT"})
+    rows = workbook_rows(
+        {
+            "de_facto_answer": "from finding",
+            "de_facto_codes": "",
+            "de_facto_findings": "processing_times.single_permit.median_days",
+            "de_jure_provisions": "G07-SINGLE-PERMIT",
+        }
+    )
     path = bm.write_workbook(tmp_path / "benchmark.xlsx", rows)
     with pytest.raises(InputError) as caught:
         bm.read(path)
     assert [(p.row, p.column, p.found) for p in caught.value.problems] == [
-        (3, "de_facto_findings", "processing_times.single_permit.median_days")]
+        (3, "de_facto_findings", "processing_times.single_permit.median_days")
+    ]
 
 
 def test_confidence_stronger_than_cited_rows_is_a_warning():
@@ -226,19 +297,30 @@ def test_confidence_stronger_than_cited_rows_is_a_warning():
 
 
 def test_annex_table_carries_options_evidence_and_practice():
-    criteria = criteria_frame().assign(option_100="full", option_50="half", option_0="none", reference="ICRMW art. 25",
-                                       kg_basis="Because", note=None, confidence="sourced",
-                                       source=["https://a.org https://b.org", None, None, None])
+    criteria = criteria_frame().assign(
+        option_100="full",
+        option_50="half",
+        option_0="none",
+        reference="ICRMW art. 25",
+        kg_basis="Because",
+        note=None,
+        confidence="sourced",
+        source=["https://a.org https://b.org", None, None, None],
+    )
     scored = bm.scored_criteria(criteria, {"pt.single_permit.share_within_deadline": 95.0}, RULES)
-    merged = criteria.merge(scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status",
-                                    "de_facto_score"]], on="criterion_id")
+    merged = criteria.merge(
+        scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status", "de_facto_score"]],
+        on="criterion_id",
+    )
     table = bm.annex_table(merged).set_index("Id")
     assert table.loc["W2", "Answer"] == "law: 100; practice: 100 (from finding); confidence: sourced"
     assert table.loc["W1", "Answer"] == "law: 100; confidence: sourced"
     assert table.loc["W2", "Evidence"].replace("\u200b", "") == (
-        "acts: A1; provisions: A1-P; codes: C.ONE; findings: pt.single_permit.share_within_deadline")
+        "acts: A1; provisions: A1-P; codes: C.ONE; findings: pt.single_permit.share_within_deadline"
+    )
     assert table.loc["W1", "Criterion, answers and standard"] == (
-        "full in law and practice (100: full; 50: half; 0: none). Standard: ICRMW art. 25.")
+        "full in law and practice (100: full; 50: half; 0: none). Standard: ICRMW art. 25."
+    )
     assert table.loc["W2", "Basis"] == "Because. Practice: share within deadline."
     assert bm.annex_sources(merged).loc[0, "Sources"] == "https://a.org https://b.org"
 
@@ -248,6 +330,103 @@ def test_template_has_every_sheet_column_and_a_readme(tmp_path):
 
     path = bm.write_template(tmp_path / "benchmark_template.xlsx")
     wb = load_workbook(path)
-    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["criteria", "comparators", "ratifications", "README"]
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["criteria", "comparators", "ratifications", "evidence", "README"]
     assert [c.value for c in wb["criteria"][1]] == [c.name for c in bm.columns("criteria")]
     assert wb["README"].max_row - 1 == sum(len(bm.columns(s)) for s in bm.SHEETS)
+
+
+def evidence_row(cid="WRK-01", country="KZ", quote="The quote."):
+    names = [c.name for c in bm.columns("evidence")]
+    row = {n: "" for n in names} | {
+        "evidence_id": "E-001",
+        "criterion_ids": cid,
+        "country": country,
+        "kind": "comparator",
+        "document": "A page",
+        "address": "https://example.org/q",
+        "tier": "news",
+        "quote": quote,
+    }
+    return [row[n] for n in names]
+
+
+def test_a_sourced_comparator_answer_needs_a_quote_on_the_evidence_sheet(tmp_path):
+    rows = workbook_rows(
+        {
+            "de_jure_provisions": "G07-SINGLE-PERMIT",
+            "de_facto_answer": "",
+            "de_facto_codes": "",
+            "de_facto_findings": "",
+        }
+    )
+    rows["comparators"] = [["WRK-01", "KZ", "50", "capped", "https://example.org/q", "sourced", "consultant", ""]]
+    with pytest.raises(InputError) as caught:
+        bm.read(bm.write_workbook(tmp_path / "a.xlsx", rows))
+    assert [(p.sheet, p.row, p.column) for p in caught.value.problems] == [("comparators", 2, "confidence")]
+    rows["evidence"] = [evidence_row()]
+    bench = bm.read(bm.write_workbook(tmp_path / "b.xlsx", rows))
+    assert bm.quoted_pairs(bench.evidence) == {("WRK-01", "KZ")}
+
+
+def test_party_statuses_come_from_the_inventory_and_status_criteria_follow_them(tmp_path):
+    rows = workbook_rows(
+        {
+            "de_jure_provisions": "G07-SINGLE-PERMIT",
+            "de_facto_answer": "",
+            "de_facto_codes": "",
+            "de_facto_findings": "",
+            "status_act": "X01",
+            "kg_answer": "100",
+        }
+    )
+    bench = bm.read(bm.write_workbook(tmp_path / "b.xlsx", rows))
+    parties = {"X01": {"KG": "not party", "UZ": "not party"}}
+    problems = bm.status_problems(bench, parties)
+    assert {(p.sheet, p.row, p.column) for p in problems} == {
+        ("ratifications", 2, "status"),
+        ("criteria", 3, "kg_answer"),
+    }
+    assert "'not party'" in problems[0].expected
+    table = bm.ratification_table(bench.ratifications.assign(status=None), ["KG"], parties)
+    assert table.loc[0, "KG status"] == "not party"  # the inventory's, never a second typed value
+    assert not bm.status_problems(bench, {"X01": {"KG": "party"}})
+
+
+def test_practice_on_synthetic_data_is_flagged_and_never_makes_a_criterion_well_developed(monkeypatch):
+    criteria = criteria_frame().assign(
+        de_facto_answer=["100", "from finding", None, None], de_facto_codes=["C.ONE", "C.ONE", None, None]
+    )
+    scored = bm.scored_criteria(criteria, {"pt.single_permit.share_within_deadline": 70.0}, RULES)
+    inputs = {"codes": "consultations/segments.csv", "findings": {"pt": "processing_times.csv"}}
+    original = bm.settings()
+    monkeypatch.setattr(bm, "settings", lambda: {**original, "de_facto_inputs": inputs})
+    synthetic = bm.synthetic_practice(criteria, lambda name: True)
+    assert synthetic.tolist() == [True, True, False, False]
+    lists = bm.domain_lists(criteria, scored, synthetic).set_index("criterion_id")
+    # W2 is 100 in law and 50 in (synthetic) practice: the practice score does not demote it, and says why.
+    assert lists.loc["W2", "place"] == "well developed"
+    assert "illustrative" in lists.loc["W2", "scores"] and lists.loc["W2", "synthetic_practice"]
+    assert bm.gaps(criteria, scored, synthetic)["synthetic_practice"].all()
+
+
+def test_comparison_counts_and_differences_keep_unknown_apart():
+    criteria = criteria_frame().assign(comparison=[True, True, True, False], confidence="sourced", kg_basis="b")
+    comparators = pd.DataFrame(
+        {
+            "criterion_id": ["W1", "W2", "W4"],
+            "country": ["KZ", "KZ", "KZ"],
+            "answer": ["0", "unknown", "100"],
+            "confidence": ["sourced", "uncertain", "sourced"],
+            "basis": ["x", "y", "z"],
+        }
+    )
+    counts = bm.answer_counts(criteria, comparators, "KG", ["KZ", "RU"]).set_index("country")
+    assert counts.loc["KZ", ["answered", "sourced", "set_sourced", "set_unknown"]].tolist() == [2, 2, 1, 2]
+    assert counts.loc["RU", ["answered", "set_unknown"]].tolist() == [0, 3]
+    comparison = bm.comparison_table(criteria, comparators, "KG", ["KZ", "RU"])
+    assert comparison["RU_answer"].eq("unknown").all()
+    diff = bm.differences(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
+    assert diff["criterion_id"].tolist() == ["W1"]  # W2 and W3 have one known answer only: not compared
+    assert bm.differences_text(diff) == "full in law and practice (Kyrgyzstan 100, Kazakhstan 0)"
+    shown = bm.differences_table(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
+    assert shown.columns.tolist() == ["Id", "Criterion", "Known answers"] and shown["Id"].tolist() == ["W1"]

@@ -64,6 +64,10 @@ def test_house_style_units_agree_with_the_number():
     assert numbers.format_value(1, "working days") == "1 working day"
     assert numbers.format_value(1, "bodies") == "1 body"
     assert numbers.format_value(2, "body") == "2 bodies"
+    assert numbers.format_value(3, "criteria") == "3 criteria"  # a plural unit is not pluralised again
+    assert numbers.format_value(1, "criteria") == "1 criterion"
+    assert numbers.format_value(17, "women") == "17 women"
+    assert numbers.format_value(1, "men") == "1 man"
     assert numbers.format_value(None, "days") == numbers.NOT_AVAILABLE
     assert numbers.format_value(3.14159, "days") == "3.14 days"
     assert numbers.format_value("2026-07-01", "date") == "1 July 2026"

@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z][A-Za-z0-9_]*(?:\.[a-z0-9][a-z0-9_-
 
 _IRREGULAR_SINGULAR = {"bodies": "body", "criteria": "criterion", "countries": "country", "people": "person",
                        "persons": "person", "analyses": "analysis", "processes": "process", "classes": "class",
-                       "statuses": "status", "data": "data", "%": "%"}
+                       "statuses": "status", "data": "data", "women": "woman", "men": "man", "%": "%"}
 
 
 def house_date(value: Any) -> str:
@@ -59,7 +59,9 @@ def singular(unit: str) -> str:
 def plural(unit: str) -> str:
     head, _, last = unit.rpartition(" ")
     irregular = {v: k for k, v in _IRREGULAR_SINGULAR.items()}
-    if last in irregular:
+    if last in _IRREGULAR_SINGULAR:  # already a plural form ("criteria"): keep it
+        word = last
+    elif last in irregular:
         word = irregular[last]
     elif last.endswith("s") or not last:
         word = last
