@@ -82,7 +82,7 @@ def test_no_machine_paths_in_tracked_files():
 
 
 def test_findings_of_the_published_report_are_traceable():
-    data = json.loads((REPO / "reports" / "draft" / "findings.json").read_text(encoding="utf-8"))
-    for key, finding in data["findings"].items():
+    data = json.loads((REPO / "reports" / "draft" / "numbers.json").read_text(encoding="utf-8"))
+    for key, finding in data["numbers"].items():
         assert finding["source"], f"{key} has no source"
         assert finding["unit"] is not None and finding["description"], key

@@ -233,12 +233,15 @@ def _findings(run: Run, inputs: dict[str, str]) -> None:
                         "criterion_ids": dict.fromkeys(bench.criteria["criterion_id"], "")}
             numbers, last_build = _last_build_numbers()
             cited = set()
-            for refs, statement in zip(table.findings[ft.REGISTRY_EVIDENCE], table.findings["statement"]):
-                cited |= set(ft.split_ids(refs)) | set(ft.PLACEHOLDER.findall(statement or ""))
+            prose = [c for c in ("statement", "discussion") if c in table.findings]
+            for refs, *texts in zip(table.findings[ft.REGISTRY_EVIDENCE], *(table.findings[c] for c in prose)):
+                cited |= set(ft.split_ids(refs))
+                for text in texts:
+                    cited |= set(ft.PLACEHOLDER.findall(text or ""))
             locations = {k: inputs[k] for k in ("inventory_dir", "codebook_in", "benchmark_dir") if k in inputs}
             found = ft.check_evidence(table, evidence, numbers if last_build else cited,
                                       list(inv["institutions"]["id"]), locations)
-            entry.problems.extend(_soften_numbers(found, ft.REGISTRY_EVIDENCE, "statement"))
+            entry.problems.extend(_soften_numbers(found, ft.REGISTRY_EVIDENCE, *prose))
             if not last_build:
                 entry.notes.append("cited numbers not checked: no build yet (the build checks them)")
     if "validation_in" in inputs:
