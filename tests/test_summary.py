@@ -14,10 +14,10 @@ from analysis.engine.assemble import citations
 def registry():
     reg = numbers.Registry(None)
     for pathway in ("entry_short_stay", "work_permit"):
-        reg._others[f"procedures.{pathway}.cost_kgs"] = numbers.Number(f"procedures.{pathway}.cost_kgs", 120.0, "som", "", "")
+        reg._others[f"procedures.{pathway}.fees"] = numbers.Number(f"procedures.{pathway}.fees", 120.0, "som", "", "")
         reg._others[f"procedures.{pathway}.fees_unknown"] = numbers.Number("x", 1 if pathway == "work_permit" else 0,
                                                                           "steps", "", "")
-        reg._others[f"procedures.{pathway}.days_de_jure"] = numbers.Number("x", 2, "working days", "", "")
+        reg._others[f"procedures.{pathway}.days_statutory"] = numbers.Number("x", 2, "working days", "", "")
     return reg
 
 

@@ -218,11 +218,16 @@ def pathways_at_a_glance(steps: pd.DataFrame, provisions: pd.DataFrame, acts: pd
         status_text = translate(status)
         if ended:
             status_text += " " + (languages.house_date(ended, language) if language != "en" else text.house_date(ended))
-        fees = value(f"procedures.{pathway}.cost_kgs")
+        fees = value(f"procedures.{pathway}.fees")
         unknown = registry.value(f"procedures.{pathway}.fees_unknown") or 0
         if unknown:
             fees += "; " + translate("fees not found for") + " " + _count(unknown, "steps", language)
-        time = value(f"procedures.{pathway}.days_de_jure")
+        time = value(f"procedures.{pathway}.days_statutory")
+        low, high = f"procedures.{pathway}.days_reported_low", f"procedures.{pathway}.days_reported_high"
+        if low in registry and registry.value(low) not in (None, registry.value(f"procedures.{pathway}.days_statutory")):
+            span = value(low) if registry.value(low) == registry.value(high) else \
+                f"{value(low).split(' ')[0]}–{value(high)}"
+            time += "; " + translate("with the times sources report") + " " + span
         without = int(indicators.loc[pathway, "steps_without_deadline"]) if pathway in indicators.index else 0
         if without:
             time += "; " + translate("no statutory deadline for") + " " + _count(without, "steps", language)
@@ -331,7 +336,7 @@ def write_context_citations(context: pd.DataFrame, folder: str) -> None:
 
 def pathway_number_ids() -> list[str]:
     """The registry ids of each pathway's fees and statutory time (the procedures chapter records them)."""
-    return [f"procedures.{p}.{m}" for p in config.get("procedures.pathways") for m in ("cost_kgs", "days_de_jure")]
+    return [f"procedures.{p}.{m}" for p in config.get("procedures.pathways") for m in ("fees", "days_statutory")]
 
 
 def inputs_table(provenance_in: str) -> pd.DataFrame:
