@@ -126,7 +126,7 @@ def _inventory(run: Run, inputs: dict[str, str], scratch: Path) -> Path | None:
     inv = run.attempt(inputs["inventory_in"], lambda: inventory.read(inputs["inventory_in"]), "inventory")
     if inv is None:
         return None
-    inventory.write_tidy(inv, scratch / "inventory")
+    inventory.write_outputs(inv, scratch / "inventory", config.run_setting("as_of"))
     return scratch / "inventory"
 
 
