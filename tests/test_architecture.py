@@ -99,3 +99,27 @@ def test_library_code_does_not_exit():
                     node.func.attr == "exit" and getattr(node.func.value, "id", "") == "sys":
                 exits.append(f"{_module_name(file)}:{node.lineno}")
     assert exits == []
+
+
+def prose_share() -> tuple[int, int]:
+    """Characters of prose in Markdown cells, and in string literals of 40 characters or more in code cells
+    (the parameters cell aside): how much of the report's text a consultant can edit as text."""
+    import json
+
+    markdown = code = 0
+    for path in sorted((PACKAGE.parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if cell["cell_type"] == "markdown":
+                markdown += len(source)
+            elif "parameters" not in cell.get("metadata", {}).get("tags", []):
+                lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+                tree = ast.parse("\n".join(lines))
+                code += sum(len(node.value) for node in ast.walk(tree)
+                            if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) >= 40)
+    return markdown, code
+
+
+def test_the_prose_lives_in_markdown_cells():
+    markdown, code = prose_share()
+    assert markdown / (markdown + code) >= 0.80, f"{markdown} characters in Markdown, {code} in code strings"
