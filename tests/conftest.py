@@ -40,6 +40,17 @@ def build_pipeline(stage: str) -> Path:
     return TEST_OUT
 
 
+#: The configuration the unit tests read (never the live config/corridor.yaml, which the consultant edits).
+UNIT_CONFIG = REPO / "tests" / "fixtures" / "config" / "corridor.yaml"
+
+
+@pytest.fixture(autouse=True)
+def unit_test_config(request, monkeypatch):
+    """Unit tests read the frozen test configuration; slow tests build the project with its own."""
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setenv("ANALYSIS_CONFIG", str(UNIT_CONFIG))
+
+
 @pytest.fixture(scope="session")
 def built_report() -> Path:
     """The draft report built from the bundled example data into the scratch output root."""

@@ -58,7 +58,7 @@ def make_project(
     """Write the inputs under `root` (as input and output root) and return the gate's locations."""
     monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(root))
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(root))
-    monkeypatch.setenv("ANALYSIS_CONFIG", str(REPO / "config" / "corridor.yaml"))
+    monkeypatch.setenv("ANALYSIS_CONFIG", str(REPO / "tests" / "fixtures" / "config" / "corridor.yaml"))
     inventory = root / "data/processed/inventory"
     inventory.mkdir(parents=True)
     pd.DataFrame({"id": ["G01", "L07"], "confidence": ["sourced", "sourced"]}).to_csv(

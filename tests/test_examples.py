@@ -7,7 +7,9 @@ from conftest import REPO
 from analysis.examples import regenerate
 
 
-def _copy_project(tmp_path):
+def _copy_project(tmp_path, monkeypatch):
+    """A project of its own, read with its own configuration."""
+    monkeypatch.delenv("ANALYSIS_CONFIG", raising=False)
     project = tmp_path / "project"
     for folder in ("config", "notebooks"):
         shutil.copytree(REPO / folder, project / folder)
@@ -16,7 +18,7 @@ def _copy_project(tmp_path):
 
 
 def test_example_data_refuses_inputs_marked_real(tmp_path, monkeypatch, capsys):
-    project = _copy_project(tmp_path)
+    project = _copy_project(tmp_path, monkeypatch)
     monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(project))
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path / "out"))
     provenance = project / "data" / "raw" / "provenance.yaml"
@@ -43,7 +45,7 @@ def test_example_data_refuses_inputs_marked_real(tmp_path, monkeypatch, capsys):
 
 
 def test_example_data_refuses_another_corridor(tmp_path, monkeypatch, capsys):
-    project = _copy_project(tmp_path)
+    project = _copy_project(tmp_path, monkeypatch)
     config = project / "config" / "corridor.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("id: UZ-KG", "id: TJ-KZ"), encoding="utf-8")
     monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(project))
