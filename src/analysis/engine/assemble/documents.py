@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,6 +19,7 @@ from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS, build_d
 
 A4_WIDTH, A4_HEIGHT, MARGIN = 7560310, 10692130, 792480  # EMU: 21 cm, 29.7 cm, 2.2 cm
 CHAR_WIDTH, CELL_PADDING = 64000, 140000  # EMU: one character of 8.5 pt table text; both cell margins
+_DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([^"]+)"')
 
 
 def _pandoc() -> str:
@@ -36,6 +40,20 @@ def html_for_pandoc(document: str) -> str:
     return str(soup)
 
 
+def write_pandoc_input(document: str, folder: Path) -> Path:
+    """`in.html` for pandoc in `folder`, its images saved beside it: pandoc reads a document with its
+    images inline (data: URIs) several times more slowly."""
+    def save(match: re.Match) -> str:
+        data = base64.b64decode(match.group(2))
+        name = f"img-{hashlib.sha256(data).hexdigest()[:16]}.{match.group(1)}"
+        (folder / name).write_bytes(data)
+        return f'src="{name}"'
+
+    path = folder / "in.html"
+    path.write_text(html_for_pandoc(_DATA_IMAGE.sub(save, document)), encoding="utf-8")
+    return path
+
+
 def _metadata_file(folder: Path, stage: str, version: str, notices: list[str]) -> Path:
     rep = config.get("report")
     meta = {"title": rep["title"], "subtitle": f"{rep.get('subtitle', '')} — {stage.upper()}",
@@ -51,7 +69,7 @@ def _metadata_file(folder: Path, stage: str, version: str, notices: list[str]) -
 def write_docx(document: str, target: Path, stage: str, version: str, notices: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "in.html").write_text(html_for_pandoc(document), encoding="utf-8")
+        write_pandoc_input(document, folder)
         meta = _metadata_file(folder, stage, version, notices)
         out = folder / "out.docx"
         subprocess.run([_pandoc(), "in.html", "-f", "html", "-t", "docx", "--toc", "--toc-depth=2",
@@ -132,7 +150,7 @@ def write_pdf(document: str, target: Path, stage: str, version: str, notices: li
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "in.html").write_text(html_for_pandoc(document), encoding="utf-8")
+        write_pandoc_input(document, folder)
         meta = _metadata_file(folder, stage, version, notices)
         # typst resolves images relative to the .typ file, so pandoc runs inside the folder (pitfall G9).
         subprocess.run([_pandoc(), "in.html", "-f", "html", "-t", "typst", "-s", "--toc", "--toc-depth=2",

@@ -191,13 +191,21 @@ hashes are in reports/{stage}/manifest.json).</p>
 
 
 # ---------------------------------------------------------------- the HTML document
-def build_html(stage: str, version: str, inputs: dict[str, str]) -> tuple[str, list[str]]:
-    body_parts, annex_parts = [], []
-    for name, nb in executed_notebooks(stage):
-        body, annex = split_cells(nb)
-        body_parts.append(f'<div class="chapter" data-notebook="{name}">{render(body)}</div>')
-        if annex.cells:
-            annex_parts.append(f'<div class="annex" data-notebook="{name}">{render(annex)}</div>')
+def chapter_html(name: str, nb: nbformat.NotebookNode) -> tuple[str, str]:
+    """One executed notebook's report body and annex part, rendered; it depends on nothing else, so the
+    build keeps it until the notebook changes (analysis.engine.assemble)."""
+    body, annex = split_cells(nb)
+    return (f'<div class="chapter" data-notebook="{name}">{render(body)}</div>',
+            f'<div class="annex" data-notebook="{name}">{render(annex)}</div>' if annex.cells else "")
+
+
+def build_html(stage: str, version: str, inputs: dict[str, str],
+               chapters: list[tuple[str, str]] | None = None) -> tuple[str, list[str]]:
+    """The document from every chapter's `chapter_html` (rendered here unless `chapters` gives them)."""
+    if chapters is None:
+        chapters = [chapter_html(name, nb) for name, nb in executed_notebooks(stage)]
+    body_parts = [body for body, _ in chapters]
+    annex_parts = [annex for _, annex in chapters if annex]
     annex_parts.append(f'<div class="annex" data-notebook="reproducibility">{reproducibility_annex(stage, inputs)}</div>')
     title, notices = title_page(stage, version)
     rep = config.get("report")
