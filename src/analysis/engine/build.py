@@ -20,9 +20,9 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Callable
 
 from analysis.engine import atomic, paths, runner
 from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
@@ -188,7 +188,11 @@ def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
                         running[pool.submit(execute, spec, count)] = spec
                 if not running:
                     break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                try:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                except KeyboardInterrupt:
+                    kernels.close()  # the running notebooks end now, instead of the pool waiting for them
+                    raise
                 for future in done:
                     spec = running.pop(future)
                     try:

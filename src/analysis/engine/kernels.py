@@ -31,9 +31,8 @@ import time
 import traceback
 import uuid
 from pathlib import Path
-from typing import Any
-
 from queue import Empty
+from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager

@@ -26,6 +26,9 @@ from analysis.engine import atomic, config, notebook, numbers, paths, prose
 
 NOTEBOOK_DIR = "notebooks"
 STAMP_DIR = ".build"
+#: What make exports to every build and the runner gives its kernels when run without make: a fixed hash
+#: seed (set order), matplotlib's file backend, no debugger warning at kernel start.
+BUILD_ENVIRONMENT = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 #: Inputs of every notebook: the pinned packages.
 COMMON_INPUT = "requirements.lock"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -483,6 +486,9 @@ def merge_all(out: str = numbers.MERGED) -> Path:
 
 
 def pipeline_environment() -> None:
-    """The runner is the build: unless told otherwise it writes into the project folder, not `.lab/`."""
+    """The runner is the build: unless told otherwise it writes into the project folder, not `.lab/`, and
+    its kernels get the settings make exports (a fixed hash seed, matplotlib's file backend)."""
     os.environ.setdefault("ANALYSIS_OUTPUT_ROOT", str(paths.project_root()))
     os.environ.setdefault("ANALYSIS_PROJECT_ROOT", str(paths.project_root()))
+    for name, value in BUILD_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)

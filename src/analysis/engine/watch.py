@@ -91,15 +91,16 @@ def serve(session: Session, port: int) -> ThreadingHTTPServer:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            sent = None
+            sent = [None]
             try:
                 while True:
                     with session.changed:
-                        session.changed.wait_for(lambda: session.version != sent, timeout=15)
+                        session.changed.wait_for(lambda: session.version != sent[0], timeout=15)
                         version = session.version
-                    self.wfile.write(f"data: {version}\n\n".encode() if version != sent else b": still here\n\n")
+                    fresh = version != sent[0]
+                    self.wfile.write(f"data: {version}\n\n".encode() if fresh else b": still here\n\n")
                     self.wfile.flush()
-                    sent = version
+                    sent[0] = version
             except (BrokenPipeError, ConnectionResetError):
                 return
 
