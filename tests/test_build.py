@@ -148,7 +148,7 @@ def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(t
     _notebook(tmp_path / "notebooks", "10_a", 'stage = "draft"')
     path = tmp_path / "notebooks/10_a.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells[1:] = [new_code_cell("import pandas as pd\nimport matplotlib.pyplot as plt\nfrom analysis.engine import figures"),
+    nb.cells[1:] = [new_code_cell("import pandas as pd\nfrom analysis.engine import figures"),
                     new_code_cell("import sys\nprint(sorted({'b', 'a', 'c'}), hash('x'), stage)\n"
                                   "pd.DataFrame({'n': [1, 2]})"),
                     new_code_cell("fig, ax = figures.new_figure()\nax.plot([1, 2])\nfrom IPython.display import Image\n"

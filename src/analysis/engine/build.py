@@ -227,14 +227,17 @@ def build(target: str, stage: str, jobs: int | None = None, kernels=None) -> Non
     runner.merge_all()
     if target == "notebooks":
         return
-    assemble.assemble(stage, documents=target == "report")
-    if target == "report":
-        from analysis.engine import privacy
+    assemble.assemble(stage, documents=target == "report", alongside=lambda: privacy_scan(stage))
 
-        # The DOCX and PDF are converted from the HTML, so scanning it covers their text (tests scan all three).
-        if privacy.main(["scan", "data/processed", f"reports/{stage}/notebooks", f"reports/{stage}/analysis.html",
-                         f"reports/{stage}/numbers.json"]):
-            raise RunError("a private term reached an output (see above); nothing is published until it is removed")
+
+def privacy_scan(stage: str) -> None:
+    """The key of names searched for in every output (the DOCX and PDF are converted from the HTML, so
+    scanning it covers their text; the tests scan all three)."""
+    from analysis.engine import privacy
+
+    if privacy.main(["scan", "data/processed", f"reports/{stage}/notebooks", f"reports/{stage}/analysis.html",
+                     f"reports/{stage}/numbers.json"]):
+        raise RunError("a private term reached an output (see above); nothing is published until it is removed")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,11 +184,28 @@ def imported_modules(source: str, current: str = "") -> set[str]:
     return found
 
 
+def _file_imports(file: Path) -> set[str]:
+    """The `analysis` modules a source file or notebook imports, parsed once per version of the file (a
+    build asks for every notebook's code twice, and `make watch` at every save)."""
+    key = (file, file.stat().st_mtime_ns)
+    if key not in _imports_cache:
+        if file.suffix == ".ipynb":
+            cells = nbformat.read(file, as_version=4).cells
+            found = set().union(*(imported_modules(c.source) for c in cells if c.cell_type == "code"))
+        else:
+            module = _module_of(file) + (".__init__" if file.name == "__init__.py" else "")
+            found = imported_modules(file.read_text(encoding="utf-8"), module)
+        _imports_cache[key] = found
+    return _imports_cache[key]
+
+
+_imports_cache: dict[tuple[Path, int], set[str]] = {}
+
+
 def code_dependencies(spec: NotebookSpec) -> list[str]:
     """The src/analysis files a notebook runs, followed transitively through their imports (packages'
     __init__ files included), so editing one module reruns only the notebooks that use it."""
-    nb = nbformat.read(spec.path, as_version=4)
-    pending = set().union(*(imported_modules(c.source) for c in nb.cells if c.cell_type == "code"))
+    pending = set(_file_imports(spec.path))
     files: set[Path] = set()
     seen: set[str] = set()
     while pending:
@@ -202,8 +219,7 @@ def code_dependencies(spec: NotebookSpec) -> list[str]:
         if file is None or file in files:
             continue
         files.add(file)
-        pending |= imported_modules(file.read_text(encoding="utf-8"), _module_of(file) if
-                                    file.name != "__init__.py" else _module_of(file) + ".__init__")
+        pending |= _file_imports(file)
     root = PACKAGE_DIR.parents[1]
     return sorted(f.relative_to(root).as_posix() for f in files)
 

@@ -15,6 +15,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata as importlib_metadata
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.engine import atomic, manifest, numbers, paths
@@ -64,8 +65,9 @@ def chapters(stage: str) -> tuple[list[tuple[str, str]], int]:
     return parts, rendered
 
 
-def assemble(stage: str, documents: bool = True) -> dict[str, Path]:
-    """Write the HTML; then, if `documents`, the DOCX and PDF in parallel, numbers.json and the manifest."""
+def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] | None = None) -> dict[str, Path]:
+    """Write the HTML; then, if `documents`, numbers.json, the DOCX and PDF in parallel (with `alongside`,
+    work that needs the HTML but not the documents: the build's privacy scan), and the manifest."""
     started = time.perf_counter()
     version = importlib_metadata.version("analysis")
     inputs = manifest.input_hashes()
@@ -79,6 +81,7 @@ def assemble(stage: str, documents: bool = True) -> dict[str, Path]:
     if not documents:
         return {"html": targets["html"]}
     started = time.perf_counter()
+    atomic.write_bytes(out_dir / "numbers.json", paths.resolve(numbers.MERGED).read_bytes())
 
     def timed(kind, writer) -> float:
         begun = time.perf_counter()
@@ -86,11 +89,13 @@ def assemble(stage: str, documents: bool = True) -> dict[str, Path]:
         return time.perf_counter() - begun
 
     # pandoc and typst do the work outside the GIL, so the Word and PDF conversions overlap on two cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = {kind: pool.submit(timed, kind, writer) for kind, writer in (("docx", write_docx), ("pdf", write_pdf))}
+        other = pool.submit(alongside) if alongside else None
         for kind, job in jobs.items():
             print(f"✔ {stage}: {paths.relative(targets[kind])} in {job.result():.1f} s", flush=True)
-    atomic.write_bytes(out_dir / "numbers.json", paths.resolve(numbers.MERGED).read_bytes())
+        if other is not None:
+            other.result()
     manifest.write(stage, inputs)
     print(f"✔ {stage}: documents in {time.perf_counter() - started:.1f} s; {paths.relative(out_dir / 'manifest.json')}",
           flush=True)
