@@ -166,7 +166,7 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
             time.sleep(0.2)  # let the session print what it ran
             results.append((label, at - saved, ran_names("".join(lines[mark:]))))
     finally:
-        os.killpg(session.pid, signal.SIGINT)
+        os.killpg(session.pid, signal.SIGTERM)
         try:
             session.wait(timeout=30)
         except subprocess.TimeoutExpired:

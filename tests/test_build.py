@@ -296,7 +296,7 @@ def test_make_watch_reloads_the_browser_and_shows_a_failed_build(built_copy, tmp
     finally:
         if browser is not None:
             os.killpg(browser.pid, signal.SIGKILL)
-        os.killpg(session.pid, signal.SIGINT)
+        os.killpg(session.pid, signal.SIGTERM)
         try:
             session.wait(timeout=30)
         except subprocess.TimeoutExpired:

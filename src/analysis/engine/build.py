@@ -139,6 +139,10 @@ def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
     own_kernels = None
     if kernels is None:
         own_kernels = kernels = WarmKernels(runner.notebook_imports(pending))
+    # While the warm process imports, this one imports what it needs once a notebook has run (papermill;
+    # nbconvert for the prose's notices and the chapter's HTML), so that is not paid between two notebooks.
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
     jobs = jobs or cores()
     total = len(pending)
     priority = chain_seconds(specs, stage)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import signal
 import sys
 import threading
 import time
@@ -176,7 +177,9 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
                 build.say("↻ the build's own code changed: restarting the session")
                 kernels.close()
                 server.server_close()
-                os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+                again = ["--stage", stage, "--port", str(server.server_address[1])]
+                again += ["--jobs", str(jobs)] if jobs else []
+                os.execv(sys.executable, [sys.executable, "-m", "analysis", "watch", *again])  # the same page
             if any(p.suffix == ".py" for p in changed) or not kernels.running():
                 kernels.close()
                 kernels = WarmKernels(runner.notebook_imports(runner.discover()))
@@ -194,5 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="notebooks at a time (default: the cores)")
     args = parser.parse_args(argv)
     runner.pipeline_environment()
+    signal.signal(signal.SIGTERM, _stop)  # `kill` ends the session as Ctrl-C does: kernels and server closed
     watch(args.stage, args.port, args.jobs)
     return 0
+
+
+def _stop(_signum, _frame) -> None:
+    raise KeyboardInterrupt

@@ -13,9 +13,9 @@ import argparse
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata as importlib_metadata
-from collections.abc import Callable
 from pathlib import Path
 
 from analysis.engine import atomic, manifest, numbers, paths
