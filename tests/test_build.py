@@ -104,10 +104,10 @@ def test_a_chapter_is_rendered_once_until_its_notebook_changes(tmp_path, output_
     monkeypatch.setattr(html, "chapter_html", lambda name, nb: calls.append(name) or (f"<p>{name}</p>", ""))
     executed = tmp_path / "10_a.ipynb"
     nbformat.write(new_notebook(cells=[new_markdown_cell("# A")]), executed)
-    assert chapter("draft", executed) == ("<p>10_a</p>", "", True)
-    assert chapter("draft", executed) == ("<p>10_a</p>", "", False)
+    assert chapter("draft", executed) == (["<p>10_a</p>", ""], True)
+    assert chapter("draft", executed) == (["<p>10_a</p>", ""], False)
     nbformat.write(new_notebook(cells=[new_markdown_cell("# A, changed")]), executed)
-    assert chapter("draft", executed)[2] is True
+    assert chapter("draft", executed)[1] is True
     assert calls == ["10_a", "10_a"]
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import Any
 
 from analysis.engine import atomic, manifest, numbers, paths
 from analysis.engine.assemble import html
@@ -35,8 +36,9 @@ def renderer_digest() -> str:
     return digest.hexdigest()
 
 
-def chapter(stage: str, notebook: Path, renderer: str | None = None) -> tuple[str, str, bool]:
-    """One executed notebook's HTML (body, annex) from the cache, or rendered (the bool) and cached."""
+def chapter(stage: str, notebook: Path, renderer: str | None = None) -> tuple[Any, bool]:
+    """One executed notebook's parts of the HTML (what `html.chapter_html` returns, kept as JSON) from the
+    cache, or rendered (the bool) and cached."""
     import nbformat
 
     data = notebook.read_bytes()
@@ -44,14 +46,14 @@ def chapter(stage: str, notebook: Path, renderer: str | None = None) -> tuple[st
     cached = paths.resolve(f".build/{stage}/html/{notebook.stem}.json")
     entry = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
     if entry.get("key") == key:
-        return entry["body"], entry["annex"], False
-    body, annex = html.chapter_html(notebook.stem, nbformat.reads(data.decode("utf-8"), as_version=4))
-    atomic.write_json(cached, {"key": key, "body": body, "annex": annex})
-    return body, annex, True
+        return entry["parts"], False
+    parts = html.chapter_html(notebook.stem, nbformat.reads(data.decode("utf-8"), as_version=4))
+    atomic.write_json(cached, {"key": key, "parts": parts})
+    return json.loads(json.dumps(parts)), True  # as the cache gives it back
 
 
-def chapters(stage: str) -> tuple[list[tuple[str, str]], int]:
-    """Every executed notebook's HTML, rendered again only if it changed; and how many were rendered."""
+def chapters(stage: str) -> tuple[list[Any], int]:
+    """Every executed notebook's parts of the HTML, rendered again only if it changed; and how many were."""
     folder = paths.resolve(f"reports/{stage}/notebooks")
     found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if not found:
@@ -59,8 +61,8 @@ def chapters(stage: str) -> tuple[list[tuple[str, str]], int]:
     renderer = renderer_digest()
     parts, rendered = [], 0
     for path in found:
-        body, annex, fresh = chapter(stage, path, renderer)
-        parts.append((body, annex))
+        part, fresh = chapter(stage, path, renderer)
+        parts.append(part)
         rendered += fresh
     return parts, rendered
 

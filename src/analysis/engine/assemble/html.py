@@ -192,15 +192,15 @@ hashes are in reports/{stage}/manifest.json).</p>
 
 # ---------------------------------------------------------------- the HTML document
 def chapter_html(name: str, nb: nbformat.NotebookNode) -> tuple[str, str]:
-    """One executed notebook's report body and annex part, rendered; it depends on nothing else, so the
-    build keeps it until the notebook changes (analysis.engine.assemble)."""
+    """One executed notebook's report body and annex part, rendered. It depends on nothing but the notebook
+    (and the engine's code), so the build keeps it, as JSON, until the notebook changes (analysis.engine.assemble)."""
     body, annex = split_cells(nb)
     return (f'<div class="chapter" data-notebook="{name}">{render(body)}</div>',
             f'<div class="annex" data-notebook="{name}">{render(annex)}</div>' if annex.cells else "")
 
 
 def build_html(stage: str, version: str, inputs: dict[str, str],
-               chapters: list[tuple[str, str]] | None = None) -> tuple[str, list[str]]:
+               chapters: list[list[str]] | None = None) -> tuple[str, list[str]]:
     """The document from every chapter's `chapter_html` (rendered here unless `chapters` gives them)."""
     if chapters is None:
         chapters = [chapter_html(name, nb) for name, nb in executed_notebooks(stage)]
