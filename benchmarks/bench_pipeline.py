@@ -151,7 +151,18 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
         threading.Thread(target=listen, daemon=True).start()
         while not events:
             time.sleep(0.05)
+        def settle() -> None:
+            """Wait until the session has been silent for 1.5 s: a save then starts a build of its own (one
+            save can reach the watcher as two bursts, and the second build would otherwise be timed)."""
+            state = (len(lines), len(events))
+            quiet_since = time.perf_counter()
+            while time.perf_counter() - quiet_since < 1.5:
+                time.sleep(0.1)
+                if (len(lines), len(events)) != state:
+                    state, quiet_since = (len(lines), len(events)), time.perf_counter()
+
         for label, edit in edits:
+            settle()
             seen = len(events)
             mark = len(lines)
             saved = time.perf_counter()
