@@ -5,10 +5,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := report
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
-PYTHON ?= python3
+# The one Python the pinned packages are locked for (pyproject's requires-python says the same).
+PYTHON_NEEDED := 3.11
+PYTHON ?= $(firstword $(shell command -v python$(PYTHON_NEEDED) 2>/dev/null) python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
+# The Jupyter kernel `make lab` registers for this project (other front ends find it by this name).
+KERNEL_NAME ?= $(notdir $(CURDIR))
+KERNEL_LABEL ?= Python $(PYTHON_NEEDED) ($(KERNEL_NAME) .venv)
 STAGE ?= draft
 # OUT: where generated files go (data/processed, reports, .build); `make verify` uses a scratch folder.
 OUT ?= .
@@ -42,11 +47,11 @@ $(shell mkdir -p $(STAMPS) && { echo '$(AS_OF)' | cmp -s - $(AS_OF_STAMP) 2>/dev
 inputs_of = $(if $(wildcard $(1)/.),$(shell find $(1) -type f -not -name '.*' | sort),$(wildcard $(1)))
 NOTEBOOKS :=
 
-ifeq ($(filter help clean venv lock,$(MAKECMDGOALS)),)
+ifeq ($(filter help clean venv lock reliability,$(MAKECMDGOALS)),)
 include $(DEPS_MK)
 endif
 
-.PHONY: report html watch final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock
+.PHONY: report html watch final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock check reliability
 
 report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
 
@@ -64,7 +69,9 @@ notebooks: $(STAMPS)/notebooks.done ## Execute the notebooks whose inputs change
 # Make only asks whether anything a notebook or the report depends on changed since the last build (so a
 # no-op build costs make's own time); `analysis build` then decides which notebooks rerun, runs them in
 # parallel in warm kernels, then writes the HTML and, for the report, the DOCX and PDF from it.
-NOTEBOOK_INPUTS := $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
+# `make report` checks the inputs first: no notebook runs before a passing check of the inputs it may read.
+CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
+NOTEBOOK_INPUTS := $(CHECK_STAMP) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
 	$(wildcard notebooks/*.ipynb) $(shell find src/analysis -name '*.py') config/corridor.yaml $(AS_OF_STAMP) $(COMMON_INPUTS)
 REPORT_INPUTS := $(NOTEBOOK_INPUTS) $(wildcard references/*) $(shell find src/analysis/engine -type f -not -name "*.pyc") \
 	data/raw/provenance.yaml
@@ -84,6 +91,13 @@ $(STAMPS)/report.done: $(REPORT_INPUTS) | $(VENV_STAMP)
 # A missing fingerprint (a new notebook) only means "run the build", which writes it.
 $(STAMPS)/config/%.digest: ;
 
+check: | $(VENV_STAMP) ## Check every raw input and the configuration in one pass, in seconds, without running a notebook
+	@$(ANALYSIS) check
+
+$(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(shell find src/analysis -name '*.py') | $(VENV_STAMP)
+	@$(ANALYSIS) check --brief
+	@touch $@
+
 # Written once here; every build rewrites it when the notebooks' files change.
 $(DEPS_MK): | $(VENV_STAMP)
 	@$(ANALYSIS) deps --stage $(STAGE) --out $@
@@ -101,14 +115,20 @@ lint: | $(VENV_STAMP) ## House style: ruff lint and format check over the code a
 	@$(VENV)/bin/ruff check src tests benchmarks tools
 	@$(VENV)/bin/ruff format --check src tests benchmarks tools
 
-lab: | $(VENV_STAMP) ## Open JupyterLab on the notebooks (runs by hand write to .lab/, never to what make publishes)
-	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+lab: | $(VENV_STAMP) ## Open JupyterLab at the project root with the project's kernel (runs by hand write to .lab/)
+	@$(PY) -m ipykernel install --user --name "$(KERNEL_NAME)" --display-name "$(KERNEL_LABEL)" >/dev/null
+	@echo "JupyterLab at the project root; notebooks in notebooks/, kernel \"$(KERNEL_LABEL)\" (runs by hand write to .lab/)"
+	@if [ "$$(id -u)" = 0 ]; then echo "Running as root (a container or a shared server): JupyterLab needs --allow-root, passed for you. On your own machine, run make lab as your user."; fi
+	@$(VENV)/bin/jupyter lab --notebook-dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 templates: | $(VENV_STAMP) ## Write empty input workbooks of the right shape to reports/templates/
 	@$(ANALYSIS) templates $(OUT_ABS)/reports/templates
 
 example-data: | $(VENV_STAMP) ## Regenerate the synthetic example inputs in data/raw (only files provenance.yaml marks synthetic)
 	@$(ANALYSIS) example-data
+
+reliability: | $(VENV_STAMP) ## Krippendorff's alpha of FILE (CSV/XLSX, coder per row, unit per column) at LEVEL=nominal|ordinal|interval|ratio [ORDER=low,...,high]
+	@$(ANALYSIS) reliability "$(FILE)" --level "$(or $(LEVEL),nominal)" --order "$(ORDER)"
 
 feedback: | $(VENV_STAMP) ## Read reviewers' Word comments from data/raw/feedback/ into data/feedback/feedback_log.xlsx
 	@$(ANALYSIS) feedback import
@@ -118,12 +138,22 @@ bench: | $(VENV_STAMP) ## Time clean, no-op and one-change builds and the proces
 
 venv: $(VENV_STAMP) ## Create .venv with the pinned dependencies
 
+# The stamp is written last: a .venv without it is half-built (an install that failed or was interrupted)
+# and is removed and rebuilt, never reused. A .venv of another Python is rebuilt too.
 $(VENV_STAMP): requirements.lock pyproject.toml
-	@echo "Creating $(VENV) with the pinned dependencies (about a minute) …"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade "pip>=24"
-	@$(PY) -m pip install --quiet -r requirements.lock
-	@$(PY) -m pip install --quiet --no-deps -e .
+	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo none); \
+	if [ "$$version" != "$(PYTHON_NEEDED)" ]; then \
+	  if [ "$$version" = none ]; then found="was not found or does not run"; else found="is Python $$version"; fi; \
+	  echo "✖ Python $(PYTHON_NEEDED) is needed (the pinned packages are built for it); '$(PYTHON)' $$found."; \
+	  echo "  Install Python $(PYTHON_NEEDED) and run: make venv PYTHON=/path/to/python$(PYTHON_NEEDED)"; exit 2; fi
+	@if [ -d $(VENV) ] && { [ ! -x $(PY) ] || [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" != "$(PYTHON_NEEDED)" ]; }; then \
+	  echo "Removing a half-built or foreign $(VENV) …"; rm -rf $(VENV); fi
+	@if [ -d $(VENV) ] && [ ! -f $@ ]; then echo "Removing the half-built $(VENV) of an install that did not finish …"; rm -rf $(VENV); fi
+	@echo "Creating $(VENV) with the pinned dependencies (2–4 minutes the first time) …"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 lock: ## Re-resolve requirements.in into requirements.lock (then update environment.yml)

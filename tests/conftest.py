@@ -22,6 +22,8 @@ def pytest_configure(config):
     # Notebooks executed by nbval read upstream tables from the scratch build, never from the repository
     # (make exports ANALYSIS_OUTPUT_ROOT as the repository for its own recipes, so override it here).
     os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
+    # make exports the project folder for its own recipes; a test that needs another one sets it itself.
+    os.environ.pop("ANALYSIS_PROJECT_ROOT", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 

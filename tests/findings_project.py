@@ -32,7 +32,7 @@ RECOMMENDATIONS = [
 def make_project(root: Path, monkeypatch, findings=FINDINGS, recommendations=RECOMMENDATIONS,
                  ratings=None) -> dict[str, str]:
     """Write the inputs under `root` (as input and output root) and return the gate's locations."""
-    monkeypatch.setenv("ANALYSIS_INPUT_ROOT", str(root))
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(root))
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(root))
     monkeypatch.setenv("ANALYSIS_CONFIG", str(REPO / "config" / "corridor.yaml"))
     inventory = root / "data/processed/inventory"

@@ -20,11 +20,12 @@ DOC = """<main id="report-body">
 
 def test_numbering():
     soup = BeautifulSoup(DOC, "html.parser")
-    toc = assemble.number_document(soup)
+    toc = assemble.number_document(soup).toc
     assert [(level, number, title) for level, _, number, title in toc] == [
         (1, "1", "Introduction"), (2, "1.1", "Scope"), (1, "2", "Legal framework"), (2, "2.1", "Acts"),
         (3, "2.1.1", "Laws"), (1, "Annex A", "Inventory"), (2, "A.1", "Acts")]
     captions = [s.get_text() for s in soup.select(".caption strong")]
+    assert [c.span["id"] for c in soup.select(".caption")] == ["tbl-1-1", "fig-2-1", "tbl-2-1", "tbl-A-1"]
     assert captions == ["Table 1.1.", "Figure 2.1.", "Table 2.1.", "Table A.1."]
     assert soup.find("h1", id="annex-A").get_text() == "Annex A: Inventory"
     assert soup.find("h1", class_="unnumbered").get_text() == "Annexes"
@@ -54,3 +55,20 @@ def test_deterministic_zip_ignores_entry_times():
     b = atomic.deterministic_zip(pack((2026, 5, 5, 5, 5, 6)))
     assert a == b
     assert zipfile.ZipFile(io.BytesIO(a)).namelist()[0] == "[Content_Types].xml"
+
+
+def test_only_what_a_reader_sees_reaches_the_report():
+    """A value echoed by a cell's last line (a recorded Number's repr) or printed text is never shown."""
+    echoed = new_code_cell("reg.record(...)")
+    echoed.outputs = [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                       "data": {"text/plain": "Number(id='validation.agree_share', value=71.9)"}},
+                      {"output_type": "stream", "name": "stdout", "text": "debug\n"}]
+    shown = new_code_cell("report.table(...)")
+    shown.outputs = [{"output_type": "display_data", "metadata": {},
+                      "data": {"text/html": "<table></table>", "text/plain": "<HTML>"}}]
+    front = new_markdown_cell("The opinions expressed …")
+    front.metadata["tags"] = ["front-matter"]
+    nb = new_notebook(cells=[echoed, shown, front])
+    body, _ = assemble.split_cells(nb)
+    assert len(body.cells) == 1 and body.cells[0].outputs[0]["data"]["text/html"] == "<table></table>"
+    assert [c.source for c in assemble.front_cells(nb).cells] == ["The opinions expressed …"]

@@ -43,7 +43,7 @@ def test_raw_data_is_written_only_when_marked_synthetic(tmp_path, monkeypatch):
 def test_generated_paths_follow_the_output_root(tmp_path, monkeypatch):
     project = _project(tmp_path / "project", "{}\n")
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path / "out"))
-    for name in ("ANALYSIS_PROJECT_ROOT", "ANALYSIS_INPUT_ROOT"):
+    for name in ("ANALYSIS_PROJECT_ROOT", "ANALYSIS_PROJECT_ROOT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(project / "notebooks")
     assert paths.project_root() == project  # found from the working directory, not the installed package

@@ -248,6 +248,6 @@ def test_template_has_every_sheet_column_and_a_readme(tmp_path):
 
     path = bm.write_template(tmp_path / "benchmark_template.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["criteria", "comparators", "ratifications", "README"]
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["criteria", "comparators", "ratifications", "README"]
     assert [c.value for c in wb["criteria"][1]] == [c.name for c in bm.columns("criteria")]
     assert wb["README"].max_row - 1 == sum(len(bm.columns(s)) for s in bm.SHEETS)

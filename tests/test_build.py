@@ -210,9 +210,9 @@ def test_make_reruns_only_what_changed(built_copy):
     assert re.search(r"✔ \[1 of \d\] 50_benchmark [\d.]+ s", result), result
     assert "60_findings: what it reads is unchanged, not rerun" in result
     assert "1 of 8 notebooks run" in result and "0 of 8 chapters rendered" in result
-    (out / ".build/draft/00_introduction.done").unlink()
+    (out / ".build/draft/05_introduction.done").unlink()
     result = _make(project, out, "report").stdout
-    assert "✔ [1 of 1] 00_introduction" in result and "analysis.docx in" in result and "documents in" in result
+    assert "✔ [1 of 1] 05_introduction" in result and "analysis.docx in" in result and "documents in" in result
 
 
 def _chromium_page(port_file: Path, url: str, deadline: float):
@@ -275,7 +275,7 @@ def test_make_watch_reloads_the_browser_and_shows_a_failed_build(built_copy, tmp
         page = _chromium_page(profile / "DevToolsActivePort", url, deadline)
         _until(page, "document.readyState === 'complete' && document.body.innerText.includes('Contents')", deadline,
                "the report")
-        notebook = project / "notebooks/00_introduction.ipynb"
+        notebook = project / "notebooks/05_introduction.ipynb"
         original = notebook.read_text(encoding="utf-8")
 
         def edit(sentence: str) -> None:

@@ -1,8 +1,10 @@
-"""Consultation tables: reading (encodings, Excel route), person counts, co-occurrence, reliability
-against an independent implementation, quotes under the privacy rules, coverage."""
+"""Consultation tables: reading (encodings, Excel route, coding scope), person counts, co-occurrence, the
+reliability table over every coder (checked against the krippendorff package), quotes under the privacy
+rules, coverage."""
 
 from __future__ import annotations
 
+import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
@@ -146,87 +148,94 @@ def test_second_coder_does_not_count(small):
 
 
 # ---------------------------------------------------------------- reliability
-def _alpha_by_hand(data: np.ndarray) -> float:
-    """Krippendorff's nominal alpha from the coincidence matrix (Krippendorff 2011), written
-    independently of the `krippendorff` package: units in columns, coders in rows, NaN missing."""
-    values = sorted({v for v in data.ravel() if not np.isnan(v)})
-    index = {v: i for i, v in enumerate(values)}
-    o = np.zeros((len(values), len(values)))
-    for unit in data.T:
-        present = [v for v in unit if not np.isnan(v)]
-        m = len(present)
-        if m < 2:
-            continue
-        for a in range(m):
-            for b in range(m):
-                if a != b:
-                    o[index[present[a]], index[present[b]]] += 1 / (m - 1)
-    n_c = o.sum(axis=1)
-    n = n_c.sum()
-    observed = o.sum() - np.trace(o)
-    expected = (n_c.sum() ** 2 - (n_c ** 2).sum()) / (n - 1)
-    return 1 - observed / expected
-
-
-KRIPPENDORFF_2011 = np.array([
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, np.nan, np.nan, np.nan],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, np.nan, 3],
-    [np.nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, np.nan],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, np.nan],
-])
-
-
-def test_hand_implementation_reproduces_the_textbook_value():
-    assert _alpha_by_hand(KRIPPENDORFF_2011) == pytest.approx(0.743, abs=5e-4)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_alpha_agrees_with_the_independent_implementation(seed):
-    rng = np.random.default_rng(seed)
-    first = rng.integers(0, 2, 40)
-    second = np.where(rng.random(40) < 0.8, first, 1 - first)
-    assert c.krippendorff_alpha(first, second) == pytest.approx(_alpha_by_hand(np.vstack([first, second]).astype(float)))
-
-
-def test_alpha_and_kappa_on_a_hand_worked_binary_example():
-    first = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
-    second = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0])
-    # coincidences o11 = 2, o10 = o01 = 1, o00 = 16; n1 = 3, n0 = 17: alpha = 1 - 19 * 2 / (2 * 3 * 17)
-    assert c.krippendorff_alpha(first, second) == pytest.approx(1 - 38 / 102)
-    # p_o = 0.9, p_e = 0.2 * 0.1 + 0.8 * 0.9 = 0.74: kappa = 0.16 / 0.26
-    assert c.cohen_kappa(first, second) == pytest.approx(0.16 / 0.26)
-
-
-def test_kappa_on_the_textbook_two_by_two():
-    # 50 items: yes/yes 20, yes/no 5, no/yes 10, no/no 15 -> p_o = .7, p_e = .5, kappa = .4
-    first = np.array([1] * 25 + [0] * 25)
-    second = np.array([1] * 20 + [0] * 5 + [1] * 10 + [0] * 15)
-    assert c.cohen_kappa(first, second) == pytest.approx(0.4)
-
-
-@pytest.mark.parametrize("alpha, expected", [(0.8, "reliable"), (0.7999, "tentative"), (0.667, "tentative"),
-                                             (0.6669, "unreliable"), (float("nan"), "not computable")])
-def test_thresholds(alpha, expected):
-    assert c.verdict(alpha) == expected
-
-
 def test_reliability_table_on_the_double_coded_session(small):
-    table = c.reliability(small, seed=1, draws=50).set_index("code_id")
+    table = c.code_reliability(small, seed=1, draws=50).set_index("code_id")
     # S-1 has 6 paragraphs; REG.DOCS coded by both on 1 and 2 -> perfect agreement
-    assert table.loc["REG.DOCS", "units"] == 6 and table.loc["REG.DOCS", "alpha"] == pytest.approx(1.0)
-    # INF.PAY coded by C1 only on paragraph 2 -> alpha by hand
-    expected = _alpha_by_hand(np.array([[0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]], dtype=float))
-    assert table.loc["INF.PAY", "alpha"] == pytest.approx(expected)
+    assert table.loc["REG.DOCS", ["paragraphs", "pairable_values", "coders", "sessions"]].tolist() == [6, 12, 2, 1]
+    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(1.0)
+    # INF.PAY coded by C1 only on paragraph 2: the coincidence matrix by hand (o11 = 0, o10 = o01 = 1,
+    # o00 = 10; n1 = 1, n0 = 11): alpha = 1 - 11 * 2 / (2 * 1 * 11) = 0
+    assert table.loc["INF.PAY", "alpha"] == pytest.approx(0.0)
     assert table.loc["INF.PAY", "verdict"] == "unreliable"
+    assert table.loc["INF.PAY", "kappa_statistic"] == "Cohen"
+    assert table.loc["REG.DEADLINE", "verdict"] == "not computable"  # neither coder used it in S-1
+    overall = table.loc[c.ALL_CODES]
+    assert overall["paragraphs"] == 6 and overall["pairable_values"] == 6 * 5 * 2
 
 
-def test_bootstrap_interval_is_reproducible_and_brackets_alpha():
-    rng = np.random.default_rng(3)
-    first = rng.integers(0, 2, 60)
-    second = np.where(rng.random(60) < 0.85, first, 1 - first)
-    low, high = c.bootstrap_alpha(first, second, draws=300, seed=7)
-    assert (low, high) == c.bootstrap_alpha(first, second, draws=300, seed=7)
-    assert low < c.krippendorff_alpha(first, second) < high
+def _coded_by_three(tmp_path, scope: str | None = None):
+    extra = ("G-8,S-1,1,R-1,REG.DOCS,C3,Документы,They asked for documents again and again at the office in town.\n"
+             "G-9,S-1,3,R-1,INF.PAY,C3,Документы,They asked for documents again and again at the office in town.\n")
+    files = {"segments": SEGMENTS + extra}
+    if scope is not None:
+        files["coding_scope"] = scope
+    return c.read_folder(_write(tmp_path, **files))
+
+
+def test_reliability_uses_every_coder_of_a_session_and_fleiss_kappa_for_three(tmp_path):
+    data = _coded_by_three(tmp_path)
+    sessions = c.double_coded_sessions(data)
+    assert sessions.to_dict("records") == [{"session_id": "S-1", "primary_coder": "C1", "other_coders": "C2, C3",
+                                            "coders": 3, "paragraphs": 6, "paragraphs_compared": 6}]
+    table = c.code_reliability(data, seed=1, draws=0).set_index("code_id")
+    present = {"C1": [1, 1, 0, 0, 0, 0], "C2": [1, 1, 0, 0, 0, 0], "C3": [1, 0, 0, 0, 0, 0]}  # REG.DOCS
+    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(c.rel.alpha(list(present.values())))
+    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(krippendorff.alpha(
+        reliability_data=np.array(list(present.values()), dtype=float), level_of_measurement="nominal"))
+    assert table.loc["REG.DOCS", ["coders", "kappa_statistic"]].tolist() == [3, "Fleiss"]
+    assert table.loc["REG.DOCS", "kappa"] == pytest.approx(c.rel.fleiss_kappa(list(present.values())))
+    pairs = c.coder_pairs(data)
+    assert sorted(set(zip(pairs["coder_1"], pairs["coder_2"]))) == [("C1", "C2"), ("C1", "C3"), ("C2", "C3")]
+
+
+def test_paragraphs_a_coder_did_not_read_are_missing_not_disagreements(tmp_path):
+    scope = "session_id,coder,first_paragraph,last_paragraph\nS-1,C3,1,1\nS-1,C3,3,3\n"
+    data = _coded_by_three(tmp_path, scope)
+    units = c.reliability_units(data)
+    docs = units[units["code_id"] == "REG.DOCS"].set_index("position")
+    assert (docs.loc[1, "C3"], docs.loc[3, "C3"]) == (1.0, 0.0)
+    assert docs.loc[[2, 4, 5, 6], "C3"].isna().all()
+    table = c.code_reliability(data, seed=1, draws=0).set_index("code_id")
+    expected = [[1, 1, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0], [1, np.nan, 0, np.nan, np.nan, np.nan]]
+    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(krippendorff.alpha(
+        reliability_data=np.array(expected, dtype=float), level_of_measurement="nominal"))
+    # a second coder who read a session but applied no code still counts (scope row, no segment)
+    alone = c.read_folder(_write(tmp_path, segments=SEGMENTS,
+                                 coding_scope="session_id,coder,first_paragraph,last_paragraph\nS-2,C2,1,4\n"))
+    assert "S-2" in set(c.double_coded_sessions(alone)["session_id"])
+
+
+def test_coding_scope_is_checked_against_the_sessions_and_the_segments(tmp_path):
+    scope = "session_id,coder,first_paragraph,last_paragraph\nS-1,C3,2,2\nS-1,C2,3,9\n"
+    with pytest.raises(InputError) as error:
+        _coded_by_three(tmp_path, scope)
+    found = {(p.file.rsplit("/", 1)[-1], p.row, p.column) for p in error.value.problems}
+    # C2's range 3-9 runs past S-1's 6 paragraphs and leaves out the paragraphs C2 coded (rows 7, 8);
+    # C3's range 2-2 leaves out theirs (rows 9, 10)
+    assert found == {("coding_scope.csv", 3, "last_paragraph"), ("segments.csv", 7, "position"),
+                     ("segments.csv", 8, "position"), ("segments.csv", 9, "position"), ("segments.csv", 10, "position")}
+
+
+def test_a_primary_coder_who_did_not_code_the_session_is_an_error(tmp_path):
+    _write(tmp_path, sessions=SESSIONS.replace("S-2,interview,2026-10-15,online,osh_city,4,C1",
+                                               "S-2,interview,2026-10-15,online,osh_city,4,C9"))
+    with pytest.raises(InputError) as error:
+        c.read_folder(tmp_path)
+    assert [(p.row, p.column, p.found) for p in error.value.problems] == [(3, "primary_coder", "C9")]
+
+
+def test_the_synthetic_reliability_table_matches_the_krippendorff_package(tmp_path):
+    synthetic_consultations.write(out=str(tmp_path), key=str(tmp_path / "key.csv"))
+    data = c.read_folder(tmp_path)
+    units = c.reliability_units(data)
+    table = c.code_reliability(data, seed=1, draws=0).set_index("code_id")
+    coders = [col for col in units.columns if col not in ("session_id", "position", "code_id")]
+    for code, block in units.groupby("code_id"):
+        if code not in table.index or table.loc[code, "verdict"] == "not computable":
+            continue
+        expected = krippendorff.alpha(reliability_data=block[coders].to_numpy(dtype=float).T,
+                                      level_of_measurement="nominal")
+        assert table.loc[code, "alpha"] == pytest.approx(expected), code
 
 
 # ---------------------------------------------------------------- quotes and coverage
@@ -283,9 +292,7 @@ def test_exports_carry_no_private_term_although_the_raw_excerpts_do(tmp_path):
     assert privacy.scan_for_private_terms([tmp_path / "leaky"], terms)
     out = tmp_path / "out"
     c.quote_shortlist(data, 5, terms).to_csv(out.mkdir() or out / "quotes.csv", index=False)
-    redacted = data.segments.assign(excerpt=data.segments["excerpt"].map(lambda t: c.redact(t, terms)[0]),
-                                    excerpt_en=data.segments["excerpt_en"].map(lambda t: c.redact(t, terms)[0]))
-    refi.export_project(c.Consultations(**{**data.__dict__, "segments": redacted}), out / "project.qdpx")
+    refi.export_project(c.redacted(data, terms), out / "project.qdpx")
     assert privacy.scan_for_private_terms([out], terms) == []
 
 
@@ -296,7 +303,7 @@ def test_every_built_output_is_free_of_private_terms(built_report, tmp_path):
     from analysis.engine import paths, privacy
 
     synthetic_consultations.write(out=str(tmp_path / "raw"), key=str(tmp_path / "key.csv"))
-    assert (tmp_path / "raw/segments.csv").read_bytes() == (paths.REPO_ROOT / "data/raw/consultations/segments.csv").read_bytes()
+    assert (tmp_path / "raw/segments.csv").read_bytes() == (paths.input_root() / "data/raw/consultations/segments.csv").read_bytes()
     terms = privacy.load_private_key(tmp_path / "key.csv")
     root = built_report.parents[1]
     assert (root / "data/processed/consultations/codebook.csv").exists()

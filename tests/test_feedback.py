@@ -105,7 +105,7 @@ def test_a_file_that_is_not_a_docx_is_an_input_error(tmp_path):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A scratch repository: data/raw/feedback with two reviewed files, the log beside it."""
-    monkeypatch.setenv("ANALYSIS_INPUT_ROOT", str(tmp_path))
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path))
     monkeypatch.setenv("ANALYSIS_CONFIG", str(Path(__file__).parents[1] / "config" / "corridor.yaml"))
     inbox = tmp_path / "data" / "raw" / "feedback"

@@ -213,7 +213,7 @@ def test_notebooks_declare_the_agreed_parameters():
     common = {"stage", "as_of", "numbers_in", "findings_table_in", "validation_in", "feedback_log_in",
               "exceptions_in", "inventory_dir", "benchmark_dir", "codebook_in"}
     chapter = pipeline.parameters_of(REPO / "notebooks" / "60_findings.ipynb")
-    summary = pipeline.parameters_of(REPO / "notebooks" / "05_summary.ipynb")
+    summary = pipeline.parameters_of(REPO / "notebooks" / "00_summary.ipynb")
     assert common <= set(chapter) and common <= set(summary)
     assert chapter["numbers_out"] == "data/processed/numbers/60_findings.json"
     assert "numbers_out" not in summary  # the summary only reads, so it runs after every number writer

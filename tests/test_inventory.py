@@ -1,4 +1,5 @@
-"""The legal-framework inventory: validation messages, rules on a date, changes, coverage, bundled facts."""
+"""The legal-framework inventory: evidence and validation, the time logic of rules on a date, citations,
+the numbers other chapters read, and the bundled facts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.chapters import inventory
-from analysis.engine import config
+from analysis.engine import config, numbers
 from analysis.engine.errors import InputError
 
 BUILD_DATE = "2026-11-28"
@@ -20,60 +21,282 @@ def _d(text):
 
 
 def small_tables() -> dict[str, pd.DataFrame]:
-    """A hand-made inventory: a two-permit regime to 2024, a single permit from 2025, a revised quota."""
-    acts = pd.DataFrame([
-        dict(id="L01", title_en="Labour migration law", type="law", level="national law", adopted=_d("2006-01-13"),
-             status="in force", source="https://example.org/l01", confidence="sourced"),
-        dict(id="G01", title_en="Old permit regulation", type="government resolution", level="by-law",
-             adopted=_d("2019-04-16"), status="suspended", source="https://example.org/g01", confidence="sourced"),
-        dict(id="G02", title_en="Single permit regulation", type="government resolution", level="by-law",
-             adopted=_d("2024-12-02"), entry_into_force=_d("2025-01-01"), status="in force",
-             source="https://example.org/g02", confidence="uncertain"),
-        dict(id="X01", title_en="ILO C97", type="international convention", level="international",
-             adopted=_d("1949-07-01"), status="in force", source="https://example.org/x01", confidence="from memory"),
-    ])
-    provisions = pd.DataFrame([
-        dict(id="G01-PERMIT", act_id="G01", pathway="work_permit", rule="Employer and individual permits",
-             applies_to="all_foreigners", valid_from=_d("2019-04-16"), valid_to=_d("2024-12-31"),
-             source="https://example.org/g01", confidence="sourced"),
-        dict(id="G02-SINGLE", act_id="G02", pathway="work_permit", rule="One single permit",
-             applies_to="all_foreigners", valid_from=_d("2025-01-01"), source="https://example.org/g02",
-             confidence="sourced"),
-        dict(id="L01-QUOTA-A", act_id="L01", pathway="quota", rule="Quota", quantity=25000, unit="workers",
-             applies_to="all_foreigners", valid_from=_d("2024-01-01"), source="https://example.org/a",
-             confidence="sourced"),
-        dict(id="L01-QUOTA-B", act_id="L01", pathway="quota", rule="Quota", quantity=42000, unit="workers",
-             applies_to="all_foreigners", valid_from=_d("2025-08-25"), replaces="L01-QUOTA-A",
-             source="https://example.org/b", confidence="sourced"),
-        dict(id="L01-EAEU", act_id="L01", pathway="work_permit; registration", rule="EAEU workers need no permit",
-             applies_to="eaeu_citizens", valid_from=_d("2015-08-12"), source="https://example.org/e",
-             confidence="sourced"),
-        dict(id="X01-EQUAL", act_id="X01", pathway="social_protection", rule="Equal treatment",
-             applies_to="all_foreigners", valid_from=_d("2008-01-01"), source="https://example.org/x",
-             confidence="from memory"),
-    ])
-    amendments = pd.DataFrame([dict(id="AM01", target_act_id="G01", action="suspends", amending_act_id="G02",
-                                    date=_d("2025-01-01"), source="https://example.org/g02", confidence="sourced")])
-    institutions = pd.DataFrame([
-        dict(id="MTSOM", name_en="Ministry of Labour", country="KG", valid_from=_d("2021-11-06"),
-             source="https://example.org/m", confidence="sourced"),
-        dict(id="MFA-CD", name_en="MFA Consular Department", country="KG", source="https://example.org/c",
-             confidence="sourced"),
-    ])
-    roles = pd.DataFrame([
-        dict(id="MTSOM-WP", institution_id="MTSOM", pathway="work_permit", role="Work permits",
-             valid_from=_d("2021-11-06"), valid_to=_d("2024-12-31"), source="https://example.org/m", confidence="sourced"),
-        dict(id="MFA-CD-WP", institution_id="MFA-CD", pathway="work_permit", role="Single permits",
-             valid_from=_d("2025-01-01"), source="https://example.org/c", confidence="sourced"),
-    ])
-    conflicts = pd.DataFrame([
-        dict(id="C01-A", conflict_id="C01", fact="Stay without registration", related_id="G01-PERMIT", value="5",
-             unit="days", source="https://example.org/5", confidence="sourced", resolution_status="open"),
-        dict(id="C01-B", conflict_id="C01", fact="Stay without registration", related_id="G01-PERMIT", value="60",
-             unit="days", source="https://example.org/60", confidence="uncertain", resolution_status="open"),
-    ])
-    return dict(acts=acts, provisions=provisions, amendments=amendments, institutions=institutions, roles=roles,
-                conflicts=conflicts)
+    """A hand-made inventory: a two-permit regime suspended for a one-year single-permit pilot, a revised
+    quota, an EAEU rule, a remembered convention; sources dated so that the rules are confirmed in 2025."""
+    acts = pd.DataFrame(
+        [
+            dict(
+                id="L01",
+                title_en="Labour migration law",
+                citation="Law No. 4 of 13 Jan 2006",
+                type="law",
+                level="national law",
+                adopted=_d("2006-01-13"),
+                status="in force",
+                confidence="sourced",
+            ),
+            dict(
+                id="G01",
+                title_en="Old permit regulation",
+                type="government resolution",
+                level="by-law",
+                adopted=_d("2019-04-16"),
+                status="suspended",
+                confidence="sourced",
+            ),
+            dict(
+                id="G02",
+                title_en="Single permit regulation",
+                citation="Cabinet Res. No. 721 of 2 Dec 2024",
+                type="government resolution",
+                level="by-law",
+                adopted=_d("2024-12-02"),
+                entry_into_force=_d("2025-01-01"),
+                valid_until=_d("2025-12-31"),
+                status="unknown",
+                confidence="sourced",
+            ),
+            dict(
+                id="X01",
+                title_en="ILO C97",
+                type="international convention",
+                level="international",
+                adopted=_d("1949-07-01"),
+                status="in force",
+                confidence="from memory",
+            ),
+        ]
+    )
+    provisions = pd.DataFrame(
+        [
+            dict(
+                id="G01-PERMIT",
+                act_id="G01",
+                pathway="work_permit",
+                rule="Employer and individual permits",
+                applies_to="all_foreigners",
+                valid_from=_d("2019-04-16"),
+                confidence="sourced",
+            ),
+            dict(
+                id="G02-SINGLE",
+                act_id="G02",
+                pathway="work_permit",
+                rule="One single permit",
+                article="item 5",
+                quantity=7,
+                unit="working days",
+                applies_to="all_foreigners",
+                valid_from=_d("2025-01-01"),
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-QUOTA-A",
+                act_id="L01",
+                pathway="quota",
+                rule="Quota",
+                quantity=25000,
+                unit="workers",
+                applies_to="all_foreigners",
+                valid_from=_d("2024-01-01"),
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-QUOTA-B",
+                act_id="L01",
+                pathway="quota",
+                rule="Quota",
+                quantity=42000,
+                unit="workers",
+                applies_to="all_foreigners",
+                valid_from=_d("2025-08-25"),
+                replaces="L01-QUOTA-A",
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-EAEU",
+                act_id="L01",
+                pathway="work_permit; registration",
+                rule="EAEU workers need no permit",
+                applies_to="eaeu_citizens",
+                valid_from=_d("2015-08-12"),
+                confidence="sourced",
+            ),
+            dict(
+                id="L01-PATENT-FEE",
+                act_id="L01",
+                pathway="patent",
+                rule="Patent fee",
+                quantity=800,
+                unit="som per month",
+                applies_to="neighbouring_state_nationals",
+                valid_from=_d("2022-01-01"),
+                confidence="sourced",
+            ),
+            dict(
+                id="X01-EQUAL",
+                act_id="X01",
+                pathway="social_protection",
+                rule="Equal treatment",
+                applies_to="all_foreigners",
+                valid_from=_d("2008-01-01"),
+                confidence="from memory",
+            ),
+        ]
+    )
+    amendments = pd.DataFrame(
+        [
+            dict(
+                id="AM01",
+                target_act_id="G01",
+                action="suspends",
+                amending_act_id="G02",
+                date=_d("2025-01-01"),
+                until=_d("2025-12-31"),
+                confidence="sourced",
+            )
+        ]
+    )
+    institutions = pd.DataFrame(
+        [
+            dict(
+                id="MTSOM",
+                name_en="Ministry of Labour",
+                country="KG",
+                valid_from=_d("2021-11-06"),
+                confidence="sourced",
+            ),
+            dict(id="MFA-CD", name_en="MFA Consular Department", country="KG", confidence="sourced"),
+        ]
+    )
+    roles = pd.DataFrame(
+        [
+            dict(
+                id="MTSOM-WP",
+                institution_id="MTSOM",
+                pathway="work_permit",
+                role="Work permits",
+                valid_from=_d("2021-11-06"),
+                valid_to=_d("2024-12-31"),
+                confidence="sourced",
+            ),
+            dict(
+                id="MFA-CD-WP",
+                institution_id="MFA-CD",
+                pathway="work_permit",
+                role="Single permits",
+                valid_from=_d("2025-01-01"),
+                confidence="sourced",
+            ),
+        ]
+    )
+    conflicts = pd.DataFrame(
+        [
+            dict(
+                id="C01-A",
+                conflict_id="C01",
+                fact="Stay without registration",
+                related_id="G01-PERMIT",
+                value="5",
+                unit="days",
+                confidence="sourced",
+                resolution_status="open",
+            ),
+            dict(
+                id="C01-B",
+                conflict_id="C01",
+                fact="Stay without registration",
+                related_id="G01-PERMIT",
+                value="60",
+                unit="days",
+                confidence="uncertain",
+                resolution_status="open",
+            ),
+        ]
+    )
+    sources = pd.DataFrame(
+        [
+            dict(
+                source_id="S001",
+                address="https://example.org/official",
+                title="Official text",
+                publisher="Ministry",
+                tier="official",
+                language="ru",
+                source_date=_d("2025-06-01"),
+            ),
+            dict(
+                source_id="S002",
+                address="https://example.org/news",
+                title="News item",
+                publisher="News site",
+                tier="news",
+                language="en",
+                source_date=_d("2025-09-01"),
+            ),
+            dict(
+                source_id="S003",
+                address="https://example.org/copy",
+                title="Copy",
+                publisher="Aggregator",
+                tier="other",
+                language="en",
+                source_date=_d("2025-09-02"),
+                copy_of="S002",
+            ),
+            dict(
+                source_id="S004",
+                address="https://example.org/undated",
+                title="Undated page",
+                publisher="University",
+                tier="other",
+                language="en",
+            ),
+        ]
+    )
+    quoted = [
+        "L01",
+        "G01",
+        "G02",
+        "G01-PERMIT",
+        "G02-SINGLE",
+        "L01-QUOTA-A",
+        "L01-QUOTA-B",
+        "L01-EAEU",
+        "L01-PATENT-FEE",
+        "AM01",
+        "MTSOM",
+        "MFA-CD",
+        "MTSOM-WP",
+        "MFA-CD-WP",
+        "C01-A",
+    ]
+    evidence = pd.DataFrame(
+        [
+            dict(
+                fact_id=f,
+                source_id="S001" if f != "L01-PATENT-FEE" else "S002",
+                quote=f"text stating {f}",
+                stance="supports",
+            )
+            for f in quoted
+        ]
+        + [
+            dict(fact_id="L01-PATENT-FEE", source_id="S003", quote="copied text", stance="supports"),
+            dict(fact_id="C01-B", source_id="S004", quote="sixty days", stance="supports"),
+            dict(fact_id="X01-EQUAL", source_id="S004", stance="supports"),
+        ]
+    )
+    return dict(
+        acts=acts,
+        provisions=provisions,
+        amendments=amendments,
+        institutions=institutions,
+        roles=roles,
+        conflicts=conflicts,
+        sources=sources,
+        evidence=evidence,
+    )
 
 
 def write(tmp_path, tables) -> str:
@@ -82,9 +305,14 @@ def write(tmp_path, tables) -> str:
     return str(path)
 
 
-@pytest.fixture
-def small(tmp_path):
-    return inventory.read(write(tmp_path, small_tables()), today=BUILD_DATE)
+def read_small(tmp_path, tables=None):
+    return inventory.read(write(tmp_path, tables or small_tables()), today=BUILD_DATE)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The hand-made inventory, read once: tests that change it build their own."""
+    return read_small(tmp_path_factory.mktemp("small"))
 
 
 @pytest.fixture(scope="module")
@@ -92,19 +320,29 @@ def bundled():
     return inventory.read("data/raw/regulation_inventory.xlsx", today=BUILD_DATE)
 
 
-# ------------------------------------------------------------------ template
+def state(inv, on, pid) -> tuple[str, str]:
+    row = inventory.provision_states(inv, on).set_index("id").loc[pid]
+    return row["state"], row["status_text"]
+
+
+# ------------------------------------------------------------------ template and workbook shape
 def test_template_has_every_sheet_header_dropdowns_and_frozen_header(tmp_path):
     path = tmp_path / "template.xlsx"
     inventory.write_template(path)
     wb = load_workbook(path)
-    assert wb.sheetnames == [*inventory.SHEETS, "README"]
+    assert wb.sheetnames == [*inventory.WORKBOOK_SHEETS, "README"]
     acts = wb["acts"]
     assert [c.value for c in acts[1]] == inventory.field_names("acts")
+    assert "source" not in inventory.field_names("acts")
+    for sheet in inventory.SHEETS:
+        assert {"verified_by", "verified_on", "confidence"} <= set(inventory.field_names(sheet)), sheet
     assert acts.freeze_panes == "B2"
-    lists = [dv.formula1 for dv in acts.data_validations.dataValidation if dv.type == "list"]
-    assert any("government resolution" in formula for formula in lists)
+    lists = [dv.formula1 for dv in wb["sources"].data_validations.dataValidation if dv.type == "list"]
+    assert any("legal database" in formula for formula in lists)
     readme = [[c.value for c in row] for row in wb["README"].iter_rows(min_row=2)]
-    assert ["provisions", "pathway"] == readme[[r[:2] for r in readme].index(["provisions", "pathway"])][:2]
+    described = {(r[0], r[1]) for r in readme}
+    assert {(s, f) for s in inventory.WORKBOOK_SHEETS for f in inventory.field_names(s)} <= described
+    assert ("evidence", "(sheet)") in described
     assert acts.max_row == 1  # empty
 
 
@@ -112,44 +350,117 @@ def test_an_empty_template_reads_back_as_an_empty_valid_inventory(tmp_path):
     path = tmp_path / "template.xlsx"
     inventory.write_template(path)
     inv = inventory.read(path, today=BUILD_DATE)
-    assert all(len(inv[s]) == 0 for s in inventory.SHEETS)
+    assert all(len(inv[s]) == 0 for s in inventory.WORKBOOK_SHEETS)
 
 
-# ------------------------------------------------------------------ bad edits (issue point 3)
+def test_bundled_workbook_has_the_template_shape(tmp_path):
+    template = tmp_path / "template.xlsx"
+    inventory.write_template(template)
+    assert inventory.read_template_shape(template) == inventory.read_template_shape(
+        "data/raw/regulation_inventory.xlsx"
+    )
+
+
+# ------------------------------------------------------------------ located errors
 def _error(tmp_path, tables) -> str:
     with pytest.raises(InputError) as caught:
         inventory.read(write(tmp_path, tables), today=BUILD_DATE)
     return str(caught.value)
 
 
-def test_value_outside_vocabulary_names_sheet_row_column_and_value(tmp_path):
+def test_schema_errors_name_file_sheet_row_and_column(tmp_path):
     tables = small_tables()
     tables["acts"].loc[1, "type"] = "decree"
-    message = _error(tmp_path, tables)
-    assert "sheet 'acts', row 3, column 'type'" in message
-    assert "found 'decree'" in message and "government resolution" in message
-
-
-def test_several_pathways_are_checked_one_by_one(tmp_path):
-    tables = small_tables()
     tables["provisions"].loc[0, "pathway"] = "work_permit; visas"
+    tables["sources"].loc[1, "tier"] = "blog"
     message = _error(tmp_path, tables)
+    assert "inventory.xlsx, sheet 'acts', row 3, column 'type'" in message
+    assert "found 'decree'" in message and "government resolution" in message
     assert "sheet 'provisions', row 2, column 'pathway'" in message and "work_permit; visas" in message
+    assert "sheet 'sources', row 3, column 'tier'" in message and "found 'blog'" in message
 
 
-def test_date_after_the_build_date_is_an_error(tmp_path):
+def test_sourced_fact_needs_a_quote_from_a_dated_source_with_an_address(tmp_path):
+    tables = small_tables()
+    ev = tables["evidence"]
+    ev.loc[ev["fact_id"] == "G02-SINGLE", "quote"] = None  # no quote
+    ev.loc[ev["fact_id"] == "MTSOM", "source_id"] = "S004"  # undated source
+    tables["conflicts"].loc[1, "confidence"] = "sourced"  # C01-B: its only source is undated
+    message = _error(tmp_path, tables)
+    assert "sheet 'provisions', row 3, column 'confidence'" in message and "G02-SINGLE" in message
+    assert "S001: no quote" in message
+    assert "sheet 'institutions', row 2, column 'confidence'" in message and "S004: no date" in message
+    assert "sheet 'conflicts', row 3, column 'confidence'" in message
+
+
+def test_source_addresses_must_parse_and_be_normalised(tmp_path):
+    tables = small_tables()
+    tables["sources"].loc[0, "address"] = "https://24.kg./english/1_x/"
+    tables["sources"].loc[1, "address"] = "https://www.mondaq.com:443/a#part"
+    tables["sources"].loc[2, "address"] = "not an address"
+    message = _error(tmp_path, tables)
+    assert (
+        "sheet 'sources', row 2, column 'address': expected a normalised address (https://24.kg/english/1_x/)"
+        in message
+    )
+    assert "row 3, column 'address': expected a normalised address (https://www.mondaq.com/a)" in message
+    assert "row 4, column 'address': expected an address that parses" in message
+
+
+def test_a_page_is_listed_once_and_evidence_points_to_existing_rows(tmp_path):
+    tables = small_tables()
+    tables["sources"].loc[1, "address"] = "http://www.example.org/official/"  # the same page as S001
+    tables["evidence"].loc[0, "fact_id"] = "G99"
+    tables["evidence"].loc[1, "source_id"] = "S999"
+    message = _error(tmp_path, tables)
+    assert "sheet 'sources', row 3, column 'address': expected a page listed once (also S001)" in message
+    assert "sheet 'evidence', row 2, column 'fact_id': expected the id of an existing fact" in message
+    assert "sheet 'evidence', row 3, column 'source_id'" in message and "found 'S999'" in message
+
+
+def test_ids_are_unique_across_sheets_because_footnotes_cite_them_alone(tmp_path):
+    tables = small_tables()
+    tables["roles"].loc[0, "id"] = "MFA-CD"  # also an institution
+    tables["evidence"].loc[tables["evidence"]["fact_id"] == "MTSOM-WP", "fact_id"] = "MFA-CD"
+    message = _error(tmp_path, tables)
+    assert "column 'id': expected an id used on no other sheet" in message and "also on sheet" in message
+
+
+def test_an_extension_needs_its_new_end_and_an_ended_act_its_last_day(tmp_path):
+    tables = small_tables()
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [dict(id="AM02", target_act_id="G02", action="extends", date=_d("2026-01-01"), confidence="sourced")]
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["evidence"] = pd.concat(
+        [
+            tables["evidence"],
+            pd.DataFrame([dict(fact_id="AM02", source_id="S001", quote="runs until 1 July 2026", stance="amends")]),
+        ],
+        ignore_index=True,
+    )
+    tables["acts"].loc[0, "status"] = "repealed"
+    message = _error(tmp_path, tables)
+    assert (
+        "sheet 'amendments', row 3, column 'until': expected the new last day of the term that AM02 extends" in message
+    )
+    assert "sheet 'acts', row 2, column 'valid_until': expected the last day of the repealed act L01" in message
+
+
+def test_law_dates_after_the_build_date_are_errors_but_research_dates_may_follow_it(tmp_path):
     tables = small_tables()
     tables["provisions"].loc[1, "valid_from"] = date(2027, 1, 1)
     message = _error(tmp_path, tables)
     assert "sheet 'provisions', row 3, column 'valid_from'" in message
     assert "on or before the build date 28.11.2026" in message and "01.01.2027" in message
-
-
-def test_future_end_date_and_draft_acts_may_lie_after_the_build_date(tmp_path):
     tables = small_tables()
-    tables["provisions"].loc[2, "valid_to"] = date(2026, 12, 31)  # a yearly quota ends in December
-    tables["acts"].loc[2, "status"] = "draft"
-    tables["provisions"].loc[1, "valid_from"] = date(2027, 1, 1)  # a draft may announce its start
+    tables["acts"]["verified_on"] = date(2026, 12, 1)
+    tables["sources"].loc[1, "source_date"] = date(2026, 11, 30)
     inventory.read(write(tmp_path, tables), today=BUILD_DATE)
 
 
@@ -158,74 +469,164 @@ def test_national_date_before_1991_is_an_error_but_a_convention_may_be_older(tmp
     tables["acts"].loc[0, "adopted"] = date(1985, 5, 1)
     message = _error(tmp_path, tables)
     assert "sheet 'acts', row 2, column 'adopted'" in message and "01.05.1985" in message
-    assert "on or after 01.01.1991" in message
     assert "row 5" not in message  # X01 (1949) is international
-
-
-def test_rule_of_a_national_act_before_1991_is_an_error_but_a_convention_rule_may_be_older(tmp_path):
-    tables = small_tables()
-    tables["provisions"].loc[2, "valid_from"] = date(1990, 1, 1)  # L01-QUOTA-A, national law
-    tables["provisions"].loc[5, "valid_from"] = date(1950, 1, 1)  # X01-EQUAL, international
-    message = _error(tmp_path, tables)
-    assert "sheet 'provisions', row 4, column 'valid_from': expected a date on or after 01.01.1991" in message
-    assert "row 7" not in message
-
-
-def test_provision_or_amendment_pointing_to_a_missing_act(tmp_path):
-    tables = small_tables()
-    tables["provisions"].loc[3, "act_id"] = "Z99"
-    tables["provisions"].loc[3, "id"] = "Z99-QUOTA-B"
-    tables["amendments"].loc[0, "target_act_id"] = "G77"
-    message = _error(tmp_path, tables)
-    assert "sheet 'provisions', row 5, column 'act_id': expected the id of an existing act" in message
-    assert "found 'Z99'" in message
-    assert "sheet 'amendments', row 2, column 'target_act_id'" in message and "found 'G77'" in message
-
-
-def test_duplicate_id(tmp_path):
-    tables = small_tables()
-    tables["acts"].loc[3, "id"] = "G02"
-    message = _error(tmp_path, tables)
-    assert "sheet 'acts', row 5, column 'id': expected a unique id; found 'G02 (duplicate)'" in message
-
-
-def test_valid_to_before_valid_from(tmp_path):
-    tables = small_tables()
-    tables["provisions"].loc[0, "valid_to"] = date(2018, 1, 1)
-    message = _error(tmp_path, tables)
-    assert "sheet 'provisions', row 2, column 'valid_to': expected a date on or after valid_from (16.04.2019)" in message
-    assert "01.01.2018" in message
-
-
-def test_provision_id_must_start_with_its_act(tmp_path):
-    tables = small_tables()
-    tables["provisions"].loc[0, "id"] = "G02-PERMIT-OLD"
-    assert "an id starting with its act id 'G01-'" in _error(tmp_path, tables)
-
-
-def test_missing_source_or_confidence_is_an_error(tmp_path):
-    tables = small_tables()
-    tables["roles"].loc[0, "source"] = None
-    tables["institutions"].loc[1, "confidence"] = None
-    message = _error(tmp_path, tables)
-    assert "sheet 'roles', row 2, column 'source': expected a value" in message
-    assert "sheet 'institutions', row 3, column 'confidence': expected a value" in message
 
 
 def test_missing_sheet_is_named(tmp_path):
     path = write(tmp_path, small_tables())
     wb = load_workbook(path)
-    del wb["conflicts"]
+    del wb["evidence"]
     wb.save(path)
-    with pytest.raises(InputError, match="expected a sheet named 'conflicts'"):
+    with pytest.raises(InputError, match="expected a sheet named 'evidence'"):
         inventory.read(path, today=BUILD_DATE)
 
 
-# ------------------------------------------------------------------ analysis on the small inventory
+# ------------------------------------------------------------------ addresses
+def test_addresses_are_normalised_and_spellings_of_one_page_share_a_key():
+    assert inventory.normalise_address("https://24.kg./english/1_x/") == "https://24.kg/english/1_x/"
+    assert inventory.normalise_address("https://www.mondaq.com:443/a/b#x") == "https://www.mondaq.com/a/b"
+    assert inventory.normalise_address("https://kloop.kg/a/?utm_source=x&id=2") == "https://kloop.kg/a/?id=2"
+    assert inventory.address_problem("http://cbd.minjust.gov.kg/act/view/ru-ru/157078?cl=ru-ru") is None
+    assert inventory.dedup_key("http://www.24.kg/a/") == inventory.dedup_key("https://24.kg/a")
+
+
+# ------------------------------------------------------------------ time logic (issue point 2)
+def test_a_provision_past_its_acts_term_is_never_in_force(small):
+    assert state(small, "2025-06-01", "G02-SINGLE") == ("in force", "in force")
+    assert state(small, "2025-12-31", "G02-SINGLE")[0] == "in force"  # inclusive
+    assert state(small, "2026-01-01", "G02-SINGLE") == ("not confirmed", "not confirmed since 31 December 2025")
+    assert "G02-SINGLE" not in set(inventory.rules_in_force(small, "2026-06-01")["id"])
+
+
+def test_a_sourced_extension_prolongs_the_term_and_an_expired_act_ends(tmp_path):
+    tables = small_tables()
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [
+                    dict(
+                        id="AM02",
+                        target_act_id="G02",
+                        action="extends",
+                        date=_d("2026-01-01"),
+                        until=_d("2026-06-30"),
+                        confidence="uncertain",
+                    )
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["evidence"] = pd.concat(
+        [
+            tables["evidence"],
+            pd.DataFrame(
+                [dict(fact_id="AM02", source_id="S002", quote="The pilot will run until July 1, 2026", stance="amends")]
+            ),
+        ],
+        ignore_index=True,
+    )
+    inv = read_small(tmp_path, tables)
+    assert state(inv, "2026-03-01", "G02-SINGLE")[0] == "in force"
+    row = inventory.provision_states(inv, "2026-03-01").set_index("id").loc["G02-SINGLE"]
+    assert row["effective_confidence"] == "uncertain" and row["inherited"]  # the extension's weakness carries over
+    assert state(inv, "2026-07-01", "G02-SINGLE") == ("not confirmed", "not confirmed since 30 June 2026")
+    tables["acts"].loc[2, "status"] = "expired"
+    inv = read_small(tmp_path, tables)
+    assert state(inv, "2026-07-01", "G02-SINGLE")[0] == "ended"
+
+
+def test_an_extension_without_a_quote_does_not_count(tmp_path):
+    tables = small_tables()
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [
+                    dict(
+                        id="AM02",
+                        target_act_id="G02",
+                        action="extends",
+                        date=_d("2026-01-01"),
+                        until=_d("2026-06-30"),
+                        confidence="from memory",
+                    )
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    inv = read_small(tmp_path, tables)
+    assert state(inv, "2026-03-01", "G02-SINGLE") == ("not confirmed", "not confirmed since 31 December 2025")
+
+
+def test_suspended_rules_revive_at_the_end_of_the_suspension(small):
+    assert state(small, "2024-06-01", "G01-PERMIT")[0] == "in force"
+    assert state(small, "2025-06-01", "G01-PERMIT") == ("suspended", "suspended until 31 December 2025")
+    assert state(small, "2026-01-01", "G01-PERMIT")[0] == "in force"
+    assert "G01-PERMIT" in set(inventory.rules_in_force(small, "2026-03-01")["id"])
+
+
+def test_a_repeal_ends_a_suspended_rule_for_good(tmp_path):
+    tables = small_tables()
+    tables["amendments"] = pd.concat(
+        [
+            tables["amendments"],
+            pd.DataFrame(
+                [dict(id="AM02", target_act_id="G01", action="repeals", date=_d("2025-06-01"), confidence="sourced")]
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["evidence"] = pd.concat(
+        [
+            tables["evidence"],
+            pd.DataFrame([dict(fact_id="AM02", source_id="S001", quote="is declared invalid", stance="supports")]),
+        ],
+        ignore_index=True,
+    )
+    inv = read_small(tmp_path, tables)
+    assert state(inv, "2026-03-01", "G01-PERMIT") == ("ended", "ended on 31 May 2025")
+
+
+def test_not_confirmed_since_appears_where_the_newest_source_is_older_than_the_threshold(small):
+    months = config.get("inventory.stale_after_months")
+    assert months == 12
+    # the sources of the quota date from 1 June 2025: confirmed until 1 June 2026, not after
+    assert state(small, "2026-06-01", "L01-QUOTA-B")[0] == "in force"
+    assert state(small, "2026-06-02", "L01-QUOTA-B") == ("not confirmed", "not confirmed since 1 June 2025")
+    # an undated or unquoted source confirms nothing
+    assert state(small, "2025-06-01", "X01-EQUAL") == ("not confirmed", "not confirmed (no dated source)")
+    flagged = inventory.verification_table(small, "2026-06-02").loc["provisions", "Not confirmed in the last period"]
+    assert flagged == 6  # all but the patent fee (its news source of 1 Sep 2025 is recent enough; the copy counts not)
+
+
+def test_a_copy_confirms_nothing_and_is_not_an_authoritative_source(small):
+    assert small.last_confirmed["L01-PATENT-FEE"] == pd.Timestamp("2025-09-01")  # the original, not the copy of 2 Sep
+    shares = inventory.authoritative_shares(small).set_index("sheet")
+    assert shares.loc["acts", "authoritative"] == 3  # L01, G01, G02 quote the official text; X01 nothing
+    assert shares.loc["provisions", "authoritative"] == 5  # the patent fee rests on news (and its copy)
+    assert shares.loc["provisions", "share_pct"] == pytest.approx(71.4)
+
+
+def test_a_provision_inherits_its_acts_uncertainty_and_conflicts_are_flagged(tmp_path):
+    tables = small_tables()
+    tables["acts"].loc[0, "confidence"] = "uncertain"
+    inv = read_small(tmp_path, tables)
+    states = inventory.provision_states(inv, "2025-10-01").set_index("id")
+    assert states.loc["L01-QUOTA-B", "confidence"] == "sourced"
+    assert states.loc["L01-QUOTA-B", "effective_confidence"] == "uncertain" and states.loc["L01-QUOTA-B", "inherited"]
+    counts = inventory.state_counts(states.reset_index())
+    assert counts["in_force_weak"] == 2 and counts["in_force_inherited"] == 2  # quota B and the patent fee
+    assert states.loc["G01-PERMIT", "conflicts"] == "C01"
+    table = inventory.evidence_table(inv, states.reset_index(), pathways=["work_permit"])
+    assert "sources disagree (C01)" in " ".join(table["Status"])
+
+
 def test_rules_in_force_follow_the_date_and_the_target_group(small):
     assert set(inventory.rules_in_force(small, "2024-06-01", "work_permit")["id"]) == {"G01-PERMIT"}
-    assert set(inventory.rules_in_force(small, "2025-01-01", "work_permit")["id"]) == {"G02-SINGLE"}
-    assert set(inventory.rules_in_force(small, "2024-12-31", "work_permit")["id"]) == {"G01-PERMIT"}  # inclusive
+    assert set(inventory.rules_in_force(small, "2025-06-01", "work_permit")["id"]) == {"G02-SINGLE"}
     everyone = inventory.rules_in_force(small, "2025-06-01", "work_permit", target_only=False)
     assert set(everyone["id"]) == {"G02-SINGLE", "L01-EAEU"}
 
@@ -236,162 +637,160 @@ def test_a_successive_value_replaces_the_earlier_one(small):
 
 
 def test_changes_between_two_dates(small):
-    changes = inventory.changes_between(small, "2024-06-01", "2025-10-01")
-    by_id = changes.set_index("id")
-    assert by_id.loc["G02-SINGLE", "change"] == "new"
-    assert by_id.loc["G01-PERMIT", "change"] == "repealed"
-    assert by_id.loc["L01-QUOTA-B", "change"] == "amended"
-    assert by_id.loc["L01-QUOTA-B", "previous_value"] == "25,000 workers"
-    assert by_id.loc["L01-QUOTA-B", "value"] == "42,000 workers"
-    assert "L01-QUOTA-A" not in by_id.index  # shown as the previous value, not as repealed
-    assert len(changes) == 3
+    changes = inventory.changes_between(small, "2024-06-01", "2025-10-01").set_index("id")
+    assert changes.loc["G02-SINGLE", "change"] == "new"
+    assert changes.loc["L01-QUOTA-B", "change"] == "amended"
+    assert changes.loc["L01-QUOTA-B", "previous_value"] == "25,000 workers"
+    assert changes.loc["G01-PERMIT", "change"] == "suspended"  # suspended, not ceased
+    assert changes.loc["G01-PERMIT", "status_text"] == "suspended until 31 December 2025"
     assert list(inventory.amendments_between(small, "2024-06-01", "2025-10-01")["id"]) == ["AM01"]
 
 
-def test_coverage_matrix_counts_rules_per_pathway_and_level(small):
-    matrix = inventory.coverage_matrix(small, "2025-10-01")
-    labels = config.pathway_labels()
-    assert matrix.loc[labels["work_permit"], "by-law"] == 1
-    assert matrix.loc[labels["quota"], "national law"] == 1
-    assert matrix.loc[labels["social_protection"], "international"] == 1
-    assert matrix.loc[labels["work_permit"], "bilateral"] == 0
-    assert int(matrix.to_numpy().sum()) == 3  # the EAEU rule is not for the target group
-
-
-def test_verification_shares_and_check_first(small):
-    shares = inventory.verification_shares(small)
-    assert shares.loc["acts", "sourced"] == 2 and shares.loc["acts", "uncertain"] == 1
-    # facts: 4 acts, 6 provisions, 1 amendment, 2 institutions, 2 roles, 2 conflict values = 17
-    assert shares.loc["all facts", "total"] == 17
-    assert shares.loc["all facts", "from memory"] == 2
-    assert shares.loc["all facts", "from memory %"] == pytest.approx(11.8)
-    first = inventory.check_first(small, "2025-10-01")
-    assert list(first["id"][:2]) == ["C01", "X01-EQUAL"]  # open conflict, then a remembered rule in force
-    assert "5 days; 60 days" in first.loc[0, "fact"]
-
-
-def test_roles_on_a_date(small):
+def test_roles_on_a_date_and_their_state(small):
     assert list(inventory.roles_on(small, "2024-06-01")["institution_id"]) == ["MTSOM"]
-    assert list(inventory.roles_on(small, "2025-06-01")["institution_id"]) == ["MFA-CD"]
+    roles = inventory.roles_on(small, "2026-11-28")
+    assert list(roles["status_text"]) == ["not confirmed since 1 June 2025"]
     matrix = inventory.institution_map(small, "2025-06-01")
-    assert matrix.loc["MFA-CD", "Work permit / single permit"] == "•"
-    assert list(matrix.columns) == ["Work permit / single permit"]
-    annex = inventory.institutions_annex(small).set_index("Id")
-    assert annex.loc["MTSOM", "From"] == "06.11.2021" and annex.loc["MTSOM", "source"] == "https://example.org/m"
-    words = inventory.roles_table(small, "2024-06-01")
-    assert words.to_dict("records") == [{"Procedure": "Work permit / single permit", "Body": "MTSOM",
-                                         "Role": "Work permits", "Since": "06.11.2021", "Confidence": "sourced"}]
+    assert matrix.loc["MFA Consular Department", "Work permit / single permit"] == "•"
 
 
-def test_tidy_tables_are_written_without_excel_rows(small, tmp_path):
-    written = inventory.write_tidy(small, tmp_path / "out")
-    assert sorted(p.name for p in written) == sorted(f"{s}.csv" for s in inventory.SHEETS)
+# ------------------------------------------------------------------ citations, bibliography, numbers
+def test_citations_name_act_article_dates_sources_and_tiers(small):
+    cites = inventory.citations(small).set_index("fact_id")
+    assert cites.loc["G02-SINGLE", "short"] == "Cabinet Res. No. 721 of 2 Dec 2024, item 5"
+    footnote = cites.loc["G02-SINGLE", "footnote"]
+    assert "(from 1 Jan 2025)" in footnote and "[1] Ministry, 1 Jun 2025, official" in footnote
+    assert "last confirmed 1 Jun 2025" in footnote
+    assert cites.loc["L01-PATENT-FEE", "source_ids"] == "S002; S003"
+    assert set(cites.index) == {f for s in inventory.SHEETS for f in small[s]["id"]}
+    bib = inventory.bibliography(small).set_index("number")
+    assert bib.loc[3, "reference"] == "Aggregator, “Copy”, 2 September 2025 (copy of [2]). Other."
+    assert bib.loc[4, "reference"].endswith("undated. Other.")
+
+
+def test_outputs_for_other_chapters(small, tmp_path):
+    written = inventory.write_outputs(small, tmp_path / "out", "2025-10-01")
+    assert {p.name for p in written} == {f"{s}.csv" for s in inventory.WORKBOOK_SHEETS} | {
+        "citations.csv",
+        "provision_status.csv",
+    }
     provisions = pd.read_csv(tmp_path / "out" / "provisions.csv")
     assert "_row" not in provisions.columns and provisions.loc[0, "valid_from"] == "2019-04-16"
+    assert {"source", "source_ids", "citation", "effective_confidence", "last_confirmed"} <= set(provisions.columns)
+    status = pd.read_csv(tmp_path / "out" / "provision_status.csv").set_index("id")
+    assert status.loc["G01-PERMIT", "status_text"] == "suspended until 31 December 2025"
 
 
-def test_warnings_flag_uncertain_rules_shown_as_in_force(small, tmp_path):
-    flagged = [w for w in small.warnings if w.column == "confidence"]
-    assert [w.expected.split(":")[1].split()[0] for w in flagged] == ["X01-EQUAL"]
-    assert all(w.severity == "warning" for w in small.warnings)
-    tables = small_tables()
-    tables["provisions"].loc[0, "confidence"] = "uncertain"  # G01-PERMIT, in force only until 2024
-    earlier = inventory.read(write(tmp_path, tables), today=BUILD_DATE, as_of="2024-06-01")
-    flagged = [w.expected.split(":")[1].split()[0] for w in earlier.warnings if w.column == "confidence"]
-    assert sorted(flagged) == ["G01-PERMIT", "X01-EQUAL"]
+def test_every_provision_is_recorded_in_the_numbers_registry(small, tmp_path):
+    reg = numbers.Registry(tmp_path / "n.json", notebook="10_test")
+    inventory.record_numbers(reg, small, "2025-10-01", "data/processed/inventory")
+    assert reg["inventory.provisions.g02-single"].formatted() == "7 working days"
+    assert reg["inventory.provisions.l01-patent-fee"].formatted() == "800 som"
+    assert reg["inventory.provisions.g01-permit"].value == "Employer and individual permits"
+    assert reg["inventory.state.g01-permit"].value == "suspended until 31 December 2025"
+    assert reg["inventory.acts.g02.citation"].value == "Cabinet Res. No. 721 of 2 Dec 2024"
+    assert reg["inventory.acts.g02.state"].value == "in force"
+
+
+def test_value_text_formats_quantity_and_unit_and_says_when_an_amount_is_missing():
+    assert inventory.value_text({"quantity": 800.0, "unit": "som per month"}) == "800 som per month"
+    assert inventory.value_text({"quantity": 42000.0, "unit": None}) == "42,000"
+    assert inventory.value_text({"quantity": float("nan"), "unit": "som"}) == "amount not found"
+
+
+def test_figures_render(small):
+    from analysis.engine import figures
+
+    for fig in (
+        inventory.figure_acts_by_type_and_level(small),
+        inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),
+        inventory.figure_institution_timeline(inventory.institution_periods(small), "bodies"),
+    ):
+        assert figures.png_bytes(fig).startswith(b"\x89PNG")
 
 
 # ------------------------------------------------------------------ the bundled workbook
-def test_as_of_pin_2024_work_permit_and_quota_regime_2025_single_permit(bundled):
-    in_2024 = set(inventory.rules_in_force(bundled, "2024-06-01")["id"])
-    in_2025 = set(inventory.rules_in_force(bundled, "2025-06-01")["id"])
-    assert {"G06-EMPLOYER-PERMIT", "G06-INDIVIDUAL-PERMIT", "G11-QUOTA-2024"} <= in_2024
-    assert "G07-SINGLE-PERMIT" not in in_2024
-    assert {"G07-SINGLE-PERMIT", "G07-PROCESSING-DEADLINE", "G11-QUOTA-2025-A"} <= in_2025
-    assert not {"G06-EMPLOYER-PERMIT", "G06-INDIVIDUAL-PERMIT"} & in_2025
-
-
-def test_every_bundled_fact_has_a_source_and_a_confidence(bundled):
-    allowed = set(config.get("inventory.confidence"))
+def test_every_bundled_fact_was_checked_and_every_sourced_fact_has_its_evidence(bundled):
     for sheet in inventory.SHEETS:
         frame = bundled[sheet]
-        assert frame["source"].map(lambda s: isinstance(s, str) and s.strip() != "").all(), sheet
-        assert set(frame["confidence"]) <= allowed, sheet
-    acts, provisions = bundled["acts"], bundled["provisions"]
-    assert len(acts) >= 40 and len(provisions) >= 60
-    assert set(acts["id"].str[0]) == set("LPGBEXU")
-    with_address = sum("http" in s for sheet in inventory.SHEETS for s in bundled[sheet]["source"])
-    assert with_address / sum(len(bundled[s]) for s in inventory.SHEETS) > 0.95
+        assert frame["verified_on"].notna().all() and frame["verified_by"].notna().all(), sheet
+    usable = inventory._usable_evidence(bundled.tables)
+    sourced = [
+        f for s in inventory.SHEETS for f, c in zip(bundled[s]["id"], bundled[s]["confidence"]) if c == "sourced"
+    ]
+    assert sourced and set(sourced) <= usable
+    sources = bundled["sources"]
+    assert all(inventory.address_problem(a) is None for a in sources["address"].dropna())
+    assert set(sources["tier"]) <= set(config.get("inventory.source_tiers"))
+
+
+def test_bundled_single_permit_is_not_confirmed_on_the_as_of_date(bundled):
+    assert state(bundled, "2025-06-01", "G07-SINGLE-PERMIT")[0] == "in force"
+    assert state(bundled, "2026-03-01", "G07-SINGLE-PERMIT")[0] == "in force"  # the reported extension
+    assert state(bundled, BUILD_DATE, "G07-SINGLE-PERMIT") == ("not confirmed", "not confirmed since 30 June 2026")
+    assert not {p for p in inventory.rules_in_force(bundled, BUILD_DATE)["id"] if p.startswith("G07-")}
+
+
+def test_bundled_two_permit_regime_is_suspended_not_repealed(bundled):
+    assert state(bundled, "2024-06-01", "G06-EMPLOYER-PERMIT")[0] == "in force"
+    assert state(bundled, "2025-06-01", "G06-EMPLOYER-PERMIT") == ("suspended", "suspended until 31 December 2025")
+    assert state(bundled, BUILD_DATE, "G06-EMPLOYER-PERMIT")[0] == "not confirmed"  # revived in law, unconfirmed
 
 
 def test_bundled_quota_values_are_successive_and_registration_values_a_conflict(bundled):
     quota = bundled["provisions"].set_index("id")
     assert [quota.loc[f"G11-QUOTA-2025-{x}", "quantity"] for x in "ABC"] == [25000, 42000, 52000]
     assert quota.loc["G11-QUOTA-2025-B", "replaces"] == "G11-QUOTA-2025-A"
-    assert quota.loc["G11-QUOTA-2025-B", "valid_from"] == pd.Timestamp("2025-08-25")
     c01 = bundled["conflicts"][bundled["conflicts"]["conflict_id"] == "C01"]
     assert {"5", "30", "60"} <= set(c01["value"])
 
 
 def test_stable_ids_other_chapters_cite(bundled):
     ids = set(bundled["provisions"]["id"])
-    assert {"G01-REG-DEADLINE", "G07-PROCESSING-DEADLINE", "G03-TRP-REVIEW-DEADLINE", "L07-PATENT-FEE",
-            "G02-STAY-60-120"} <= ids
+    assert {
+        "G01-REG-DEADLINE",
+        "G07-PROCESSING-DEADLINE",
+        "G03-TRP-REVIEW-DEADLINE",
+        "L07-PATENT-FEE",
+        "G02-STAY-60-120",
+        "L10-CHI-STUDENT-FEE",
+    } <= ids
     assert {"MFA-CD", "MTSOM", "SRS", "KYZMAT", "STS"} <= set(bundled["institutions"]["id"])
 
 
-def test_bundled_gap_no_bilateral_labour_agreement(bundled):
-    matrix = inventory.coverage_matrix(bundled, BUILD_DATE)
-    labels = config.pathway_labels()
-    assert matrix.loc[labels["work_permit"], "bilateral"] == 0
-    assert bundled["acts"].set_index("id").loc["B09", "status"] == "not found"
+def test_bundled_corrections_of_the_audit(bundled):
+    acts = bundled["acts"].set_index("id")
+    provisions = bundled["provisions"].set_index("id")
+    assert acts.loc["B10", "adopted"] == pd.Timestamp("1996-12-24")  # the double-taxation agreement exists
+    assert provisions.loc["L10-CHI-STUDENT-FEE", "quantity"] == 11910
+    assert provisions.loc["L10-CHI-STUDENT-FEE", "valid_from"] == pd.Timestamp("2024-02-01")
+    assert acts.loc["L11", "status"] == "repealed" and acts.loc["L13", "number"] == "179"
+    assert provisions.loc["L07-PATENT-LEGAL-BASIS", "confidence"] == "uncertain"
 
 
-def test_reform_events_flag_the_configured_milestones(bundled):
-    events = inventory.reform_events(bundled)
-    assert events["date"].min() >= pd.Timestamp("2000-01-01")
-    flagged = events[events["milestone"] != ""].drop_duplicates("milestone")
-    assert set(flagged["id"]) == set(config.get("inventory.milestones"))
-    single = flagged.set_index("id").loc["G07-SINGLE-PERMIT"]
-    assert single["date"] == pd.Timestamp("2025-01-01") and single["kind"] == "rule starts"
+def test_bundled_annex_lists_acts_by_pathway_with_source_numbers(bundled):
+    groups = inventory.acts_by_pathway(bundled, BUILD_DATE)
+    labels = [label for label, _ in groups]
+    assert labels[0] == config.pathway_labels()["entry_short_stay"]
+    for _, table in groups:
+        assert list(table.columns) == ["Ref.", "Act", "Status", "Sources"]
+        assert not table["Act"].str.contains("http").any()
+    listed = inventory.sources_annex(bundled)
+    assert list(listed["No."]) == sorted(listed["No."]) and listed["No."].is_unique
 
 
-def test_institution_periods_clip_open_ends_to_the_window(small):
-    periods = inventory.institution_periods(small, since="2015-01-01", until="2026-11-28").set_index("id")
-    assert periods.loc["MTSOM", "start"] == pd.Timestamp("2021-11-06")
-    assert periods.loc["MFA-CD", "start"] == pd.Timestamp("2015-01-01") and not periods.loc["MFA-CD", "start_known"]
-    assert periods.loc["MTSOM", "stop"] == pd.Timestamp("2026-11-28") and not periods.loc["MTSOM", "stop_known"]
-
-
-def test_figures_render(small):
-    from analysis.engine import figures
-
-    for fig in (inventory.figure_acts_by_type_and_level(small),
-                inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),
-                inventory.figure_reform_timeline(inventory.reform_events(small), "reforms"),
-                inventory.figure_institution_timeline(inventory.institution_periods(small), "bodies")):
-        assert figures.png_bytes(fig).startswith(b"\x89PNG")
-
-
-def test_annex_sorted_by_level_then_date_with_links_only_in_the_link_column(bundled):
-    annex = inventory.annex_table(bundled)
-    order = {lvl: i for i, lvl in enumerate(config.get("inventory.levels"))}
-    assert annex["Level"].map(order).is_monotonic_increasing
-    assert annex.iloc[0]["Level"] == "international"
-    assert all(part.startswith("http") for links in annex["source"] for part in links.split())
-    assert annex.set_index("Id").loc["B10", "source"] == ""
-    assert "Source without address: reference" in annex.set_index("Id").loc["B10", "Note"]
-
-
-def test_bundled_workbook_has_the_template_shape(tmp_path):
-    template = tmp_path / "template.xlsx"
-    inventory.write_template(template)
-    assert inventory.read_template_shape(template) == inventory.read_template_shape("data/raw/regulation_inventory.xlsx")
-
-
-def test_value_text_formats_quantity_and_unit_and_says_when_an_amount_is_missing():
-    assert inventory.value_text({"quantity": 800.0, "unit": "som per month"}) == "800 som per month"
-    assert inventory.value_text({"quantity": 17.25, "unit": "% of wage"}) == "17.25 % of wage"
-    assert inventory.value_text({"quantity": 42000.0, "unit": None}) == "42,000"
-    assert inventory.value_text({"quantity": float("nan"), "unit": "som"}) == "amount not found"
-    assert inventory.value_text({"quantity": float("nan"), "unit": None}) == ""
+@pytest.mark.slow
+def test_the_verification_counts_in_the_report_match_the_inventory(built_report):
+    """The numbers the chapter states are the ones the inventory gives on the as-of date."""
+    found = {n.id: n.value for n in numbers.load(built_report / "numbers.json")}
+    inv = inventory.read("data/raw/regulation_inventory.xlsx", today=BUILD_DATE)
+    as_of = config.get("report.as_of")
+    counts = inventory.state_counts(inventory.provision_states(inv, as_of))
+    assert found["inventory.rules.in_force"] == counts["in_force"]
+    assert found["inventory.rules.not_confirmed"] == counts["not_confirmed"]
+    assert found["inventory.rules.in_force_weak"] == counts["in_force_weak"]
+    shares = inventory.authoritative_shares(inv).set_index("sheet")
+    assert found["inventory.verification.acts_authoritative_pct"] == shares.loc["acts", "share_pct"]
+    assert found["inventory.verification.provisions_authoritative_pct"] == shares.loc["provisions", "share_pct"]
+    assert found["inventory.acts.total"] == len(inv["acts"])
+    assert found["inventory.state.g07-single-permit"] == "not confirmed since 30 June 2026"

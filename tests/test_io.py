@@ -76,7 +76,7 @@ def test_missing_sheet_and_file_name_the_problem(tmp_path):
     wb.save(path)
     with pytest.raises(InputError, match="sheet 'provisions': expected a sheet named 'provisions'; found 'acts'"):
         io.read_excel_sheet(path, "provisions")
-    with pytest.raises(InputError, match="nothere.xlsx: expected an Excel workbook; found 'no such file'"):
+    with pytest.raises(InputError, match=r"nothere.xlsx: expected an Excel workbook \(.xlsx\); found 'no such file'"):
         io.read_excel_sheet(tmp_path / "nothere.xlsx", "acts")
 
 
@@ -84,3 +84,76 @@ def test_rename_columns_refuses_two_sources_for_one_column():
     frame = pd.DataFrame({"_row": [2], "Дата": ["x"], "date": ["y"]})
     with pytest.raises(InputError, match="expected one column for 'date'"):
         io.rename_columns(frame, {"Дата": "date"}, file="f.csv")
+
+
+# ---------------------------------------------------------------- files that are not what they say
+@pytest.mark.parametrize("content,named", [
+    (b"", "an empty file (0 bytes)"),
+    (b"<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>", "an HTML page"),
+    (b"id;name\n1;x\n", "a text file (first line: 'id;name')"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "an old-format Office file"),
+    (b"PK\x03\x04" + b"\x00" * 20, "a damaged zip archive"),
+])
+def test_a_file_that_is_not_a_workbook_is_named_as_what_it_is(tmp_path, content, named):
+    path = tmp_path / "procedures.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="procedures.xlsx: expected an Excel workbook") as raised:
+        io.read_excel_sheet(path, "steps")
+    assert named in str(raised.value)
+
+
+def test_excel_lock_file_and_workbook_saved_as_csv_are_named(tmp_path):
+    lock = tmp_path / "~$findings.xlsx"
+    lock.write_bytes(b"\x0cconsultant" + b"\x00" * 40)
+    assert "lock file Excel keeps while the workbook is open" in io.file_problem(lock).found
+    wb = Workbook()
+    wb.save(tmp_path / "codebook.csv")
+    with pytest.raises(InputError, match="codebook.csv: expected a CSV text file; found 'an Excel workbook'"):
+        io.read_csv_any(tmp_path / "codebook.csv")
+
+
+def test_truncated_csv_names_the_line(tmp_path):
+    path = tmp_path / "codebook.csv"
+    path.write_text('code_id,name,definition\nA,Alpha,"first"\nB,Beta,"cut sho', encoding="utf-8")
+    with pytest.raises(InputError, match="codebook.csv, row 3: expected every quoted value closed by a quote"):
+        io.read_csv_any(path)
+    path.write_text("code_id,name,definition\nA,Alpha,first\nB,Be\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3: expected 3 fields separated by ',', as in the header; "
+                                         r"found '2 fields \(the line ends early: was the file cut short\?\)'"):
+        io.read_csv_any(path)
+
+
+def test_excel_russian_locale_csv_is_read(tmp_path):
+    path = tmp_path / "values.csv"
+    path.write_bytes("field;extract_value;canonical\r\nsex;Ж;female\r\nchannel;\"онлайн; портал\";online\r\n".encode("cp1251"))
+    frame, how = io.read_csv_any(path)
+    assert how == {"encoding": "cp1251", "separator": ";"}
+    assert frame["extract_value"].tolist() == ["Ж", "онлайн; портал"] and frame["_row"].tolist() == [2, 3]
+
+
+def test_slashed_dates_follow_the_files_order_and_a_mixed_file_is_refused():
+    assert io.slash_date_order(["13/02/2025", "01/02/2025"]) == io.DAY_FIRST
+    assert io.slash_date_order(["02/13/2025", "01/02/2025"]) == io.MONTH_FIRST
+    assert io.slash_date_order(["13/02/2025", "02/13/2025"]) == io.MIXED
+    assert io.slash_date_order(["01/02/2025", "05.01.2025"]) is None
+    assert io.parse_date_value("01/02/2025", io.MONTH_FIRST) == date(2025, 1, 2)
+    assert io.parse_date_value("01/02/2025") == date(2025, 2, 1)
+    assert io.parse_date_value("13/02/2025", io.MIXED) == date(2025, 2, 13)
+    with pytest.raises(io.AmbiguousDate):
+        io.parse_date_value("01/02/2025", io.MIXED)
+    parsed, bad = io.parse_dates_fast(pd.Series(["01/02/2025", "13/02/2025", "02/13/2025"]), io.MIXED)
+    assert bad.tolist() == [True, False, False] and parsed.iloc[2] == pd.Timestamp("2025-02-13")
+
+
+def test_markup_in_a_free_text_cell_comes_out_escaped(tmp_path):
+    from analysis.engine import report
+
+    wb = Workbook()
+    wb.active.title = "steps"
+    wb.active.append(["step", "note"])
+    wb.active.append([1, '<script>alert("x")</script> & <b>bold</b>'])
+    wb.save(tmp_path / "p.xlsx")
+    frame = io.read_excel_sheet(tmp_path / "p.xlsx", "steps")
+    shown = report.table_html(frame.drop(columns="_row"), caption="Steps", source="test")
+    assert "<script>" not in shown and "<b>" not in shown
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in shown

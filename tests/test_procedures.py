@@ -272,6 +272,6 @@ def test_bundled_workbook_covers_the_five_pathways_and_marks_unknowns():
 def test_template_offers_drop_downs_for_single_choice_columns(tmp_path):
     from openpyxl import load_workbook
     ws = load_workbook(P.write_template(tmp_path / "t.xlsx"))["steps"]
-    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in ws.data_validations.dataValidation}
-    assert lists["O2"] == '"working_days,calendar_days,months"'  # deadline_unit
-    assert "F2" not in lists  # channel takes several values: no single-choice list
+    rules = {str(v.sqref).split(":")[0]: v for v in ws.data_validations.dataValidation}
+    assert rules["O2"].formula1 == '"working_days,calendar_days,months"'  # deadline_unit
+    assert rules["F2"].type is None  # channel takes several values: a hint, no single-choice list

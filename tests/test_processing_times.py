@@ -3,6 +3,8 @@ lifelines, reading a Windows-1251 extract, and the data-quality count of invalid
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,8 @@ from analysis.chapters import processing_times as pt
 from analysis.engine.calendar import WorkCalendar
 from analysis.engine.errors import InputError
 from analysis.examples import processing_times as synth
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 COLUMNS_MAP = "data/raw/processing_times_columns.csv"
 VALUES_MAP = "data/raw/processing_times_values.csv"
@@ -103,13 +107,13 @@ def test_calendar_day_and_month_deadlines():
 
 def test_within_deadline_counts_working_days_and_holidays(tmp_path):
     lines = [
-        "1;Единое разрешение;Ош;онлайн;Ж;25-34;Узбекистан;06.03.2026;16.03.2026;Одобрено;31.03.2026",  # 5th working day: in time
-        "2;Единое разрешение;Ош;онлайн;М;25-34;Узбекистан;06.03.2026;17.03.2026;Отказано;31.03.2026",  # 6th: late
-        "3;Единое разрешение;Ош;лично;М;25-34;Узбекистан;06.03.2026;;На рассмотрении;31.03.2026",  # pending, overdue
-        "4;Единое разрешение;Ош;лично;М;25-34;Узбекистан;30.03.2026;;На рассмотрении;31.03.2026",  # pending, not yet due
-        "5;Временный вид на жительство;Бишкек;лично;Ж;35-44;Узбекистан;31.01.2026;28.02.2026;Одобрено;31.03.2026",
-        "6;Временный вид на жительство;Бишкек;лично;Ж;35-44;Узбекистан;31.01.2026;02.03.2026;Одобрено;31.03.2026",
-        "7;Патент;Бишкек;лично;М;35-44;Узбекистан;02.03.2026;03.03.2026;Одобрено;31.03.2026",
+        "1;Единое разрешение;Отдел Б;онлайн;Ж;25-34;Узбекистан;06.03.2026;16.03.2026;Одобрено;31.03.2026",  # 5th working day: in time
+        "2;Единое разрешение;Отдел Б;онлайн;М;25-34;Узбекистан;06.03.2026;17.03.2026;Отказано;31.03.2026",  # 6th: late
+        "3;Единое разрешение;Отдел Б;лично;М;25-34;Узбекистан;06.03.2026;;На рассмотрении;31.03.2026",  # pending, overdue
+        "4;Единое разрешение;Отдел Б;лично;М;25-34;Узбекистан;30.03.2026;;На рассмотрении;31.03.2026",  # pending, not yet due
+        "5;Временный вид на жительство;Отдел А;лично;Ж;35-44;Узбекистан;31.01.2026;28.02.2026;Одобрено;31.03.2026",
+        "6;Временный вид на жительство;Отдел А;лично;Ж;35-44;Узбекистан;31.01.2026;02.03.2026;Одобрено;31.03.2026",
+        "7;Патент;Отдел А;лично;М;35-44;Узбекистан;02.03.2026;03.03.2026;Одобрено;31.03.2026",
     ]
     extract, _ = prepared(tmp_path, lines)
     cases = extract.cases
@@ -125,8 +129,8 @@ def test_within_deadline_counts_working_days_and_holidays(tmp_path):
 
 def test_summary_says_where_no_provision_gives_a_deadline(tmp_path):
     extract, procs = prepared(tmp_path, [
-        "1;Патент;Бишкек;лично;М;35-44;Узбекистан;02.03.2026;03.03.2026;Одобрено;31.03.2026",
-        "2;Единое разрешение;Ош;онлайн;Ж;25-34;Узбекистан;06.03.2026;16.03.2026;Одобрено;31.03.2026",
+        "1;Патент;Отдел А;лично;М;35-44;Узбекистан;02.03.2026;03.03.2026;Одобрено;31.03.2026",
+        "2;Единое разрешение;Отдел Б;онлайн;Ж;25-34;Узбекистан;06.03.2026;16.03.2026;Одобрено;31.03.2026",
     ])
     summary = pt.summary_by_procedure(extract.cases, procs).set_index("procedure")
     assert summary.loc["patent", "deadline_basis"] == "no provision gives a deadline"
@@ -139,8 +143,8 @@ def test_summary_says_where_no_provision_gives_a_deadline(tmp_path):
 
 def test_deadline_applies_only_to_cases_received_while_the_provision_was_in_force(tmp_path):
     lines = [
-        "1;Единое разрешение;Ош;онлайн;Ж;25-34;Узбекистан;26.02.2026;05.03.2026;Одобрено;31.03.2026",
-        "2;Единое разрешение;Ош;онлайн;Ж;25-34;Узбекистан;02.03.2026;05.03.2026;Одобрено;31.03.2026",
+        "1;Единое разрешение;Отдел Б;онлайн;Ж;25-34;Узбекистан;26.02.2026;05.03.2026;Одобрено;31.03.2026",
+        "2;Единое разрешение;Отдел Б;онлайн;Ж;25-34;Узбекистан;02.03.2026;05.03.2026;Одобрено;31.03.2026",
     ]
     extract, procs = prepared(tmp_path, lines, deadlines=provisions(valid_from="2026-03-01", **{
         "SP-7WD": (5, "working days"), "TRP-1M": (1, "years")}))
@@ -222,13 +226,13 @@ def test_curves_side_by_side_with_completed_only():
 # ---------------------------------------------------------------- reading the extract
 def test_windows_1251_semicolon_russian_headers_and_dates(tmp_path):
     extract, _ = prepared(tmp_path, [
-        "101;Единое разрешение;Джалал-Абад;онлайн;Ж;18-24;Узбекистан;05.01.2026;14.01.2026;Одобрено;02.11.2026",
-        "102;Патент;Ош;лично;М;55 и старше;Узбекистан;31.12.2025;;На рассмотрении;02.11.2026",
+        "101;Единое разрешение;Отдел В;онлайн;Ж;18-24;Узбекистан;05.01.2026;14.01.2026;Одобрено;02.11.2026",
+        "102;Патент;Отдел Б;лично;М;55 и старше;Узбекистан;31.12.2025;;На рассмотрении;02.11.2026",
     ])
     assert extract.info["encoding"] == "cp1251" and extract.info["separator"] == ";"
     cases = extract.cases
     assert list(cases["procedure"].astype(str)) == ["single_permit", "patent"]
-    assert list(cases["office"].astype(str)) == ["jalal_abad", "osh"]
+    assert list(cases["office"].astype(str)) == ["office_c", "office_b"]
     assert list(cases["sex"].astype(str)) == ["female", "male"]
     assert list(cases["channel"].astype(str)) == ["online", "in_person"]
     assert list(cases["age_band"].astype(str)) == ["18-24", "55+"]
@@ -240,14 +244,21 @@ def test_windows_1251_semicolon_russian_headers_and_dates(tmp_path):
 
 def test_utf8_comma_file_with_other_header_spellings(tmp_path):
     header = "№ заявления,Услуга,Территориальное подразделение,Способ подачи,Пол,Гражданство,Дата приема,Дата решения,Статус,Дата выгрузки"
-    extract, _ = prepared(tmp_path, ["7,Патент,Бишкек,лично,муж,Узбекистан,2026-03-02,03.03.2026,Выдано,31.03.2026"],
+    extract, _ = prepared(tmp_path, ["7,Патент,Отдел А,лично,муж,Узбекистан,2026-03-02,03.03.2026,Выдано,31.03.2026"],
                           encoding="utf-8-sig", sep=",", header=header)
     assert extract.info["encoding"] == "utf-8" and extract.info["separator"] == ","
     assert extract.cases["outcome"].astype(str).tolist() == ["approved"]
     assert extract.cases["working_days"].tolist() == [1]
 
 
-def test_excel_extract_with_date_cells(tmp_path):
+@pytest.fixture
+def lenient(monkeypatch):
+    """A small hand-made extract with several bad rows stays under the limit that stops the build."""
+    settings = pt._settings()
+    monkeypatch.setattr(pt, "_settings", lambda: {**settings, "max_invalid_share": 0.5})
+
+
+def test_excel_extract_with_date_cells(tmp_path, lenient):
     from datetime import datetime
 
     from openpyxl import Workbook
@@ -256,9 +267,9 @@ def test_excel_extract_with_date_cells(tmp_path):
     ws = wb.active
     ws.append(HEADER.split(";"))
     for number in (101, 103, 104, 105):  # valid rows, so that the one bad row stays below the stop share
-        ws.append([number, "Единое разрешение", "Ош", "онлайн", "Ж", "18-24", "Узбекистан", datetime(2026, 3, 6),
+        ws.append([number, "Единое разрешение", "Отдел Б", "онлайн", "Ж", "18-24", "Узбекистан", datetime(2026, 3, 6),
                    "16.03.2026", "Одобрено", datetime(2026, 3, 31)])
-    ws.append([102, "Патент", "Ош", "лично", "М", "18-24", "Узбекистан", datetime(2026, 3, 31), datetime(2026, 3, 2),
+    ws.append([102, "Патент", "Отдел Б", "лично", "М", "18-24", "Узбекистан", datetime(2026, 3, 31), datetime(2026, 3, 2),
                "Одобрено", datetime(2026, 3, 31)])
     path = tmp_path / "extract.xlsx"
     wb.save(path)
@@ -274,13 +285,13 @@ def test_excel_extract_with_date_cells(tmp_path):
 def test_missing_required_column_names_it(tmp_path):
     header = HEADER.replace(";Дата выгрузки", "")
     with pytest.raises(InputError) as info:
-        pt.read_extract(write_extract(tmp_path, ["1;Патент;Ош;лично;М;18-24;Узбекистан;02.03.2026;03.03.2026;Одобрено"],
+        pt.read_extract(write_extract(tmp_path, ["1;Патент;Отдел Б;лично;М;18-24;Узбекистан;02.03.2026;03.03.2026;Одобрено"],
                                       header=header), pt.load_column_map(COLUMNS_MAP))
     assert "extraction_date" in str(info.value) and "row 1" in str(info.value)
 
 
-def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path):
-    good = "{id};Единое разрешение;Ош;онлайн;М;25-34;{nat};{receipt};{decision};{outcome};31.03.2026"
+def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path, lenient):
+    good = "{id};Единое разрешение;Отдел Б;онлайн;М;25-34;{nat};{receipt};{decision};{outcome};31.03.2026"
     lines = [
         good.format(id=1, nat="Узбекистан", receipt="02.03.2026", decision="05.03.2026", outcome="Одобрено"),
         good.format(id=2, nat="Узбекистан", receipt="10.03.2026", decision="05.03.2026", outcome="Одобрено"),  # before receipt
@@ -307,15 +318,17 @@ def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path)
 
 
 def test_mostly_unreadable_extract_stops_the_build(tmp_path):
-    lines = [f"{i};Патент;Ош;лично;М;18-24;Узбекистан;03/0{i}/2026;;На рассмотрении;31.03.2026" for i in range(1, 5)]
-    with pytest.raises(InputError, match="receipt_date"):
+    lines = [f"{i};Патент;Отдел Б;лично;М;18-24;Узбекистан;{'soon' if i < 3 else '03.03.2026'};;На рассмотрении;31.03.2026"
+             for i in range(1, 5)]
+    with pytest.raises(InputError, match=r"2 of 4 rows \(50.0 %\)") as stopped:
         prepared(tmp_path, lines)
+    assert "receipt date cannot be read" in str(stopped.value) and "max_invalid_share" in str(stopped.value)
 
 
 # ---------------------------------------------------------------- backlog
 def test_clearance_rate_and_pending_age_bands():
     cases = pd.DataFrame({
-        "office": ["osh"] * 4,
+        "office": ["office_b"] * 4,
         "receipt": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-02", "2026-02-03"]),
         "decision": pd.to_datetime(["2026-01-10", "2026-02-10", None, None]),
         "extraction": pd.to_datetime(["2026-02-28"] * 4),
@@ -364,11 +377,71 @@ def test_display_formats_days_shares_and_labels():
 def test_worst_backlog_office_uses_recent_complete_months():
     months = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
     table = pd.DataFrame({
-        "office": ["osh"] * 5 + ["bishkek"] * 5, "month": months * 2,
+        "office": ["office_b"] * 5 + ["office_a"] * 5, "month": months * 2,
         "received": [10, 10, 10, 10, 10, 10, 10, 10, 10, 10], "closed": [20, 9, 8, 7, 0, 5, 10, 10, 10, 0],
         "pending_at_month_end": [0, 1, 3, 6, 16, 5, 5, 5, 5, 15],
         "complete_month": [True] * 4 + [False] + [True] * 4 + [False],
     })
     worst = pt.worst_backlog_office(table)
-    assert worst["office"] == "osh" and worst["clearance_rate"] == pytest.approx(80.0)
+    assert worst["office"] == "office_b" and worst["clearance_rate"] == pytest.approx(80.0)
     assert (worst["first_month"], worst["last_month"], worst["pending"]) == ("2026-08", "2026-10", 16)
+
+
+# ---------------------------------------------------------------- no quiet data loss
+GOOD = "{id};Единое разрешение;Отдел Б;онлайн;М;25-34;Узбекистан;{receipt};05.03.2026;Одобрено;31.03.2026"
+
+
+def test_a_few_excluded_rows_are_shown_on_the_build_output_and_in_the_chapter(tmp_path, capsys):
+    lines = [GOOD.format(id=i, receipt="02.03.2026") for i in range(1, 34)]
+    lines.append(GOOD.format(id=34, receipt="нет данных"))  # 1 of 34 rows: 2.9 %
+    extract, _ = prepared(tmp_path, lines)
+    pt.show_exclusions(extract)
+    shown = capsys.readouterr().err.splitlines()
+    assert shown[0] == "⚠ extract.csv: 1 of 34 rows (2.9 %) excluded from the processing-times chapter"
+    assert shown[1] == "  1 × receipt date cannot be read (e.g. line 35: 'нет данных')"
+    assert pt.exclusion_list(extract.quality) == "- Receipt date cannot be read (1 row, 2.9 %)"
+
+
+def test_mixed_day_month_orders_exclude_the_dates_that_could_be_either(tmp_path, lenient):
+    receipts = ["13/02/2026", "02/14/2026", "03/02/2026", "02.03.2026"]
+    extract, _ = prepared(tmp_path, [GOOD.format(id=i, receipt=r).replace("05.03.2026", "16.03.2026")
+                                     for i, r in enumerate(receipts, start=1)])
+    quality = extract.quality.set_index("check")
+    assert quality.loc["date_day_month_ambiguous", "rows"] == 1
+    assert quality.loc["date_day_month_ambiguous", "examples"].startswith("line 4: receipt_date '03/02/2026'")
+    assert quality.loc["receipt_date_unreadable", "rows"] == 0
+    assert sorted(extract.cases["receipt"].dt.strftime("%d.%m").tolist()) == ["02.03", "13.02", "14.02"]
+
+
+def test_a_line_with_the_wrong_number_of_fields_is_counted_with_its_line_number(tmp_path, lenient):
+    lines = [GOOD.format(id=i, receipt="02.03.2026") for i in range(1, 4)]
+    lines.insert(1, "99;Единое разрешение;Отдел Б")  # cut short
+    extract, _ = prepared(tmp_path, lines)
+    quality = extract.quality.set_index("check")
+    assert quality.loc["line_malformed", "rows"] == 1
+    assert quality.loc["line_malformed", "examples"] == "line 3: '99;Единое разрешение;Отдел Б'"
+    assert extract.info["rows"] == 4 and extract.info["rows_analysed"] == 3
+
+
+def test_mapping_files_saved_by_a_russian_locale_excel_are_read(tmp_path):
+    import csv
+    import io
+
+    for source in (COLUMNS_MAP, VALUES_MAP, PROCEDURES_MAP):
+        rows = list(csv.reader(io.StringIO((REPO_ROOT / source).read_text(encoding="utf-8"))))
+        out = io.StringIO()
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+        (tmp_path / Path(source).name).write_bytes(out.getvalue().encode("cp1251"))
+    assert pt.load_column_map(tmp_path / "processing_times_columns.csv") == pt.load_column_map(COLUMNS_MAP)
+    assert pt.load_value_map(tmp_path / "processing_times_values.csv") == pt.load_value_map(VALUES_MAP)
+    assert pt.load_procedures(tmp_path / "processing_time_procedures.csv", None, provisions_required=False)[
+        "extract_values"].tolist() == pt.load_procedures(PROCEDURES_MAP, None, provisions_required=False)[
+        "extract_values"].tolist()
+
+
+def test_utf8_extract_with_comma_separator_reads_like_windows_1251(tmp_path):
+    lines = [GOOD.format(id=i, receipt="02.03.2026") for i in range(1, 4)]
+    raw = pt.read_extract(write_extract(tmp_path, lines, encoding="utf-8-sig", sep=","), pt.load_column_map(COLUMNS_MAP))
+    assert (raw.encoding, raw.separator) == ("utf-8", ",")
+    assert list(raw.frame["office"].astype(str)) == ["Отдел Б"] * 3 and raw.frame["_row"].tolist() == [2, 3, 4]
+    assert raw.frame["application_id"].tolist() == ["1", "2", "3"]

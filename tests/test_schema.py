@@ -4,6 +4,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.engine.errors import Problem
 from analysis.engine.schema import Column, date_order, foreign_key, validate
 
 COLUMNS = [
@@ -63,3 +64,28 @@ def test_foreign_keys_and_date_order():
     order = date_order(data, "from", "to", "inv.xlsx", "provisions")
     assert [p.message() for p in order] == [
         "inv.xlsx, sheet 'provisions', row 2, column 'to': expected a date on or after from (01.01.2020); found '01.01.2019'"]
+
+
+def test_slashed_dates_in_a_table_that_mixes_both_orders_are_refused():
+    data = pd.DataFrame({"_row": [2, 3, 4], "when": ["13/02/2025", "02/14/2025", "01/02/2025"]})
+    typed, problems = validate(data, [Column("when", kind="date")], "s.csv")
+    assert [p.row for p in problems] == [4]
+    assert "both day first and month first, so '01/02/2025' could be either" in problems[0].expected
+    assert typed["when"].iloc[1] == pd.Timestamp("2025-02-14")
+
+
+def test_slashed_dates_that_nothing_orders_are_read_day_first_with_a_warning():
+    data = pd.DataFrame({"_row": [2, 3], "when": ["01/02/2025", "05.03.2025"]})
+    typed, problems = validate(data, [Column("when", kind="date")], "s.csv")
+    assert typed["when"].iloc[0] == pd.Timestamp("2025-02-01")
+    assert [(p.severity, p.row) for p in problems] == [("warning", 2)]
+    assert "1 written a/b/yyyy were read day first" in problems[0].expected
+
+
+def test_an_empty_table_warns_and_checks_needing_a_missing_column_do_not_run():
+    def needs_type(frame):  # would raise KeyError on a frame without the column
+        return [Problem("inv.xlsx", "acts", 1, "type", "never run", frame["type"])]
+
+    _, problems = validate(frame([]).drop(columns=["type"]), COLUMNS, "inv.xlsx", "acts", extra_checks=[needs_type])
+    assert [(p.severity, p.column) for p in problems] == [("error", "type"), ("warning", None)]
+    assert problems[1].found == "no rows (an empty table)"

@@ -57,7 +57,7 @@ def test_compare_notebook_shows_where_outputs_differ(tmp_path):
 
 
 def test_manifest_reports_changed_inputs(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANALYSIS_INPUT_ROOT", str(tmp_path))
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path))
     (tmp_path / "data" / "raw").mkdir(parents=True)
     raw = tmp_path / "data" / "raw" / "inv.csv"

@@ -21,7 +21,9 @@ DELEGATED = {
     "privacy": ("analysis.engine.privacy", "scan outputs for the private key of names"),
     "feedback": ("analysis.chapters.findings.feedback", "read reviewers' Word comments into the feedback log"),
     "final-gate": ("analysis.chapters.findings.gate", "list what stops the final report"),
+    "check": ("analysis.check", "check every raw input and the configuration, without running a notebook"),
     "templates": ("analysis.templates", "write empty input workbooks"),
+    "reliability": ("analysis.chapters.consultations.reliability", "Krippendorff's alpha of a reliability data file"),
     "example-data": ("analysis.examples.regenerate", "regenerate the synthetic example inputs"),
     "synthetic-feedback": ("analysis.examples.feedback", "write a synthetic reviewed copy of the draft"),
 }

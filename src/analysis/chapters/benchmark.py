@@ -26,14 +26,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import Alignment, Font
 
 from analysis.engine import atomic, config, paths
 from analysis.engine.errors import Problem, raise_if_errors
 from analysis.engine.readers import ROW, read_excel_sheet, read_processed
-from analysis.engine.schema import Column, foreign_key, validate
+from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
 
 SHEETS = ("criteria", "comparators", "ratifications")
 SCORED, NOT_APPLICABLE, UNKNOWN = "scored", "not applicable", "unknown"
@@ -142,28 +140,18 @@ def write_workbook(path: str | Path, rows: dict[str, list[list]], allow_raw: boo
     path = Path(path)
     wb = Workbook()
     wb.remove(wb.active)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet)
         cols = columns(sheet)
         ws.append([c.name for c in cols])
-        for cell in ws[1]:
-            cell.font, cell.fill = Font(bold=True), header_fill
+        ws.freeze_panes = "B2"
         for values in rows[sheet]:
             ws.append([v if v != "" else None for v in values])
-        for i, col in enumerate(cols, start=1):
-            letter = get_column_letter(i)
-            ws.column_dimensions[letter].width = 40 if col.name in ("criterion", "kg_basis", "source", "basis") else 16
-            # Excel drop-downs hold at most 255 characters and no commas inside a value.
-            formula = '"' + ",".join(col.vocabulary or ()) + '"'
-            if col.vocabulary and not col.multi and len(formula) <= 255 and not any("," in v for v in col.vocabulary):
-                dv = DataValidation(type="list", formula1=formula, allow_blank=True)
-                ws.add_data_validation(dv)
-                dv.add(f"{letter}2:{letter}1000")
+        apply_excel_rules(ws, cols, widths={c.name: 40 if c.name in ("criterion", "kg_basis", "source", "basis") else 16
+                                            for c in cols})
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "B2"
     readme = wb.create_sheet("README")
     readme.append(["sheet", "column", "meaning", "allowed values", "example"])
     for cell in readme[1]:

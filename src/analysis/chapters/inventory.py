@@ -1,40 +1,64 @@
-"""The legal-framework inventory: acts, provisions, amendments, institutions, roles and conflicts.
+"""The legal-framework inventory: acts, provisions, amendments, institutions, roles and conflicts, with
+the evidence that carries each of them (sources and quotes).
 
 The consultant edits one workbook (data/raw/regulation_inventory.xlsx); this module describes its
 shape once (the sheet specifications below drive the empty template, the Excel drop-downs, the README
-sheet and the validation), reads and checks it, writes tidy tables, and answers the questions of the
-report: which rules applied on a date, which bodies did what, what changed between two dates, where
-the framework has gaps and which facts to verify first.
+sheet and the validation), reads and checks it, writes tidy tables, the numbered bibliography and one
+citation per fact, and answers the questions of the report: what applied on a date and how sure we
+are of it, which bodies did what, what changed, where the framework has gaps and what to verify first.
 
 Conventions (documented in docs/inventory.md):
+- a fact is `sourced` only if a quote from a dated source with an address states it (sheet evidence);
 - dates are inclusive: a rule with valid_to 2024-12-31 applies on that day and not on 2025-01-01;
 - a blank valid_from means "start not found": the rule counts from its act's entry into force (or
   adoption), and is reported in the data-quality annex;
 - a provision with `replaces` ends the provision it replaces once it applies (successive values);
-- acts with status draft or not found never hold rules in force.
+- a rule applies only within its act's validity: a temporary act ends with its term (extended only by
+  an `extends` amendment that quotes a source); a suspended act revives when the suspension ends;
+- where the status after a date is unknown (term ended, act of unknown status, newest source older than
+  `inventory.stale_after_months`) the rule is "not confirmed since" that date, a state of its own;
+- a provision is only as sure as its act: it inherits the act's weaker confidence;
+- acts with status draft or not found never hold rules.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from analysis.engine import atomic, config, paths
+from analysis.engine import atomic, config, paths, text
 from analysis.engine.errors import Problem, raise_if_errors
 from analysis.engine.readers import ROW, read_excel_sheet, sheet_names
-from analysis.engine.schema import Column, date_order, foreign_key, validate
+from analysis.engine.schema import Column, apply_excel_rules, date_order, foreign_key, validate
 
+#: Sheets that hold facts (each row is a fact with an id, a confidence and its verification).
 SHEETS = ("acts", "provisions", "amendments", "institutions", "roles", "conflicts")
+#: Sheets that hold the evidence: one row per source, one row per quote that carries a fact.
+EVIDENCE_SHEETS = ("sources", "evidence")
+WORKBOOK_SHEETS = SHEETS + EVIDENCE_SHEETS
 ID_PATTERN = r"^[A-Z0-9]+(?:[-_][A-Za-z0-9]+)*$"
+SOURCE_ID_PATTERN = r"^S\d{3,}$"
+#: Evidence stances that confirm a fact (a contradicting quote never does).
+CONFIRMING_STANCES = ("supports", "amends")
+#: Text of a fact sheet's main column, for tables and citations.
+FACT_TEXT = {
+    "acts": "title_en",
+    "provisions": "rule",
+    "amendments": "what",
+    "institutions": "name_en",
+    "roles": "role",
+    "conflicts": "fact",
+}
 
 
 # ------------------------------------------------------------------ vocabularies
@@ -51,6 +75,9 @@ def vocabularies() -> dict[str, list[str]]:
         "confidence": list(inv["confidence"]),
         "amendment_actions": list(inv["amendment_actions"]),
         "conflict_statuses": list(inv["conflict_statuses"]),
+        "tiers": list(inv["source_tiers"]),
+        "stances": list(inv["evidence_stances"]),
+        "languages": list(inv["source_languages"]),
     }
 
 
@@ -64,127 +91,452 @@ class Field:
     national_date: bool = False  # subject to the 1991 floor for national acts
 
 
-def _f(name: str, kind: str = "str", required: bool = False, vocab: str | None = None, multi: bool = False,
-       unique: bool = False, width: int = 14, description: str = "", example: str = "",
-       national_date: bool = False) -> Field:
-    return Field(Column(name=name, kind=kind, required=required, multi=multi, unique=unique,
-                        description=description, example=example), vocab, width, national_date)
+def _f(
+    name: str,
+    kind: str = "str",
+    required: bool = False,
+    vocab: str | None = None,
+    multi: bool = False,
+    unique: bool = False,
+    width: int = 14,
+    description: str = "",
+    example: str = "",
+    national_date: bool = False,
+) -> Field:
+    return Field(
+        Column(
+            name=name,
+            kind=kind,
+            required=required,
+            multi=multi,
+            unique=unique,
+            description=description,
+            example=example,
+        ),
+        vocab,
+        width,
+        national_date,
+    )
 
 
-_SOURCE = _f("source", required=True, width=40,
-             description="Source address(es), one per line; text if the source has no address",
-             example="https://24.kg/english/313664_...")
-_CONFIDENCE = _f("confidence", required=True, vocab="confidence", width=12,
-                 description="sourced = seen in a public source; from memory = believed, no source found; "
-                             "uncertain = conflicting, partial or unverified", example="sourced")
-_NOTE = _f("note", width=40, description="Anything a reader must know: date precision, what was not found",
-           example="month precision: signed April 2025")
+_CONFIDENCE = _f(
+    "confidence",
+    required=True,
+    vocab="confidence",
+    width=12,
+    description="sourced = a quote from a dated source with an address states the fact (sheet "
+    "evidence); uncertain = sources conflict, are indirect, undated or were not read; "
+    "from memory = no source read",
+    example="sourced",
+)
+_VERIFIED = [
+    _f(
+        "verified_by",
+        width=14,
+        description="Who checked the fact against its sources",
+        example="desk review (project team)",
+    ),
+    _f(
+        "verified_on",
+        "date",
+        width=12,
+        description="When it was checked (may be after the as-of date)",
+        example="01.12.2026",
+    ),
+]
+_NOTE = _f(
+    "note",
+    width=40,
+    description="Anything a reader must know: date precision, what was not found, which official text would settle it",
+    example="month precision: signed April 2025",
+)
 
 SPECS: dict[str, list[Field]] = {
     "acts": [
-        _f("id", required=True, unique=True, width=8, description="Stable act id (L = KG law, P = presidential "
-           "decree, G = government act, B = bilateral, E = EAEU/CIS, X = international, U = origin country)",
-           example="G07"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=8,
+            description="Stable act id (L = KG law, P = presidential "
+            "decree, G = government act, B = bilateral, E = EAEU/CIS, X = international, U = origin country)",
+            example="G07",
+        ),
+        _f(
+            "citation",
+            width=30,
+            description="How footnotes cite the act (short); blank: the English title",
+            example="Cabinet Res. No. 721 of 2 Dec 2024",
+        ),
         _f("title_en", required=True, width=45, description="Title in English", example="Provisional regulation ..."),
         _f("title_ru", width=45, description="Title in Russian (as published)", example="Временное положение ..."),
-        _f("type", required=True, vocab="act_types", width=18, description="Form of the act", example="government resolution"),
-        _f("level", required=True, vocab="levels", width=14, description="Level in the hierarchy of norms",
-           example="by-law"),
+        _f(
+            "type",
+            required=True,
+            vocab="act_types",
+            width=18,
+            description="Form of the act",
+            example="government resolution",
+        ),
+        _f(
+            "level",
+            required=True,
+            vocab="levels",
+            width=14,
+            description="Level in the hierarchy of norms",
+            example="by-law",
+        ),
         _f("number", width=10, description="Official number", example="721"),
         _f("adopted", "date", width=12, national_date=True, description="Date adopted or signed", example="02.12.2024"),
-        _f("entry_into_force", "date", width=12, national_date=True, description="Date it entered into force",
-           example="01.01.2025"),
-        _f("last_amended", "date", width=12, national_date=True, description="Date of the last amendment known",
-           example="13.01.2026"),
-        _f("status", required=True, vocab="statuses", width=11, description="Status on the date of compilation",
-           example="in force"),
-        _f("destination_party", vocab="party_statuses", width=11,
-           description="Treaties: is the destination state a party?", example="party"),
-        _f("origin_party", vocab="party_statuses", width=11,
-           description="Treaties: is the origin state a party?", example="not party"),
+        _f(
+            "entry_into_force",
+            "date",
+            width=12,
+            national_date=True,
+            description="Date it entered into force",
+            example="01.01.2025",
+        ),
+        _f(
+            "valid_until",
+            "date",
+            width=12,
+            description="Last day of the act's term as adopted (pilots, temporary "
+            "acts, yearly quotas) or the last day of a repealed or expired act; blank: no term. An extension is an "
+            "amendment (action extends, column until)",
+            example="31.12.2025",
+        ),
+        _f(
+            "last_amended",
+            "date",
+            width=12,
+            national_date=True,
+            description="Date of the last amendment known",
+            example="13.01.2026",
+        ),
+        _f(
+            "status",
+            required=True,
+            vocab="statuses",
+            width=11,
+            description="Status on the date of compilation "
+            "(the report computes the status on the as-of date from the dates and amendments)",
+            example="in force",
+        ),
+        _f(
+            "destination_party",
+            vocab="party_statuses",
+            width=11,
+            description="Treaties: is the destination state a party?",
+            example="party",
+        ),
+        _f(
+            "origin_party",
+            vocab="party_statuses",
+            width=11,
+            description="Treaties: is the origin state a party?",
+            example="not party",
+        ),
         _f("issuing_body", width=18, description="Who adopted it", example="Cabinet of Ministers"),
         _f("summary", width=50, description="What it governs for the target group, in plain words"),
-        _SOURCE, _CONFIDENCE,
-        _f("verified_by", width=12, description="Who checked the act against an official text", example="consultant"),
-        _f("verified_on", "date", width=12, description="When it was checked", example="15.12.2026"),
+        _CONFIDENCE,
+        *_VERIFIED,
         _NOTE,
     ],
     "provisions": [
-        _f("id", required=True, unique=True, width=24, description="<act id>-<SHORT-NAME>, stable",
-           example="G01-REG-DEADLINE"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=24,
+            description="<act id>-<SHORT-NAME>, stable",
+            example="G01-REG-DEADLINE",
+        ),
         _f("act_id", required=True, width=8, description="Id of the act on sheet acts", example="G01"),
         _f("article", width=10, description="Article, part or paragraph, if known", example="art. 431 p. 1"),
-        _f("pathway", required=True, vocab="pathways", multi=True, width=22,
-           description="Pathway id(s) from config pathways, several separated by ';'", example="registration"),
+        _f(
+            "pathway",
+            required=True,
+            vocab="pathways",
+            multi=True,
+            width=22,
+            description="Pathway id(s) from config pathways, several separated by ';'",
+            example="registration",
+        ),
         _f("rule", required=True, width=60, description="The rule in plain words"),
         _f("quantity", "float", width=10, description="Its number, if it has one", example="5"),
         _f("unit", width=14, description="Unit of the quantity", example="working days"),
-        _f("applies_to", required=True, vocab="applies_to", multi=True, width=22,
-           description="Who it applies to, several separated by ';'", example="uzbek_citizens"),
-        _f("valid_from", "date", width=12, national_date=True, description="First day it applies (blank: not found)",
-           example="19.12.2016"),
-        _f("valid_to", "date", width=12, description="Last day it applies (blank: still applies)", example="31.12.2024"),
-        _f("replaces", width=22, description="Id of the provision whose value this one replaces (successive values)",
-           example="G11-QUOTA-2025-A"),
-        _SOURCE, _CONFIDENCE, _NOTE,
+        _f(
+            "applies_to",
+            required=True,
+            vocab="applies_to",
+            multi=True,
+            width=22,
+            description="Who it applies to, several separated by ';'",
+            example="uzbek_citizens",
+        ),
+        _f(
+            "valid_from",
+            "date",
+            width=12,
+            national_date=True,
+            description="First day it applies (blank: not found)",
+            example="19.12.2016",
+        ),
+        _f(
+            "valid_to",
+            "date",
+            width=12,
+            description="Last day it applies, if the rule itself ends (blank: as long as its act)",
+            example="31.12.2024",
+        ),
+        _f(
+            "replaces",
+            width=22,
+            description="Id of the provision whose value this one replaces (successive values)",
+            example="G11-QUOTA-2025-A",
+        ),
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "amendments": [
         _f("id", required=True, unique=True, width=8, description="Stable id", example="AM01"),
-        _f("target_act_id", required=True, width=10, description="Act that is amended, suspended or repealed",
-           example="G06"),
-        _f("action", required=True, vocab="amendment_actions", width=11, description="What happens to the target",
-           example="suspends"),
+        _f(
+            "target_act_id",
+            required=True,
+            width=10,
+            description="Act that is amended, suspended, extended, replaced or repealed",
+            example="G06",
+        ),
+        _f(
+            "action",
+            required=True,
+            vocab="amendment_actions",
+            width=11,
+            description="What happens to the target",
+            example="suspends",
+        ),
         _f("amending_act_id", width=10, description="Id of the amending act, if it is on sheet acts", example="G07"),
-        _f("amending_instrument", width=35, description="The amending instrument as cited",
-           example="Cabinet Res. 02.12.2024 No. 721"),
-        _f("date", "date", required=True, width=12, national_date=True, description="Date it takes effect",
-           example="01.01.2025"),
+        _f(
+            "amending_instrument",
+            width=35,
+            description="The amending instrument as cited",
+            example="Cabinet Res. 02.12.2024 No. 721",
+        ),
+        _f(
+            "date",
+            "date",
+            required=True,
+            width=12,
+            national_date=True,
+            description="Date it takes effect",
+            example="01.01.2025",
+        ),
+        _f(
+            "until",
+            "date",
+            width=12,
+            description="suspends: last day of the suspension (blank: until lifted); "
+            "extends: the new last day of the target's term (required)",
+            example="31.12.2025",
+        ),
         _f("what", width=50, description="What changed, in plain words"),
-        _SOURCE, _CONFIDENCE, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "institutions": [
         _f("id", required=True, unique=True, width=10, description="Short upper-case id, stable", example="MTSOM"),
         _f("name_en", required=True, width=40, description="Name in English"),
         _f("name_ru", width=40, description="Name in Russian"),
-        _f("country", required=True, width=8, description="Country code (corridor origin or destination)",
-           example="KG"),
+        _f(
+            "short_name",
+            width=24,
+            description="How the report's sentences name the body (with its article); blank: the English name",
+            example="the MFA Consular Department",
+        ),
+        _f(
+            "country", required=True, width=8, description="Country code (corridor origin or destination)", example="KG"
+        ),
         _f("parent_id", width=10, description="Id of the parent body, if it is on this sheet", example="MFA"),
         _f("parent_note", width=25, description="Parent as the sources name it"),
         _f("predecessor_id", width=10, description="Id of the body it replaced, if any", example="SMS"),
-        _f("valid_from", "date", width=12, national_date=True, description="Date the body (under this name) began",
-           example="06.11.2021"),
-        _f("valid_to", "date", width=12, description="Last day the body (under this name) existed",
-           example="11.05.2025"),
+        _f(
+            "valid_from",
+            "date",
+            width=12,
+            national_date=True,
+            description="Date the body (under this name) began",
+            example="06.11.2021",
+        ),
+        _f(
+            "valid_to",
+            "date",
+            width=12,
+            description="Last day the body (under this name) existed",
+            example="11.05.2025",
+        ),
         _f("functions", width=60, description="What it does for the target group, in plain words"),
-        _SOURCE, _CONFIDENCE, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "roles": [
-        _f("id", required=True, unique=True, width=16, description="<institution id>-<SHORT>, stable",
-           example="MFA-CD-WP"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=16,
+            description="<institution id>-<SHORT>, stable",
+            example="MFA-CD-WP",
+        ),
         _f("institution_id", required=True, width=10, description="Id on sheet institutions", example="MFA-CD"),
-        _f("pathway", required=True, vocab="pathways", width=22, description="Pathway id from config pathways",
-           example="work_permit"),
+        _f(
+            "pathway",
+            required=True,
+            vocab="pathways",
+            width=22,
+            description="Pathway id from config pathways",
+            example="work_permit",
+        ),
         _f("role", required=True, width=50, description="Its role in that procedure, in plain words"),
-        _f("valid_from", "date", width=12, description="First day it had this role (blank: not found)",
-           example="01.01.2025"),
+        _f(
+            "valid_from",
+            "date",
+            width=12,
+            description="First day it had this role (blank: not found)",
+            example="01.01.2025",
+        ),
         _f("valid_to", "date", width=12, description="Last day it had this role (blank: still has it)"),
-        _SOURCE, _CONFIDENCE, _NOTE,
+        _CONFIDENCE,
+        *_VERIFIED,
+        _NOTE,
     ],
     "conflicts": [
-        _f("id", required=True, unique=True, width=8, description="<conflict id>-<letter>: one row per value",
-           example="C01-A"),
+        _f(
+            "id",
+            required=True,
+            unique=True,
+            width=8,
+            description="<conflict id>-<letter>: one row per value",
+            example="C01-A",
+        ),
         _f("conflict_id", required=True, width=8, description="The conflict this value belongs to", example="C01"),
         _f("fact", required=True, width=40, description="The fact on which sources disagree"),
-        _f("related_id", width=20, description="Provision, act or institution id concerned", example="G01-REG-DEADLINE"),
+        _f(
+            "related_id",
+            width=20,
+            description="Provision, act, institution or role id concerned",
+            example="G01-REG-DEADLINE",
+        ),
         _f("value", required=True, width=14, description="The value this source gives", example="5"),
         _f("unit", width=12, description="Its unit", example="working days"),
         _f("reported_by", width=30, description="Who says so (outlet, official, document)"),
         _f("reported_on", "date", width=12, description="Date of the statement or page", example="25.04.2023"),
-        _SOURCE, _CONFIDENCE,
-        _f("resolution_status", required=True, vocab="conflict_statuses", width=12,
-           description="open / partly resolved / resolved", example="open"),
+        _CONFIDENCE,
+        _f(
+            "resolution_status",
+            required=True,
+            vocab="conflict_statuses",
+            width=12,
+            description="open / partly resolved / resolved (an extension reported after a first end date is an "
+            "amendment, not a conflict)",
+            example="open",
+        ),
         _f("resolution_note", width=40, description="How it was or can be resolved"),
+        *_VERIFIED,
     ],
+    "sources": [
+        _f(
+            "source_id",
+            required=True,
+            unique=True,
+            width=8,
+            description="S + number; the number is the source's "
+            "number in the report's bibliography (stable: append new sources at the end)",
+            example="S012",
+        ),
+        _f(
+            "address",
+            width=45,
+            description="Address, normalised: https://host/path?query, no trailing dot in the "
+            "host, no :443 or :80, no #fragment; blank only for a source that has none (it cannot make a fact "
+            "sourced)",
+            example="https://cis-legislation.com/document.fwx?rgn=163636",
+        ),
+        _f("title", width=40, description="Title of the page or document as shown"),
+        _f("publisher", width=20, description="Site or body that publishes it", example="24.kg"),
+        _f(
+            "tier",
+            required=True,
+            vocab="tiers",
+            width=14,
+            description="official = official text or official "
+            "site; legal database; international organisation; news; other (firms, blogs, universities, "
+            "aggregators, commercial reprints)",
+            example="legal database",
+        ),
+        _f("language", vocab="languages", width=8, description="Language of the page", example="ru"),
+        _f(
+            "source_date",
+            "date",
+            width=12,
+            description="Date of the document or page: adoption date of an "
+            "official text (revision date if shown), publication date of news; blank if the page shows none",
+            example="02.12.2024",
+        ),
+        _f(
+            "copy_of",
+            width=8,
+            description="Source id of the original if this page copies another outlet's "
+            "article (a copy is not a second source)",
+            example="S034",
+        ),
+        _f("note", width=30, description="E.g. machine translation, page cut off, defunct site"),
+    ],
+    "evidence": [
+        _f(
+            "fact_id",
+            required=True,
+            width=22,
+            description="Id of the fact it carries (a row of any fact sheet)",
+            example="G07-SINGLE-PERMIT",
+        ),
+        _f("source_id", required=True, width=8, description="Id on sheet sources", example="S012"),
+        _f(
+            "quote",
+            width=60,
+            description="The words of the source that state the fact, copied exactly, in the "
+            "original language (blank: address only, not read: it does not make the fact sourced)",
+        ),
+        _f("quote_en", width=50, description="English rendering of the quote"),
+        _f("pinpoint", width=14, description="Article, item or paragraph of the source", example="item 2"),
+        _f(
+            "stance",
+            required=True,
+            vocab="stances",
+            width=11,
+            description="supports = states the fact; "
+            "contradicts = states something else; amends = states a later change (extension, suspension)",
+            example="supports",
+        ),
+    ],
+}
+
+#: What each sheet holds, for the README sheet and docs/inventory.md.
+SHEET_NOTES = {
+    "acts": "One row per legal act (law, decree, resolution, order, treaty, convention, non-binding instrument, "
+    "act of the origin country).",
+    "provisions": "One row per rule that matters to a migrant; a value that replaced an earlier one is a new row "
+    "with `replaces`.",
+    "amendments": "One row per act amending, suspending, extending, replacing, repealing, implementing or "
+    "ratifying another. Suspended is not repealed: a suspended act revives when `until` has passed.",
+    "institutions": "One row per body under one name; a reorganisation is a new row with `predecessor_id`.",
+    "roles": "One row per role of a body in one procedure for a period.",
+    "conflicts": "One row per value that a source gives for a fact on which sources disagree.",
+    "sources": "One row per source (page or document), listed once; its number is the bibliography number.",
+    "evidence": "One row per quote that carries a fact. A fact is 'sourced' only if at least one supporting quote "
+    "comes from a source with an address, a tier and a date.",
 }
 
 
@@ -192,57 +544,95 @@ def field_names(sheet: str) -> list[str]:
     return [f.column.name for f in SPECS[sheet]]
 
 
+# ------------------------------------------------------------------ addresses
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid)$")
+
+
+def normalise_address(address: str) -> str:
+    """One spelling per page: lower-case host without a trailing dot or default port, no #fragment, no
+    tracking parameters (the query is kept when it identifies the document)."""
+    parts = urlsplit(str(address).strip())
+    host = (parts.hostname or "").rstrip(".")
+    netloc = host if parts.port in (None, _DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{parts.port}"
+    query = "&".join(p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0]))
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+
+
+def address_problem(address: str) -> str | None:
+    """Why an address is not usable as it stands (None if it parses and is normalised)."""
+    value = str(address)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return "an address that parses (scheme, host, path)"
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "." not in parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        return "an address that parses: http(s)://host/path"
+    if (
+        port is not None
+        and port == _DEFAULT_PORTS.get(parts.scheme)
+        or parts.netloc.endswith(".")
+        or parts.fragment
+        or value != normalise_address(value)
+    ):
+        return f"a normalised address ({normalise_address(value)})"
+    return None
+
+
+def dedup_key(address: str) -> str:
+    """Key under which two spellings of one page (http/https, www., trailing slash) are the same source."""
+    parts = urlsplit(normalise_address(address))
+    host = parts.netloc[4:] if parts.netloc.startswith("www.") else parts.netloc
+    return f"{host}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
+
+
 # ------------------------------------------------------------------ writing workbooks
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def _excel_list(values: list[str]) -> str:
-    formula = '"' + ",".join(values) + '"'
-    if len(formula) > 255:  # Excel's limit for an inline list
-        raise ValueError(f"vocabulary too long for an Excel drop-down: {values}")
-    return formula
+#: Document properties of a written workbook: fixed, so the same tables give the same file.
+_FIXED_TIME = datetime(2026, 1, 1)
 
 
 def _fill_sheet(ws, sheet: str, frame: pd.DataFrame | None, vocab: dict[str, list[str]]) -> None:
     fields = SPECS[sheet]
     ws.append([f.column.name for f in fields])
     for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B2"
-    for i, f in enumerate(fields, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = f.width
     if frame is not None:
         for record in frame.to_dict("records"):
             ws.append([_cell_value(record.get(f.column.name), f) for f in fields])
-    last_row = max(ws.max_row, 1000)
     for i, f in enumerate(fields, start=1):
-        letter = get_column_letter(i)
         if f.column.kind == "date":
             for row in range(2, ws.max_row + 1):
-                ws[f"{letter}{row}"].number_format = "DD.MM.YYYY"
-        if f.vocabulary:
-            values = vocab[f.vocabulary]
-            if f.column.multi:  # Excel lists hold one value; several are typed, separated by ';'
-                dv = DataValidation(allow_blank=True, showErrorMessage=False)
-                dv.promptTitle = f.column.name[:32]
-                dv.prompt = ("One or more of: " + "; ".join(values))[:255]
-            else:
-                dv = DataValidation(type="list", formula1=_excel_list(values), allow_blank=True,
-                                    showErrorMessage=True)
-                dv.errorTitle = "Not in the list"
-                dv.error = f"Choose a value of {f.column.name} from the list (config/corridor.yaml inventory)"
-            dv.showInputMessage = True
-            dv.add(f"{letter}2:{letter}{last_row}")
-            ws.add_data_validation(dv)
+                ws[f"{get_column_letter(i)}{row}"].number_format = "DD.MM.YYYY"
+    apply_excel_rules(ws, _columns(sheet, vocab), widths={f.column.name: f.width for f in fields})
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _blank(value) -> bool:
+    return (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and pd.isna(value))
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def _filled(series: pd.Series) -> pd.Series:
+    """True where a cell holds something (a boolean mask even for an empty column)."""
+    return series.map(lambda v: not _blank(v)).astype(bool)
+
+
 def _cell_value(value, f: Field):
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    if _blank(value):
         return None
     if f.column.kind == "date":
         return pd.Timestamp(value).to_pydatetime().date() if not isinstance(value, date) else value
@@ -251,12 +641,15 @@ def _cell_value(value, f: Field):
 
 def _readme_rows(vocab: dict[str, list[str]]) -> list[list[str]]:
     rows = [["sheet", "column", "meaning", "allowed values / format", "example"]]
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_SHEETS:
+        rows.append([sheet, "(sheet)", SHEET_NOTES[sheet], "", ""])
         for f in SPECS[sheet]:
             if f.vocabulary:
-                allowed = ("; ".join(vocab[f.vocabulary]) + (" (several separated by ';')" if f.column.multi else ""))
+                allowed = "; ".join(vocab[f.vocabulary]) + (" (several separated by ';')" if f.column.multi else "")
             else:
-                allowed = {"date": "date (dd.mm.yyyy)", "float": "number", "int": "whole number"}.get(f.column.kind, "text")
+                allowed = {"date": "date (dd.mm.yyyy)", "float": "number", "int": "whole number"}.get(
+                    f.column.kind, "text"
+                )
             if f.column.required:
                 allowed += " — required"
             rows.append([sheet, f.column.name, f.column.description, allowed, f.column.example])
@@ -268,7 +661,7 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame] | None = No
     vocab = vocabularies()
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_SHEETS:
         _fill_sheet(wb.create_sheet(sheet), sheet, (tables or {}).get(sheet), vocab)
     readme = wb.create_sheet("README")
     for row in _readme_rows(vocab):
@@ -282,6 +675,7 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame] | None = No
     for row in readme.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.properties.created = wb.properties.modified = _FIXED_TIME
     with atomic.atomic_path(paths.resolve(path), allow_raw=allow_raw) as tmp:
         wb.save(tmp)
     return Path(paths.resolve(path))
@@ -293,7 +687,9 @@ def write_template(path: str | Path) -> Path:
 
 
 # ------------------------------------------------------------------ reading and validation
-DATE_COLUMNS = {sheet: [f.column.name for f in SPECS[sheet] if f.column.kind == "date"] for sheet in SHEETS}
+DATE_COLUMNS = {sheet: [f.column.name for f in SPECS[sheet] if f.column.kind == "date"] for sheet in WORKBOOK_SHEETS}
+#: Dates that record the research, not the law: they may lie after the as-of date.
+_RESEARCH_DATES = {"verified_on", "source_date"}
 
 
 @dataclass
@@ -307,6 +703,16 @@ class Inventory:
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.tables[sheet]
 
+    @cached_property
+    def quoted(self) -> pd.DataFrame:
+        """Evidence rows with a quote, joined to their source (tier, date, address, copy_of)."""
+        return quoted_evidence(self)
+
+    @cached_property
+    def last_confirmed(self) -> pd.Series:
+        """fact id -> date of its newest source that confirms it (NaT: none dated)."""
+        return last_confirmed(self)
+
 
 def _columns(sheet: str, vocab: dict[str, list[str]]) -> list[Column]:
     return [replace(f.column, vocabulary=vocab[f.vocabulary]) if f.vocabulary else f.column for f in SPECS[sheet]]
@@ -316,31 +722,37 @@ def _as_date(value) -> date:
     return pd.Timestamp(value).date()
 
 
-def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | date | None = None,
-         as_of: str | date | None = None) -> Inventory:
+def read(
+    path: str | Path = "data/raw/regulation_inventory.xlsx",
+    today: str | date | None = None,
+    as_of: str | date | None = None,
+) -> Inventory:
     """Read and validate every sheet; raise InputError listing every error, keep warnings.
 
-    `today` is the build date (not the clock): a date after it is an error, except in draft acts and
-    their provisions, which may announce future dates. Weak rules in force on `as_of` (default: the
-    build date), which the report shows, are warned about.
+    `today` is the build date (not the clock): a date of the law after it is an error, except in draft
+    acts and their provisions, which may announce future dates (verification and source dates record
+    the research and may be later). Weak rules in force on `as_of` (default: the build date), which the
+    report shows, are warned about.
     """
     path = paths.resolve(path)
     file = paths.relative(path)
     today = _as_date(today or config.get("report.as_of"))
     vocab = vocabularies()
     present = sheet_names(path)
-    missing = [s for s in SHEETS if s not in present]
-    raise_if_errors([Problem(file=file, sheet=s, expected=f"a sheet named '{s}'", found=", ".join(present))
-                     for s in missing])
+    missing = [s for s in WORKBOOK_SHEETS if s not in present]
+    raise_if_errors(
+        [Problem(file=file, sheet=s, expected=f"a sheet named '{s}'", found=", ".join(present)) for s in missing]
+    )
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_SHEETS:
         frame = read_excel_sheet(path, sheet)
         typed, found = validate(frame, _columns(sheet, vocab), file, sheet)
         tables[sheet] = typed
         problems.extend(found)
     raise_if_errors(problems)  # types must be right before cross-sheet checks
     problems.extend(_cross_checks(tables, file, today))
+    problems.extend(_evidence_checks(tables, file))
     warnings = raise_if_errors(problems)
     inv = Inventory(tables=tables, warnings=warnings, file=file)
     inv.warnings.extend(_quality_warnings(inv, _as_date(as_of or today)))
@@ -348,7 +760,14 @@ def read(path: str | Path = "data/raw/regulation_inventory.xlsx", today: str | d
 
 
 def _problem(file, sheet, row, column, expected, found, severity="error") -> Problem:
-    return Problem(file=file, sheet=sheet, row=int(row), column=column, expected=expected, found=found, severity=severity)
+    return Problem(
+        file=file, sheet=sheet, row=int(row), column=column, expected=expected, found=found, severity=severity
+    )
+
+
+def fact_ids(t: dict[str, pd.DataFrame] | Inventory) -> dict[str, str]:
+    """fact id -> its sheet, over every fact sheet."""
+    return {fid: sheet for sheet in SHEETS for fid in t[sheet]["id"]}
 
 
 def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Problem]:
@@ -363,18 +782,57 @@ def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pr
     problems += foreign_key(t["institutions"], "parent_id", inst_ids, file, "institutions", "institution")
     problems += foreign_key(t["institutions"], "predecessor_id", inst_ids, file, "institutions", "institution")
     problems += foreign_key(t["roles"], "institution_id", inst_ids, file, "roles", "institution (sheet institutions)")
-    known = act_ids | set(provisions["id"]) | inst_ids | set(t["roles"]["id"])
-    problems += foreign_key(t["conflicts"], "related_id", known, file, "conflicts", "act, provision, institution or role")
+    known = act_ids | set(provisions["id"]) | inst_ids | set(t["roles"]["id"]) | set(t["amendments"]["id"])
+    problems += foreign_key(
+        t["conflicts"], "related_id", known, file, "conflicts", "act, provision, amendment, institution or role"
+    )
     for sheet in ("provisions", "institutions", "roles"):
         problems += date_order(t[sheet], "valid_from", "valid_to", file, sheet)
+    problems += date_order(t["amendments"], "date", "until", file, "amendments")
     pattern = re.compile(ID_PATTERN)
+    seen: dict[str, str] = {}
     for sheet in SHEETS:
         for row, value in zip(t[sheet][ROW], t[sheet]["id"]):
             if value and not pattern.match(value):
                 problems.append(_problem(file, sheet, row, "id", "an id of upper-case letters, digits and '-'", value))
+            if value in seen and seen[value] != sheet:  # footnotes cite facts by id alone
+                problems.append(
+                    _problem(
+                        file, sheet, row, "id", "an id used on no other sheet", f"{value} (also on sheet {seen[value]})"
+                    )
+                )
+            seen.setdefault(value, sheet)
     for row, pid, act in zip(provisions[ROW], provisions["id"], provisions["act_id"]):
         if pid and act and not pid.startswith(f"{act}-"):
             problems.append(_problem(file, "provisions", row, "id", f"an id starting with its act id '{act}-'", pid))
+    am = t["amendments"]
+    for row, aid, action, until in zip(am[ROW], am["id"], am["action"], am["until"]):
+        if action == "extends" and pd.isna(until):
+            problems.append(
+                _problem(
+                    file,
+                    "amendments",
+                    row,
+                    "until",
+                    f"the new last day of the term that {aid} extends",
+                    "an empty cell",
+                )
+            )
+    ended = {"repealed", "expired"}
+    ends = _dated_repeals(t)
+    closed = provisions.groupby("act_id")["valid_to"].apply(lambda s: bool(len(s)) and s.notna().all())
+    for row, aid, status, until in zip(acts[ROW], acts["id"], acts["status"], acts["valid_until"]):
+        if status in ended and pd.isna(until) and aid not in ends and not closed.get(aid, False):
+            problems.append(
+                _problem(
+                    file,
+                    "acts",
+                    row,
+                    "valid_until",
+                    f"the last day of the {status} act {aid} (or a dated repeal on sheet amendments)",
+                    "an empty cell",
+                )
+            )
     problems += _date_limits(t, file, today)
     return problems
 
@@ -382,8 +840,9 @@ def _cross_checks(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pr
 def _date_limits(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Problem]:
     """Future dates (after the build date) and national dates before independence.
 
-    valid_to may lie in the future (a yearly quota ends on 31 December); every other date says that
-    something happened, so it cannot be later than the build date.
+    valid_to, valid_until and until may lie in the future (a yearly quota ends on 31 December); the
+    research dates may follow the as-of date; every other date says that something happened, so it
+    cannot be later than the build date.
     """
     floor = _as_date(config.get("inventory.earliest_national_date"))
     exempt_levels = set(config.get("inventory.levels_exempt_from_earliest"))
@@ -395,8 +854,9 @@ def _date_limits(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pro
         "provisions": t["provisions"]["act_id"],
         "amendments": t["amendments"]["target_act_id"],
     }
+    future_ok = {"valid_to", "valid_until", "until"} | _RESEARCH_DATES
     problems = []
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_SHEETS:
         frame = t[sheet]
         acts_here = act_of_row.get(sheet, pd.Series([None] * len(frame), index=frame.index))
         for column in DATE_COLUMNS[sheet]:
@@ -405,46 +865,424 @@ def _date_limits(t: dict[str, pd.DataFrame], file: str, today: date) -> list[Pro
                 if pd.isna(value):
                     continue
                 day = _as_date(value)
-                if day > today and column != "valid_to" and act not in draft:
-                    problems.append(_problem(file, sheet, row, column, f"a date on or before the build date "
-                                             f"{today:%d.%m.%Y}", f"{day:%d.%m.%Y}"))
+                if day > today and column not in future_ok and act not in draft:
+                    problems.append(
+                        _problem(
+                            file,
+                            sheet,
+                            row,
+                            column,
+                            f"a date on or before the build date {today:%d.%m.%Y}",
+                            f"{day:%d.%m.%Y}",
+                        )
+                    )
                 if national and day < floor and level_of.get(act) not in exempt_levels:
-                    problems.append(_problem(file, sheet, row, column, f"a date on or after {floor:%d.%m.%Y} "
-                                             "(national acts and bodies postdate independence)", f"{day:%d.%m.%Y}"))
+                    problems.append(
+                        _problem(
+                            file,
+                            sheet,
+                            row,
+                            column,
+                            f"a date on or after {floor:%d.%m.%Y} (national acts and bodies postdate independence)",
+                            f"{day:%d.%m.%Y}",
+                        )
+                    )
     return problems
 
 
+def _evidence_checks(t: dict[str, pd.DataFrame], file: str) -> list[Problem]:
+    """Sources are listed once with a usable address; evidence points to a fact and a source; a fact
+    marked sourced has a quote from a source with an address, a tier and a date."""
+    problems: list[Problem] = []
+    sources, evidence = t["sources"], t["evidence"]
+    pattern = re.compile(SOURCE_ID_PATTERN)
+    seen: dict[str, str] = {}
+    for row, sid, address in zip(sources[ROW], sources["source_id"], sources["address"]):
+        if sid and not pattern.match(sid):
+            problems.append(_problem(file, "sources", row, "source_id", "S followed by at least three digits", sid))
+        if _blank(address):
+            continue
+        wrong = address_problem(address)
+        if wrong:
+            problems.append(_problem(file, "sources", row, "address", wrong, address))
+            continue
+        key = dedup_key(address)
+        if key in seen:
+            problems.append(
+                _problem(file, "sources", row, "address", f"a page listed once (also {seen[key]})", address)
+            )
+        seen.setdefault(key, sid)
+    source_ids = set(sources["source_id"])
+    problems += foreign_key(sources, "copy_of", source_ids, file, "sources", "source")
+    problems += foreign_key(evidence, "source_id", source_ids, file, "evidence", "source (sheet sources)")
+    problems += foreign_key(evidence, "fact_id", set(fact_ids(t)), file, "evidence", "fact (any fact sheet)")
+    usable = _usable_evidence(t)
+    for sheet in SHEETS:
+        frame = t[sheet]
+        for row, fid, confidence in zip(frame[ROW], frame["id"], frame["confidence"]):
+            if confidence == "sourced" and fid not in usable:
+                problems.append(
+                    _problem(
+                        file,
+                        sheet,
+                        row,
+                        "confidence",
+                        f"for a 'sourced' fact, a quote from a source "
+                        f"with an address, a tier and a date (sheets evidence, sources), for {fid}",
+                        _why_not_usable(t, fid),
+                    )
+                )
+    return problems
+
+
+def _usable_evidence(t) -> set[str]:
+    """Fact ids with at least one confirming quote from a source with an address, a tier and a date."""
+    joined = t["evidence"].merge(t["sources"].drop(columns=[ROW]), on="source_id", how="inner")
+    ok = (
+        _filled(joined["quote"])
+        & joined["stance"].isin(CONFIRMING_STANCES)
+        & joined["address"].map(lambda a: not _blank(a) and address_problem(a) is None).astype(bool)
+        & joined["tier"].notna()
+        & joined["source_date"].notna()
+    )
+    return set(joined.loc[ok, "fact_id"])
+
+
+def _why_not_usable(t, fid: str) -> str:
+    rows = t["evidence"][t["evidence"]["fact_id"] == fid]
+    if rows.empty:
+        return "no row on sheet evidence"
+    sources = t["sources"].set_index("source_id")
+    reasons = []
+    for sid, quote, stance in zip(rows["source_id"], rows["quote"], rows["stance"]):
+        if _blank(quote):
+            reasons.append(f"{sid}: no quote")
+        elif stance not in CONFIRMING_STANCES:
+            reasons.append(f"{sid}: {stance}")
+        elif sid in sources.index:
+            source = sources.loc[sid]
+            missing = [
+                name
+                for name, bad in (("address", _blank(source["address"])), ("date", pd.isna(source["source_date"])))
+                if bad
+            ]
+            reasons.append(f"{sid}: no {' or '.join(missing)}" if missing else f"{sid}: address not usable")
+    return "; ".join(reasons)
+
+
+def _dated_repeals(t) -> dict[str, pd.Timestamp]:
+    """act id -> the day a sourced repeal or replacement took effect (the earliest, if several)."""
+    am = t["amendments"]
+    ends = am[am["action"].isin(["repeals", "replaces"]) & (am["confidence"] == "sourced")]
+    return ends.groupby("target_act_id")["date"].min().to_dict()
+
+
 def _quality_warnings(inv: Inventory, on: date) -> list[Problem]:
-    """Facts a reader should know are weak: rules without a start, sources without an address,
-    and uncertain or remembered rules that the report shows as in force."""
+    """Facts a reader should know are weak: rules without a start, facts without any evidence, cited
+    sources without an address or a date, and weak rules that the report shows as in force."""
     warnings = []
     prov = inv["provisions"]
     for row, pid, start in zip(prov[ROW], prov["id"], prov["valid_from"]):
         if pd.isna(start):
-            warnings.append(_problem(inv.file, "provisions", row, "valid_from", "the date the rule began "
-                                     "(blank: counted from its act, or from the rule it replaces)", pid, "warning"))
+            warnings.append(
+                _problem(
+                    inv.file,
+                    "provisions",
+                    row,
+                    "valid_from",
+                    "the date the rule began (blank: counted from its act, or from the rule it replaces)",
+                    pid,
+                    "warning",
+                )
+            )
+    with_evidence = set(inv["evidence"]["fact_id"])
     for sheet in SHEETS:
-        for row, rid, source in zip(inv[sheet][ROW], inv[sheet]["id"], inv[sheet]["source"]):
-            if "http" not in str(source):
-                warnings.append(_problem(inv.file, sheet, row, "source", f"an address for {rid}", source, "warning"))
-    in_force = rules_in_force(inv, on)
-    for _, r in in_force[in_force["confidence"] != "sourced"].iterrows():
-        warnings.append(_problem(inv.file, "provisions", r[ROW], "confidence",
-                                 f"a sourced fact: {r['id']} is shown as in force on {on:%d.%m.%Y}",
-                                 r["confidence"], "warning"))
+        for row, fid in zip(inv[sheet][ROW], inv[sheet]["id"]):
+            if fid not in with_evidence:
+                warnings.append(
+                    _problem(inv.file, sheet, row, "id", "at least one source on sheet evidence", fid, "warning")
+                )
+    cited = set(inv["evidence"]["source_id"])
+    sources = inv["sources"]
+    for row, sid, address, day in zip(sources[ROW], sources["source_id"], sources["address"], sources["source_date"]):
+        if sid in cited and _blank(address):
+            warnings.append(
+                _problem(inv.file, "sources", row, "address", f"an address for {sid}", "an empty cell", "warning")
+            )
+        if sid in cited and pd.isna(day):
+            warnings.append(
+                _problem(
+                    inv.file,
+                    "sources",
+                    row,
+                    "source_date",
+                    f"the date of {sid} (undated pages cannot confirm a fact)",
+                    "an empty cell",
+                    "warning",
+                )
+            )
+    states = provision_states(inv, on)
+    shown = states[(states["state"] == IN_FORCE) & (states["effective_confidence"] != "sourced")]
+    for _, r in shown.iterrows():
+        warnings.append(
+            _problem(
+                inv.file,
+                "provisions",
+                r[ROW],
+                "confidence",
+                f"a sourced fact: {r['id']} is shown as in force on {on:%d.%m.%Y}",
+                r["effective_confidence"],
+                "warning",
+            )
+        )
     return warnings
 
 
 def read_template_shape(path: str | Path) -> dict[str, list[str]]:
     """Header of every sheet of a workbook (to check a template against the specification)."""
-    return {s: [c for c in read_excel_sheet(path, s).columns if c != ROW] for s in SHEETS}
+    return {s: [c for c in read_excel_sheet(path, s).columns if c != ROW] for s in WORKBOOK_SHEETS}
+
+
+# ------------------------------------------------------------------ evidence: last confirmed, tiers, citations
+def quoted_evidence(inv: Inventory) -> pd.DataFrame:
+    """Evidence rows that quote their source, with the source's tier, date, address and copy_of."""
+    ev = inv["evidence"].drop(columns=[ROW])
+    ev = ev.loc[_filled(ev["quote"])]
+    return ev.merge(inv["sources"].drop(columns=[ROW]), on="source_id", how="left")
+
+
+def last_confirmed(inv: Inventory) -> pd.Series:
+    """Each fact's 'last confirmed' date: the newest dated source that quotes it in support (or as a
+    later change); copies of another outlet do not count. Facts with none are absent."""
+    ev = inv.quoted
+    ok = ev["stance"].isin(CONFIRMING_STANCES) & ev["source_date"].notna() & ~_filled(ev["copy_of"])
+    return ev.loc[ok].groupby("fact_id")["source_date"].max()
+
+
+def stale_threshold(on: str | date) -> pd.Timestamp:
+    """The date before which a fact's newest source is too old to confirm it on `on`."""
+    return pd.Timestamp(on) - pd.DateOffset(months=int(config.get("inventory.stale_after_months")))
+
+
+def tier_order() -> list[str]:
+    return vocabularies()["tiers"]
+
+
+def best_tier(inv: Inventory) -> pd.Series:
+    """fact id -> the most authoritative tier among the sources it quotes (copies left out)."""
+    ev = inv.quoted
+    ev = ev.loc[~_filled(ev["copy_of"])]
+    rank = {t: i for i, t in enumerate(tier_order())}
+    return ev.assign(_rank=ev["tier"].map(rank)).sort_values("_rank").groupby("fact_id")["tier"].first()
+
+
+def authoritative_shares(inv: Inventory, sheets: Iterable[str] = ("acts", "provisions")) -> pd.DataFrame:
+    """Per sheet: rows, rows that quote an official text, a legal database or an international
+    organisation (inventory.authoritative_tiers; copies left out), their share and the target."""
+    authoritative = set(config.get("inventory.authoritative_tiers"))
+    targets = dict(config.get("inventory.authoritative_targets"))
+    ev = inv.quoted
+    ev = ev.loc[~_filled(ev["copy_of"]) & ev["tier"].isin(authoritative)]
+    with_text = set(ev["fact_id"])
+    rows = []
+    for sheet in sheets:
+        ids = inv[sheet]["id"]
+        n = int(ids.isin(with_text).sum())
+        rows.append(
+            {
+                "sheet": sheet,
+                "rows": len(ids),
+                "authoritative": n,
+                "share_pct": round(100 * n / len(ids), 1) if len(ids) else None,
+                "target_pct": targets.get(sheet),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _date_text(value) -> str:
+    return "" if _blank(value) else text.house_date(value)
+
+
+def _short_date(value) -> str:
+    """2 Dec 2024: the date form of a citation."""
+    return "" if _blank(value) else f"{pd.Timestamp(value).day} {pd.Timestamp(value):%b %Y}"
+
+
+def source_number(source_id: str) -> int:
+    return int(str(source_id)[1:])
+
+
+def bibliography(inv: Inventory) -> pd.DataFrame:
+    """The numbered list of sources: one row per source with what a reference list needs, and how
+    many facts cite it."""
+    sources = inv["sources"].drop(columns=[ROW]).copy()
+    cited = inv["evidence"].groupby("source_id")["fact_id"].nunique()
+    number = {sid: source_number(sid) for sid in sources["source_id"]}
+
+    def reference(r) -> str:
+        parts = [
+            r["publisher"] if not _blank(r["publisher"]) else "",
+            f"“{r['title']}”" if not _blank(r["title"]) else "",
+            _date_text(r["source_date"]) or "undated",
+        ]
+        words = ", ".join(p for p in parts if p)
+        if not _blank(r["copy_of"]):
+            words += f" (copy of [{number.get(r['copy_of'], r['copy_of'])}])"
+        return words + f". {r['tier'].capitalize()}."
+
+    sources["number"] = sources["source_id"].map(number)
+    sources["reference"] = [reference(r) for _, r in sources.iterrows()]
+    sources["facts_cited"] = sources["source_id"].map(cited).fillna(0).astype(int)
+    columns = [
+        "number",
+        "source_id",
+        "reference",
+        "address",
+        "title",
+        "publisher",
+        "tier",
+        "language",
+        "source_date",
+        "copy_of",
+        "facts_cited",
+        "note",
+    ]
+    return sources[columns].sort_values("number").reset_index(drop=True)
+
+
+def act_citation(act) -> str:
+    return act["citation"] if not _blank(act.get("citation")) else act["title_en"]
+
+
+def citations(inv: Inventory) -> pd.DataFrame:
+    """One row per fact id: the short citation (“Cabinet Res. No. 721 of 2 Dec 2024, item 5”), the full
+    footnote (act, article, dates, each source with its number and tier, confidence, last confirmed) and
+    the ids of its sources."""
+    acts = inv["acts"].set_index("id")
+    institutions = inv["institutions"].set_index("id")
+    labels = config.pathway_labels()
+    number = {sid: source_number(sid) for sid in inv["sources"]["source_id"]}
+    sources = inv["sources"].set_index("source_id")
+    evidence = inv["evidence"]
+    last = inv.last_confirmed
+    rows = []
+
+    def source_text(fid: str) -> tuple[str, str]:
+        """'[46] CIS Legislation, 2 Dec 2024, legal database, item 2; [121] 24.kg, ...' and the source ids."""
+        used = evidence[evidence["fact_id"] == fid]
+        parts, ids = [], []
+        for sid, rows in used.groupby("source_id", sort=False):
+            ids.append(sid)
+            s = sources.loc[sid]
+            pinpoints = [p for p in dict.fromkeys(rows["pinpoint"]) if not _blank(p)]
+            where = ", ".join(
+                p
+                for p in (
+                    s["publisher"] if not _blank(s["publisher"]) else "",
+                    _short_date(s["source_date"]) or "undated",
+                    s["tier"],
+                    "; ".join(pinpoints),
+                )
+                if p
+            )
+            stances = [st for st in dict.fromkeys(rows["stance"]) if st != "supports"]
+            extra = "".join(f", {st}" for st in stances)
+            extra += "" if _filled(rows["quote"]).any() else ", address only"
+            parts.append(f"[{number[sid]}] {where}{extra}")
+        return "; ".join(parts), "; ".join(ids)
+
+    for sheet in SHEETS:
+        for _, r in inv[sheet].iterrows():
+            fid = r["id"]
+            if sheet == "acts":
+                short = act_citation(r)
+                dates = [
+                    ("adopted", r["adopted"]),
+                    ("in force from", r["entry_into_force"]),
+                    ("term to", r["valid_until"]),
+                ]
+                detail = "; ".join(f"{k} {_short_date(v)}" for k, v in dates if not _blank(v))
+            elif sheet == "provisions":
+                act = acts.loc[r["act_id"]]
+                short = act_citation(act) + (f", {r['article']}" if not _blank(r["article"]) else "")
+                detail = "; ".join(
+                    f"{k} {_short_date(v)}"
+                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
+                    if not _blank(v)
+                )
+            elif sheet == "amendments":
+                target = act_citation(acts.loc[r["target_act_id"]])
+                by = (
+                    r["amending_instrument"]
+                    if not _blank(r["amending_instrument"])
+                    else (
+                        act_citation(acts.loc[r["amending_act_id"]])
+                        if not _blank(r["amending_act_id"])
+                        else "instrument not identified"
+                    )
+                )
+                short = f"{by} ({r['action']} {target})"
+                detail = f"takes effect {_short_date(r['date'])}" + (
+                    f", until {_short_date(r['until'])}" if not _blank(r["until"]) else ""
+                )
+            elif sheet == "institutions":
+                short = r["name_en"]
+                detail = "; ".join(
+                    f"{k} {_short_date(v)}"
+                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
+                    if not _blank(v)
+                )
+            elif sheet == "roles":
+                body = institutions.loc[r["institution_id"], "name_en"]
+                short = f"{body}: {labels.get(r['pathway'], r['pathway'])}"
+                detail = "; ".join(
+                    f"{k} {_short_date(v)}"
+                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
+                    if not _blank(v)
+                )
+            else:
+                short = f"{r['fact']}: {r['value']}" + (f" {r['unit']}" if not _blank(r["unit"]) else "")
+                who = r["reported_by"] if not _blank(r["reported_by"]) else ""
+                detail = ", ".join(p for p in (who, _short_date(r["reported_on"])) if p)
+            sources_words, ids = source_text(fid)
+            confirmed = last.get(fid)
+            tail = f"Confidence: {r['confidence']}" + (
+                f"; last confirmed {_short_date(confirmed)}" if pd.notna(confirmed) else "; no dated source"
+            )
+            footnote = (
+                short
+                + (f" ({detail})" if detail else "")
+                + ". "
+                + (f"Sources: {sources_words}. " if sources_words else "No source recorded. ")
+                + tail
+                + "."
+            )
+            rows.append(
+                {
+                    "fact_id": fid,
+                    "sheet": sheet,
+                    "short": short,
+                    "footnote": footnote,
+                    "source_ids": ids,
+                    "confidence": r["confidence"],
+                    "last_confirmed": None if pd.isna(confirmed) else pd.Timestamp(confirmed).date(),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def source_numbers(inv: Inventory, fact_id: str) -> str:
+    """'3, 17, 40': the bibliography numbers of the sources a fact cites."""
+    ids = inv["evidence"].loc[inv["evidence"]["fact_id"] == fact_id, "source_id"].drop_duplicates()
+    return ", ".join(str(n) for n in sorted(source_number(s) for s in ids))
 
 
 # ------------------------------------------------------------------ tidy outputs
 def tidy(inv: Inventory) -> dict[str, pd.DataFrame]:
     """The sheets without the Excel row numbers, dates as dates."""
     out = {}
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_SHEETS:
         frame = inv[sheet].drop(columns=[ROW]).copy()
         for column in DATE_COLUMNS[sheet]:
             frame[column] = pd.to_datetime(frame[column]).dt.date
@@ -452,18 +1290,138 @@ def tidy(inv: Inventory) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_tidy(inv: Inventory, folder: str | Path = "data/processed/inventory") -> list[Path]:
-    folder = paths.resolve(folder)
-    return [atomic.write_csv(folder / f"{sheet}.csv", frame) for sheet, frame in tidy(inv).items()]
+# ------------------------------------------------------------------ validity on a date
+IN_FORCE = "in force"
+NOT_CONFIRMED = "not confirmed"
+SUSPENDED = "suspended"
+#: States of a rule that the report shows on a date (the others did not or no longer apply).
+SHOWN_STATES = (IN_FORCE, NOT_CONFIRMED, SUSPENDED)
+_WEAKER = {"sourced": 0, "uncertain": 1, "from memory": 2}
 
 
-# ------------------------------------------------------------------ rules on a date
 def _split(value) -> list[str]:
     return [v.strip() for v in str(value).split(";") if v.strip()] if isinstance(value, str) else []
 
 
+def weakest(*levels) -> str:
+    """The weakest of several confidence levels (sourced < uncertain < from memory)."""
+    present = [lvl for lvl in levels if isinstance(lvl, str)]
+    return max(present, key=lambda lvl: _WEAKER.get(lvl, 0)) if present else "sourced"
+
+
+def act_terms(inv: Inventory) -> pd.DataFrame:
+    """Per act: its start, the end of its term after extensions, the day a repeal took effect, and its
+    suspensions.
+
+    An extension counts only if it quotes a source (its own confidence carries over to the rules in the
+    extended period); a repeal or replacement only if it is sourced (a 'possibly replaced' act keeps its
+    rules, shown as not confirmed when the act's status is unknown)."""
+    acts = inv["acts"].set_index("id")
+    am = inv["amendments"]
+    quoted = set(inv.quoted.loc[inv.quoted["stance"].isin(CONFIRMING_STANCES), "fact_id"])
+    out = pd.DataFrame(index=acts.index)
+    out["start"] = acts["entry_into_force"].fillna(acts["adopted"])
+    out["status"] = acts["status"]
+    out["confidence"] = acts["confidence"]
+    term_end, extended_by, extension_confidence, extended_from = {}, {}, {}, {}
+    for aid, until in acts["valid_until"].items():
+        end = until
+        if pd.notna(end) and acts.at[aid, "status"] not in ("repealed", "expired"):
+            for _, x in am[(am["target_act_id"] == aid) & (am["action"] == "extends")].sort_values("until").iterrows():
+                if x["id"] in quoted and pd.notna(x["until"]) and x["until"] > end:
+                    extended_from.setdefault(aid, end)
+                    end = x["until"]
+                    extended_by[aid] = x["id"]
+                    extension_confidence[aid] = weakest(extension_confidence.get(aid), x["confidence"])
+        term_end[aid] = end
+    out["term_end"] = pd.to_datetime(pd.Series(term_end))
+    out["extended_from"] = pd.to_datetime(pd.Series(extended_from, dtype="object"))
+    out["extended_by"] = pd.Series(extended_by, dtype="object")
+    out["extension_confidence"] = pd.Series(extension_confidence, dtype="object")
+    out["repealed_from"] = pd.to_datetime(pd.Series(_dated_repeals(inv), dtype="object"))
+    return out
+
+
+def _suspension_on(inv: Inventory, act_id: str, on: pd.Timestamp) -> pd.Series | None:
+    am = inv["amendments"]
+    live = am[
+        (am["target_act_id"] == act_id)
+        & (am["action"] == "suspends")
+        & (am["date"] <= on)
+        & (am["until"].isna() | (am["until"] >= on))
+    ]
+    return None if live.empty else live.sort_values("date").iloc[-1]
+
+
+def act_states(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Each act's state on `on`: in force, not yet in force, suspended (until), ended (repealed or
+    expired), not confirmed since the end of its term (status unknown after it), or no rules (draft,
+    not found); with the date its state turns on (`since`) and its words."""
+    on = pd.Timestamp(on)
+    terms = act_terms(inv)
+    last = inv.last_confirmed
+    rows = []
+    for aid, t in terms.iterrows():
+        state, since, until = IN_FORCE, pd.NaT, pd.NaT
+        if t["status"] in ("draft", "not found"):
+            state = "no rules"
+        elif pd.notna(t["start"]) and on < t["start"]:
+            state = "not yet in force"
+        elif pd.notna(t["repealed_from"]) and on >= t["repealed_from"]:
+            state, since = "ended", t["repealed_from"]
+        elif pd.notna(t["term_end"]) and on > t["term_end"]:
+            if t["status"] in ("repealed", "expired"):
+                state, since = "ended", t["term_end"] + pd.Timedelta(days=1)
+            else:
+                state, since = NOT_CONFIRMED, t["term_end"]
+        else:
+            suspension = _suspension_on(inv, aid, on)
+            if suspension is not None:
+                state, since, until = SUSPENDED, suspension["date"], suspension["until"]
+            elif t["status"] == "unknown" and pd.isna(t["term_end"]):
+                confirmed = last.get(aid, pd.NaT)
+                if pd.isna(confirmed) or on > confirmed:
+                    state, since = NOT_CONFIRMED, confirmed
+        rows.append(
+            {
+                "act_id": aid,
+                "act_state": state,
+                "act_since": since,
+                "act_until": until,
+                "term_end": t["term_end"],
+                "extended_by": t["extended_by"],
+                "in_extension": pd.notna(t["extended_from"]) and on > t["extended_from"] and state == IN_FORCE,
+                "extension_confidence": t["extension_confidence"],
+            }
+        )
+    columns = [
+        "act_id",
+        "act_state",
+        "act_since",
+        "act_until",
+        "term_end",
+        "extended_by",
+        "in_extension",
+        "extension_confidence",
+    ]
+    return pd.DataFrame(rows, columns=columns).set_index("act_id")
+
+
+def state_words(state: str, since=None, until=None) -> str:
+    """'in force', 'not confirmed since 30 June 2026', 'suspended until 31 December 2025'."""
+    if state == NOT_CONFIRMED:
+        return (
+            f"not confirmed since {text.house_date(since)}" if not _blank(since) else "not confirmed (no dated source)"
+        )
+    if state == SUSPENDED:
+        return f"suspended until {text.house_date(until)}" if not _blank(until) else "suspended"
+    if state == "ended" and not _blank(since):
+        return f"ended on {text.house_date(pd.Timestamp(since) - pd.Timedelta(days=1))}"
+    return state
+
+
 def periods(inv: Inventory) -> pd.DataFrame:
-    """Provisions with their act's level, type and status and an effective [start, end] period.
+    """Provisions with their act's level, type, status and confidence and an effective [start, end].
 
     A blank valid_from becomes the day after the start of the provision it replaces, else the act's
     entry into force (or adoption) if that is not after valid_to; `start_known` says which.
@@ -473,11 +1431,11 @@ def periods(inv: Inventory) -> pd.DataFrame:
     prov["level"] = prov["act_id"].map(acts["level"])
     prov["act_type"] = prov["act_id"].map(acts["type"])
     prov["act_status"] = prov["act_id"].map(acts["status"])
+    prov["act_confidence"] = prov["act_id"].map(acts["confidence"])
     act_start = acts["entry_into_force"].fillna(acts["adopted"])
     starts = dict(zip(prov["id"], prov["valid_from"]))
     effective = []
-    for pid, start, end, act, replaced in zip(prov["id"], prov["valid_from"], prov["valid_to"], prov["act_id"],
-                                              prov["replaces"]):
+    for start, end, act, replaced in zip(prov["valid_from"], prov["valid_to"], prov["act_id"], prov["replaces"]):
         if pd.notna(start):
             effective.append(start)
             continue
@@ -492,59 +1450,546 @@ def periods(inv: Inventory) -> pd.DataFrame:
     return prov
 
 
+def _open_conflicts(inv: Inventory) -> dict[str, str]:
+    """fact id -> the unresolved conflicts that concern it ('C01, C04')."""
+    c = inv["conflicts"]
+    c = c[(c["resolution_status"] != "resolved") & c["related_id"].notna()]
+    return c.groupby("related_id")["conflict_id"].apply(lambda s: ", ".join(sorted(set(s)))).to_dict()
+
+
+def provision_states(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Every provision's state on `on`, the date it turns on and why, with its last confirmed date, its
+    effective confidence (its own or its act's, whichever is weaker) and the open conflicts on it or its
+    act.
+
+    in force: within its period and its act's validity, confirmed by a source no older than
+    `inventory.stale_after_months`; not confirmed (since a date): the act's term ended with its status
+    unknown, the act's status is unknown after the rule's last source, or the newest source is too old
+    (or undated); suspended: its act is suspended (the rule revives when the suspension ends unless a
+    repeal follows); otherwise not yet in force, ended, replaced, or no rules (draft or not found).
+    """
+    on = pd.Timestamp(on)
+    prov = periods(inv)
+    acts = act_states(inv, on)
+    last = inv.last_confirmed
+    threshold = stale_threshold(on)
+    conflicts = _open_conflicts(inv)
+    started_ids = set(prov.loc[prov["start"].isna() | (prov["start"] <= on), "id"])
+    superseded = set(prov.loc[prov["id"].isin(started_ids), "replaces"].dropna())
+    states, since, until, confidence, inherited, stale = [], [], [], [], [], []
+    for _, p in prov.iterrows():
+        act = acts.loc[p["act_id"]]
+        confirmed = last.get(p["id"], pd.NaT)
+        state, day, end = IN_FORCE, pd.NaT, pd.NaT
+        if act["act_state"] == "no rules":
+            state = "no rules"
+        elif pd.notna(p["start"]) and on < p["start"]:
+            state = "not yet in force"
+        elif pd.notna(p["end"]) and on > p["end"]:
+            state, day = "ended", p["end"] + pd.Timedelta(days=1)
+        elif p["id"] in superseded:
+            state = "replaced"
+        elif act["act_state"] in ("ended", "not yet in force"):
+            state, day = act["act_state"], act["act_since"]
+        elif act["act_state"] == SUSPENDED:
+            state, day, end = SUSPENDED, act["act_since"], act["act_until"]
+        elif act["act_state"] == NOT_CONFIRMED and pd.notna(act["term_end"]):
+            state, day = NOT_CONFIRMED, act["act_since"]
+        elif act["act_state"] == NOT_CONFIRMED and not (pd.notna(confirmed) and on <= confirmed):
+            # an act of unknown status: the rule holds up to the newer of its own and its act's last source
+            state, day = NOT_CONFIRMED, max([d for d in (act["act_since"], confirmed) if pd.notna(d)], default=pd.NaT)
+        elif pd.isna(confirmed) or confirmed < threshold:
+            state, day = NOT_CONFIRMED, confirmed
+        own = p["confidence"]
+        effective = weakest(own, p["act_confidence"], act["extension_confidence"] if act["in_extension"] else None)
+        states.append(state)
+        since.append(day)
+        until.append(end)
+        confidence.append(effective)
+        inherited.append(effective != own)
+        stale.append(pd.isna(confirmed) or confirmed < threshold)
+    prov["state"] = states
+    prov["since"] = pd.to_datetime(pd.Series(since, index=prov.index, dtype="object"))
+    prov["until"] = pd.to_datetime(pd.Series(until, index=prov.index, dtype="object"))
+    prov["status_text"] = [state_words(s, d, u) for s, d, u in zip(prov["state"], prov["since"], prov["until"])]
+    prov["last_confirmed"] = prov["id"].map(last)
+    prov["stale"] = stale
+    prov["effective_confidence"] = confidence
+    prov["inherited"] = inherited
+    prov["conflicts"] = [
+        ", ".join(sorted(set(_split_commas(conflicts.get(pid, "")) + _split_commas(conflicts.get(aid, "")))))
+        for pid, aid in zip(prov["id"], prov["act_id"])
+    ]
+    prov["act_state"] = prov["act_id"].map(acts["act_state"])
+    return prov
+
+
+def _split_commas(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 def _for_target(frame: pd.DataFrame) -> pd.Series:
     target = set(config.get("inventory.applies_to_target"))
     return frame["applies_to"].map(lambda v: bool(target & set(_split(v)))).astype(bool)
 
 
-def rules_in_force(inv: Inventory, on: str | date, pathway: str | None = None, target_only: bool = True) -> pd.DataFrame:
-    """Provisions that applied on `on` (inclusive dates), for the corridor's target group by default.
-
-    Acts that are drafts or were not found hold no rules; a provision is dropped once a provision that
-    replaces it applies.
-    """
-    on = pd.Timestamp(on)
-    prov = periods(inv)
-    with_rules = set(config.get("inventory.statuses_with_rules"))
-    started = prov["act_status"].isin(with_rules) & (prov["start"].isna() | (prov["start"] <= on))
-    superseded = set(prov.loc[started, "replaces"].dropna())  # even if the successor has itself ended
-    live = started & (prov["end"].isna() | (prov["end"] >= on)) & ~prov["id"].isin(superseded)
-    prov = prov[live]
+def _select(frame: pd.DataFrame, pathway: str | Iterable[str] | None, target_only: bool) -> pd.DataFrame:
     if target_only:
-        prov = prov[_for_target(prov)]
+        frame = frame[_for_target(frame)]
     if pathway is not None:
-        prov = prov[prov["pathway"].map(lambda v: pathway in _split(v)).astype(bool)]
-    return prov.sort_values(["pathway", "id"]).reset_index(drop=True)
+        wanted = {pathway} if isinstance(pathway, str) else set(pathway)
+        frame = frame[frame["pathway"].map(lambda v: bool(wanted & set(_split(v)))).astype(bool)]
+    return frame.sort_values(["pathway", "id"]).reset_index(drop=True)
 
 
-def by_pathway(rules: pd.DataFrame) -> pd.DataFrame:
-    """One row per (pathway, provision), pathways in the configured order, with their labels."""
-    labels = config.pathway_labels()
-    order = {p: i for i, p in enumerate(labels)}
-    out = rules.assign(pathway_id=rules["pathway"].map(_split)).explode("pathway_id")
-    out["pathway_label"] = out["pathway_id"].map(labels)
-    out["_order"] = out["pathway_id"].map(order)
-    return out.sort_values(["_order", "id"]).drop(columns="_order").reset_index(drop=True)
+def rules_on(
+    inv: Inventory,
+    on: str | date,
+    pathway: str | Iterable[str] | None = None,
+    target_only: bool = True,
+    states: Iterable[str] = SHOWN_STATES,
+) -> pd.DataFrame:
+    """Provisions whose state on `on` is one of `states` (by default every state the report shows:
+    in force, not confirmed, suspended), for the corridor's target group by default."""
+    frame = provision_states(inv, on)
+    return _select(frame[frame["state"].isin(set(states))], pathway, target_only)
 
 
-def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
-    """The rules as a reader sees them: pathway, id, act, rule, value, from, to, confidence."""
-    rows = by_pathway(rules)
-    return pd.DataFrame({
-        "Pathway": rows["pathway_label"],
-        "Provision": rows["id"],
-        "Rule": rows["rule"],
-        "Value": [value_text(r) for _, r in rows.iterrows()],
-        "From": [("" if pd.isna(s) else f"{s:%d.%m.%Y}") + ("" if k else " (start not found)")
-                 for s, k in zip(rows["start"], rows["start_known"])],
-        "To": [("" if pd.isna(e) else f"{e:%d.%m.%Y}") for e in rows["end"]],
-        "Confidence": rows["confidence"],
-    })
+def rules_in_force(
+    inv: Inventory, on: str | date, pathway: str | Iterable[str] | None = None, target_only: bool = True
+) -> pd.DataFrame:
+    """Provisions in force on `on`: within their act's validity and confirmed by a recent source."""
+    return rules_on(inv, on, pathway, target_only, states=(IN_FORCE,))
+
+
+def provision_state(states: pd.DataFrame, provision_id: str) -> str:
+    """The state of one provision in words ('not confirmed since 30 June 2026')."""
+    row = states.loc[states["id"] == provision_id]
+    if row.empty:
+        raise KeyError(provision_id)
+    return row["status_text"].iloc[0]
+
+
+# ------------------------------------------------------------------ outputs other chapters read
+def _date_or_none(value):
+    return None if _blank(value) else pd.Timestamp(value).date()
+
+
+def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Path]:
+    """The tidy sheets, the bibliography (sources.csv), one citation per fact (citations.csv) and each
+    provision's state on `on` (provision_status.csv), for the chapters that cite the inventory."""
+    folder = paths.resolve(folder)
+    tables = tidy(inv)
+    cites = citations(inv).set_index("fact_id")
+    states = provision_states(inv, on).set_index("id")
+    acts_on = act_states(inv, on)
+    tiers = best_tier(inv)
+    for sheet in SHEETS:
+        frame = tables[sheet]
+        frame["citation"] = (
+            frame["id"].map(cites["short"]) if sheet != "acts" else frame["citation"].fillna(frame["title_en"])
+        )
+        frame["source_ids"] = frame["id"].map(cites["source_ids"])
+        frame["source"] = frame["id"].map(cites["footnote"])  # the full reference, for tables that show one
+        frame["last_confirmed"] = frame["id"].map(cites["last_confirmed"])
+        frame["best_tier"] = frame["id"].map(tiers)
+        if sheet == "provisions":
+            frame["effective_confidence"] = frame["id"].map(states["effective_confidence"])
+        if sheet == "acts":
+            frame["state_on_as_of"] = [
+                state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
+                for a in frame["id"]
+            ]
+    tables["sources"] = bibliography(inv)
+    written = [atomic.write_csv(folder / f"{sheet}.csv", frame) for sheet, frame in tables.items()]
+    cite_frame = citations(inv)[["fact_id", "sheet", "short", "footnote", "source_ids", "confidence", "last_confirmed"]]
+    written.append(atomic.write_csv(folder / "citations.csv", cite_frame))
+    status = states.reset_index()
+    status_frame = pd.DataFrame(
+        {
+            "id": status["id"],
+            "act_id": status["act_id"],
+            "pathway": status["pathway"],
+            "applies_to": status["applies_to"],
+            "as_of": pd.Timestamp(on).date(),
+            "state": status["state"],
+            "status_text": status["status_text"],
+            "since": status["since"].map(_date_or_none),
+            "last_confirmed": status["last_confirmed"].map(_date_or_none),
+            "stale": status["stale"],
+            "effective_confidence": status["effective_confidence"],
+            "inherited_from_act": status["inherited"],
+            "open_conflicts": status["conflicts"],
+        }
+    )
+    written.append(atomic.write_csv(folder / "provision_status.csv", status_frame))
+    return written
+
+
+def registry_value(row) -> tuple[object, str]:
+    """A provision as a registry number: its quantity in a unit the house style prints well (an
+    amount in the configured currency, a percentage), or its rule as text when it has no number."""
+    if pd.isna(row["quantity"]):
+        return row["rule"], "text"
+    unit = str(row["unit"] or "").strip()
+    currency = config.get("currency")
+    quantity = float(row["quantity"])
+    value = int(quantity) if quantity.is_integer() else quantity
+    if unit.split(" ")[0] in (currency["name"], currency["code"]):
+        return value, currency["code"]
+    if unit.startswith("%"):
+        return value, "%"
+    unit = re.sub(r"\s*\(.*\)\s*$", "", unit)  # "years (age limit)" -> "years": the gloss goes to the description
+    return value, "" if unit in ("coefficient", "count") else unit
+
+
+def record_numbers(reg, inv: Inventory, on: str | date, source: str) -> pd.DataFrame:
+    """Record what the chapter's prose and other chapters read from the registry, so that no value, date
+    or name of the inventory is typed into a sentence:
+
+    - every provision's value `inventory.provisions.<id>` (its quantity, or its rule as text) and state
+      on `on` `inventory.state.<id>` ("not confirmed since 30 June 2026");
+    - every act's citation, state and term `inventory.acts.<id>.citation|state|valid_until|term_end`;
+    - the dates of facts: `inventory.from.<id>` (an act's entry into force, a provision's, role's or
+      body's first day, an amendment's date, the date a conflicting value was reported),
+      `inventory.until.<id>` (the last day of a provision, role or body, the end of a suspension or
+      extension), `inventory.adopted.<id>` (an act's adoption), `inventory.confirmed.<id>` (the newest
+      source of any fact);
+    - every provision's article `inventory.article.<id>`, every conflicting value
+      `inventory.conflicts.<row id>` and every body's name in a sentence `inventory.bodies.<id>`.
+
+    Ids are lower-cased. Returns the provision states on `on`.
+    """
+    states = provision_states(inv, on)
+    for _, r in states.iterrows():
+        key = r["id"].lower()
+        value, unit = registry_value(r)
+        reg.record(
+            f"inventory.provisions.{key}",
+            value,
+            unit,
+            f"{r['id']}: {r['rule']}"
+            + (f" (unit: {r['unit']})" if isinstance(r["unit"], str) and unit not in ("text", r["unit"]) else ""),
+            f"{source}/provisions.csv",
+            rows=[r["id"]],
+        )
+        reg.record(
+            f"inventory.state.{key}",
+            r["status_text"],
+            "text",
+            f"state of {r['id']} on {on}",
+            f"{source}/provision_status.csv",
+            rows=[r["id"]],
+        )
+    terms = act_terms(inv)
+    acts_on = act_states(inv, on)
+    for _, a in inv["acts"].iterrows():
+        key, aid = a["id"].lower(), a["id"]
+        reg.record(
+            f"inventory.acts.{key}.citation",
+            act_citation(a),
+            "text",
+            f"how footnotes cite {aid}",
+            f"{source}/acts.csv",
+            rows=[aid],
+        )
+        reg.record(
+            f"inventory.acts.{key}.state",
+            state_words(acts_on.at[aid, "act_state"], acts_on.at[aid, "act_since"], acts_on.at[aid, "act_until"]),
+            "text",
+            f"state of {aid} on {on}",
+            f"{source}/acts.csv",
+            rows=[aid],
+        )
+        for name, value, what in (
+            ("valid_until", a["valid_until"], "last day of its term as adopted"),
+            ("term_end", terms.at[aid, "term_end"], "last day of its term after extensions"),
+        ):
+            if pd.notna(value):
+                reg.record(
+                    f"inventory.acts.{key}.{name}",
+                    pd.Timestamp(value).date(),
+                    "date",
+                    f"{aid}: {what}",
+                    f"{source}/acts.csv",
+                    rows=[aid],
+                )
+    dated = [
+        ("acts", "adopted", "adopted"),
+        ("acts", "entry_into_force", "from"),
+        ("provisions", "valid_from", "from"),
+        ("provisions", "valid_to", "until"),
+        ("amendments", "date", "from"),
+        ("amendments", "until", "until"),
+        ("institutions", "valid_from", "from"),
+        ("institutions", "valid_to", "until"),
+        ("roles", "valid_from", "from"),
+        ("roles", "valid_to", "until"),
+        ("conflicts", "reported_on", "from"),
+    ]
+    for sheet, column, family in dated:
+        frame = inv[sheet]
+        for fid, value in zip(frame["id"], frame[column]):
+            if pd.notna(value):
+                reg.record(
+                    f"inventory.{family}.{fid.lower()}",
+                    pd.Timestamp(value).date(),
+                    "date",
+                    f"{fid}: {column}",
+                    f"{source}/{sheet}.csv",
+                    rows=[fid],
+                )
+    for pid, article in zip(inv["provisions"]["id"], inv["provisions"]["article"]):
+        if not _blank(article):
+            reg.record(
+                f"inventory.article.{pid.lower()}",
+                article,
+                "text",
+                f"article of {pid}",
+                f"{source}/provisions.csv",
+                rows=[pid],
+            )
+    conflicts = inv["conflicts"]
+    for cid, value, unit in zip(conflicts["id"], conflicts["value"], conflicts["unit"]):
+        reg.record(
+            f"inventory.conflicts.{cid.lower()}",
+            f"{value} {unit}".strip() if not _blank(unit) else str(value),
+            "text",
+            f"value reported in {cid}",
+            f"{source}/conflicts.csv",
+            rows=[cid],
+        )
+    for fid, day in inv.last_confirmed.items():
+        reg.record(
+            f"inventory.confirmed.{fid.lower()}",
+            pd.Timestamp(day).date(),
+            "date",
+            f"{fid}: date of its newest confirming source",
+            f"{source}/citations.csv",
+            rows=[fid],
+        )
+    for bid, short, name in zip(
+        inv["institutions"]["id"], inv["institutions"]["short_name"], inv["institutions"]["name_en"]
+    ):
+        reg.record(
+            f"inventory.bodies.{bid.lower()}",
+            name if _blank(short) else short,
+            "text",
+            f"name of {bid} in a sentence",
+            f"{source}/institutions.csv",
+            rows=[bid],
+        )
+    return states
+
+
+def record_verification(reg, inv: Inventory, states: pd.DataFrame, on: str | date, source: str) -> None:
+    """The counts the chapter's overview and verification section state, computed by the rules of
+    this module (states on `on`, inherited confidence, authoritative tiers, stale sources)."""
+    for sheet, unit in (
+        ("acts", "acts"),
+        ("provisions", "provisions"),
+        ("institutions", "bodies"),
+        ("sources", "sources"),
+        ("evidence", "quotes"),
+    ):
+        ids = inv[sheet]["id"] if "id" in inv[sheet] else inv[sheet].get("source_id", pd.Series(dtype=object))
+        reg.record(
+            f"inventory.{sheet}.total",
+            len(inv[sheet]),
+            unit,
+            f"rows of sheet {sheet}",
+            f"{source}/{sheet}.csv",
+            rows=ids if sheet != "evidence" else (),
+        )
+    counts = state_counts(states)
+    words = {
+        "in_force": "rules for the target group in force (confirmed by a recent source)",
+        "not_confirmed": "rules for the target group not confirmed on the date",
+        "suspended": "rules for the target group suspended on the date",
+        "in_force_weak": "rules in force that rest on an uncertain or remembered fact (their act's included)",
+        "in_force_inherited": "rules in force recorded as sourced whose act is uncertain",
+        "in_force_conflict": "rules in force on which sources disagree",
+        "shown": "rules for the target group in force, not confirmed or suspended",
+    }
+    for key, n in counts.items():
+        reg.record(f"inventory.rules.{key}", n, "rules", f"{words[key]} ({on})", f"{source}/provision_status.csv")
+    shares = authoritative_shares(inv).set_index("sheet")
+    for sheet in ("acts", "provisions"):
+        reg.record(
+            f"inventory.verification.{sheet}_authoritative",
+            int(shares.at[sheet, "authoritative"]),
+            sheet,
+            f"{sheet} that quote an official text, a legal database or an international organisation",
+            f"{source}/evidence.csv",
+        )
+        reg.record(
+            f"inventory.verification.{sheet}_authoritative_pct",
+            shares.at[sheet, "share_pct"],
+            "%",
+            f"share of {sheet} that quote an authoritative source",
+            f"{source}/evidence.csv",
+        )
+        reg.record(
+            f"inventory.verification.{sheet}_target_pct",
+            shares.at[sheet, "target_pct"],
+            "%",
+            f"target share of {sheet} (inventory.authoritative_targets)",
+            "config/corridor.yaml",
+        )
+    table = verification_table(inv, on)
+    total = table.loc["all facts"]
+    reg.record("inventory.facts.total", int(total["Facts"]), "facts", "rows of all fact sheets", source)
+    reg.record("inventory.facts.checked", int(total["Checked"]), "facts", "facts with verified_on filled", source)
+    reg.record(
+        "inventory.facts.sourced_pct", total["sourced %"], "%", "share of facts sourced (provisions: effective)", source
+    )
+    reg.record("inventory.facts.uncertain_pct", total["uncertain %"], "%", "share of facts uncertain", source)
+    reg.record("inventory.facts.memory_pct", total["from memory %"], "%", "share of facts from memory", source)
+    reg.record(
+        "inventory.facts.unquoted", int(total["No quoted source"]), "facts", "facts without any quoted source", source
+    )
+    reg.record(
+        "inventory.facts.stale",
+        int(total["Not confirmed in the last period"]),
+        "facts",
+        "facts whose newest source is older than the threshold, or undated",
+        source,
+    )
+    reg.record(
+        "inventory.verification.stale_months",
+        int(config.get("inventory.stale_after_months")),
+        "months",
+        "age of the newest source beyond which a fact is not confirmed",
+        "config/corridor.yaml",
+    )
+    reg.record(
+        "inventory.verification.stale_before",
+        stale_threshold(on).date(),
+        "date",
+        "facts whose newest source is older than this are not confirmed on the as-of date",
+        "config/corridor.yaml",
+    )
+    reg.record(
+        "inventory.institutions.since",
+        pd.Timestamp(config.get("inventory.institutions_since")).date(),
+        "date",
+        "start of the period whose reorganisations the chapter shows",
+        "config/corridor.yaml",
+    )
+    open_conflicts = inv["conflicts"].loc[inv["conflicts"]["resolution_status"] != "resolved", "conflict_id"].unique()
+    reg.record(
+        "inventory.conflicts.open",
+        len(open_conflicts),
+        "conflicts",
+        "facts on which sources disagree, unresolved",
+        f"{source}/conflicts.csv",
+        rows=open_conflicts,
+    )
+    tiers = inv.quoted.loc[~_filled(inv.quoted["copy_of"])].drop_duplicates("source_id")["tier"].value_counts()
+    for tier in tier_order():
+        reg.record(
+            f"inventory.sources.{tier.replace(' ', '_')}",
+            int(tiers.get(tier, 0)),
+            "sources",
+            f"sources quoted, of tier {tier}",
+            f"{source}/sources.csv",
+        )
+
+
+# ------------------------------------------------------------------ evidence tables under the analysis
+def value_text(row) -> str:
+    """'800 som per month'; 'amount not found' when the rule has a unit but no number; else ''."""
+    has_unit = isinstance(row["unit"], str) and row["unit"].strip()
+    if pd.isna(row["quantity"]):
+        return "amount not found" if has_unit else ""
+    return f"{row['quantity']:,.10g}" + (f" {row['unit']}" if has_unit else "")
+
+
+def status_with_flags(row) -> str:
+    """The state in words, plus 'sources disagree (C01)' where a conflict is open."""
+    words = row["status_text"]
+    return words + (f"; sources disagree ({row['conflicts']})" if row["conflicts"] else "")
+
+
+def tagged(text: str, fact_id: str) -> str:
+    """A fact's words with its id as a small tag, so a table names the rule, not the id."""
+    return f"{text} (ref. {fact_id})"
+
+
+def _status_cell(row) -> str:
+    """State, conflicts, confidence where weak, and the last confirmed date of a rule in force."""
+    words = status_with_flags(row)
+    if row["state"] == IN_FORCE and pd.notna(row["last_confirmed"]):
+        words += f" (last confirmed {_short_date(row['last_confirmed'])})"
+    if row["effective_confidence"] != "sourced":
+        words += f"; {row['effective_confidence']}" + (" (its act)" if row["inherited"] else "")
+    return words
+
+
+def evidence_table(
+    inv: Inventory,
+    states: pd.DataFrame,
+    pathways: Iterable[str] | None = None,
+    applies_to: Iterable[str] | None = None,
+    ids: Iterable[str] | None = None,
+    shown_only: bool = True,
+) -> pd.DataFrame:
+    """The rules a section relies on, as a reader checks them: the rule (its id as a small tag), its
+    legal basis (act and article), value, state on the date with conflicts flagged, weak confidence
+    (inherited from the act where weaker) and the last confirmed date, and the bibliography numbers."""
+    frame = states
+    if shown_only:
+        frame = frame[frame["state"].isin(SHOWN_STATES)]
+    keep = pd.Series(False, index=frame.index)
+    if pathways is not None:
+        wanted = set(pathways)
+        keep |= frame["pathway"].map(lambda v: bool(wanted & set(_split(v)))).astype(bool)
+    if applies_to is not None:
+        groups = set(applies_to)
+        keep |= frame["applies_to"].map(lambda v: bool(groups & set(_split(v)))).astype(bool)
+    if ids is not None:
+        keep |= frame["id"].isin(set(ids))
+    if pathways is None and applies_to is None and ids is None:
+        keep[:] = True
+    frame = frame[keep]
+    acts = inv["acts"].set_index("id")
+    order = {IN_FORCE: 0, SUSPENDED: 1, NOT_CONFIRMED: 2}
+    frame = frame.assign(_order=frame["state"].map(order).fillna(3)).sort_values(["_order", "act_id", "id"])
+    return pd.DataFrame(
+        {
+            "Rule": [tagged(r, i) for r, i in zip(frame["rule"], frame["id"])],
+            "Legal basis": [
+                act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
+                for a, art in zip(frame["act_id"], frame["article"])
+            ],
+            "Value": [value_text(r) for _, r in frame.iterrows()],
+            "Status": [_status_cell(r) for _, r in frame.iterrows()],
+            "Sources": [source_numbers(inv, f) for f in frame["id"]],
+        }
+    ).reset_index(drop=True)
+
+
+def state_counts(states: pd.DataFrame, target_only: bool = True) -> dict[str, int]:
+    """How many rules (for the target group) are in force, not confirmed and suspended on the date, and
+    how many of those in force rest on a weak fact, inherit their act's weakness or carry a conflict."""
+    frame = states[_for_target(states)] if target_only else states
+    live = frame[frame["state"] == IN_FORCE]
+    return {
+        "in_force": len(live),
+        "not_confirmed": int((frame["state"] == NOT_CONFIRMED).sum()),
+        "suspended": int((frame["state"] == SUSPENDED).sum()),
+        "in_force_weak": int((live["effective_confidence"] != "sourced").sum()),
+        "in_force_inherited": int((live["inherited"] & (live["confidence"] == "sourced")).sum()),
+        "in_force_conflict": int((live["conflicts"] != "").sum()),
+        "shown": int(frame["state"].isin(SHOWN_STATES).sum()),
+    }
 
 
 # ------------------------------------------------------------------ institutions on a date
 def roles_on(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """Roles of the bodies on `on` (role and body both current; blank dates count as open)."""
+    """Roles of the bodies on `on` (role and body both current; blank dates count as open), with the
+    role's last confirmed date and its state (in force, or not confirmed since its newest source when
+    that is older than `inventory.stale_after_months`)."""
     on = pd.Timestamp(on)
     inst = inv["institutions"].set_index("id")
     roles = inv["roles"].copy()
@@ -555,6 +2000,11 @@ def roles_on(inv: Inventory, on: str | date) -> pd.DataFrame:
         live &= (roles[start].isna() | (roles[start] <= on)) & (roles[end].isna() | (roles[end] >= on))
     roles = roles[live].copy()
     roles["body"] = roles["institution_id"].map(inst["name_en"])
+    roles["last_confirmed"] = roles["id"].map(inv.last_confirmed)
+    threshold = stale_threshold(on)
+    fresh = roles["last_confirmed"].notna() & (roles["last_confirmed"] >= threshold)
+    roles["state"] = [IN_FORCE if f else NOT_CONFIRMED for f in fresh]
+    roles["status_text"] = [state_words(s, d) for s, d in zip(roles["state"], roles["last_confirmed"])]
     return roles.sort_values(["pathway", "institution_id"]).reset_index(drop=True)
 
 
@@ -562,7 +2012,7 @@ def institution_map(inv: Inventory, on: str | date, mark: str = "•") -> pd.Dat
     """Body × procedure matrix on a date: `mark` where the body has a role (roles in words: roles_table)."""
     roles = roles_on(inv, on)
     labels = config.pathway_labels()
-    matrix = pd.crosstab(roles["institution_id"], roles["pathway"])
+    matrix = pd.crosstab(roles["body"], roles["pathway"])
     matrix = matrix.reindex(columns=[p for p in labels if p in matrix.columns])
     matrix = matrix.apply(lambda col: col.map(lambda n: mark if n else ""))
     matrix.columns = [labels[c] for c in matrix.columns]
@@ -570,38 +2020,89 @@ def institution_map(inv: Inventory, on: str | date, mark: str = "•") -> pd.Dat
     return matrix
 
 
-def institutions_annex(inv: Inventory) -> pd.DataFrame:
-    """Every body with English and Russian names, parent, period and source links."""
-    inst = inv["institutions"].sort_values(["country", "id"])
-    return pd.DataFrame({
-        "Id": inst["id"], "Name (EN)": inst["name_en"], "Name (RU)": inst["name_ru"].fillna(""),
-        "Parent": inst["parent_id"].fillna(inst["parent_note"]).fillna(""),
-        "Predecessor": inst["predecessor_id"].fillna(""),
-        "From": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in inst["valid_from"]],
-        "To": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in inst["valid_to"]],
-        "Confidence": inst["confidence"], "source": [source_links(v) for v in inst["source"]],
-    }).reset_index(drop=True)
-
-
 def roles_table(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """The roles on a date in words, by procedure."""
+    """The roles on a date in words, by procedure: body by name, role (its id as a tag), since when,
+    state with weak confidence, sources."""
     roles = roles_on(inv, on)
     labels = config.pathway_labels()
     order = {p: i for i, p in enumerate(labels)}
     roles = roles.assign(_order=roles["pathway"].map(order)).sort_values(["_order", "institution_id"])
-    return pd.DataFrame({
-        "Procedure": roles["pathway"].map(labels), "Body": roles["institution_id"], "Role": roles["role"],
-        "Since": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in roles["valid_from"]],
-        "Confidence": roles["confidence"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Procedure": roles["pathway"].map(labels),
+            "Body": roles["body"],
+            "Role": [
+                tagged(r, i) + (f" Since {_short_date(d)}." if pd.notna(d) else "")
+                for r, i, d in zip(roles["role"], roles["id"], roles["valid_from"])
+            ],
+            "Status": [
+                t + ("" if c == "sourced" else f"; {c}") for t, c in zip(roles["status_text"], roles["confidence"])
+            ],
+            "Sources": [source_numbers(inv, r) for r in roles["id"]],
+        }
+    ).reset_index(drop=True)
+
+
+def reorganisations(inv: Inventory, since: str | date) -> pd.DataFrame:
+    """Bodies of the destination state created, renamed or ended since a date, each with the body it
+    replaced and its successor, in date order."""
+    inst = inv["institutions"]
+    inst = inst[inst["country"] == config.get("corridor.destination.code")]
+    since = pd.Timestamp(since)
+    names = inst.set_index("id")["name_en"]
+    successors = (
+        inst.dropna(subset=["predecessor_id"]).groupby("predecessor_id")["name_en"].apply(lambda s: "; ".join(s))
+    )
+    changed = inst[(inst["valid_from"] >= since) | (inst["valid_to"] >= since)].copy()
+    changed["_date"] = changed["valid_from"].where(changed["valid_from"] >= since, changed["valid_to"])
+    changed = changed.sort_values(["_date", "id"])
+    return pd.DataFrame(
+        {
+            "Body": [
+                tagged(n, i) + ("" if c == "sourced" else f"; {c}")
+                for n, i, c in zip(changed["name_en"], changed["id"], changed["confidence"])
+            ],
+            "From": [_date_text(d) or "not found" for d in changed["valid_from"]],
+            "To": [_date_text(d) for d in changed["valid_to"]],
+            "Replaced": changed["predecessor_id"].map(names).fillna(""),
+            "Replaced by": changed["id"].map(successors).fillna(""),
+            "Sources": [source_numbers(inv, i) for i in changed["id"]],
+        }
+    ).reset_index(drop=True)
+
+
+def institutions_annex(inv: Inventory) -> pd.DataFrame:
+    """Every body with English and Russian names, parent, predecessor, period and source numbers."""
+    inst = inv["institutions"].sort_values(["country", "id"])
+    return pd.DataFrame(
+        {
+            "Body": [tagged(n, i) for n, i in zip(inst["name_en"], inst["id"])],
+            "Name (RU)": inst["name_ru"].fillna(""),
+            "Parent and predecessor": [
+                " / ".join(x for x in (str(p) if not _blank(p) else "", str(q) if not _blank(q) else "") if x)
+                for p, q in zip(inst["parent_id"].fillna(inst["parent_note"]), inst["predecessor_id"])
+            ],
+            "Period": [_period(f, t) for f, t in zip(inst["valid_from"], inst["valid_to"])],
+            "Confidence": inst["confidence"],
+            "Sources": [source_numbers(inv, i) for i in inst["id"]],
+        }
+    ).reset_index(drop=True)
+
+
+def _period(start, end) -> str:
+    """'12.05.2025 – ', ' – 11.05.2025', '' (dates not found)."""
+    if pd.isna(start) and pd.isna(end):
+        return ""
+    return f"{'' if pd.isna(start) else f'{start:%d.%m.%Y}'} – {'' if pd.isna(end) else f'{end:%d.%m.%Y}'}"
 
 
 # ------------------------------------------------------------------ changes between two dates
 def changes_between(inv: Inventory, start: str | date, end: str | date, target_only: bool = True) -> pd.DataFrame:
-    """Rules that are new, amended (a successive value replaced an earlier one) or repealed between
-    two dates, comparing the rules in force on each date."""
-    before = rules_in_force(inv, start, target_only=target_only).set_index("id")
-    after = rules_in_force(inv, end, target_only=target_only).set_index("id")
+    """Rules that are new, amended (a successive value replaced an earlier one), suspended, revived or
+    that ceased between two dates, comparing the rules that applied on each date (in force, not
+    confirmed or suspended)."""
+    before = rules_on(inv, start, target_only=target_only).set_index("id")
+    after = rules_on(inv, end, target_only=target_only).set_index("id")
     replaces = inv["provisions"].set_index("id")["replaces"].dropna().to_dict()
 
     def ancestor_in_before(pid: str) -> str | None:
@@ -615,6 +2116,10 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
 
     rows = []
     replaced_now = set()
+    for pid in after.index.intersection(before.index):
+        was, now = before.at[pid, "state"], after.at[pid, "state"]
+        if SUSPENDED in (was, now) and was != now:
+            rows.append(_change_row("suspended" if now == SUSPENDED else "revived", after.loc[pid], pid, None, before))
     for pid in after.index.difference(before.index):
         old = ancestor_in_before(pid)
         if old:
@@ -622,27 +2127,58 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
         rows.append(_change_row("amended" if old else "new", after.loc[pid], pid, old, before))
     for pid in before.index.difference(after.index):
         if pid not in replaced_now:
-            rows.append(_change_row("repealed", before.loc[pid], pid, None, before))
-    columns = ["change", "id", "pathway", "rule", "value", "previous_id", "previous_value", "valid_from", "valid_to",
-               "confidence"]
-    order = {"new": 0, "amended": 1, "repealed": 2}
+            rows.append(_change_row("ceased", before.loc[pid], pid, None, before))
+    columns = [
+        "change",
+        "id",
+        "pathway",
+        "rule",
+        "value",
+        "previous_id",
+        "previous_value",
+        "valid_from",
+        "valid_to",
+        "status_text",
+        "confidence",
+    ]
+    order = {"new": 0, "amended": 1, "suspended": 2, "revived": 3, "ceased": 4}
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["change", "pathway", "id"], key=lambda s: s.map(order) if s.name == "change" else s) \
-        .reset_index(drop=True)
+    return frame.sort_values(
+        ["change", "pathway", "id"], key=lambda s: s.map(order) if s.name == "change" else s
+    ).reset_index(drop=True)
 
 
-def value_text(row) -> str:
-    """'800 som per month'; 'amount not found' when the rule has a unit but no number; else ''."""
-    has_unit = isinstance(row["unit"], str) and row["unit"].strip()
-    if pd.isna(row["quantity"]):
-        return "amount not found" if has_unit else ""
-    return f"{row['quantity']:,.10g}" + (f" {row['unit']}" if has_unit else "")
+def changes_table(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
+    """The changes between two dates as the report shows them: the change, the rule with its id as a
+    tag, its value and the value it replaced, and its state on the second date."""
+    changes = changes_between(inv, start, end)
+    return pd.DataFrame(
+        {
+            "Change": changes["change"],
+            "Rule": [tagged(r, i) for r, i in zip(changes["rule"], changes["id"])],
+            "Value": changes["value"],
+            "Previous value": changes["previous_value"],
+            "Status": [
+                t + ("" if c == "sourced" else f"; {c}") for t, c in zip(changes["status_text"], changes["confidence"])
+            ],
+        }
+    )
 
 
 def _change_row(change: str, row, pid: str, old: str | None, before: pd.DataFrame) -> dict:
-    return {"change": change, "id": pid, "pathway": row["pathway"], "rule": row["rule"], "value": value_text(row),
-            "previous_id": old or "", "previous_value": value_text(before.loc[old]) if old else "",
-            "valid_from": row["start"], "valid_to": row["end"], "confidence": row["confidence"]}
+    return {
+        "change": change,
+        "id": pid,
+        "pathway": row["pathway"],
+        "rule": row["rule"],
+        "value": value_text(row),
+        "previous_id": old or "",
+        "previous_value": value_text(before.loc[old]) if old else "",
+        "valid_from": row["start"],
+        "valid_to": row["end"],
+        "status_text": row["status_text"],
+        "confidence": row["effective_confidence"],
+    }
 
 
 def amendments_between(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
@@ -658,17 +2194,15 @@ def level_order() -> list[str]:
 
 
 def coverage_matrix(inv: Inventory, on: str | date | None = None, target_only: bool = True) -> pd.DataFrame:
-    """Number of provisions per pathway × level (in force on `on`, or all rules of existing acts).
-
-    Zeros are gaps: no rule of that level covers that pathway.
-    """
+    """Number of provisions per pathway × level (that apply on `on` in any shown state, or all rules of
+    acts that can hold rules). Zeros are gaps: no rule of that level covers that pathway."""
     if on is None:
         prov = periods(inv)
         prov = prov[prov["act_status"].isin(set(config.get("inventory.statuses_with_rules")))]
         if target_only:
             prov = prov[_for_target(prov)]
     else:
-        prov = rules_in_force(inv, on, target_only=target_only)
+        prov = rules_on(inv, on, target_only=target_only)
     labels = config.pathway_labels()
     exploded = prov.assign(pathway_id=prov["pathway"].map(_split)).explode("pathway_id")
     matrix = pd.crosstab(exploded["pathway_id"], exploded["level"]) if len(exploded) else pd.DataFrame()
@@ -679,74 +2213,86 @@ def coverage_matrix(inv: Inventory, on: str | date | None = None, target_only: b
     return matrix
 
 
-def verification_shares(inv: Inventory) -> pd.DataFrame:
-    """Facts per sheet by confidence, with the share of each confidence in all facts."""
+def verification_table(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Facts per sheet by confidence (provisions: their effective confidence, an act's weakness
+    included), with the rows checked (verified_on filled), without any quoted source, and whose newest
+    source is older than `inventory.stale_after_months` before `on`."""
     levels = vocabularies()["confidence"]
-    counts = pd.DataFrame({sheet: inv[sheet]["confidence"].value_counts() for sheet in SHEETS}).T
-    counts = counts.reindex(columns=levels, fill_value=0).fillna(0).astype(int)
-    counts.loc["all facts"] = counts.sum()
-    counts["total"] = counts.sum(axis=1)
-    for level in levels:
-        counts[f"{level} %"] = (100 * counts[level] / counts["total"]).round(1)
-    counts.index.name = "Sheet"
-    return counts
+    states = provision_states(inv, on).set_index("id")
+    last = inv.last_confirmed
+    threshold = stale_threshold(on)
+    quoted = set(inv.quoted["fact_id"])
+    rows = []
+    for sheet in SHEETS:
+        frame = inv[sheet]
+        confidence = frame["id"].map(states["effective_confidence"]) if sheet == "provisions" else frame["confidence"]
+        counts = confidence.value_counts()
+        newest = frame["id"].map(last)
+        rows.append(
+            {
+                "Sheet": sheet,
+                "Facts": len(frame),
+                **{lvl: int(counts.get(lvl, 0)) for lvl in levels},
+                "Checked": int(frame["verified_on"].notna().sum()),
+                "No quoted source": int((~frame["id"].isin(quoted)).sum()),
+                "Not confirmed in the last period": int((newest.isna() | (newest < threshold)).sum()),
+            }
+        )
+    table = pd.DataFrame(rows).set_index("Sheet")
+    table.loc["all facts"] = table.sum()
+    for lvl in levels:
+        table[f"{lvl} %"] = (100 * table[lvl] / table["Facts"]).round(1)
+    return table
+
+
+def verification_display(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """The verification table as the report shows it (counts only; the shares are in the prose)."""
+    table = verification_table(inv, on)
+    levels = vocabularies()["confidence"]
+    shown = table[["Facts", *levels, "Checked", "No quoted source", "Not confirmed in the last period"]].astype(int)
+    return shown.rename(columns={lvl: lvl.capitalize() for lvl in levels}).rename_axis("Sheet").reset_index()
 
 
 def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame:
-    """Facts to verify first: open conflicts, then uncertain or remembered rules in force for the
-    target group, then other weak facts about acts and bodies; uncertain before from memory."""
+    """Facts to verify first: open conflicts; then rules for the target group that are not confirmed
+    on the date or rest on a weak fact, weakest first; then other weak facts about acts and bodies."""
     weak = {"uncertain": 0, "from memory": 1}
     rows = []
-    for conflict_id, group in inv["conflicts"][inv["conflicts"]["resolution_status"] != "resolved"].groupby("conflict_id"):
+    open_conflicts = inv["conflicts"][inv["conflicts"]["resolution_status"] != "resolved"]
+    for conflict_id, group in open_conflicts.groupby("conflict_id"):
         values = "; ".join(f"{v} {'' if pd.isna(u) else u}".strip() for v, u in zip(group["value"], group["unit"]))
-        rows.append((0, 0, "conflicts", conflict_id, f"{group['fact'].iloc[0]}: {values}", "conflict",
-                     group["related_id"].iloc[0]))
-    live = rules_in_force(inv, on)
-    live_ids = set(live["id"])
-    for _, r in live[live["confidence"].isin(list(weak))].iterrows():
-        rows.append((1, weak[r["confidence"]], "provisions", r["id"], r["rule"], r["confidence"], r["note"]))
-    prov = inv["provisions"]
-    for _, r in prov[prov["confidence"].isin(list(weak)) & ~prov["id"].isin(live_ids)].iterrows():
-        rows.append((3, weak[r["confidence"]], "provisions", r["id"], r["rule"], r["confidence"], r["note"]))
-    for sheet, text in (("acts", "title_en"), ("institutions", "name_en"), ("roles", "role"), ("amendments", "what")):
+        rows.append((0, 0, conflict_id, f"{group['fact'].iloc[0]}: {values}", "sources disagree"))
+    states = provision_states(inv, on)
+    target = states[_for_target(states) & states["state"].isin(SHOWN_STATES)]
+    for _, r in target[target["effective_confidence"].isin(list(weak))].iterrows():
+        rows.append(
+            (1, weak[r["effective_confidence"]], r["id"], r["rule"], f"{r['effective_confidence']}; {r['status_text']}")
+        )
+    for _, r in target[(target["effective_confidence"] == "sourced") & (target["state"] == NOT_CONFIRMED)].iterrows():
+        rows.append((2, 0, r["id"], r["rule"], r["status_text"]))
+    for sheet in ("acts", "institutions", "roles", "amendments"):
         frame = inv[sheet]
         for _, r in frame[frame["confidence"].isin(list(weak))].iterrows():
-            rows.append((2, weak[r["confidence"]], sheet, r["id"], r[text], r["confidence"], r["note"]))
-    frame = pd.DataFrame(rows, columns=["priority", "_weak", "sheet", "id", "fact", "confidence", "note"])
-    frame = frame.sort_values(["priority", "_weak", "sheet", "id"]).drop(columns="_weak").head(limit)
+            rows.append((3, weak[r["confidence"]], r["id"], r[FACT_TEXT[sheet]], r["confidence"]))
+    frame = pd.DataFrame(rows, columns=["priority", "_weak", "Ref.", "Fact", "Why"])
+    frame = frame.sort_values(["priority", "_weak", "Ref."]).drop(columns="_weak").head(limit)
     frame["priority"] = range(1, len(frame) + 1)
-    return frame.reset_index(drop=True)
+    return frame.rename(columns={"priority": "Priority"}).reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ timelines and annex
-def reform_events(inv: Inventory, since: str | date | None = None) -> pd.DataFrame:
-    """Dated events since `since`: acts adopted, provisions starting, amendments; milestones flagged."""
-    since = pd.Timestamp(since or config.get("inventory.timeline_since"))
-    milestones = dict(config.get("inventory.milestones"))
-    acts = inv["acts"]
-    level_of = acts.set_index("id")["level"]
-    events = [pd.DataFrame({"date": acts["adopted"], "id": acts["id"], "level": acts["level"],
-                            "kind": "act adopted", "text": acts["title_en"]})]
-    prov = inv["provisions"]
-    events.append(pd.DataFrame({"date": prov["valid_from"], "id": prov["id"], "level": prov["act_id"].map(level_of),
-                                "kind": "rule starts", "text": prov["rule"]}))
-    am = inv["amendments"]
-    events.append(pd.DataFrame({"date": am["date"], "id": am["id"], "level": am["target_act_id"].map(level_of),
-                                "kind": "amendment", "text": am["action"] + " " + am["target_act_id"] + ": " + am["what"].fillna("")}))
-    frame = pd.concat(events, ignore_index=True).dropna(subset=["date"])
-    frame = frame[frame["date"] >= since]
-    frame["milestone"] = frame["id"].map(milestones).fillna("")
-    # an act's milestone marks its adoption only, a provision's its start
-    return frame.sort_values(["date", "id"]).reset_index(drop=True)
-
-
-def institution_periods(inv: Inventory, since: str | date | None = None, until: str | date | None = None) -> pd.DataFrame:
+# ------------------------------------------------------------------ institutions over time and annexes
+def institution_periods(
+    inv: Inventory, since: str | date | None = None, until: str | date | None = None
+) -> pd.DataFrame:
     """Bodies of the destination state with periods overlapping [since, until]; open ends clipped."""
     since = pd.Timestamp(since or config.get("inventory.institutions_since"))
     until = pd.Timestamp(until or config.get("report.as_of"))
     inst = inv["institutions"]
     inst = inst[inst["country"] == config.get("corridor.destination.code")].copy()
-    inst = inst[(inst["valid_to"].isna() | (inst["valid_to"] >= since)) & (inst["valid_from"].isna() | (inst["valid_from"] <= until))]
+    inst = inst[
+        (inst["valid_to"].isna() | (inst["valid_to"] >= since))
+        & (inst["valid_from"].isna() | (inst["valid_from"] <= until))
+    ]
     inst["start"] = inst["valid_from"].clip(lower=since).fillna(since)
     inst["stop"] = inst["valid_to"].clip(upper=until).fillna(until)
     inst["start_known"] = inst["valid_from"].notna()
@@ -754,41 +2300,118 @@ def institution_periods(inv: Inventory, since: str | date | None = None, until: 
     return inst.sort_values(["start", "id"]).reset_index(drop=True)
 
 
-def source_links(text) -> str:
-    """The addresses in a source cell, separated by spaces (for report.table links)."""
-    return " ".join(re.findall(r"https?://\S+", str(text or "")))
+def acts_by_pathway(inv: Inventory, on: str | date) -> list[tuple[str, pd.DataFrame]]:
+    """Annex A: for each pathway (config order), the acts whose provisions serve it, with a short
+    reference, the act as cited, its state on `on` and the numbers of its sources (the bibliography
+    follows); acts without provisions come last."""
+    labels = config.pathway_labels()
+    prov = inv["provisions"]
+    acts = inv["acts"].set_index("id")
+    acts_on = act_states(inv, on)
+    level_rank = {lvl: i for i, lvl in enumerate(level_order())}
+    served: dict[str, set[str]] = {p: set() for p in labels}
+    for act_id, pathway in zip(prov["act_id"], prov["pathway"]):
+        for p in _split(pathway):
+            served.setdefault(p, set()).add(act_id)
+    with_rules = set(prov["act_id"])
+
+    def table(ids: Iterable[str]) -> pd.DataFrame:
+        ids = sorted(
+            ids,
+            key=lambda a: (
+                level_rank.get(acts.at[a, "level"], 99),
+                acts.at[a, "adopted"] if pd.notna(acts.at[a, "adopted"]) else pd.Timestamp.max,
+                a,
+            ),
+        )
+        return pd.DataFrame(
+            {
+                "Ref.": ids,
+                "Act": [
+                    act_citation(acts.loc[a])
+                    + ("" if act_citation(acts.loc[a]) == acts.at[a, "title_en"] else f" — {acts.at[a, 'title_en']}")
+                    for a in ids
+                ],
+                "Status": [
+                    state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
+                    for a in ids
+                ],
+                "Sources": [source_numbers(inv, a) for a in ids],
+            }
+        )
+
+    out = [(labels[p], table(served[p])) for p in labels if served.get(p)]
+    others = [a for a in acts.index if a not in with_rules]
+    if others:
+        out.append(("Acts without recorded provisions", table(others)))
+    return out
 
 
-def _annex_note(note, source) -> str:
-    """The act's note, plus any source that has no address (shown as text, not as a link)."""
-    unlinked = " ".join(part for part in str(source).split("\n") if part.strip() and "http" not in part)
-    parts = [str(note)] if isinstance(note, str) and note.strip() else []
-    if unlinked:
-        parts.append(f"Source without address: {unlinked}.")
-    return " ".join(parts)
+def sources_annex(inv: Inventory) -> pd.DataFrame:
+    """Annex A's numbered list of sources: one column for the reference and its address, so that long
+    addresses wrap in the width of an A4 page."""
+    bib = bibliography(inv)
+    return pd.DataFrame(
+        {
+            "No.": bib["number"],
+            "Source": [
+                reference + (f" {address}" if not _blank(address) else " No address.")
+                for reference, address in zip(bib["reference"], bib["address"])
+            ],
+        }
+    )
 
 
-def annex_table(inv: Inventory) -> pd.DataFrame:
-    """Every act with English and Russian titles and source links, by level then date."""
-    acts = inv["acts"].copy()
-    acts["_level"] = acts["level"].map({lvl: i for i, lvl in enumerate(level_order())})
-    acts["_date"] = acts["adopted"].fillna(acts["entry_into_force"])
-    acts = acts.sort_values(["_level", "_date", "id"], na_position="last")
-    return pd.DataFrame({
-        "Id": acts["id"], "Level": acts["level"], "Type": acts["type"],
-        "Title (EN)": acts["title_en"], "Title (RU)": acts["title_ru"].fillna(""),
-        "No.": acts["number"].fillna(""),
-        "Adopted": [("" if pd.isna(d) else f"{d:%d.%m.%Y}") for d in acts["adopted"]],
-        "Status": acts["status"], "Confidence": acts["confidence"],
-        "Note": [_annex_note(n, v) for n, v in zip(acts["note"], acts["source"])],
-        "source": [source_links(v) for v in acts["source"]],
-    }).reset_index(drop=True)
+def provisions_annex(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Every provision with its act and article, value, period, state on `on`, confidence and sources."""
+    states = provision_states(inv, on).sort_values(["act_id", "id"])
+    acts = inv["acts"].set_index("id")
+    return pd.DataFrame(
+        {
+            "Rule": [tagged(r, i) for r, i in zip(states["rule"], states["id"])],
+            "Legal basis": [
+                act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
+                for a, art in zip(states["act_id"], states["article"])
+            ],
+            "Value": [value_text(r) for _, r in states.iterrows()],
+            "Period": [_period(f, t) for f, t in zip(states["valid_from"], states["valid_to"])],
+            "Status": [
+                status_with_flags(r) + ("" if c == "sourced" else f"; {c}")
+                for (_, r), c in zip(states.iterrows(), states["effective_confidence"])
+            ],
+            "Sources": [source_numbers(inv, p) for p in states["id"]],
+        }
+    ).reset_index(drop=True)
+
+
+def conflicts_table(inv: Inventory) -> pd.DataFrame:
+    """Every value on which sources disagree, with who said it, when, the status and the sources."""
+    c = inv["conflicts"].sort_values(["conflict_id", "id"])
+    return pd.DataFrame(
+        {
+            "Conflict": c["conflict_id"],
+            "Fact": c["fact"],
+            "Value": [f"{v} {u}".strip() if not _blank(u) else str(v) for v, u in zip(c["value"], c["unit"])],
+            "Reported by": c["reported_by"].fillna(""),
+            "On": [_date_text(d) for d in c["reported_on"]],
+            "Status": c["resolution_status"],
+            "Sources": [source_numbers(inv, i) for i in c["id"]],
+        }
+    ).reset_index(drop=True)
 
 
 def quality_table(problems: Iterable[Problem]) -> pd.DataFrame:
     """Warnings as a table for the data-quality annex."""
-    rows = [{"Sheet": p.sheet or "", "Row": p.row, "Column": p.column or "", "Expected": p.expected,
-             "Found": "" if p.found is None else str(p.found)} for p in problems]
+    rows = [
+        {
+            "Sheet": p.sheet or "",
+            "Row": p.row,
+            "Column": p.column or "",
+            "Expected": p.expected,
+            "Found": "" if p.found is None else str(p.found),
+        }
+        for p in problems
+    ]
     return pd.DataFrame(rows, columns=["Sheet", "Row", "Column", "Expected", "Found"])
 
 
@@ -823,43 +2446,24 @@ def figure_coverage(matrix: pd.DataFrame, title: str):
 
     fig, ax = figures.new_figure(8.0, 5.2)
     annotations = np.where(matrix.to_numpy() == 0, "gap", matrix.to_numpy().astype(str))
-    sns.heatmap(matrix, annot=annotations, fmt="", cmap="Blues", cbar_kws={"label": "rules in force"},
-                linewidths=0.5, linecolor="white", ax=ax, annot_kws={"fontsize": 9})
-    for text in ax.texts:
-        if text.get_text() == "gap":
-            text.set_color("#D55E00")
-            text.set_fontstyle("italic")
+    sns.heatmap(
+        matrix,
+        annot=annotations,
+        fmt="",
+        cmap="Blues",
+        cbar_kws={"label": "rules in force"},
+        linewidths=0.5,
+        linecolor="white",
+        ax=ax,
+        annot_kws={"fontsize": 9},
+    )
+    for label in ax.texts:
+        if label.get_text() == "gap":
+            label.set_color("#D55E00")
+            label.set_fontstyle("italic")
     ax.set_xlabel("Level of the act")
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=20)
-    ax.set_title(title)
-    return fig
-
-
-def figure_reform_timeline(events: pd.DataFrame, title: str):
-    """Dated events per level since 2000; milestones labelled."""
-    from analysis.engine import figures
-
-    levels = [lvl for lvl in level_order() if lvl in set(events["level"])]
-    lane = {lvl: i for i, lvl in enumerate(levels)}
-    fig, ax = figures.new_figure(9.0, 5.0)
-    markers = {"act adopted": "s", "rule starts": "o", "amendment": "^"}
-    for (kind, marker), colour in zip(markers.items(), figures.PALETTE):
-        part = events[events["kind"] == kind]
-        ax.scatter(part["date"], part["level"].map(lane), marker=marker, s=28, alpha=0.75, color=colour, label=kind)
-    milestones = events[events["milestone"] != ""].drop_duplicates("milestone").reset_index(drop=True)
-    for number, row in milestones.iterrows():
-        y = lane[row["level"]]
-        ax.scatter([row["date"]], [y], s=130, facecolors="none", edgecolors="#000000", linewidths=1.2)
-        ax.annotate(str(number + 1), (row["date"], y), xytext=(0, 9), textcoords="offset points", fontsize=9,
-                    fontweight="bold", ha="center")
-    key = "\n".join(f"{n + 1}  {text}" for n, text in enumerate(milestones["milestone"]))
-    ax.text(1.02, 1.0, "Milestones\n" + key, transform=ax.transAxes, va="top", fontsize=8,
-            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#999999"})
-    ax.set_yticks(range(len(levels)), levels)
-    ax.set_ylim(-0.6, len(levels) - 0.1)
-    ax.set_xlabel("Date")
-    ax.legend(loc="upper left", fontsize=8, frameon=True)
     ax.set_title(title)
     return fig
 
@@ -876,17 +2480,35 @@ def figure_institution_timeline(periods_frame: pd.DataFrame, title: str):
     fig, ax = figures.new_figure(9.0, max(3.5, 0.36 * len(frame) + 1.2))
     for y, row in frame.iterrows():
         unknown_start = not row["start_known"] and isinstance(row["predecessor_id"], str)
-        ax.barh(y, (row["stop"] - row["start"]).days, left=row["start"], height=0.6,
-                color=figures.PALETTE[4] if unknown_start else figures.PALETTE[0], hatch="//" if unknown_start else None,
-                edgecolor="white")
+        ax.barh(
+            y,
+            (row["stop"] - row["start"]).days,
+            left=row["start"],
+            height=0.6,
+            color=figures.PALETTE[4] if unknown_start else figures.PALETTE[0],
+            hatch="//" if unknown_start else None,
+            edgecolor="white",
+        )
         if row["stop_known"]:
             ax.text(row["stop"], y, f" {row['stop']:%m.%Y}", va="center", fontsize=7.5)
-    ax.set_yticks(range(len(frame)), [f"{i} — {n if len(n) <= 40 else n[:39] + '…'}" for i, n in zip(frame["id"], frame["name_en"])], fontsize=8)
+    ax.set_yticks(
+        range(len(frame)),
+        [f"{i} — {n if len(n) <= 40 else n[:39] + '…'}" for i, n in zip(frame["id"], frame["name_en"])],
+        fontsize=8,
+    )
     ax.set_xlabel("Date (bars end at the report date when the body still exists)")
     ax.set_title(title)
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=figures.PALETTE[0], label="dates as the sources give them"),
-                       Patch(facecolor=figures.PALETTE[4], hatch="//", label="start not found")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
+    ax.legend(
+        handles=[
+            Patch(color=figures.PALETTE[0], label="dates as the sources give them"),
+            Patch(facecolor=figures.PALETTE[4], hatch="//", label="start not found"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
     return fig

@@ -21,13 +21,12 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from analysis.engine import atomic, config, figures, paths
 from analysis.engine.calendar import WorkCalendar
 from analysis.engine.errors import Problem, raise_if_errors
 from analysis.engine.readers import ROW, read_excel_sheet, read_processed
-from analysis.engine.schema import Column, foreign_key, validate
+from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
 
 SHEETS = ("steps", "parameters", "scm_assumptions")
 
@@ -150,13 +149,9 @@ def write_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame] | None =
         if frame is not None:
             for record in frame.reindex(columns=names).itertuples(index=False):
                 ws.append([None if (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v for v in record])
-        for i, col in enumerate(columns, start=1):
-            cell = ws.cell(1, i)
-            cell.font, cell.fill = Font(bold=True), _HEADER_FILL
-            ws.column_dimensions[cell.column_letter].width = 14 if col.kind != "str" else 24
+        for col in columns:
             readme_rows.append([sheet, col.name, col.description, _describe(col), "yes" if col.required else "no"])
-        ws.freeze_panes = "A2"
-        _add_drop_downs(ws, columns)
+        apply_excel_rules(ws, columns, widths={c.name: 14 if c.kind != "str" else 24 for c in columns})
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -171,20 +166,6 @@ def write_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame] | None =
     with atomic.atomic_path(paths.resolve(path), allow_raw=allow_raw) as tmp:
         wb.save(tmp)
     return Path(path)
-
-
-def _add_drop_downs(ws, columns: list[Column], last_row: int = 500) -> None:
-    """Excel drop-down lists for single-choice vocabulary columns (a typo is caught while typing)."""
-    for i, col in enumerate(columns, start=1):
-        if col.vocabulary is None or col.multi:
-            continue
-        choices = ",".join(col.vocabulary)
-        if len(choices) > 250:  # Excel's limit for an inline list
-            continue
-        rule = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
-        letter = ws.cell(1, i).column_letter
-        rule.add(f"{letter}2:{letter}{last_row}")
-        ws.add_data_validation(rule)
 
 
 def write_template(path: str | Path) -> Path:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,25 +29,37 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from analysis.engine import atomic, config, figures, paths
 from analysis.engine.calendar import WorkCalendar
 from analysis.engine.errors import InputError, Problem
 from analysis.engine.readers import (
+    MIXED,
     check_columns,
     decode_bytes,
+    file_problem,
     normalise_header,
     parse_dates_fast,
+    read_csv_any,
     read_excel_sheet,
     read_processed,
     sheet_names,
+    slash_date_order,
 )
+from analysis.engine.text import month_range
 
 ROW = "_row"
 DATE_COLUMNS = ("receipt_date", "decision_date", "extraction_date")
 OUTCOMES = ("approved", "refused", "withdrawn")
 UNKNOWN = "unknown"
 EXAMPLES_PER_CHECK = 3
+#: Share of the extract's rows that may be excluded before the build stops, unless the config sets one.
+DEFAULT_MAX_INVALID_SHARE = 0.05
+#: Bytes the CSV reader parses per task: large enough that few dictionaries need unifying afterwards.
+ARROW_BLOCK_BYTES = 16 << 20
 
 
 def _settings() -> dict:
@@ -69,9 +82,14 @@ class ColumnMap:
     descriptions: dict[str, str]
 
 
+def _read_map(path: Path) -> pd.DataFrame:
+    """A mapping file as Excel saves it in any locale (UTF-8 or Windows-1251, ',' or ';'), `_row` dropped."""
+    return read_csv_any(path)[0].drop(columns=ROW)
+
+
 def load_column_map(path: str | Path) -> ColumnMap:
     path = paths.resolve(path)
-    frame = read_processed(path, dtype=str)
+    frame = _read_map(path)
     file = paths.relative(path)
     check_columns(frame, ["canonical", "source_header", "required"], file)
     headers = {normalise_header(h): c.strip() for h, c in zip(frame["source_header"], frame["canonical"])}
@@ -93,7 +111,7 @@ class ValueMap:
 
 def load_value_map(path: str | Path) -> ValueMap:
     path = paths.resolve(path)
-    frame = read_processed(path, dtype=str).fillna("")
+    frame = _read_map(path)
     check_columns(frame, ["field", "extract_value", "canonical", "label_en"], paths.relative(path))
     values: dict[str, dict[str, str]] = {}
     labels: dict[str, dict[str, str]] = {}
@@ -106,29 +124,35 @@ def load_value_map(path: str | Path) -> ValueMap:
 PROCEDURE_COLUMNS = ["procedure", "label_en", "extract_values", "deadline_provision", "note"]
 
 
-def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provisions_file: str = "provisions.csv") -> pd.DataFrame:
+def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provisions_file: str = "provisions.csv",
+                    provisions_required: bool = True) -> pd.DataFrame:
     """The procedures map with each statutory deadline read from the inventory's provisions.
 
     Columns added: deadline_quantity, deadline_unit, deadline_kind (working_days / calendar_days /
     months / years, or blank when no provision gives a deadline), deadline_text, and the provision's
     source, confidence and validity dates (a case received outside them has no deadline). A provision id
     that the inventory does not hold, or a deadline whose unit is not known, is an InputError naming the row.
+    Without `provisions_required` (`make check` while the inventory itself has errors) the deadlines stay
+    blank instead.
     """
     path = paths.resolve(path)
     file = paths.relative(path)
-    frame = read_processed(path, dtype=str).fillna("")
+    frame, _ = read_csv_any(path)
     check_columns(frame, PROCEDURE_COLUMNS, file)
     units = {normalise_value(k): v for k, v in _settings()["deadline_units"].items()}
     problems: list[Problem] = []
     records = []
     lookup = _provision_lookup(provisions)
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
+    lines = frame.pop(ROW).tolist()
+    for line, row in zip(lines, frame.itertuples(index=False)):
         provision = row.deadline_provision.strip()
         record = {"deadline_quantity": np.nan, "deadline_unit": "", "deadline_kind": "", "deadline_text": "",
                   "deadline_source": "", "deadline_confidence": "", "deadline_valid_from": pd.NaT,
                   "deadline_valid_to": pd.NaT}
         records.append(record)
         if not provision:
+            continue
+        if lookup is None and not provisions_required:
             continue
         if lookup is None:
             problems.append(Problem(file=file, row=line, column="deadline_provision",
@@ -187,14 +211,18 @@ def read_provisions(inventory_dir: str | Path) -> pd.DataFrame | None:
 # ---------------------------------------------------------------- reading the extract
 @dataclass
 class RawExtract:
-    frame: pd.DataFrame  # canonical columns; categories except application_id
+    frame: pd.DataFrame  # canonical columns; categories except application_id (Arrow strings)
     file: str
     encoding: str
     separator: str
+    malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of lines not read
 
 
 def _sniff(path: Path, file: str) -> tuple[str, str, list[str]]:
     """Encoding, separator and header of a CSV, from its first 64 KiB only (files may be GBs)."""
+    problem = file_problem(path, "the processing-times extract (a CSV text file)")
+    if problem is not None:
+        raise InputError([problem])
     with path.open("rb") as fh:
         head = fh.read(65536)
         more = bool(fh.read(1))
@@ -235,8 +263,11 @@ def _header_mapping(header: Sequence[str], column_map: ColumnMap, file: str, she
 def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
     """Read an extract into canonical columns, fast: CSV (UTF-8 or Windows-1251, ';' ',' or tab) or .xlsx.
 
-    Every column but the application id is read as a category; `_row` is the line number in the file
-    (header = line 1; quoted line breaks inside a field are not expected in extracts) or the Excel row.
+    A columnar reader (Arrow) parses the CSV on every core with the encoding given explicitly; every
+    column but the application id becomes a category (one string per distinct value). `_row` is the line
+    number in the file (header = line 1; quoted line breaks inside a field are not expected in extracts)
+    or the Excel row. A line with the wrong number of fields is not read but kept in `malformed`, so the
+    data-quality account counts it.
     """
     path = paths.resolve(path)
     file = paths.relative(path)
@@ -246,18 +277,98 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
         return _read_excel_extract(path, file, column_map)
     encoding, sep, header = _sniff(path, file)
     rename = _header_mapping(header, column_map, file)
-    dtypes = {src: (str if dst == "application_id" else "category") for src, dst in rename.items()}
+    names = [f"column_{i}" for i in range(len(header))]
+    source = {names[header.index(src)]: dst for src, dst in rename.items()}
+    malformed: list[tuple[int, str]] = []
     try:
-        frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-                            usecols=list(rename), dtype=dtypes, na_filter=False, engine="c")
+        table = _arrow_table(path, sep, names, source)
+    except pa.ArrowInvalid as exc:
+        # Lines with the wrong number of fields (rare): find them, then read the file without them.
+        malformed = _malformed_lines(path, encoding, sep, len(header))
+        if not malformed:
+            raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file",
+                                      found=str(exc).splitlines()[0][:200])]) from None
+        with tempfile.TemporaryDirectory(prefix="extract-") as folder:
+            kept = Path(folder) / path.name
+            _copy_without(path, kept, {line for line, _ in malformed})
+            table = _arrow_table(kept, sep, names, source)
+    frame = pd.DataFrame({dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()})
+    frame = _complete(frame, column_map)
+    frame[ROW] = _line_numbers(len(frame), [line for line, _ in malformed])
+    return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep, malformed=malformed)
+
+
+def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, str]) -> pa.Table:
+    """The CSV's bytes as Arrow columns, parsed on every core; raises ArrowInvalid on a malformed line.
+
+    Bytes, not text: only the distinct values are decoded afterwards, in the file's encoding (';', quotes
+    and digits are the same bytes in UTF-8 and Windows-1251)."""
+    types = {name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
+             for name, dst in source.items()}
+    table = pa_csv.read_csv(
+        path, read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
+        parse_options=pa_csv.ParseOptions(delimiter=sep),
+        convert_options=pa_csv.ConvertOptions(include_columns=list(source), column_types=types,
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
+    return table.unify_dictionaries()
+
+
+def _copy_without(path: Path, target: Path, lines: set[int]) -> None:
+    with path.open("rb") as source, target.open("wb") as out:
+        for number, line in enumerate(source, start=1):
+            if number not in lines:
+                out.write(line)
+
+
+def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> pd.Series | pd.Categorical:
+    """An Arrow column of bytes as pandas, decoded in `encoding` without a Python object per row: a
+    category (each distinct value decoded once), or Arrow-backed strings for the application id."""
+    combined = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    python_encoding = "utf-8" if encoding == "utf-8" else encoding
+    if not pa.types.is_dictionary(combined.type):
+        return pd.Series(pd.arrays.ArrowStringArray(_as_text(combined, python_encoding, file, name)))
+    try:
+        categories = [value.decode(python_encoding) for value in combined.dictionary.to_pylist()]
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(file=file, expected=f"text in {encoding} throughout the file",
-                                  found=f"undecodable bytes ({exc.reason})")]) from exc
-    except pd.errors.ParserError as exc:
-        raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file", found=str(exc))]) from exc
-    frame = _complete(frame.rename(columns=rename), column_map)
-    frame[ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep)
+        raise InputError([Problem(file=file, column=name, expected=f"text in {encoding} throughout the file",
+                                  found=f"undecodable bytes {exc.object[exc.start:exc.start + 4]!r}")]) from None
+    values = pd.Categorical.from_codes(combined.indices.to_numpy(zero_copy_only=False),
+                                       categories=pd.Index(categories, dtype=object))
+    return values.reorder_categories(sorted(values.categories))  # sorted, so tables keep their row order
+
+
+def _as_text(values: pa.Array, encoding: str, file: str, name: str) -> pa.Array:
+    """Bytes as Arrow strings: checked UTF-8, or zero-copy when every byte is ASCII (ids are), else decoded."""
+    try:
+        if encoding == "utf-8":
+            return values.cast(pa.string())
+        data = values.buffers()[2]
+        if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
+            return values.view(pa.string())
+        return pa.array([v.decode(encoding) for v in values.to_pylist()], pa.string())
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError([Problem(file=file, column=name, expected=f"text in {encoding} throughout the file",
+                                  found=f"undecodable bytes ({str(exc)[:80]})")]) from None
+
+
+def _malformed_lines(path: Path, encoding: str, sep: str, width: int) -> list[tuple[int, str]]:
+    """(line, text) of every line whose number of fields is not the header's (a rare second pass)."""
+    found = []
+    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        next(reader, None)
+        start = 2
+        for fields in reader:
+            if fields and len(fields) != width:
+                found.append((start, sep.join(fields)))
+            start = reader.line_num + 1
+    return found
+
+
+def _line_numbers(n: int, skipped: list[int]) -> np.ndarray:
+    """File line numbers of `n` rows read in order, when the lines `skipped` were left out."""
+    lines = np.arange(2, n + len(skipped) + 2, dtype=np.int64)
+    return lines[~np.isin(lines, skipped)][:n] if skipped else lines
 
 
 def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtract:
@@ -270,7 +381,7 @@ def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtr
         text = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
                                  else f"{v:%d.%m.%Y}" if isinstance(v, (datetime, date))
                                  else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-        frame[column] = text if column == "application_id" else text.astype("category")
+        frame[column] = text.astype("string[pyarrow]") if column == "application_id" else text.astype("category")
     return RawExtract(frame=_complete(frame, column_map), file=file, encoding="xlsx", separator="")
 
 
@@ -293,14 +404,59 @@ def _recode(values: pd.Series, mapping: Mapping[str, str], default: str | None) 
     return pd.Categorical.from_codes(codes, categories=labels)
 
 
-def _dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _is_in(values: pd.Categorical | pd.Series, allowed: Iterable[str]) -> np.ndarray:
+    """Row mask of a categorical's values in `allowed`, computed once per category."""
+    values = values.array if isinstance(values, pd.Series) else values
+    if not isinstance(values, pd.Categorical):
+        return np.isin(np.asarray(values, dtype=object), list(allowed))
+    hit = np.append(np.isin(np.asarray(values.categories, dtype=object), list(allowed)), False)
+    return hit[values.codes]  # code -1 (missing) picks the appended False
+
+
+def _drop_unused(values: pd.Categorical) -> pd.Categorical:
+    """`remove_unused_categories` by counting codes instead of sorting them (millions of rows)."""
+    used = np.bincount(values.codes[values.codes >= 0], minlength=len(values.categories)) > 0
+    remap = np.append(np.cumsum(used) - 1, -1)
+    return pd.Categorical.from_codes(remap[values.codes], categories=values.categories[used])
+
+
+def _dates(values: pd.Series, slash_order: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(datetime64[D] values, bad mask, blank mask), parsing each distinct text once."""
     categories = pd.Series(values.cat.categories, dtype=object)
-    parsed, bad = parse_dates_fast(categories)
+    parsed, bad = parse_dates_fast(categories, slash_order)
     codes = values.cat.codes.to_numpy()
-    days = parsed.to_numpy(dtype="datetime64[D]")
+    days = parsed.to_numpy(dtype="datetime64[s]")  # pandas' own unit for dates: no conversion later
     blank = categories.astype(str).str.strip().eq("").to_numpy()
     return days[codes], bad.to_numpy()[codes], blank[codes]
+
+
+def _slash_dates(values: pd.Series, order: str | None) -> np.ndarray:
+    """Rows whose date is written a/b/yyyy and could be read either way (both parts at most 12, unequal)
+    — read day first when `order` is None, left out when it is MIXED."""
+    text = pd.Series(values.cat.categories, dtype=object).astype(str)
+    parts = text.str.extract(r"^\s*(\d{1,2})[/-](\d{1,2})[/-]\d{4}\s*$").astype(float)
+    either = ((parts[0] <= 12) & (parts[1] <= 12) & (parts[0] != parts[1])).to_numpy()
+    return either[values.cat.codes.to_numpy()] if order in (None, MIXED) else np.zeros(len(values), bool)
+
+
+def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(blank mask, repeated mask) of application ids, trimmed, without a Python string per row.
+
+    Ids that are plain numbers (no leading zero) are compared as integers, which is several times faster
+    than hashing millions of strings; any other id is compared as text.
+    """
+    text = pc.utf8_trim_whitespace(pa.array(ids.array))
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    if len(text) and pc.all(pc.match_substring_regex(text, r"^([1-9][0-9]{0,17})?$")).as_py():
+        numbers = pc.cast(pc.if_else(pa.array(blank), "0", text), pa.int64()).to_numpy()
+        return blank, pd.Series(numbers).duplicated(keep="first").to_numpy() & ~blank
+    codes = pc.dictionary_encode(text).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # dictionary_encode numbers values in order of first appearance: a row is a first occurrence
+    # exactly when its code exceeds every code before it.
+    earlier = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
+    return blank, (codes <= earlier) & ~blank
 
 
 # ---------------------------------------------------------------- validation and derived columns
@@ -330,7 +486,10 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
     """Validate every row, count and exemplify each problem, and derive durations and deadlines.
 
     Rows with an error are excluded from the metrics but counted in the data-quality table; rows of
-    another nationality are out of scope; rows without sex or channel are kept as "unknown".
+    another nationality are out of scope; rows without sex or channel are kept as "unknown". Dates written
+    a/b/yyyy are read in the order the file's other such dates show; where the file shows both orders,
+    those that could be either are excluded. More than `max_invalid_share` of the rows excluded stops the
+    build: that is a wrong format or mapping, not a few typos.
     """
     settings = _settings()
     frame = raw.frame
@@ -344,27 +503,32 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
     office = _recode(frame["office"], values.values.get("office", {}), None)
     nationality = _recode(frame["nationality"], values.values.get("nationality", {}), None)
     age_band = _recode(frame["age_band"], values.values.get("age_band", {}), None)
-    receipt, bad_receipt, blank_receipt = _dates(frame["receipt_date"])
-    decision, bad_decision, blank_decision = _dates(frame["decision_date"])
-    extraction, bad_extraction, blank_extraction = _dates(frame["extraction_date"])
+    order = slash_date_order(v for c in DATE_COLUMNS for v in frame[c].cat.categories)
+    receipt, bad_receipt, blank_receipt = _dates(frame["receipt_date"], order)
+    decision, bad_decision, blank_decision = _dates(frame["decision_date"], order)
+    extraction, bad_extraction, blank_extraction = _dates(frame["extraction_date"], order)
+    either = {c: _slash_dates(frame[c], order) for c in DATE_COLUMNS}
 
-    outcome_values = np.asarray(outcome.astype(object))
-    known_outcome = np.isin(outcome_values, list(settings["closed_outcomes"]) + [settings["pending_outcome"]])
-    closed = np.isin(outcome_values, settings["closed_outcomes"])
-    pending = outcome_values == settings["pending_outcome"]
+    known_outcome = _is_in(outcome, list(settings["closed_outcomes"]) + [settings["pending_outcome"]])
+    closed = _is_in(outcome, settings["closed_outcomes"])
+    pending = _is_in(outcome, [settings["pending_outcome"]])
     has_decision = ~np.isnat(decision)
-    ids = frame["application_id"].astype(str).str.strip()
-    blank_id = (ids == "").to_numpy()
-    duplicate = ids.duplicated(keep="first").to_numpy() & ~blank_id
+    blank_id, duplicate = _first_occurrence(frame["application_id"])
     date_hint = "a date as dd.mm.yyyy"
+    ambiguous = either["receipt_date"] | either["decision_date"] | either["extraction_date"]
     checks = [
-        Check("receipt_date_unreadable", "Receipt date cannot be read", "excluded", "receipt_date", date_hint, bad_receipt),
+        Check("date_day_month_ambiguous", "Date written a/b/yyyy in a file that writes dates both day first and "
+              "month first: day and month cannot be told apart", "excluded", "receipt_date",
+              "a date as dd.mm.yyyy", ambiguous if order == MIXED else np.zeros(n, bool), DATE_COLUMNS),
+        Check("receipt_date_unreadable", "Receipt date cannot be read", "excluded", "receipt_date", date_hint,
+              bad_receipt & ~(either["receipt_date"] & (order == MIXED))),
         Check("receipt_date_missing", "Receipt date missing", "excluded", "receipt_date", "a receipt date", blank_receipt),
-        Check("decision_date_unreadable", "Decision date cannot be read", "excluded", "decision_date", date_hint, bad_decision),
+        Check("decision_date_unreadable", "Decision date cannot be read", "excluded", "decision_date", date_hint,
+              bad_decision & ~(either["decision_date"] & (order == MIXED))),
         Check("extraction_date_unreadable", "Extraction date missing or unreadable", "excluded", "extraction_date",
-              date_hint, bad_extraction | blank_extraction),
+              date_hint, (bad_extraction & ~(either["extraction_date"] & (order == MIXED))) | blank_extraction),
         Check("procedure_unknown", "Procedure not in the procedures map", "excluded", "procedure",
-              "a procedure listed in the procedures map", np.asarray(procedure.astype(object)) == ""),
+              "a procedure listed in the procedures map", _is_in(procedure, [""])),
         Check("outcome_unknown", "Outcome not in the value list", "excluded", "outcome",
               "an outcome listed in the value mapping", ~known_outcome),
         Check("decision_before_receipt", "Decision dated before receipt", "excluded", "decision_date",
@@ -383,25 +547,27 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
         Check("application_id_duplicate", "Application id repeated (first occurrence kept)", "excluded",
               "application_id", "a unique application id", duplicate),
         Check("application_id_missing", "Application id missing", "kept", "application_id", "an application id", blank_id),
-        Check("sex_not_recorded", "Sex not recorded (kept as unknown)", "kept", "sex", "М or Ж",
-              np.asarray(sex.astype(object)) == UNKNOWN),
+        Check("date_read_day_first", "Date written a/b/yyyy that could be either way, read day first (no date in "
+              "the file shows the order)", "kept", "receipt_date", "a date as dd.mm.yyyy",
+              ambiguous if order is None else np.zeros(n, bool), DATE_COLUMNS),
+        Check("sex_not_recorded", "Sex not recorded (kept as unknown)", "kept", "sex", "М or Ж", _is_in(sex, [UNKNOWN])),
         Check("channel_not_recorded", "Channel not recorded (kept as unknown)", "kept", "channel",
-              "online or in person", np.asarray(channel.astype(object)) == UNKNOWN),
+              "online or in person", _is_in(channel, [UNKNOWN])),
     ]
     invalid = np.zeros(n, dtype=bool)
     for check in checks:
         if check.action == "excluded":
             invalid |= check.mask
     origin = origin if origin is not None else config.get("corridor.origin.code")
-    other = ~invalid & (np.asarray(nationality.astype(object)) != origin)
+    other = ~invalid & ~_is_in(nationality, [origin])
     checks.append(Check("other_nationality", f"Applicant not a citizen of {origin} (not analysed)", "out of scope",
                         "nationality", origin, other))
-    quality, problems = _quality_table(checks, frame, raw.file, n)
-    if n and invalid.mean() > settings["max_invalid_share"]:
-        raise InputError([Problem(file=raw.file, column=c.column, expected=c.expected,
-                                  found=f"{int(c.mask.sum()):,} rows ({c.description.lower()}), e.g. line {r}")
-                          for c in checks if c.action == "excluded" and c.mask.any()
-                          for r in [int(frame[ROW].to_numpy()[c.mask.argmax()])]])
+    total = n + len(raw.malformed)
+    quality, problems = _quality_table(checks, frame, raw.file, total, raw.malformed)
+    excluded = int(invalid.sum()) + len(raw.malformed)
+    limit = float(settings.get("max_invalid_share", DEFAULT_MAX_INVALID_SHARE))
+    if total and excluded / total > limit:
+        raise InputError(exclusion_problems(quality, raw.file, excluded, total, limit))
     keep = ~invalid & ~other
     cases = pd.DataFrame({
         "procedure": procedure[keep], "office": office[keep], "channel": channel[keep], "sex": sex[keep],
@@ -409,17 +575,77 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
         "receipt": receipt[keep], "decision": decision[keep], "extraction": extraction[keep],
     })
     for column in ("office", "channel", "sex", "age_band", "outcome"):
-        cases[column] = cases[column].cat.remove_unused_categories()
+        cases[column] = _drop_unused(cases[column].array)
     cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
     _derive(cases, procedures, calendar)
-    info = {"file": raw.file, "encoding": raw.encoding, "separator": raw.separator, "rows": n,
-            "rows_excluded": int(invalid.sum()), "rows_out_of_scope": int(other.sum()), "rows_analysed": int(keep.sum())}
+    info = {"file": raw.file, "encoding": raw.encoding, "separator": raw.separator, "rows": total,
+            "rows_excluded": excluded, "rows_out_of_scope": int(other.sum()), "rows_analysed": int(keep.sum()),
+            "date_order": order or ""}
     return Extract(cases=cases, quality=quality, problems=problems, info=info)
 
 
-def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: int) -> tuple[pd.DataFrame, list[Problem]]:
+def exclusion_problems(quality: pd.DataFrame, file: str, excluded: int, total: int, limit: float) -> list[Problem]:
+    """Why the build stops: the share excluded against the limit, then each reason with its first lines."""
+    head = Problem(file=file, expected=f"at most {100 * limit:g} % of rows excluded (processing_times."
+                   "max_invalid_share in config/corridor.yaml)",
+                   found=f"{excluded:,} of {total:,} rows ({100 * excluded / total:.1f} %): a wrong date format or "
+                         "mapping rather than a few typos")
+    return [head, *exclusion_reasons(quality, file)]
+
+
+def exclusion_reasons(quality: pd.DataFrame, file: str, severity: str = "error") -> list[Problem]:
+    """One problem per reason rows were excluded, with the count and the first lines (data-quality table)."""
+    return [Problem(file=file, expected=f"no rows with: {r.description.lower()}", severity=severity,
+                    found=f"{r.rows:,} rows ({_percent(r.percent_of_rows)}), e.g. {r.examples}")
+            for r in quality.itertuples() if r.action == "excluded" and r.rows]
+
+
+def exclusion_report(extract: Extract) -> str:
+    """The lines the build prints when rows were excluded (⚠, counts, first examples); '' when none."""
+    info = extract.info
+    if not info["rows_excluded"]:
+        return ""
+    lines = [f"⚠ {info['file']}: {info['rows_excluded']:,} of {info['rows']:,} rows "
+             f"({_percent(100 * info['rows_excluded'] / info['rows'])}) excluded from the processing-times chapter"]
+    for r in extract.quality.itertuples():
+        if r.action == "excluded" and r.rows:
+            lines.append(f"  {r.rows:,} × {r.description.lower()} (e.g. {r.examples})")
+    for r in extract.quality.itertuples():
+        if r.check == "date_read_day_first" and r.rows:
+            lines.append(f"⚠ {info['file']}: {r.rows:,} rows kept: {r.description.lower()} (e.g. {r.examples})")
+    return "\n".join(lines)
+
+
+def show_exclusions(extract: Extract) -> None:
+    """Print the exclusions on the build output (the chapter and its annex show them too)."""
+    import sys
+
+    report = exclusion_report(extract)
+    if report:
+        print(report, file=sys.stderr, flush=True)
+
+
+def exclusion_list(quality: pd.DataFrame) -> str:
+    """Markdown bullets, one per reason rows were excluded, with the count (for the chapter's prose)."""
+    return "\n".join(f"- {r.description} ({r.rows:,} {'row' if r.rows == 1 else 'rows'}, "
+                     f"{_percent(r.percent_of_rows)})" for r in quality.itertuples() if r.action == "excluded" and r.rows)
+
+
+def _percent(value: float) -> str:
+    """A share of rows in words: one decimal, and "under 0.1 %" rather than a misleading "0.0 %"."""
+    return "under 0.1 %" if 0 < value < 0.05 else f"{value:.1f} %"
+
+
+def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: int,
+                   malformed: Sequence[tuple[int, str]] = ()) -> tuple[pd.DataFrame, list[Problem]]:
     records, problems = [], []
     lines = frame[ROW].to_numpy()
+    shown_lines = "; ".join(f"line {line}: {text[:60]!r}" for line, text in malformed[:EXAMPLES_PER_CHECK])
+    records.append({"check": "line_malformed", "description": "Line with the wrong number of fields (cut short, or a "
+                    "separator inside an unquoted value): not read", "action": "excluded", "rows": len(malformed),
+                    "percent_of_rows": 100.0 * len(malformed) / n if n else np.nan, "examples": shown_lines})
+    problems.extend(Problem(file=file, row=line, expected="the header's number of fields", found=text[:80],
+                            severity="warning") for line, text in malformed[:EXAMPLES_PER_CHECK])
     for check in checks:
         count = int(check.mask.sum())
         where = np.flatnonzero(check.mask)[:EXAMPLES_PER_CHECK]
@@ -437,27 +663,27 @@ def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: i
 def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalendar) -> None:
     """Durations (working and calendar days), status flags, cohort and each case's deadline."""
     settings = _settings()
-    outcome = cases["outcome"].astype(object).to_numpy()
+    outcome = cases["outcome"]
     receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
-    closed = np.isin(outcome, settings["closed_outcomes"])
+    closed = _is_in(outcome, settings["closed_outcomes"])
     end = np.where(closed, cases["decision"].to_numpy(dtype="datetime64[D]"), cases["extraction"].to_numpy(dtype="datetime64[D]"))
-    cases["decided"] = np.isin(outcome, settings["decided_outcomes"])
+    cases["decided"] = _is_in(outcome, settings["decided_outcomes"])
     cases["closed"] = closed
-    cases["pending"] = outcome == settings["pending_outcome"]
-    cases["working_days"] = calendar.working_days_between(receipt, end).astype(np.int32)
+    cases["pending"] = _is_in(outcome, [settings["pending_outcome"]])
+    cases["working_days"] = _working_days(calendar, receipt, end).astype(np.int32)
     cases["calendar_days"] = (end - receipt).astype(np.int64).astype(np.int32)
     cases["cohort"] = _month_labels(receipt)
     deadline = np.full(len(cases), np.datetime64("NaT"), dtype="datetime64[D]")
-    procedure = cases["procedure"].astype(object).to_numpy()
     for row in procedures.itertuples(index=False):
         if not row.deadline_kind:
             continue
-        mask = procedure == row.procedure  # only cases received while the provision was in force
+        mask = _is_in(cases["procedure"], [row.procedure])  # only cases received while the provision was in force
         if pd.notna(row.deadline_valid_from):
             mask &= receipt >= np.datetime64(row.deadline_valid_from, "D")
         if pd.notna(row.deadline_valid_to):
             mask &= receipt <= np.datetime64(row.deadline_valid_to, "D")
-        deadline[mask] = deadline_dates(receipt[mask], row.deadline_quantity, row.deadline_kind, calendar)
+        deadline[mask] = _by_day(receipt[mask], lambda days, r=row: deadline_dates(days, r.deadline_quantity,
+                                                                                   r.deadline_kind, calendar))
     has_deadline = ~np.isnat(deadline)
     extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
     decision = cases["decision"].to_numpy(dtype="datetime64[D]")
@@ -465,14 +691,48 @@ def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalenda
     cases["has_deadline"] = has_deadline
     cases["within_deadline"] = cases["decided"].to_numpy() & has_deadline & (decision <= deadline)
     cases["overdue_pending"] = cases["pending"].to_numpy() & has_deadline & (extraction > deadline)
-    cases["deadline_working_days"] = np.where(has_deadline, calendar.working_days_between(receipt, deadline), -1).astype(np.int32)
+    cases["deadline_working_days"] = np.where(has_deadline, _working_days(calendar, receipt, deadline), -1).astype(np.int32)
+
+
+def _by_day(days: np.ndarray, compute) -> np.ndarray:
+    """`compute` of every row's day, computed once per calendar day of the rows' range (a lookup table)."""
+    if not len(days):
+        return compute(days)
+    numbers = days.astype("datetime64[D]").astype(np.int64)
+    low = numbers.min()
+    table = compute(np.arange(low, numbers.max() + 1).astype("datetime64[D]"))
+    return table[numbers - low]
+
+
+def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """`calendar.working_days_between` for millions of rows: working days in (start, end] are T[end] −
+    T[start], with T counted once per day of the range. NaT gives -1, as there."""
+    s = np.asarray(start, dtype="datetime64[D]").view(np.int64)
+    e = np.asarray(end, dtype="datetime64[D]").view(np.int64)
+    nat = np.datetime64("NaT").astype("datetime64[D]").view(np.int64)
+    valid = (s != nat) & (e != nat)
+    if not valid.any():
+        return np.full(len(s), -1, dtype=np.int64)
+    big = np.iinfo(np.int64).max
+    low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
+    high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
+    span = np.arange(low, high + 1).astype("datetime64[D]")
+    table = calendar.working_days_between(np.full(len(span), span[0]), span)
+    counted = table[np.where(valid, e - low, 0)] - table[np.where(valid, s - low, 0)]
+    return np.where(valid, counted, -1)
 
 
 def _month_labels(days: np.ndarray) -> pd.Categorical:
     """"YYYY-MM" labels for millions of dates, formatting each month once."""
-    months = days.astype("datetime64[M]")
-    unique, inverse = np.unique(months, return_inverse=True)
-    return pd.Categorical.from_codes(inverse.ravel(), categories=[str(m) for m in unique])
+    months = days.astype("datetime64[M]").astype(np.int64)
+    if not len(months):
+        return pd.Categorical([])
+    offset = months - months.min()
+    present = np.flatnonzero(np.bincount(offset))
+    remap = np.zeros(int(offset.max()) + 1, dtype=np.int64)
+    remap[present] = np.arange(len(present))
+    labels = [str(np.datetime64(int(m), "M")) for m in present + months.min()]
+    return pd.Categorical.from_codes(remap[offset], categories=labels)
 
 
 def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) -> np.ndarray:
@@ -501,7 +761,9 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
 # ---------------------------------------------------------------- estimators on histograms
 def _histogram(codes: np.ndarray, durations: np.ndarray, mask: np.ndarray, n_groups: int, width: int) -> np.ndarray:
     """counts[g, t]: rows of group g with duration t among `mask` (durations are 0..width-1)."""
-    flat = codes[mask].astype(np.int64) * width + durations[mask]
+    flat = np.asarray(codes, dtype=np.int64)[mask]  # a fresh array: scaled and shifted in place
+    flat *= width
+    flat += durations[mask]
     return np.bincount(flat, minlength=n_groups * width).reshape(n_groups, width)
 
 
@@ -552,8 +814,26 @@ def aalen_johansen(events_by_cause: Mapping[str, np.ndarray], censored: np.ndarr
 
 # ---------------------------------------------------------------- grouped metrics
 def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group number of every case and the groups' keys, in the order of the columns' categories.
+
+    Categorical columns are combined arithmetically from their codes (one pass, no hashing), which is
+    what makes hundreds of groups over millions of rows cheap; other columns go through pandas.
+    """
     if not by:
         return np.zeros(len(cases), dtype=np.int64), pd.DataFrame(index=[0])
+    columns = [cases[c] for c in by]
+    shape = [len(c.cat.categories) if isinstance(c.dtype, pd.CategoricalDtype) else 0 for c in columns]
+    space = int(np.prod(shape, dtype=np.float64))
+    if all(shape) and space <= 4 * len(cases) + 1_000_000 and not any((c.cat.codes < 0).any() for c in columns):
+        combined = np.zeros(len(cases), dtype=np.int64)
+        for column, size in zip(columns, shape):
+            combined = combined * size + column.cat.codes.to_numpy().astype(np.int64)
+        present = np.flatnonzero(np.bincount(combined, minlength=space))
+        remap = np.zeros(space, dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        keys = pd.DataFrame({name: np.asarray(column.cat.categories, dtype=object)[codes]
+                             for name, column, codes in zip(by, columns, np.unravel_index(present, shape))})
+        return remap[combined], keys
     grouper = cases.groupby(list(by), observed=True, sort=True)
     keys = grouper.size().reset_index()[list(by)]
     for column in by:
@@ -582,11 +862,11 @@ def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None
     out = keys.copy()
     out["n_received"] = np.bincount(codes, minlength=g)
     out["n_decided"] = count(decided)
-    out["n_withdrawn"] = count(cases["outcome"].astype(object).to_numpy() == "withdrawn")
+    out["n_withdrawn"] = count(_is_in(cases["outcome"], ["withdrawn"]))
     out["n_pending"] = count(pending)
     few_decided = out["n_decided"].to_numpy() < min_cases
-    wd = cases["working_days"].to_numpy().astype(np.int64)
-    cd = cases["calendar_days"].to_numpy().astype(np.int64)
+    wd = cases["working_days"].to_numpy()
+    cd = cases["calendar_days"].to_numpy()
     width_wd, width_cd = int(wd.max(initial=0)) + 1, int(cd.max(initial=0)) + 1
     hist_wd = _histogram(codes, wd, decided, g, width_wd)
     hist_cd = _histogram(codes, cd, decided, g, width_cd)
@@ -623,15 +903,14 @@ def curves(cases: pd.DataFrame, by: Sequence[str], horizon: int) -> pd.DataFrame
     """
     codes, keys = _groups(cases, by)
     g = len(keys)
-    wd = np.minimum(cases["working_days"].to_numpy().astype(np.int64), horizon + 1)
+    wd = np.minimum(cases["working_days"].to_numpy(), horizon + 1)
     width = horizon + 2  # the last column collects everything beyond the horizon
     decided = cases["decided"].to_numpy()
-    outcome = cases["outcome"].astype(object).to_numpy()
     hist_decided = _histogram(codes, wd, decided, g, width)
     survival, at_risk = kaplan_meier(hist_decided, _histogram(codes, wd, ~decided, g, width))
     completed = 1.0 - np.cumsum(hist_decided, axis=1) / np.maximum(hist_decided.sum(axis=1, keepdims=True), 1)
-    cif = aalen_johansen({o: _histogram(codes, wd, outcome == o, g, width) for o in OUTCOMES},
-                         _histogram(codes, wd, ~np.isin(outcome, OUTCOMES), g, width))
+    cif = aalen_johansen({o: _histogram(codes, wd, _is_in(cases["outcome"], [o]), g, width) for o in OUTCOMES},
+                         _histogram(codes, wd, ~_is_in(cases["outcome"], OUTCOMES), g, width))
     days = np.arange(horizon + 1)
     frame = keys.loc[keys.index.repeat(horizon + 1)].reset_index(drop=True)
     frame["working_day"] = np.tile(days, g)
@@ -922,6 +1201,16 @@ def record_numbers(reg, result: Analysis, source: str) -> None:
                "Rows excluded because of invalid data (see the data-quality annex)", result.extract.info["file"])
     reg.record("processing_times.extract.share_excluded", 100.0 * info["rows_excluded"] / max(info["rows"], 1), "%",
                "Share of the extract's rows excluded because of invalid data", result.extract.info["file"])
+    reg.record("processing_times.extract.exclusions", exclusion_list(result.extract.quality), "text",
+               "One line per reason rows were excluded, with its count", result.extract.info["file"])
+    reg.record("processing_times.extract.max_share_excluded",
+               100.0 * float(_settings().get("max_invalid_share", DEFAULT_MAX_INVALID_SHARE)), "%",
+               "Share of excluded rows above which the build stops (processing_times.max_invalid_share)",
+               "config/corridor.yaml")
+    day_first = result.extract.quality.set_index("check")["rows"].get("date_read_day_first", 0)
+    reg.record("processing_times.extract.dates_read_day_first", int(day_first), "applications",
+               "Rows whose a/b/yyyy dates were read day first, no date of the file showing the order",
+               result.extract.info["file"])
     reg.record("processing_times.extract.rows_out_of_scope", info["rows_out_of_scope"], "applications",
                "Valid rows of applicants of another nationality (not analysed)", result.extract.info["file"])
     reg.record("processing_times.extract.rows_analysed", info["rows_analysed"], "applications",
@@ -956,13 +1245,13 @@ def record_numbers(reg, result: Analysis, source: str) -> None:
     worst = worst_backlog_office(result.tables["clearance_by_office"])
     where = f"{source}/clearance_by_office.csv"
     reg.record("processing_times.backlog.office", result.values.label("office", worst["office"]), "",
-               f"Office with the lowest clearance rate in {worst['first_month']}–{worst['last_month']}", where,
+               f"Office with the lowest clearance rate in {month_range(worst['first_month'], worst['last_month'])}", where,
                rows=[worst["office"]])
     reg.record("processing_times.backlog.clearance_rate", worst["clearance_rate"], "%",
                "Its clearance rate (closed ÷ received) over the last three complete months", where, rows=[worst["office"]])
     reg.record("processing_times.backlog.pending", worst["pending"], "applications",
                "Its applications pending at extraction", where, rows=[worst["office"]])
-    reg.record("processing_times.backlog.period", f"{worst['first_month']} to {worst['last_month']}", "",
+    reg.record("processing_times.backlog.period", month_range(worst["first_month"], worst["last_month"]), "",
                "Months over which the clearance rate is compared", where)
     by_sex = result.tables["by_sex"]
     for row in summary.itertuples(index=False):

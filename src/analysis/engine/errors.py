@@ -19,20 +19,24 @@ class Problem:
     expected: str = ""
     found: Any = None
     severity: str = "error"  # "error" stops the build; "warning" goes to the data-quality annex
+    element: str | None = None  # where in a structured file (XML: line, element and its GUID or name)
 
-    def location(self) -> str:
-        parts = [self.file]
+    def location(self, with_file: bool = True) -> str:
+        parts = [self.file] if with_file else []
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.element:
+            parts.append(self.element)
         if self.column:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts)
 
-    def message(self) -> str:
+    def message(self, with_file: bool = True) -> str:
         found = "" if self.found is None else f"; found {self.found!r}"
-        return f"{self.location()}: expected {self.expected}{found}"
+        where = self.location(with_file)
+        return f"{where}: expected {self.expected}{found}" if where else f"expected {self.expected}{found}"
 
     def as_dict(self) -> dict[str, Any]:
         record = asdict(self)

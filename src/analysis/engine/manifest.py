@@ -16,8 +16,8 @@ from pathlib import Path
 from analysis.engine import atomic, paths
 
 INPUT_PATTERNS = ("data/raw/**/*", "data/feedback/**/*", "config/**/*", "notebooks/*.ipynb",
-                  "src/analysis/**/*.py", "src/analysis/**/*.css", "references/*", "requirements.lock")
-OUTPUT_NAMES = ("analysis.html", "analysis.docx", "analysis.pdf", "numbers.json")
+                  "src/analysis/**/*.py", "src/analysis/**/*.css", "src/analysis/**/*.yaml", "src/analysis/**/*.lua", "references/*", "requirements.lock")
+OUTPUT_NAMES = ("analysis.html", "analysis.docx", "analysis.pdf", "numbers.json", "summary_ru.docx", "summary_ru.pdf")
 
 
 def sha256(path: Path) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import nbformat
 import pandas as pd
 
-from analysis.engine import atomic, config, numbers, paths, prose, provenance, text
+from analysis.engine import atomic, config, languages, numbers, paths, prose, provenance, text
 
 CONFIG_KEYS_DIR = ".build/{stage}/config-keys"
 
@@ -44,8 +44,12 @@ def terms(settings: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def lookup_for(registry: numbers.Registry, settings: dict[str, Any]) -> Callable[[str, str | None], str]:
-    """The placeholder lookup: a term if the name is one, else a recorded number."""
+def lookup_for(registry: numbers.Registry, settings: dict[str, Any],
+               language: str = "en") -> Callable[[str, str | None], str]:
+    """The placeholder lookup: a term if the name is one, else a recorded number (written in `language`:
+    a translation of the summary takes the same numbers, analysis.engine.languages)."""
+    if language != "en":
+        return _translated_lookup(registry, settings, language)
     words = terms(settings)
 
     def lookup(name: str, spec: str | None) -> str:
@@ -54,6 +58,26 @@ def lookup_for(registry: numbers.Registry, settings: dict[str, Any]) -> Callable
         return registry[name].formatted(spec)
 
     return lookup
+
+
+def _translated_lookup(registry: numbers.Registry, settings: dict[str, Any], language: str):
+    words = languages.terms(language, settings)
+
+    def lookup(name: str, spec: str | None) -> str:
+        if name in words:
+            return words[name]
+        number = registry[name]
+        try:
+            return languages.format_value(number.value, number.unit, spec, language)
+        except languages.LanguageError as exc:
+            raise prose.ProseError(f"{{{name}}}: {exc}") from None
+
+    return lookup
+
+
+def language_of(nb: nbformat.NotebookNode) -> str:
+    """The report language of a notebook (notebook metadata "report": {"language": "ru"}; English by default)."""
+    return nb.metadata.get("report", {}).get("language", "en")
 
 
 @dataclass
@@ -86,8 +110,10 @@ class Chapter:
         return provenance.is_synthetic(input_path)
 
     def finish(self) -> None:
-        """Save the numbers; record which configuration keys the run read; by hand, preview the prose."""
-        self.numbers.save()
+        """Save the numbers (a summary that only reads numbers has none); record which configuration keys
+        the run read; by hand, preview the prose."""
+        if self.numbers.path is not None:
+            self.numbers.save()
         keys = sorted(set(config.keys_read()) | {config.RUN_SETTINGS[k] for k in self.settings
                                                  if k in config.RUN_SETTINGS})
         atomic.write_json(paths.resolve(f"{CONFIG_KEYS_DIR.format(stage=self.stage)}/{self.name}.json"), keys)
@@ -124,7 +150,7 @@ def preview(chapter: Chapter) -> None:
     if not source.exists():
         return
     nb = nbformat.read(source, as_version=4)
-    lookup = lookup_for(chapter.numbers, chapter.settings)
+    lookup = lookup_for(chapter.numbers, chapter.settings, language_of(nb))
     parts, problems = [], []
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])

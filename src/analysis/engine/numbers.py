@@ -93,6 +93,8 @@ def format_value(value: Any, unit: str, spec: str | None = None) -> str:
         number = f"{int(value):,}"
     if unit in {"", "count", "number", "share", "ratio", "text"}:
         return number
+    if unit.split(" ")[-1] == config.get("currency.name"):  # "1,500 som", "3 million som": no plural
+        return f"{number} {unit}"
     return text.with_unit(value, unit, number)
 
 

@@ -32,7 +32,7 @@ def _is_project(folder: Path) -> bool:
 
 def project_root() -> Path:
     """The project folder whose inputs are read (see the module docstring)."""
-    explicit = os.environ.get("ANALYSIS_PROJECT_ROOT") or os.environ.get("ANALYSIS_INPUT_ROOT")
+    explicit = os.environ.get("ANALYSIS_PROJECT_ROOT")
     if explicit:
         return Path(explicit).resolve()
     here = Path.cwd().resolve()

@@ -438,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"private term found in {file}")  # the term itself is not printed
     checked = len(_files(targets))
     status = "✔" if not hits else "✖"
+    absent = [f for f in ([] if args.key else key_files()) if f not in read]
+    missing = f" (no {', '.join(absent)}: its names were not searched for)" if absent else ""
     print(f"{status} privacy scan: {len(terms)} terms from {', '.join(read)} searched in {checked} output files; "
-          f"{len(hits)} found")
+          f"{len(hits)} found{missing}")
     return 1 if hits else 0

@@ -64,6 +64,15 @@ def is_synthetic(item: str | Path, path: str | Path = "data/raw/provenance.yaml"
     return name in synthetic or any(key.startswith(name + "/") for key in synthetic)
 
 
+def label(item: str | Path, language: str = "en", path: str | Path = "data/raw/provenance.yaml") -> str:
+    """An input in words, as the report names it ("procedures workbook"): its `label` (`label_ru` …) in the
+    register, else its file name without extension and underscores."""
+    name = _raw_name(item).rstrip("/")
+    entry = load(path).get(name, {})
+    found = entry.get("label" if language == "en" else f"label_{language}") or entry.get("label")
+    return found or Path(name).stem.replace("_", " ")
+
+
 def table(path: str | Path = "data/raw/provenance.yaml"):
     """The register as a table for the methodology chapter."""
     import pandas as pd

@@ -12,7 +12,9 @@ import csv
 import io as _io
 import re
 import unicodedata
+import zipfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -26,9 +28,91 @@ from analysis.engine.errors import InputError, Problem
 ROW = "_row"
 
 
-def _require_file(path: Path, what: str) -> None:
+#: What each file extension promises, in words, for messages ("expected an Excel workbook (.xlsx)").
+EXPECTED = {".xlsx": "an Excel workbook (.xlsx)", ".xlsm": "an Excel workbook (.xlsm)", ".csv": "a CSV text file",
+            ".yaml": "a YAML text file", ".yml": "a YAML text file", ".docx": "a Word document (.docx)",
+            ".qdpx": "a REFI-QDA project (.qdpx)"}
+#: A member each zip-based format must hold.
+_ZIP_MEMBER = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".docx": "word/document.xml",
+               ".qdpx": "project.qde"}
+
+
+def what_file_is(path: Path) -> str:
+    """What a file really is, from its name and first bytes, in words a consultant recognises.
+
+    A failed download, a wrong "Save as" or an open workbook leaves files whose extension lies: an HTML
+    sign-in page named .xlsx, CSV text named .xlsx, Excel's lock file ~$name.xlsx, an empty file.
+    """
+    if path.name.startswith("~$"):
+        return "the lock file Excel keeps while the workbook is open (not the workbook: close Excel)"
+    size = path.stat().st_size
+    if size == 0:
+        return "an empty file (0 bytes)"
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return "a damaged zip archive (the download or copy was cut short)"
+        for member, kind in (("xl/workbook.xml", "an Excel workbook"), ("word/document.xml", "a Word document"),
+                             ("ppt/presentation.xml", "a PowerPoint presentation"),
+                             ("project.qde", "a REFI-QDA project")):
+            if member in names:
+                return kind
+        return "a zip archive of other files"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old-format Office file (Excel 97-2003 .xls) or a password-protected workbook"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:1024]:
+        return "an HTML page (a failed download or a sign-in page saved under this name)"
+    if lowered.startswith(b"<?xml"):
+        return "an XML file"
+    if b"\x00" in head:
+        return "a binary file (perhaps UTF-16 text or an image)"
+    first = head.split(b"\n", 1)[0][:60].decode("utf-8", errors="replace").strip()
+    return f"a text file (first line: '{first}')"
+
+
+def _matches(path: Path, kind: str) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in _ZIP_MEMBER:
+        return kind == {"xl/workbook.xml": "an Excel workbook", "word/document.xml": "a Word document",
+                        "project.qde": "a REFI-QDA project"}[_ZIP_MEMBER[suffix]]
+    return kind.startswith("a text file")
+
+
+def file_problem(path: str | Path, expected: str | None = None) -> Problem | None:
+    """A Problem when the file is missing or is not what its extension says; None when it looks right."""
+    path = Path(path)
+    expected = expected or EXPECTED.get(path.suffix.lower(), "a file")
     if not path.exists():
-        raise InputError([Problem(file=paths.relative(path), expected=what, found="no such file")])
+        return Problem(file=paths.relative(path), expected=expected, found="no such file")
+    if path.is_dir():
+        return Problem(file=paths.relative(path), expected=expected, found="a folder")
+    if path.suffix.lower() not in EXPECTED:
+        return None
+    kind = what_file_is(path)
+    return None if _matches(path, kind) else Problem(file=paths.relative(path), expected=expected, found=kind)
+
+
+def _require_file(path: Path, what: str) -> None:
+    problem = file_problem(path, what)
+    if problem is not None:
+        raise InputError([problem])
+
+
+def _open_workbook(path: Path, **options):
+    """openpyxl's workbook, or an InputError naming the file when it is not one."""
+    _require_file(path, "an Excel workbook (.xlsx)")
+    try:
+        return load_workbook(path, **options)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file; the user needs one sentence
+        raise InputError([Problem(file=paths.relative(path), expected="an Excel workbook (.xlsx) that opens",
+                                  found=f"a damaged workbook ({type(exc).__name__}: {exc})")]) from None
 
 
 def normalise_header(text: object) -> str:
@@ -42,8 +126,7 @@ def normalise_header(text: object) -> str:
 # ---------------------------------------------------------------- Excel
 def sheet_names(path: str | Path) -> list[str]:
     path = Path(path)
-    _require_file(path, "an Excel workbook")
-    wb = load_workbook(path, read_only=True)
+    wb = _open_workbook(path, read_only=True)
     try:
         return list(wb.sheetnames)
     finally:
@@ -57,29 +140,23 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
     their span, which is how a consultant's "grouped" headers arrive.
     """
     path = Path(path)
-    _require_file(path, "an Excel workbook")
-    wb = load_workbook(path, data_only=True)  # not read-only: merged-cell ranges are needed
-    try:
-        if sheet not in wb.sheetnames:
-            raise InputError([Problem(file=paths.relative(path), sheet=sheet,
-                                      expected=f"a sheet named '{sheet}'",
-                                      found=", ".join(wb.sheetnames))])
-        ws = wb[sheet]
-        for merged in list(ws.merged_cells.ranges):
-            top_left = ws.cell(merged.min_row, merged.min_col).value
-            ws.unmerge_cells(str(merged))
-            if merged.min_row < header_row + header_rows:
-                for r in range(merged.min_row, merged.max_row + 1):
-                    for c in range(merged.min_col, merged.max_col + 1):
-                        ws.cell(r, c).value = top_left
-        rows = list(ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
+    sheets = _workbook_cells(*_identity(path))
+    if sheet not in sheets:
+        raise InputError([Problem(file=paths.relative(path), sheet=sheet, expected=f"a sheet named '{sheet}'",
+                                  found=", ".join(sheets))])
+    cells, merged_ranges = sheets[sheet]
+    rows = [list(r) for r in cells]
+    for min_row, min_col, max_row, max_col in merged_ranges:
+        if min_row < header_row + header_rows:  # a grouped header: its value spans the merged cells
+            top_left = rows[min_row - 1][min_col - 1]
+            for r in range(min_row, max_row + 1):
+                for c in range(min_col, max_col + 1):
+                    rows[r - 1][c - 1] = top_left
     first = header_row - 1
     header_block = rows[first:first + header_rows]
-    if not header_block:
+    if not any(v not in (None, "") for r in header_block for v in r):
         raise InputError([Problem(file=paths.relative(path), sheet=sheet, row=header_row,
-                                  expected="a header row", found="an empty sheet")])
+                                  expected="a header row with the column names", found="an empty sheet")])
     width = max(len(r) for r in header_block)
     headers = []
     for c in range(width):
@@ -99,6 +176,26 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
     frame = pd.DataFrame(records, columns=headers, dtype=object)
     frame.insert(0, ROW, pd.Series(numbers, dtype="int64"))
     return frame
+
+
+def _identity(path: Path) -> tuple[Path, int, int]:
+    """A file as it is now (path, size, modification time): the cache key of its parsed cells."""
+    _require_file(path, "an Excel workbook (.xlsx)")
+    stat = path.stat()
+    return path.resolve(), stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=4)
+def _workbook_cells(path: Path, size: int, mtime_ns: int) -> dict[str, tuple[tuple[tuple, ...], tuple]]:
+    """Every sheet's cell values and merged ranges, parsed once per version of the file: a chapter reads
+    several sheets of one workbook, and openpyxl parses all of them on every open."""
+    wb = _open_workbook(path, data_only=True)  # not read-only: merged-cell ranges are needed
+    try:
+        return {ws.title: (tuple(ws.iter_rows(values_only=True)),
+                           tuple((m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges))
+                for ws in wb.worksheets}
+    finally:
+        wb.close()
 
 
 # ---------------------------------------------------------------- CSV
@@ -138,22 +235,62 @@ def _plausible_cp1251(data: bytes) -> bool:
 def read_csv_any(path: str | Path, header_map: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
     """Read a CSV export as strings, detecting encoding and separator; return (frame, how it was read).
 
-    `_row` is the line number in the file (header = line 1).
+    What Excel writes in any locale is accepted: UTF-8 (with or without BOM) or Windows-1251, ',' ';' or
+    tab. `_row` is the line number in the file (header = line 1). A line with more or fewer fields than
+    the header, or a quote left open, is an error naming the line: it is how a file cut short, or a
+    separator typed inside an unquoted value, shows.
     """
     path = Path(path)
-    _require_file(path, "a CSV file")
-    text, encoding = decode_bytes(path.read_bytes(), paths.relative(path))
+    file = paths.relative(path)
+    _require_file(path, "a CSV text file")
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data, file)
     first_line = text.split("\n", 1)[0]
     counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
     sep = max(counts, key=counts.get)
     if counts[sep] == 0:
-        raise InputError([Problem(file=paths.relative(path), row=1, expected="a header line with ';', ',' or tab separators",
+        raise InputError([Problem(file=file, row=1, expected="a header line with ';', ',' or tab separators",
                                   found=first_line[:80])])
-    frame = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
-    frame.insert(0, ROW, np.arange(2, len(frame) + 2, dtype="int64"))
+    header, records, lines, problems = _csv_records(text, sep, file)
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    frame.insert(0, ROW, pd.Series(lines, dtype="int64"))
+    if problems:
+        raise InputError(problems)
     if header_map is not None:
-        frame = rename_columns(frame, header_map, file=paths.relative(path))
-    return frame, {"encoding": encoding, "separator": sep}
+        frame = rename_columns(frame, header_map, file=file)
+    how = {"encoding": encoding, "separator": sep}
+    if data and not data.endswith(b"\n"):
+        how["warning"] = Problem(file=file, row=len(lines) + 1, expected="a line break at the end of the file",
+                                 found="none (was the file cut short?)", severity="warning")
+    return frame, how
+
+
+def _csv_records(text: str, sep: str, file: str) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
+    """Header, records (blank lines skipped), the line each record starts on, and field-count problems."""
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    header: list[str] = []
+    records, lines, problems = [], [], []
+    line = 1
+    try:
+        for fields in reader:
+            start, line = line, reader.line_num + 1
+            if not header:
+                header = [f.strip() for f in fields]
+                continue
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                short = " (the line ends early: was the file cut short?)" if len(fields) < len(header) else \
+                    f" (a '{sep}' inside a value that is not in quotes?)"
+                problems.append(Problem(file=file, row=start, expected=f"{len(header)} fields separated by "
+                                        f"'{sep}', as in the header", found=f"{len(fields)} fields{short}"))
+                continue
+            records.append(fields)
+            lines.append(start)
+    except csv.Error as exc:
+        problems.append(Problem(file=file, row=line, expected="every quoted value closed by a quote",
+                                found=f"{exc} (was the file cut short?)"))
+    return header, records, lines, problems
 
 
 def rename_columns(frame: pd.DataFrame, header_map: Mapping[str, str], file: str, sheet: str | None = None) -> pd.DataFrame:
@@ -180,12 +317,35 @@ def rename_columns(frame: pd.DataFrame, header_map: Mapping[str, str], file: str
 
 
 # ---------------------------------------------------------------- values
-_DMY = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
+# dd.mm.yyyy is the Russian-locale convention and never month-first; "a/b/yyyy" (or a-b-yyyy) may be either.
+_DOTTED = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_SLASHED = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?\s*$")
+DAY_FIRST, MONTH_FIRST, MIXED = "day first", "month first", "mixed"
 
 
-def parse_date_value(value: object) -> date | None:
-    """dd.mm.yyyy, yyyy-mm-dd or an Excel date; None for blank; ValueError otherwise."""
+class AmbiguousDate(ValueError):
+    """A date like 01/02/2025 in a file whose other dates are written both day-first and month-first."""
+
+
+def slash_date_order(values: Iterable[object]) -> str | None:
+    """How a file writes its a/b/yyyy dates: DAY_FIRST, MONTH_FIRST, MIXED (both seen), or None (no
+    a/b/yyyy date, or none that tells: both parts at most 12). A part above 12 can only be the day."""
+    day_first = month_first = False
+    for value in values:
+        match = _SLASHED.match(value) if isinstance(value, str) else None
+        if match:
+            a, b = int(match.group(1)), int(match.group(2))
+            day_first |= a > 12 >= b
+            month_first |= b > 12 >= a
+    if day_first and month_first:
+        return MIXED
+    return DAY_FIRST if day_first else MONTH_FIRST if month_first else None
+
+
+def parse_date_value(value: object, slash_order: str | None = None) -> date | None:
+    """dd.mm.yyyy, yyyy-mm-dd, an Excel date, or a/b/yyyy read in `slash_order` (default day first);
+    None for blank; ValueError otherwise, AmbiguousDate for 01/02/2025 when the order is MIXED."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, datetime):
@@ -197,24 +357,52 @@ def parse_date_value(value: object) -> date | None:
     text = str(value).strip()
     if not text:
         return None
-    for pattern, order in ((_DMY, (2, 1, 0)), (_ISO, (0, 1, 2))):
-        match = pattern.match(text)
-        if match:
-            parts = [int(g) for g in match.groups()]
-            return date(parts[order[0]], parts[order[1]], parts[order[2]])
+    match = _DOTTED.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return date(year, month, day)
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        return date(year, month, day)
+    match = _SLASHED.match(text)
+    if match:
+        a, b, year = (int(g) for g in match.groups())
+        if slash_order == MIXED and a <= 12 and b <= 12 and a != b:
+            raise AmbiguousDate(text)
+        month_first = slash_order == MONTH_FIRST or (slash_order == MIXED and b > 12)
+        return date(year, a, b) if month_first else date(year, b, a)
     raise ValueError(text)
 
 
-def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Vectorised dd.mm.yyyy / ISO parsing for large extracts: (datetime64 series, bad-value mask).
+def ambiguity_note(order: str | None, example: str) -> str:
+    """Why a/b/yyyy dates were read as they were, or could not be, for a message."""
+    if order == MIXED:
+        return (f"this file writes dates both day first and month first, so '{example}' could be either; "
+                "type it as dd.mm.yyyy")
+    return f"read day first: '{example}' is taken as dd/mm/yyyy; type dates as dd.mm.yyyy to be unambiguous"
 
-    Blank stays NaT and is not bad; anything else that fails is flagged for the data-quality table.
+
+def parse_dates_fast(values: pd.Series, slash_order: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Vectorised dd.mm.yyyy / ISO / a/b/yyyy parsing for large extracts: (datetime64 series, bad mask).
+
+    Meant for the distinct values of a column. Blank stays NaT and is not bad; anything else that fails,
+    and an a/b/yyyy date that `slash_order` MIXED leaves ambiguous, is flagged for the data-quality table.
     """
     text = values.astype("string").str.strip()
     blank = text.isna() | (text == "")
-    parsed = pd.to_datetime(text.where(text.str.contains(".", regex=False)), format="%d.%m.%Y", errors="coerce")
-    iso = pd.to_datetime(text.where(~text.str.contains(".", regex=False) & ~blank), format="%Y-%m-%d", errors="coerce")
+    dotted = text.str.contains(".", regex=False).fillna(False)
+    parsed = pd.to_datetime(text.where(dotted), format="%d.%m.%Y", errors="coerce")
+    iso = pd.to_datetime(text.where(~dotted & ~blank), format="%Y-%m-%d", errors="coerce")
     parsed = parsed.fillna(iso)
+    slashed = text.str.match(_SLASHED.pattern).fillna(False) & parsed.isna()
+    if slashed.any():
+        def read(v: str):
+            try:
+                return pd.Timestamp(parse_date_value(v, slash_order))
+            except ValueError:
+                return pd.NaT
+        parsed = parsed.where(~slashed, pd.to_datetime(text.where(slashed).map(read, na_action="ignore")))
     bad = parsed.isna() & ~blank
     return parsed, bad
 

@@ -398,7 +398,7 @@ def render_prose(nb: nbformat.NotebookNode, spec: NotebookSpec, parameters: dict
     for source in sources:
         if source and paths.resolve(source).exists():
             registry.add_from(source)
-    prose.render(nb, notebook.lookup_for(registry, parameters), registry.value, spec.name)
+    prose.render(nb, notebook.lookup_for(registry, parameters, notebook.language_of(nb)), registry.value, spec.name)
 
 
 def notebook_imports(specs: list[NotebookSpec]) -> list[str]:

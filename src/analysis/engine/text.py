@@ -32,6 +32,14 @@ def house_date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def month_range(first: Any, last: Any) -> str:
+    """The house style for a span of months: "August to October 2026", "November 2025 to January 2026"."""
+    start, end = (dt.date.fromisoformat(f"{str(v)[:7]}-01") for v in (first, last))
+    if start.year == end.year:
+        return f"{start:%B} to {end:%B %Y}" if start != end else f"{end:%B %Y}"
+    return f"{start:%B %Y} to {end:%B %Y}"
+
+
 def singular(unit: str) -> str:
     """"working days" → "working day"; only the last word changes."""
     head, _, last = unit.rpartition(" ")

@@ -67,10 +67,11 @@ PROCEDURES = {
                              season=[1.0] * 12),
 }
 
-# office: extract label, share of applications. The backlog builds up in BACKLOG_OFFICE from
-# BACKLOG_START: each month adds BACKLOG_GROWTH to the processing-time multiplier.
-OFFICES = {"Бишкек": 0.34, "Ош": 0.26, "Джалал-Абад": 0.16, "Кара-Суу": 0.14, "Баткен": 0.10}
-BACKLOG_OFFICE = "Ош"
+# office: extract label, share of applications. The offices are invented ("Отдел А" … "Отдел Д"), never
+# real ones: the invented backlog must not be read as an event in a real office or town. The backlog builds
+# up in BACKLOG_OFFICE from BACKLOG_START: each month adds BACKLOG_GROWTH to the processing-time multiplier.
+OFFICES = {"Отдел А": 0.34, "Отдел Б": 0.26, "Отдел В": 0.16, "Отдел Г": 0.14, "Отдел Д": 0.10}
+BACKLOG_OFFICE = "Отдел Б"
 BACKLOG_START = np.datetime64("2026-02", "M")
 BACKLOG_GROWTH = 0.35
 NATIONALITIES = {"Узбекистан": 0.90, "Таджикистан": 0.05, "Казахстан": 0.03, "Россия": 0.02}

@@ -26,7 +26,7 @@ DEFAULT_CONTESTED = ("F-04", "F-09")
 COMMENTS = {
     "agree": ["Matches what we see in practice.", "Agree; this is the main problem for newcomers.",
               "Согласен, так и есть.", ""],
-    "partly agree": ["True in Bishkek, less so in the south.", "Partly: the rules changed again this year.",
+    "partly agree": ["True in some offices, less so in others.", "Partly: the rules changed again this year.",
                      "Частично: зависит от офиса.", ""],
     "disagree": ["Our office applies a different rule.", "The evidence is too thin for this conclusion.",
                  "Не согласен: на практике иначе.", ""],

@@ -12,35 +12,59 @@ from __future__ import annotations
 import re
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
-import krippendorff
 import numpy as np
 import pandas as pd
 
 from analysis.chapters.consultations import refi
+from analysis.chapters.consultations import reliability as rel
 from analysis.chapters.consultations.data import (
     GROUP_VOCABULARIES,
+    OPTIONAL_TABLES,
     TABLES,
     Consultations,
     check,
     columns,
+    paragraphs_read,
     read_folder,
     read_workbook,
     vocabulary,
     write_template,
 )
 from analysis.engine import config, paths, privacy
+from analysis.engine.errors import InputError, Problem
 from analysis.engine.readers import ROW
 
 # The tables and their readers are part of this chapter's interface (notebooks and `make templates`).
-__all__ = ["TABLES", "Consultations", "check", "columns", "read", "read_folder", "read_workbook",
+__all__ = ["OPTIONAL_TABLES", "TABLES", "Consultations", "check", "columns", "read", "read_folder", "read_workbook",
            "write_template"]
 
-def read(source: str | Path) -> Consultations:
-    """A folder of CSV files, a coding workbook (.xlsx) or a REFI-QDA project (.qdpx, without a plan)."""
+#: Beside a REFI-QDA project: the consultant's completed fill-in workbook and the fieldwork plan.
+ATTRIBUTES_FILE = "attributes.xlsx"
+PLAN_FILE = "plan.csv"
+
+
+def read(source: str | Path, fill_in: str | Path | None = None) -> Consultations:
+    """A folder of CSV files, a coding workbook (.xlsx), or a REFI-QDA project (.qdpx) — given itself or
+    as the one project in a folder — read with the `attributes.xlsx` and `plan.csv` beside it.
+
+    A project that lacks the review's attributes writes the fill-in workbook to `fill_in` (if given)
+    and stops with an InputError naming every case and source to complete."""
     resolved = paths.resolve(source)
-    if resolved.suffix.lower() == ".qdpx":
-        return refi.import_project(resolved)
+    if resolved.is_dir():
+        projects = sorted(p for p in resolved.iterdir() if p.suffix.lower() == ".qdpx")
+        if len(projects) > 1 or (projects and (resolved / "segments.csv").exists()):
+            raise InputError([Problem(file=paths.relative(resolved), expected="either the CSV tables of the "
+                                      "consultations or one REFI-QDA project (.qdpx)",
+                                      found=", ".join(p.name for p in projects) + (
+                                          " and segments.csv" if (resolved / "segments.csv").exists() else ""))])
+        if not projects:
+            return read_folder(resolved)
+        resolved = projects[0]
+    if resolved.suffix.lower() in (".qdpx", ".qde"):
+        return refi.import_project(resolved, attributes=resolved.parent / ATTRIBUTES_FILE,
+                                   plan=resolved.parent / PLAN_FILE, fill_in=fill_in)
     return read_workbook(resolved) if resolved.suffix.lower() == ".xlsx" else read_folder(resolved)
 
 
@@ -148,103 +172,128 @@ def cooccurrence(data: Consultations, imbalance_ratio: float | None = None) -> p
 
 
 # ---------------------------------------------------------------- reliability
-def cohen_kappa(first: np.ndarray, second: np.ndarray) -> float:
-    """Cohen's kappa for two coders: (p_o - p_e) / (1 - p_e); NaN when chance agreement is total."""
-    first, second = np.asarray(first), np.asarray(second)
-    categories = np.union1d(first, second)
-    observed = np.mean(first == second)
-    expected = sum(np.mean(first == c) * np.mean(second == c) for c in categories)
-    return float("nan") if expected == 1 else float((observed - expected) / (1 - expected))
+def coders_of(data: Consultations) -> dict[str, list[str]]:
+    """session -> every coder who coded it (a segment) or read part of it (a coding_scope row)."""
+    found: dict[str, set[str]] = {}
+    for session, coder in zip(data.segments["session_id"], data.segments["coder"]):
+        found.setdefault(session, set()).add(coder)
+    for session, coder in zip(data.coding_scope["session_id"], data.coding_scope["coder"]):
+        found.setdefault(session, set()).add(coder)
+    return {session: sorted(names) for session, names in sorted(found.items())}
 
 
-def krippendorff_alpha(first: np.ndarray, second: np.ndarray) -> float:
-    """Nominal alpha for two coders (the `krippendorff` package); NaN when there is no variation."""
-    data = np.vstack([np.asarray(first, dtype=float), np.asarray(second, dtype=float)])
-    if len(np.unique(data[~np.isnan(data)])) < 2:
-        return float("nan")
-    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+def reliability_units(data: Consultations) -> pd.DataFrame:
+    """Presence (1/0) of every code in every paragraph of the sessions coded by two or more coders, for
+    every one of their coders, with NaN where that coder did not read the paragraph (coding_scope).
 
-
-def bootstrap_alpha(first: np.ndarray, second: np.ndarray, draws: int, seed: int) -> tuple[float, float]:
-    """95 % percentile interval of alpha over units resampled with replacement (fixed seed)."""
-    rng = np.random.default_rng(seed)
-    n = len(first)
-    values = []
-    for _ in range(draws):
-        pick = rng.integers(0, n, n)
-        value = krippendorff_alpha(first[pick], second[pick])
-        if not np.isnan(value):
-            values.append(value)
-    if not values:
-        return float("nan"), float("nan")
-    low, high = np.percentile(values, [2.5, 97.5])
-    return float(low), float(high)
-
-
-def reliability_units(data: Consultations) -> tuple[pd.DataFrame, list[str]]:
-    """Presence (0/1) of each code per paragraph and coder, over every paragraph of the sessions that
-    two coders coded (a paragraph neither coded counts as agreement on absence)."""
-    coders = data.segments.groupby("session_id")["coder"].unique()
-    double = coders[coders.map(len) >= 2]
-    rows = []
+    One row per session, paragraph and code; one column per coder (all coders, in name order). A
+    paragraph that only one coder read is kept but is not pairable, so it does not count."""
+    read = paragraphs_read(data.coding_scope)
+    paragraphs = dict(zip(data.sessions["session_id"], data.sessions["paragraphs"]))
+    codes = list(data.codebook["code_id"])
+    double = {s: c for s, c in coders_of(data).items() if len(c) >= 2}
+    everyone = sorted({c for names in double.values() for c in names})
+    frames = []
     for session, names in double.items():
-        pair = sorted(names)[:2]
-        paragraphs = int(data.sessions.set_index("session_id").at[session, "paragraphs"])
+        positions = np.arange(1, int(paragraphs[session]) + 1)
+        index = pd.MultiIndex.from_product([[session], positions, codes], names=["session_id", "position", "code_id"])
+        block = pd.DataFrame(index=index, columns=everyone, dtype=float)
         coded = data.segments[data.segments["session_id"] == session]
-        for coder_index, coder in enumerate(pair):
-            present = set(zip(coded.loc[coded["coder"] == coder, "position"], coded.loc[coded["coder"] == coder, "code_id"]))
-            for position in range(1, paragraphs + 1):
-                for code in data.codebook["code_id"]:
-                    rows.append((session, position, code, coder_index, int((position, code) in present)))
-    units = pd.DataFrame(rows, columns=["session_id", "position", "code_id", "coder", "present"])
-    return units, list(double.index)
+        for coder in names:
+            seen = read.get((session, coder), set(positions.tolist()))
+            mine = set(zip(coded.loc[coded["coder"] == coder, "position"], coded.loc[coded["coder"] == coder, "code_id"]))
+            block[coder] = [(1.0 if (p, c) in mine else 0.0) if p in seen else np.nan for _, p, c in index]
+        frames.append(block)
+    if not frames:
+        return pd.DataFrame(columns=["session_id", "position", "code_id"])
+    return pd.concat(frames).reset_index()
 
 
-def reliability(data: Consultations, seed: int, draws: int | None = None) -> pd.DataFrame:
-    """Per code: units, % agreement, Krippendorff's alpha with bootstrap CI, Cohen's kappa, verdict."""
+def double_coded_sessions(data: Consultations) -> pd.DataFrame:
+    """Which sessions were coded by more than one coder, by whom, and how many paragraphs two or more
+    of them read (the paragraphs compared)."""
+    units = reliability_units(data)
+    primary = dict(zip(data.sessions["session_id"], data.sessions["primary_coder"]))
+    paragraphs = dict(zip(data.sessions["session_id"], data.sessions["paragraphs"]))
+    rows = []
+    for session, names in coders_of(data).items():
+        if len(names) < 2:
+            continue
+        block = units[(units["session_id"] == session)].drop_duplicates(["session_id", "position"])
+        compared = int((block[names].notna().sum(axis=1) >= 2).sum())
+        rows.append({"session_id": session, "primary_coder": primary.get(session, ""),
+                     "other_coders": ", ".join(c for c in names if c != primary.get(session)),
+                     "coders": len(names), "paragraphs": int(paragraphs[session]), "paragraphs_compared": compared})
+    return pd.DataFrame(rows, columns=["session_id", "primary_coder", "other_coders", "coders", "paragraphs",
+                                       "paragraphs_compared"])
+
+
+ALL_CODES = "all codes"
+RELIABILITY_COLUMNS = ["code_id", "sessions", "coders", "paragraphs", "pairable_values", "coded_by_any",
+                       "agreement_pct", "alpha", "alpha_ci_low", "alpha_ci_high", "verdict", "kappa",
+                       "kappa_statistic", "kappa_band"]
+
+
+def code_reliability(data: Consultations, seed: int, draws: int | None = None) -> pd.DataFrame:
+    """Per code, then over all codes: Krippendorff's alpha (nominal, presence per paragraph) over all
+    coders of each double-coded paragraph, with a bootstrap interval over paragraphs; % agreement; Cohen's
+    kappa when two coders took part, Fleiss' kappa when more did; Krippendorff's verdict.
+
+    The last row (code_id "all codes") pools every code x paragraph unit; its interval resamples
+    paragraphs with all their codes. Codes no coder applied in these sessions are not computable."""
     settings = config.get("consultations.reliability")
-    draws = draws if draws is not None else int(settings["bootstrap_draws"])
-    units, sessions = reliability_units(data)
+    draws = int(settings["bootstrap_draws"]) if draws is None else draws
+    units = reliability_units(data)
+    if units.empty:
+        return pd.DataFrame(columns=RELIABILITY_COLUMNS)
+    coders = [c for c in units.columns if c not in ("session_id", "position", "code_id")]
     used = set(data.segments["code_id"])
     rows = []
-    for offset, code in enumerate(c for c in data.codebook["code_id"] if c in used):
-        wide = units[units["code_id"] == code].pivot_table(index=["session_id", "position"], columns="coder",
-                                                           values="present").to_numpy()
-        if wide.size == 0:
+    pairable = units[coders].notna().sum(axis=1) >= 2
+    for offset, code in enumerate([c for c in data.codebook["code_id"] if c in used] + [ALL_CODES]):
+        block = units[pairable] if code == ALL_CODES else units[pairable & (units["code_id"] == code)]
+        values = block[coders].to_numpy(dtype=float).T
+        paragraph = (block["session_id"] + "#" + block["position"].astype(str)).to_numpy()
+        result = rel.krippendorff_alpha(values, "nominal", draws=draws, seed=seed + offset,
+                                        clusters=paragraph if code == ALL_CODES else None)
+        taking_part = [c for c, row in zip(coders, values) if (~np.isnan(row)).any()]
+        if len(taking_part) > 2:
+            kappa, statistic = rel.fleiss_kappa(values), "Fleiss"
+        else:
+            present = [row for row in values if (~np.isnan(row)).any()]
+            kappa, statistic = (rel.cohen_kappa(*present), "Cohen") if len(present) == 2 else (float("nan"), "")
+        rows.append({"code_id": code, "sessions": int(block["session_id"].nunique()), "coders": len(taking_part),
+                     "paragraphs": int(len(np.unique(paragraph))), "pairable_values": result.pairable_values,
+                     "coded_by_any": int(len(np.unique(paragraph[np.nansum(values, axis=0) > 0]))),
+                     "agreement_pct": rel.percent_agreement(values), "alpha": result.alpha,
+                     "alpha_ci_low": result.ci_low, "alpha_ci_high": result.ci_high,
+                     "verdict": rel.verdict(result.alpha, settings), "kappa": kappa, "kappa_statistic": statistic,
+                     "kappa_band": rel.kappa_band(kappa, settings)})
+    return pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
+
+
+def coder_pairs(data: Consultations) -> pd.DataFrame:
+    """Cohen's kappa and % agreement for every pair of coders who read the same paragraphs, per code
+    and over all codes (code_id "all codes"), over the paragraphs both read."""
+    units = reliability_units(data)
+    coders = [c for c in units.columns if c not in ("session_id", "position", "code_id")]
+    used = [c for c in data.codebook["code_id"] if c in set(data.segments["code_id"])]
+    rows = []
+    for first, second in combinations(coders, 2):
+        both = units[units[first].notna() & units[second].notna()]
+        if both.empty:
             continue
-        first, second = wide[:, 0], wide[:, 1]
-        alpha = krippendorff_alpha(first, second)
-        low, high = bootstrap_alpha(first, second, draws, seed + offset)
-        rows.append({"code_id": code, "units": len(first), "coded_by_either": int(((first + second) > 0).sum()),
-                     "agreement_pct": 100 * float(np.mean(first == second)), "alpha": alpha,
-                     "alpha_ci_low": low, "alpha_ci_high": high, "kappa": cohen_kappa(first, second),
-                     "verdict": verdict(alpha, settings), "kappa_band": kappa_band(cohen_kappa(first, second), settings)})
-    return pd.DataFrame(rows, columns=["code_id", "units", "coded_by_either", "agreement_pct", "alpha",
-                                       "alpha_ci_low", "alpha_ci_high", "kappa", "verdict", "kappa_band"])
-
-
-def verdict(alpha: float, settings: dict | None = None) -> str:
-    """Krippendorff's reading of alpha: reliable (>= .800), tentative (>= .667) or unreliable."""
-    settings = settings or config.get("consultations.reliability")
-    if alpha is None or np.isnan(alpha):
-        return "not computable"
-    if alpha >= float(settings["alpha_reliable"]):
-        return "reliable"
-    if alpha >= float(settings["alpha_tentative"]):
-        return "tentative"
-    return "unreliable"
-
-
-def kappa_band(kappa: float, settings: dict | None = None) -> str:
-    settings = settings or config.get("consultations.reliability")
-    if kappa is None or np.isnan(kappa):
-        return "not computable"
-    bands = sorted((float(k), v) for k, v in settings["kappa_bands"].items())
-    label_ = bands[0][1]
-    for lower, name in bands:
-        if kappa >= lower:
-            label_ = name
-    return label_
+        for code in used + [ALL_CODES]:
+            block = both if code == ALL_CODES else both[both["code_id"] == code]
+            a, b = block[first].to_numpy(), block[second].to_numpy()
+            kappa = rel.cohen_kappa(a, b)
+            rows.append({"coder_1": first, "coder_2": second, "code_id": code,
+                         "sessions": int(block["session_id"].nunique()),
+                         "paragraphs": int(block[["session_id", "position"]].drop_duplicates().shape[0]),
+                         "agreement_pct": 100 * float(np.mean(a == b)), "kappa": kappa,
+                         "kappa_band": rel.kappa_band(kappa)})
+    return pd.DataFrame(rows, columns=["coder_1", "coder_2", "code_id", "sessions", "paragraphs", "agreement_pct",
+                                       "kappa", "kappa_band"])
 
 
 # ---------------------------------------------------------------- quotes
@@ -256,6 +305,18 @@ def redact(text: str, terms: list[str], replacement: str = "[…]") -> tuple[str
         text, n = pattern.subn(replacement, text)
         count += n
     return text, count
+
+
+def redacted(data: Consultations, terms: list[str]) -> Consultations:
+    """A copy with private terms removed from every free text: excerpts, translations and, for data from
+    a REFI-QDA project, source texts, memos and descriptions (for the exported project file)."""
+    def clean(text: Any) -> Any:
+        return redact(text, terms)[0] if isinstance(text, str) else text
+
+    segments = data.segments.assign(excerpt=data.segments["excerpt"].map(clean),
+                                    excerpt_en=data.segments["excerpt_en"].map(clean))
+    exchange = data.exchange.with_text(clean) if data.exchange is not None else None
+    return Consultations(**{**data.__dict__, "segments": segments, "exchange": exchange})
 
 
 def quote_shortlist(data: Consultations, k: int, private_terms: list[str], per_theme: int | None = None,
@@ -475,7 +536,7 @@ def reliability_plot(table: pd.DataFrame, names: dict[str, str]):
     for value, name, colour in ((float(settings["alpha_tentative"]), "tentative", figures.PALETTE[1]),
                                 (float(settings["alpha_reliable"]), "reliable", figures.PALETTE[2])):
         ax.axvline(value, linestyle="--", color=colour, label=f"α = {value:.3f} ({name})")
-    ax.set_yticks(positions, [names.get(code, code) for code in table["code_id"]])
+    ax.set_yticks(positions, ["All codes" if code == ALL_CODES else names.get(code, code) for code in table["code_id"]])
     ax.invert_yaxis()
     ax.set_xlabel("Krippendorff's alpha (nominal), 95 % bootstrap interval")
     ax.set_xlim(min(-0.1, float(table["alpha_ci_low"].min()) - 0.05), 1.05)

@@ -16,14 +16,15 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from analysis.engine import atomic, config, paths
-from analysis.engine.errors import Problem, raise_if_errors
-from analysis.engine.readers import ROW, read_csv_any, read_excel_sheet
-from analysis.engine.schema import Column, foreign_key, validate
+from analysis.engine.errors import InputError, Problem, raise_if_errors
+from analysis.engine.readers import ROW, read_csv_any, read_excel_sheet, sheet_names
+from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
 
 TABLES = ("respondents", "sessions", "codebook", "segments", "plan")
+#: Tables a consultation may leave out: which paragraphs each coder read (default: the whole session).
+OPTIONAL_TABLES = ("coding_scope",)
 #: Respondent attributes and the configuration vocabulary that orders and labels them.
 GROUP_VOCABULARIES = {"stakeholder_group": "stakeholder_groups", "sex": "sexes", "region": "regions"}
 
@@ -77,6 +78,15 @@ def columns() -> dict[str, list[Column]]:
             Column("excerpt", description="original words (Russian, Kyrgyz, Uzbek or English)"),
             Column("excerpt_en", required=False, description="English translation, used for quotes"),
         ],
+        "coding_scope": [
+            Column("session_id", description="a session coded by more than one coder", example="S-01"),
+            Column("coder", description="a coder who read part of it (without a row: the whole session)",
+                   example="C2"),
+            Column("first_paragraph", kind="int", minimum=1, description="first paragraph the coder read",
+                   example="1"),
+            Column("last_paragraph", kind="int", minimum=1, description="last paragraph the coder read",
+                   example="12"),
+        ],
         "plan": [
             Column("stakeholder_group", vocabulary=vocabulary("stakeholder_groups")),
             Column("sex", vocabulary=vocabulary("sexes")),
@@ -84,6 +94,11 @@ def columns() -> dict[str, list[Column]]:
             Column("planned", kind="int", minimum=0, description="respondents planned in this cell"),
         ],
     }
+
+
+def empty(name: str) -> pd.DataFrame:
+    """A table with its documented columns and no row."""
+    return pd.DataFrame({ROW: pd.Series(dtype="int64"), **{c.name: pd.Series(dtype=object) for c in columns()[name]}})
 
 
 @dataclass
@@ -95,37 +110,61 @@ class Consultations:
     plan: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     read_as: dict[str, dict] = field(default_factory=dict)
+    coding_scope: pd.DataFrame = field(default_factory=lambda: empty("coding_scope"))
+    #: What a REFI-QDA project held beyond these tables (GUIDs, colours, users, memos), for a faithful
+    #: re-export (`refi.Exchange`); None for data that did not come from a project.
+    exchange: Any = None
 
 
 # ---------------------------------------------------------------- reading
 def read_folder(folder: str | Path) -> Consultations:
     """The five CSV files of a consultation folder (UTF-8 or Windows-1251, ';' or ',')."""
     folder = paths.resolve(folder)
-    frames, read_as = {}, {}
-    for name in TABLES:
-        aliases = config.get(f"consultations.header_aliases.{name}", default=None)
-        frames[name], read_as[name] = read_csv_any(folder / f"{name}.csv", header_map=aliases)
-    files = {name: paths.relative(folder / f"{name}.csv") for name in TABLES}
-    data = check(frames, files, sheets={name: None for name in TABLES})
+    frames, read_as, problems = {}, {}, []
+    names = TABLES + tuple(n for n in OPTIONAL_TABLES if (folder / f"{n}.csv").exists())
+    files = {name: paths.relative(folder / f"{name}.csv") for name in names}
+    for name in names:
+        try:
+            frames[name], read_as[name] = read_folder_table(folder / f"{name}.csv", name, how=True)
+        except InputError as exc:  # keep reading: every file's problems are listed at once
+            problems += exc.problems
+    if problems:
+        specs = columns()
+        for name, frame in frames.items():
+            problems += validate(frame, specs[name], files[name], None)[1]
+        raise_if_errors(problems)
+    data = check(frames, files, sheets={name: None for name in names})
     data.read_as = read_as
     return data
+
+
+def read_folder_table(path: str | Path, name: str, how: bool = False):
+    """One table of a consultation folder as CSV (its documented headers or their aliases); with `how`,
+    also how it was read (encoding, separator)."""
+    aliases = config.get(f"consultations.header_aliases.{name}", default=None)
+    frame, read_as = read_csv_any(paths.resolve(path), header_map=aliases)
+    return (frame, read_as) if how else frame
 
 
 def read_workbook(path: str | Path) -> Consultations:
     """The Excel route: one sheet per table, as written by `write_template`."""
     path = paths.resolve(path)
-    frames = {name: read_excel_sheet(path, name) for name in TABLES}
+    present = set(sheet_names(path))
+    names = TABLES + tuple(n for n in OPTIONAL_TABLES if n in present)
+    frames = {name: read_excel_sheet(path, name) for name in names}
     file = paths.relative(path)
-    return check(frames, {name: file for name in TABLES}, sheets={name: name for name in TABLES})
+    return check(frames, {name: file for name in names}, sheets={name: name for name in names})
 
 
 
 
 def check(frames: dict[str, pd.DataFrame], files: dict[str, str], sheets: dict[str, str | None]) -> Consultations:
-    """Validate every table and every cross-reference; raise one InputError listing all problems."""
+    """Validate every table and every cross-reference; raise one InputError listing all problems.
+
+    The optional tables (OPTIONAL_TABLES) may be absent from `frames`."""
     specs = columns()
     typed, problems = {}, []
-    for name in TABLES:
+    for name in TABLES + tuple(n for n in OPTIONAL_TABLES if n in frames):
         typed[name], found = validate(frames[name], specs[name], files[name], sheets[name])
         problems += found
     raise_if_errors(problems)
@@ -138,6 +177,10 @@ def check(frames: dict[str, pd.DataFrame], files: dict[str, str], sheets: dict[s
                             sheets["segments"], "code in the codebook")
     problems += _cycle_problems(c, files["codebook"], sheets["codebook"])
     problems += _paragraph_problems(g, s, files["segments"], sheets["segments"])
+    problems += _primary_coder_problems(g, s, files["sessions"], sheets["sessions"])
+    if "coding_scope" in typed:
+        problems += _scope_problems(typed["coding_scope"], g, s, files["coding_scope"], sheets["coding_scope"],
+                                    files["segments"], sheets["segments"])
     warnings = raise_if_errors(problems)
     return Consultations(warnings=warnings, **typed)
 
@@ -178,6 +221,69 @@ def _paragraph_problems(segments: pd.DataFrame, sessions: pd.DataFrame, file: st
     return problems
 
 
+def _primary_coder_problems(segments: pd.DataFrame, sessions: pd.DataFrame, file: str,
+                            sheet: str | None) -> list[Problem]:
+    """A session whose primary coder coded nothing in it while others did would silently drop out of
+    every count (only the primary coding counts)."""
+    coders = segments.groupby("session_id")["coder"].unique()
+    problems = []
+    for row, session, primary in zip(sessions[ROW], sessions["session_id"], sessions["primary_coder"]):
+        found = coders.get(session)
+        if found is not None and primary not in set(found):
+            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="primary_coder",
+                                    expected=f"a coder of session {session} ({', '.join(sorted(found))})",
+                                    found=primary))
+    return problems
+
+
+def _scope_problems(scope: pd.DataFrame, segments: pd.DataFrame, sessions: pd.DataFrame, file: str,
+                    sheet: str | None, segments_file: str, segments_sheet: str | None) -> list[Problem]:
+    """Ranges inside their session, and no segment of a coder outside the paragraphs they read."""
+    length = dict(zip(sessions["session_id"], sessions["paragraphs"]))
+    problems = foreign_key(scope, "session_id", sessions["session_id"], file, sheet, "session")
+    for row, session, first, last in zip(scope[ROW], scope["session_id"], scope["first_paragraph"],
+                                         scope["last_paragraph"]):
+        if first > last:
+            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="last_paragraph",
+                                    expected=f"a paragraph at or after first_paragraph ({first})", found=last))
+        elif session in length and last > length[session]:
+            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="last_paragraph",
+                                    expected=f"a paragraph up to {length[session]} (session {session})", found=last))
+    read = paragraphs_read(scope)
+    for row, session, coder, position in zip(segments[ROW], segments["session_id"], segments["coder"],
+                                             segments["position"]):
+        if (session, coder) in read and position not in read[(session, coder)]:
+            problems.append(Problem(file=segments_file, sheet=segments_sheet, row=int(row), column="position",
+                                    expected=f"a paragraph that coding_scope says {coder} read in {session} "
+                                             f"({_ranges(read[(session, coder)])})", found=position))
+    return problems
+
+
+def paragraphs_read(scope: pd.DataFrame) -> dict[tuple[str, str], set[int]]:
+    """(session, coder) -> the paragraphs that coder read, for the pairs the coding scope names."""
+    read: dict[tuple[str, str], set[int]] = {}
+    for session, coder, first, last in zip(scope["session_id"], scope["coder"], scope["first_paragraph"],
+                                           scope["last_paragraph"]):
+        read.setdefault((session, coder), set()).update(range(int(first), int(last) + 1))
+    return read
+
+
+def _ranges(numbers: set[int]) -> str:
+    """{1, 2, 3, 7} -> '1-3, 7'."""
+    ordered, parts = sorted(numbers), []
+    if not ordered:
+        return "none"
+    start = previous = ordered[0]
+    for n in ordered[1:] + [None]:
+        if n is not None and n == previous + 1:
+            previous = n
+            continue
+        parts.append(f"{start}-{previous}" if previous != start else str(start))
+        if n is not None:
+            start = previous = n
+    return ", ".join(parts)
+
+
 # ---------------------------------------------------------------- Excel template
 def write_template(path: str | Path, example: Consultations | None = None) -> Path:
     """A coding workbook: one sheet per table with documented headers, drop-down vocabularies and
@@ -191,17 +297,11 @@ def write_template(path: str | Path, example: Consultations | None = None) -> Pa
     for name, specs in columns().items():
         sheet = workbook.create_sheet(name)
         sheet.append([col.name for col in specs])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for index, col in enumerate(specs, start=1):
+        for col in specs:
             allowed = ", ".join(col.vocabulary) if col.vocabulary else {"bool": "yes / no", "date": "dd.mm.yyyy",
                                                                           "int": "whole number"}.get(col.kind, "text")
             readme.append([name, col.name, "yes" if col.required else "no", allowed, col.description, col.example])
-            if col.vocabulary and len(",".join(col.vocabulary)) < 250:
-                letter = sheet.cell(1, index).column_letter
-                rule = DataValidation(type="list", formula1='"' + ",".join(col.vocabulary) + '"', allow_blank=True)
-                rule.add(f"{letter}2:{letter}5000")
-                sheet.add_data_validation(rule)
+        apply_excel_rules(sheet, specs, widths={"excerpt": 60, "excerpt_en": 60, "definition": 40}, last_row=5000)
         if example is not None:
             frame = getattr(example, name)
             for record in frame[[c.name for c in specs]].itertuples(index=False):

@@ -19,14 +19,13 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import Alignment
 
 from analysis.engine import atomic, config, paths, privacy
 from analysis.engine.errors import InputError, Problem, raise_if_errors
 from analysis.engine.numbers import Registry
 from analysis.engine.readers import ROW, read_excel_sheet, read_processed
-from analysis.engine.schema import Column, foreign_key, validate
+from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
 from analysis.engine.text import PlaceholderError, fill
 
 FINDINGS_SHEET = "findings"
@@ -386,21 +385,12 @@ README_FINDINGS = [
 def _write_sheet(wb: Workbook, title: str, columns: list[Column], rows: Iterable[Mapping], widths: Mapping[str, int]) -> None:
     ws = wb.create_sheet(title)
     ws.append([c.name for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
     for row in rows:
         ws.append([_excel_value(row.get(c.name)) for c in columns])
-    ws.freeze_panes = "A2"
-    for index, column in enumerate(columns, start=1):
-        letter = ws.cell(1, index).column_letter
-        ws.column_dimensions[letter].width = widths.get(column.name, 16)
-        for cell in ws[letter][1:]:
+    for index in range(1, len(columns) + 1):
+        for cell in ws[ws.cell(1, index).column_letter][1:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        choices = list(column.vocabulary or []) or (["yes", "no"] if column.kind == "bool" else [])
-        if choices and not column.multi:
-            rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=not column.required)
-            rule.add(f"{letter}2:{letter}1000")
-            ws.add_data_validation(rule)
+    apply_excel_rules(ws, columns, widths={c.name: widths.get(c.name, 16) for c in columns})
 
 
 def _excel_value(value: object) -> object:

@@ -2,6 +2,7 @@
 
 `html` builds the HTML document; `documents` converts it with pandoc into Word (real tables and images,
 styles from references/reference.docx) and into typst source, which the pip-installed `typst` compiles to PDF.
+A translated summary (the Russian one) also becomes a Word and a PDF file of its own, summary_ru.docx/.pdf.
 The HTML is written before the documents are started, so it is ready first (`make html` stops there), and
 it is assembled incrementally: each chapter's rendering is kept in `.build/<stage>/html/` with the hash
 of its executed notebook and of the engine's code, so only a changed chapter is rendered again.
@@ -23,7 +24,6 @@ from analysis.engine import atomic, manifest, numbers, paths
 from analysis.engine.assemble import html
 from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS
 from analysis.engine.assemble.documents import write_docx, write_pdf, write_reference_docx
-from analysis.engine.runner import RunError
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 
@@ -54,13 +54,9 @@ def chapter(stage: str, notebook: Path, renderer: str | None = None) -> tuple[An
 
 def chapters(stage: str) -> tuple[list[Any], int]:
     """Every executed notebook's parts of the HTML, rendered again only if it changed; and how many were."""
-    folder = paths.resolve(f"reports/{stage}/notebooks")
-    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
-    if not found:
-        raise RunError(f"no executed notebooks in {paths.relative(folder)}: run `make notebooks STAGE={stage}`")
     renderer = renderer_digest()
     parts, rendered = [], 0
-    for path in found:
+    for path in html.executed_paths(stage):
         part, fresh = chapter(stage, path, renderer)
         parts.append(part)
         rendered += fresh
@@ -90,10 +86,20 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
         writer(document, targets[kind], stage, version, notices)
         return time.perf_counter() - begun
 
+    def timed_translation(kind, writer, translation, notices, language) -> float:
+        begun = time.perf_counter()
+        writer(translation, targets[f"{kind}-{language}"], stage, version, notices, language)
+        return time.perf_counter() - begun
+
     # pandoc and typst do the work outside the GIL, so the Word and PDF conversions overlap on two cores.
     with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = {kind: pool.submit(timed, kind, writer) for kind, writer in (("docx", write_docx), ("pdf", write_pdf))}
         other = pool.submit(alongside) if alongside else None
+        for language, translation, translated_notices in html.translations(document, stage, version):
+            for kind, writer in (("docx", write_docx), ("pdf", write_pdf)):
+                targets[f"{kind}-{language}"] = out_dir / f"summary_{language}.{kind}"
+                jobs[f"{kind}-{language}"] = pool.submit(timed_translation, kind, writer, translation,
+                                                         translated_notices, language)
         for kind, job in jobs.items():
             print(f"✔ {stage}: {paths.relative(targets[kind])} in {job.result():.1f} s", flush=True)
         if other is not None:

@@ -1,20 +1,85 @@
-"""What the HTML, DOCX and PDF writers share: the stage marks, the build date, the style files."""
+"""What the HTML, DOCX and PDF writers share: the stage marks, the build date, the style files, and the
+helpers that edit the assembled HTML."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 from pathlib import Path
+from typing import Callable
+
+import yaml
+from bs4 import NavigableString, Tag
 
 REFERENCE_DOCX = "references/reference.docx"
 CSS_FILE = Path(__file__).resolve().parents[1] / "report_style.css"
-STAGE_MARKS = {
-    "draft": "DRAFT — for validation with stakeholders; not for citation",
-    "final": "FINAL — incorporates the feedback of IOM and partners",
-}
+WORDS_FILE = Path(__file__).resolve().parent / "words.yaml"
+
+
+@functools.cache
+def _all_words() -> dict[str, dict]:
+    return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+
+
+def words(language: str = "en") -> dict:
+    """The words the assembly writes itself (cover, contents, captions) in a report language."""
+    return _all_words()[language]
+
+
+STAGE_MARKS = words("en")["stage_marks"]
 
 
 def build_date() -> dt.date:
     """The document date: SOURCE_DATE_EPOCH (the last commit's date under make), so builds are repeatable."""
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
     return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date()
+
+
+# ---------------------------------------------------------------- editing the assembled HTML
+SKIP_TEXT_IN = {"code", "pre", "script", "style", "title"}
+
+
+def text_nodes(root: Tag) -> list[NavigableString]:
+    """The document's visible text nodes (not code, styles or comments), listed before any edit."""
+    return [node for node in root.find_all(string=True)
+            if type(node) is NavigableString and not any(p.name in SKIP_TEXT_IN for p in node.parents)]
+
+
+def replace_in_text(root: Tag, pattern: re.Pattern, replace: Callable[[re.Match, NavigableString], list | None]) -> int:
+    """Replace each match of `pattern` in the visible text by the nodes `replace` returns (strings or
+    tags; None keeps the match as it is). Returns the number of matches replaced."""
+    count = 0
+    for node in text_nodes(root):
+        value = str(node)
+        matches = list(pattern.finditer(value))
+        if not matches:
+            continue
+        pieces: list = []
+        position = 0
+        for match in matches:
+            replacement = replace(match, node)
+            if replacement is None:
+                continue
+            pieces.append(value[position:match.start()])
+            pieces.extend(replacement)
+            position = match.end()
+            count += 1
+        if not pieces:
+            continue
+        pieces.append(value[position:])
+        for piece in pieces:
+            if isinstance(piece, str) and not piece:
+                continue
+            node.insert_before(NavigableString(piece) if isinstance(piece, str) else piece)
+        node.extract()
+    return count
+
+
+def where(node) -> str:
+    """"10_legal_framework.ipynb, cell 'registration'": where a piece of the assembled HTML comes from."""
+    cell = node.find_parent(id=re.compile(r"^cell-id="))
+    part = node.find_parent(attrs={"data-notebook": True})
+    place = f"{part['data-notebook']}.ipynb" if part is not None else "the assembled report"
+    return place + (f", cell '{cell['id'].removeprefix('cell-id=')}'" if cell is not None else "")
