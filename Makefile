@@ -72,7 +72,8 @@ notebooks: $(STAMPS)/notebooks.done ## Execute the notebooks whose inputs change
 # `make report` checks the inputs first: no notebook runs before a passing check of the inputs it may read.
 CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
 NOTEBOOK_INPUTS := $(CHECK_STAMP) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
-	$(wildcard notebooks/*.ipynb) $(shell find src/analysis -name '*.py') config/corridor.yaml $(AS_OF_STAMP) $(COMMON_INPUTS)
+	notebooks $(wildcard notebooks/*.ipynb) $(shell find src/analysis -name '*.py') config/corridor.yaml $(AS_OF_STAMP) \
+	$(COMMON_INPUTS)
 REPORT_INPUTS := $(NOTEBOOK_INPUTS) $(wildcard references/*) $(shell find src/analysis/engine -type f -not -name "*.pyc") \
 	data/raw/provenance.yaml
 
@@ -98,8 +99,8 @@ $(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(shell find src
 	@$(ANALYSIS) check --brief
 	@touch $@
 
-# Written once here; every build rewrites it when the notebooks' files change.
-$(DEPS_MK): | $(VENV_STAMP)
+# Written here when missing or when this Makefile changed (the rules' format); every build rewrites it.
+$(DEPS_MK): Makefile | $(VENV_STAMP)
 	@$(ANALYSIS) deps --stage $(STAGE) --out $@
 
 verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder and compare with reports/$(STAGE)/
