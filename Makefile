@@ -71,8 +71,9 @@ notebooks: $(STAMPS)/notebooks.done ## Execute the notebooks whose inputs change
 # parallel in warm kernels, then writes the HTML and, for the report, the DOCX and PDF from it.
 # `make report` checks the inputs first: no notebook runs before a passing check of the inputs it may read.
 CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
+SOURCES := $(shell find src/analysis -name '*.py')
 NOTEBOOK_INPUTS := $(CHECK_STAMP) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
-	notebooks $(wildcard notebooks/*.ipynb) $(shell find src/analysis -name '*.py') config/corridor.yaml $(AS_OF_STAMP) \
+	notebooks/. $(wildcard notebooks/*.ipynb) $(SOURCES) config/corridor.yaml $(AS_OF_STAMP) \
 	$(COMMON_INPUTS)
 REPORT_INPUTS := $(NOTEBOOK_INPUTS) $(wildcard references/*) $(shell find src/analysis/engine -type f -not -name "*.pyc") \
 	data/raw/provenance.yaml
@@ -95,7 +96,7 @@ $(STAMPS)/config/%.digest: ;
 check: | $(VENV_STAMP) ## Check every raw input and the configuration in one pass, in seconds, without running a notebook
 	@$(ANALYSIS) check
 
-$(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(shell find src/analysis -name '*.py') | $(VENV_STAMP)
+$(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(SOURCES) | $(VENV_STAMP)
 	@$(ANALYSIS) check --brief
 	@touch $@
 
