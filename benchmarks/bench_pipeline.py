@@ -38,7 +38,7 @@ TARGETS = {"clean": 15.0, "changed_html": 5.0, "noop": 0.1}
 # reads its tables), and a sentence in the reference chapter's prose.
 EDIT_WORKBOOK = ("data/raw/benchmark.xlsx", "criteria", "criterion")
 EDIT_NOTEBOOK = "notebooks/40_processing_times.ipynb"
-LEAF = "05_introduction"  # a notebook nothing reads from: the previous design's one-notebook figure
+LEAF = "05_introduction"  # the introduction, as in the previous design's one-notebook figure
 
 
 def cores() -> int:

@@ -209,10 +209,11 @@ def test_make_reruns_only_what_changed(built_copy):
     result = _make(project, out, "html").stdout
     assert re.search(r"✔ \[1 of \d\] 50_benchmark [\d.]+ s", result), result
     assert "60_findings: what it reads is unchanged, not rerun" in result
-    assert "1 of 8 notebooks run" in result and "0 of 8 chapters rendered" in result
+    assert re.search(r"1 of \d+ notebooks run", result) and re.search(r"0 of \d+ chapters rendered", result), result
     (out / ".build/draft/05_introduction.done").unlink()
     result = _make(project, out, "report").stdout
-    assert "✔ [1 of 1] 05_introduction" in result and "analysis.docx in" in result and "documents in" in result
+    assert re.search(r"✔ \[1 of \d+\] 05_introduction [\d.]+ s", result), result
+    assert "analysis.docx in" in result and "documents in" in result
 
 
 def _chromium_page(port_file: Path, url: str, deadline: float):
