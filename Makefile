@@ -37,7 +37,9 @@ DEPS_MK := $(STAMPS)/deps.mk
 # on the whole file; the report's title page reads the rest.
 COMMON_INPUTS := requirements.lock
 ANALYSIS := $(PY) -m analysis
-RUN_NOTEBOOK := $(ANALYSIS) run --stage $(STAGE)
+# JOBS=n: notebooks at a time (default: every core of the machine).
+JOBS ?=
+BUILD = $(ANALYSIS) build --stage $(STAGE) $(if $(JOBS),--jobs $(JOBS))
 # The as-of date of this build (AS_OF=… or the configuration): a change reruns the notebooks that use it.
 AS_OF_STAMP := $(STAMPS)/as_of
 $(shell mkdir -p $(STAMPS) && { echo '$(AS_OF)' | cmp -s - $(AS_OF_STAMP) 2>/dev/null || echo '$(AS_OF)' > $(AS_OF_STAMP); })
@@ -49,35 +51,57 @@ ifeq ($(filter help clean venv lock reliability,$(MAKECMDGOALS)),)
 include $(DEPS_MK)
 endif
 
-.PHONY: report final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock check reliability
+.PHONY: report html watch final notebooks verify test test-fast lint lab templates example-data feedback bench clean help venv lock check reliability
 
 report: $(STAMPS)/report.done ## Build the draft analysis: reports/draft/analysis.{html,docx,pdf} (creates .venv first)
+
+html: $(STAMPS)/html.done ## Build only the HTML (quick looks: no Word or PDF)
+
+watch: | $(VENV_STAMP) ## Rebuild the HTML on every save of an input, the config or a notebook; serve it with live reload
+	@$(ANALYSIS) watch --stage $(STAGE) $(if $(JOBS),--jobs $(JOBS)) $(if $(PORT),--port $(PORT))
 
 final: | $(VENV_STAMP) ## Build the final analysis after the feedback gate (every comment answered, every finding validated)
 	@$(ANALYSIS) final-gate
 	@$(MAKE) report STAGE=final
 
-notebooks: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) ## Execute the notebooks whose inputs changed (no documents)
+notebooks: $(STAMPS)/notebooks.done ## Execute the notebooks whose inputs changed (no documents)
 
-$(STAMPS)/report.done: $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(wildcard references/*) \
-		$(shell find src/analysis/engine -type f -not -name "*.pyc") config/corridor.yaml data/raw/provenance.yaml $(DEPS_MK)
-	@$(ANALYSIS) merge-numbers
-	@$(ANALYSIS) assemble --stage $(STAGE)
-	@# The DOCX and PDF are converted from the HTML, so scanning it covers their text (tests scan all three).
-	@$(ANALYSIS) privacy scan data/processed reports/$(STAGE)/notebooks reports/$(STAGE)/analysis.html reports/$(STAGE)/numbers.json
+# Make only asks whether anything a notebook or the report depends on changed since the last build (so a
+# no-op build costs make's own time); `analysis build` then decides which notebooks rerun, runs them in
+# parallel in warm kernels, then writes the HTML and, for the report, the DOCX and PDF from it.
+# `make report` checks the inputs first: no notebook runs before a passing check of the inputs it may read.
+CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
+SOURCES := $(shell find src/analysis -name '*.py')
+NOTEBOOK_INPUTS := $(CHECK_STAMP) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
+	notebooks/. $(wildcard notebooks/*.ipynb) $(SOURCES) config/corridor.yaml $(AS_OF_STAMP) \
+	$(COMMON_INPUTS)
+REPORT_INPUTS := $(NOTEBOOK_INPUTS) $(wildcard references/*) $(shell find src/analysis/engine -type f -not -name "*.pyc") \
+	data/raw/provenance.yaml
+
+$(STAMPS)/notebooks.done: $(NOTEBOOK_INPUTS) | $(VENV_STAMP)
+	@$(BUILD) notebooks
 	@touch $@
+
+$(STAMPS)/html.done: $(REPORT_INPUTS) | $(VENV_STAMP)
+	@$(BUILD) html
+	@touch $(STAMPS)/notebooks.done $@
+
+$(STAMPS)/report.done: $(REPORT_INPUTS) | $(VENV_STAMP)
+	@$(BUILD) report
+	@touch $(STAMPS)/notebooks.done $(STAMPS)/html.done $@
+
+# A missing fingerprint (a new notebook) only means "run the build", which writes it.
+$(STAMPS)/config/%.digest: ;
 
 check: | $(VENV_STAMP) ## Check every raw input and the configuration in one pass, in seconds, without running a notebook
 	@$(ANALYSIS) check
 
-# `make report` checks the inputs first: every notebook waits for a passing check of the inputs it may read.
-CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
-$(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(shell find src/analysis -name '*.py') | $(VENV_STAMP)
+$(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(SOURCES) | $(VENV_STAMP)
 	@$(ANALYSIS) check --brief
 	@touch $@
-$(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))): $(CHECK_STAMP)
 
-$(DEPS_MK): $(wildcard notebooks/*.ipynb) $(shell find src/analysis -name '*.py') config/corridor.yaml $(AS_OF_STAMP) | $(VENV_STAMP)
+# Written here when missing or when this Makefile changed (the rules' format); every build rewrites it.
+$(DEPS_MK): Makefile | $(VENV_STAMP)
 	@$(ANALYSIS) deps --stage $(STAGE) --out $@
 
 verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder and compare with reports/$(STAGE)/
@@ -111,9 +135,8 @@ reliability: | $(VENV_STAMP) ## Krippendorff's alpha of FILE (CSV/XLSX, coder pe
 feedback: | $(VENV_STAMP) ## Read reviewers' Word comments from data/raw/feedback/ into data/feedback/feedback_log.xlsx
 	@$(ANALYSIS) feedback import
 
-bench: | $(VENV_STAMP) ## Time a clean build, a no-op build, a one-notebook rebuild, and the 5-million-row analysis
+bench: | $(VENV_STAMP) ## Time clean, no-op and one-change builds and the processing-time reader at 5 and 20 million rows
 	@$(PY) benchmarks/bench_pipeline.py
-	@if [ -f benchmarks/bench_processing_times.py ]; then $(PY) benchmarks/bench_processing_times.py; fi
 
 venv: $(VENV_STAMP) ## Create .venv with the pinned dependencies
 

@@ -53,16 +53,29 @@ def test_upstream_order(notebooks):
 
 
 def test_make_rules(notebooks):
-    rules = pipeline.make_rules(list(notebooks.values()))
-    line = next(l for l in rules.splitlines() if l.startswith("$(STAMPS)/20_procedures.done:"))
+    rules = pipeline.make_rules(list(notebooks.values())).splitlines()
+    start = rules.index("NOTEBOOKS += 20_procedures")
+    line = rules[start + 1]
+    assert line.startswith("NOTEBOOK_PREREQS += $(wildcard notebooks/20_procedures.ipynb ")
     assert "$(call inputs_of,data/raw/steps.xlsx)" in line
-    assert "$(STAMPS)/10_inventory.done" in line
     assert "data/processed/inventory/provisions.csv" not in line  # produced upstream, not a file prerequisite
     # imports, transitively, with the packages' __init__ files
     for module in ("engine/report.py", "engine/figures.py", "engine/__init__.py", "__init__.py"):
         assert f"src/analysis/{module}" in line
     assert "src/analysis/chapters/inventory.py" not in line
     assert "$(STAMPS)/config/20_procedures.digest" in line  # the configuration keys it read
+    # a stamp has an empty rule, so that deleting it reruns the notebook
+    assert rules[start + 2] == "$(STAMPS)/20_procedures.done: ;"
+
+
+def test_prerequisite_files_are_the_make_rules_resolved(notebooks, tmp_path, output_root):
+    (tmp_path / "data/raw").mkdir(parents=True)
+    (tmp_path / "data/raw/steps.xlsx").write_bytes(b"")
+    files = pipeline.prerequisite_files(notebooks["20_procedures"], list(notebooks.values()), "draft")
+    assert files[:2] == [tmp_path / "notebooks/20_procedures.ipynb", tmp_path / "data/raw/steps.xlsx"]
+    assert pipeline.PACKAGE_DIR / "engine/report.py" in files
+    assert output_root / ".build/draft/config/20_procedures.digest" in files
+    assert not any("provisions" in str(f) for f in files)
 
 
 def test_exactly_one_parameters_cell_is_required(tmp_path):

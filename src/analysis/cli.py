@@ -13,6 +13,8 @@ from typing import Callable
 
 #: command -> (module with a `main(argv)`, one-line help). Loaded only when called.
 DELEGATED = {
+    "build": ("analysis.engine.build", "run the notebooks that are out of date, then the HTML (and DOCX, PDF)"),
+    "watch": ("analysis.engine.watch", "rebuild the HTML on every save and serve it with live reload"),
     "assemble": ("analysis.engine.assemble", "assemble the executed notebooks into HTML, DOCX and PDF"),
     "verify": ("analysis.engine.verify", "rerun every notebook in a scratch folder and compare with the report"),
     "manifest": ("analysis.engine.manifest", "check that a published report matches its inputs"),

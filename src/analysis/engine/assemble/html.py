@@ -19,6 +19,7 @@ import platform
 import subprocess
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
+from pathlib import Path
 
 import nbformat
 from bs4 import BeautifulSoup, Tag
@@ -36,7 +37,7 @@ KEY_PACKAGES = ["pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "papermi
                 "pypandoc-binary", "typst", "python-docx", "lifelines", "krippendorff", "holidays"]
 
 
-def executed_notebooks(stage: str) -> list[tuple[str, nbformat.NotebookNode]]:
+def executed_paths(stage: str) -> list[Path]:
     """The executed notebooks of the stage whose source notebook still exists (a renamed or removed
     notebook leaves its last run behind, which must not reach the report)."""
     folder = paths.resolve(f"reports/{stage}/notebooks")
@@ -44,7 +45,11 @@ def executed_notebooks(stage: str) -> list[tuple[str, nbformat.NotebookNode]]:
     found = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.stem in sources)
     if not found:
         raise RunError(f"no executed notebooks in {paths.relative(folder)}: run `make notebooks STAGE={stage}`")
-    return [(p.stem, nbformat.read(p, as_version=4)) for p in found]
+    return found
+
+
+def executed_notebooks(stage: str) -> list[tuple[str, nbformat.NotebookNode]]:
+    return [(p.stem, nbformat.read(p, as_version=4)) for p in executed_paths(stage)]
 
 
 def report_settings(nb: nbformat.NotebookNode) -> dict:
@@ -341,36 +346,49 @@ class Parts:
     translations: dict[str, list[str]]
 
 
-def collect_parts(stage: str, inputs: dict[str, str]) -> Parts:
-    """The report's pieces in order. The annexes of an unnumbered chapter (the summary's key numbers) follow
-    the chapters' annexes, so that the chapters' annexes keep their letters (the inventory is Annex A)."""
+def chapter_html(name: str, nb: nbformat.NotebookNode) -> dict:
+    """One executed notebook's pieces of the report, rendered: its settings, front matter, chapter and annex.
+    They depend on nothing but the notebook (and the engine's code), so the build keeps them, as JSON, until
+    the notebook changes (analysis.engine.assemble)."""
+    settings = report_settings(nb)
+    body, annex = split_cells(nb)
+    front = front_cells(nb)
+    classes = "chapter" if settings["numbered"] else "chapter unnumbered-chapter"
+    return {"settings": settings,
+            "front": f'<div class="front-matter" data-notebook="{name}">{render(front)}</div>' if front.cells else "",
+            "chapter": f'<div class="{classes}" data-notebook="{name}" lang="{settings["language"]}">{render(body)}</div>',
+            "annex": f'<div class="annex" data-notebook="{name}">{render(annex)}</div>' if annex.cells else ""}
+
+
+def collect_parts(stage: str, inputs: dict[str, str], chapters: list[dict] | None = None) -> Parts:
+    """The report's pieces in order, from every notebook's `chapter_html` (rendered here unless `chapters`
+    gives them). The annexes of an unnumbered chapter (the summary's key numbers) follow the chapters'
+    annexes, so that the chapters' annexes keep their letters (the inventory is Annex A)."""
+    if chapters is None:
+        chapters = [chapter_html(name, nb) for name, nb in executed_notebooks(stage)]
     parts = Parts(front=[], body=[], annexes=[], translations={})
     late_annexes = []
-    for name, nb in executed_notebooks(stage):
-        settings = report_settings(nb)
-        body, annex = split_cells(nb)
-        front = front_cells(nb)
-        classes = "chapter" if settings["numbered"] else "chapter unnumbered-chapter"
-        chapter = f'<div class="{classes}" data-notebook="{name}" lang="{settings["language"]}">{render(body)}</div>'
+    for piece in chapters:
+        settings = piece["settings"]
         if settings["language"] != "en":
             translation = parts.translations.setdefault(settings["language"], [])
-            if front.cells:
-                translation.append(f'<div class="front-matter" data-notebook="{name}">{render(front)}</div>')
-            translation.append(chapter)
+            if piece["front"]:
+                translation.append(piece["front"])
+            translation.append(piece["chapter"])
             continue
-        if front.cells:
-            parts.front.append(f'<div class="front-matter" data-notebook="{name}">{render(front)}</div>')
-        parts.body.append(chapter)
-        if annex.cells:
-            (parts.annexes if settings["numbered"] else late_annexes).append(
-                f'<div class="annex" data-notebook="{name}">{render(annex)}</div>')
+        if piece["front"]:
+            parts.front.append(piece["front"])
+        parts.body.append(piece["chapter"])
+        if piece["annex"]:
+            (parts.annexes if settings["numbered"] else late_annexes).append(piece["annex"])
     parts.annexes.extend(late_annexes)
     parts.annexes.append(f'<div class="annex" data-notebook="reproducibility">{reproducibility_annex(stage, inputs)}</div>')
     return parts
 
 
-def build_html(stage: str, version: str, inputs: dict[str, str]) -> tuple[str, list[str]]:
-    parts = collect_parts(stage, inputs)
+def build_html(stage: str, version: str, inputs: dict[str, str],
+               chapters: list[dict] | None = None) -> tuple[str, list[str]]:
+    parts = collect_parts(stage, inputs, chapters)
     title, notices = title_page(stage, version)
     rep = config.get("report")
     translations = "".join(

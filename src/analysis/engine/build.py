@@ -1,0 +1,255 @@
+"""`make notebooks | html | report`: rerun the notebooks that are out of date, in parallel in warm kernels,
+then the HTML (changed chapters only) and, for the report, the Word and PDF documents from it.
+
+Make answers only "did anything change?" (one stamp per target over the union of every notebook's
+prerequisites, so a no-op build costs make's own time) and calls this module otherwise, which decides
+what to run. A notebook reruns when its stamp or its executed notebook is missing, when one of its own
+prerequisites (`runner.prerequisite_files`: notebook, raw inputs, code, config fingerprint) is newer
+than its stamp, or when a notebook it reads from *changed its outputs*: a rerun that writes the same
+tables and numbers as before (a touched file, an edit of prose) stops there instead of rerunning
+everything downstream. Independent notebooks run at the same time, one per core, the longest chain
+first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from analysis.engine import atomic, paths, runner
+from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
+
+TARGETS = ("notebooks", "html", "report")
+_print_lock = threading.Lock()
+
+
+def say(text: str, stream=None) -> None:
+    with _print_lock:
+        print(text, file=stream or sys.stdout, flush=True)
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def stamp(stage: str, name: str, kind: str = "done") -> Path:
+    """`done`: the notebook is up to date since then; `outputs`: the digest of its outputs, rewritten only
+    when they change, so its time is when the notebooks that read them last had a reason to rerun."""
+    return paths.resolve(f"{STAMP_DIR}/{stage}/{name}.{kind}")
+
+
+def executed(stage: str, name: str) -> Path:
+    return paths.resolve(f"reports/{stage}/notebooks/{name}.ipynb")
+
+
+def _mtime(path: Path) -> int:
+    return path.stat().st_mtime_ns if path.exists() else 0
+
+
+def outputs_digest(spec: NotebookSpec) -> str:
+    """One hash over every file a notebook writes under data/processed (its tables and numbers)."""
+    digest = hashlib.sha256()
+    for output in spec.outputs:
+        root = paths.resolve(output)
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for file in files:
+            if file.is_file():
+                digest.update(paths.relative(file).encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def own_reason(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> str | None:
+    """Why a notebook must rerun whatever the notebooks before it do, or None if nothing of its own changed."""
+    done = stamp(stage, spec.name)
+    if not done.exists() or not executed(stage, spec.name).exists():
+        return "not built yet"
+    built = done.stat().st_mtime_ns
+    for file in runner.prerequisite_files(spec, specs, stage):
+        if _mtime(file) > built:
+            return f"{paths.relative(file)} changed"
+    return None
+
+
+def upstream_reason(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> str | None:
+    built = _mtime(stamp(stage, spec.name))
+    for other in runner.upstream(spec, specs):
+        if _mtime(stamp(stage, other.name, "outputs")) > built:
+            return f"outputs of {other.name} changed"
+    return None
+
+
+def downstream(names: set[str], specs: list[NotebookSpec]) -> set[str]:
+    """The notebooks that read, directly or not, from any of `names`."""
+    found = set(names)
+    grew = True
+    while grew:
+        grew = False
+        for spec in specs:
+            if spec.name not in found and any(u.name in found for u in runner.upstream(spec, specs)):
+                found.add(spec.name)
+                grew = True
+    return found
+
+
+def chain_seconds(specs: list[NotebookSpec], stage: str) -> dict[str, float]:
+    """For each notebook, the longest run of notebooks from it to the end (last timings, 1 s if unknown):
+    starting the longest chain first keeps the cores busy."""
+    cost = {}
+    for spec in specs:
+        timing = paths.resolve(f"{STAMP_DIR}/{stage}/timings/{spec.name}.json")
+        cost[spec.name] = json.loads(timing.read_text(encoding="utf-8"))["total"] if timing.exists() else 1.0
+    readers = {s.name: [r.name for r in specs if s in runner.upstream(r, specs)] for s in specs}
+    memo: dict[str, float] = {}
+
+    def chain(name: str) -> float:
+        if name not in memo:
+            memo[name] = cost[name] + max((chain(r) for r in readers[name]), default=0.0)
+        return memo[name]
+
+    return {s.name: chain(s.name) for s in specs}
+
+
+def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
+                  after: Callable[[NotebookSpec], None] | None = None) -> list[str]:
+    """Bring every notebook up to date; return the names of those that ran. `kernels` is a running
+    `WarmKernels` (make watch keeps one), else one is started for this build if anything must run.
+    `after(spec)` runs on another thread once a notebook has run, while the others go on (the HTML
+    renders its chapter then)."""
+    from analysis.engine.kernels import WarmKernels
+
+    specs = runner.discover()
+    runner.write_deps(stage, str(paths.resolve(f"{STAMP_DIR}/{stage}/deps.mk")), specs)
+    reasons = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
+    candidates = downstream(set(reasons), specs)
+    if not candidates:
+        return []
+    by_name = {s.name: s for s in specs}
+    pending = [by_name[n] for n in sorted(candidates)]
+    own_kernels = None
+    if kernels is None:
+        own_kernels = kernels = WarmKernels(runner.notebook_imports(pending))
+    # While the warm process imports, this one imports what it needs once a notebook has run (papermill;
+    # nbconvert for the prose's notices and the chapter's HTML), so that is not paid between two notebooks.
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+    jobs = jobs or cores()
+    total = len(pending)
+    priority = chain_seconds(specs, stage)
+    settled = {s.name for s in specs} - candidates
+    ran: list[str] = []
+    failures: list[str] = []
+    follow_ups: list[Future] = []
+    count = 0
+    started = time.perf_counter()
+
+    def finish(spec: NotebookSpec) -> None:
+        digest = outputs_digest(spec)
+        outputs = stamp(stage, spec.name, "outputs")
+        if not outputs.exists() or outputs.read_text(encoding="utf-8") != digest:
+            atomic.write_text(outputs, digest)
+        # The keys it read are known now: its fingerprint must not look changed at the next build.
+        runner.write_config_digests([spec], stage)
+        atomic.write_text(stamp(stage, spec.name), "")
+
+    def execute(spec: NotebookSpec, number: int) -> None:
+        timing = runner.execute(spec, specs, stage, kernels.manager_class)
+        finish(spec)
+        say(f"✔ [{number} of {total}] {spec.name} {runner.describe(timing)}")
+
+    def ready() -> list[NotebookSpec]:
+        ready = [s for s in pending if all(u.name in settled for u in runner.upstream(s, specs))]
+        return sorted(ready, key=lambda s: -priority[s.name])
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool, ThreadPoolExecutor(max_workers=1) as follow_up:
+            running: dict[Future, NotebookSpec] = {}
+            while True:
+                progressed = True
+                while progressed and not failures and len(running) < jobs:
+                    progressed = False
+                    for spec in ready()[: jobs - len(running)]:
+                        pending.remove(spec)
+                        count += 1
+                        reason = reasons.get(spec.name) or upstream_reason(spec, specs, stage)
+                        if reason is None:  # it may make others ready: look again
+                            atomic.write_text(stamp(stage, spec.name), "")
+                            settled.add(spec.name)
+                            say(f"✔ [{count} of {total}] {spec.name}: what it reads is unchanged, not rerun")
+                            progressed = True
+                            continue
+                        say(f"▶ [{count} of {total}] {spec.name} ({reason}) …")
+                        running[pool.submit(execute, spec, count)] = spec
+                if not running:
+                    break
+                try:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                except KeyboardInterrupt:
+                    kernels.close()  # the running notebooks end now, instead of the pool waiting for them
+                    raise
+                for future in done:
+                    spec = running.pop(future)
+                    try:
+                        future.result()
+                    except Exception as exc:  # noqa: BLE001 - every failure is reported, then the build stops
+                        failures.append(str(exc) if isinstance(exc, RunError) else f"{spec.name}: {exc!r}")
+                    else:
+                        ran.append(spec.name)
+                        settled.add(spec.name)
+                        if after is not None:
+                            follow_ups.append(follow_up.submit(after, spec))
+            for job in follow_ups:
+                job.result()
+    finally:
+        if own_kernels is not None:
+            own_kernels.close()
+    if failures:
+        raise RunError("\n".join(failures))
+    if pending:
+        raise RunError(f"these notebooks read from each other in a circle: {', '.join(s.name for s in pending)}")
+    say(f"✔ {len(ran)} of {len(specs)} notebooks run in {time.perf_counter() - started:.1f} s "
+        f"({jobs} at a time)")
+    return ran
+
+
+def build(target: str, stage: str, jobs: int | None = None, kernels=None) -> None:
+    """Run what `target` needs: the notebooks; then the HTML; then (report) the documents and the scan."""
+    from analysis.engine import assemble
+
+    after = None if target == "notebooks" else (lambda spec: assemble.chapter(stage, executed(stage, spec.name)))
+    run_notebooks(stage, jobs, kernels, after)
+    runner.merge_all()
+    if target == "notebooks":
+        return
+    assemble.assemble(stage, documents=target == "report", alongside=lambda: privacy_scan(stage))
+
+
+def privacy_scan(stage: str) -> None:
+    """The key of names searched for in every output (the DOCX and PDF are converted from the HTML, so
+    scanning it covers their text; the tests scan all three)."""
+    from analysis.engine import privacy
+
+    if privacy.main(["scan", "data/processed", f"reports/{stage}/notebooks", f"reports/{stage}/analysis.html",
+                     f"reports/{stage}/numbers.json"]):
+        raise RunError("a private term reached an output (see above); nothing is published until it is removed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis build", description=__doc__)
+    parser.add_argument("target", choices=TARGETS)
+    parser.add_argument("--stage", default="draft", choices=["draft", "final"])
+    parser.add_argument("--jobs", type=int, default=None, help="notebooks at a time (default: the cores)")
+    args = parser.parse_args(argv)
+    runner.pipeline_environment()
+    build(args.target, args.stage, args.jobs)
+    return 0
