@@ -475,7 +475,10 @@ def execute(spec: NotebookSpec, specs: list[NotebookSpec], stage: str,
     atomic.write_text(target, nbformat.writes(nb) + "\n")
     atomic.write_json(paths.resolve(f"{STAMP_DIR}/{stage}/timings/{spec.name}.json"), timing)
     for text in stderr:
-        print(f"  {spec.name} stderr {text.rstrip()}", file=sys.stderr, flush=True)
+        message = text.split("] ", 1)[1] if text.startswith("[cell ") else text
+        # A chapter's own warnings (⚠ …) are meant for the consultant; anything else is the kernel's noise.
+        shown = message.rstrip() if message.lstrip().startswith("⚠") else f"{spec.name} stderr {text.rstrip()}"
+        print(f"  {shown}", file=sys.stderr, flush=True)
     return timing
 
 
