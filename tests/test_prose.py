@@ -79,3 +79,10 @@ def test_synthetic_notice_is_kept_only_for_synthetic_inputs(monkeypatch, tmp_pat
     assert [c.source for c in nb.cells] == [
         '<div class="notice notice-synthetic">Invented <strong>example</strong> data.</div>']
     assert isinstance(nb, nbformat.NotebookNode)
+
+
+def test_a_corridors_own_analysis_is_kept_only_for_that_corridor():
+    nb = _nb(_md("Generic text."), _md("Analysis of this corridor's law.", "if-corridor:UZ-KG"),
+             _md("Analysis of another corridor.", "if-corridor:TJ-KZ"))
+    prose.render(nb, lookup, VALUES.get, "10_x")
+    assert [c.source for c in nb.cells] == ["Generic text.", "Analysis of this corridor's law."]

@@ -7,7 +7,9 @@ What a consultant writes in Markdown cells, and how the runner turns it into the
   capitalises the value). `{{` and `}}` are literal braces.
 - **Conditions** (cell tags): `if:<number id>` keeps the cell only when the number is non-zero and not
   empty; `unless:<number id>` the opposite; `if-synthetic:<input>` keeps it only when that input is
-  synthetic example data (data/raw/provenance.yaml) and shows it as a boxed notice.
+  synthetic example data (data/raw/provenance.yaml) and shows it as a boxed notice; `if-corridor:<id>`
+  keeps it only for that corridor (`corridor.id` of the configuration): a corridor's own analysis, which
+  another corridor's review replaces with its own cells.
 - **Captions** (cell tag `caption`): the text of the table or figure shown by the next code cell, which
   then calls `report.table(…)` / `report.figure(…)` without `caption=`.
 """
@@ -20,7 +22,7 @@ from typing import Any, Callable
 
 import nbformat
 
-from analysis.engine import provenance, text
+from analysis.engine import config, provenance, text
 
 CAPTION_TAG = "caption"
 PENDING_CAPTION = 'data-caption="pending"'
@@ -49,6 +51,8 @@ def keep(cell, value_of: Callable[[str], Any]) -> bool:
         if kind == "unless" and subject and _truthy(value_of(subject)):
             return False
         if kind == "if-synthetic" and subject and not provenance.is_synthetic(subject):
+            return False
+        if kind == "if-corridor" and subject and subject != config.get("corridor.id"):
             return False
     return True
 
