@@ -655,14 +655,19 @@ def test_roles_on_a_date_and_their_state(small):
 
 
 # ------------------------------------------------------------------ citations, bibliography, numbers
-def test_citations_name_act_article_dates_sources_and_tiers(small):
-    cites = inventory.citations(small).set_index("fact_id")
+def test_citations_are_short_and_say_only_what_is_weak(small):
+    """A footnote is the short citation and, only where the fact is weak on the date, a word saying how;
+    each source is described once, in the References list."""
+    cites = inventory.citations(small, "2025-10-01").set_index("fact_id")
     assert cites.loc["G02-SINGLE", "short"] == "Cabinet Res. No. 721 of 2 Dec 2024, item 5"
-    footnote = cites.loc["G02-SINGLE", "footnote"]
-    assert "(from 1 Jan 2025)" in footnote and "[1] Ministry, 1 Jun 2025, official" in footnote
-    assert "last confirmed 1 Jun 2025" in footnote
+    assert cites.loc["G02-SINGLE", "footnote"] == "Cabinet Res. No. 721 of 2 Dec 2024, item 5"
+    assert cites.loc["G01-PERMIT", "footnote"].endswith("(suspended until 31 December 2025; sources disagree)")
+    assert cites.loc["C01-B", "footnote"] == "Stay without registration: 60 days (uncertain; no dated source)"
+    assert "no source quoted" in cites.loc["X01-EQUAL", "footnote"]
     assert cites.loc["L01-PATENT-FEE", "source_ids"] == "S002; S003"
     assert set(cites.index) == {f for s in inventory.SHEETS for f in small[s]["id"]}
+    later = inventory.citations(small, "2026-11-28").set_index("fact_id")
+    assert later.loc["G02-SINGLE", "footnote"].endswith("(not confirmed since 31 December 2025)")
     bib = inventory.bibliography(small).set_index("number")
     assert bib.loc[3, "reference"] == "Aggregator, “Copy”, 2 September 2025 (copy of [2]). Other."
     assert bib.loc[4, "reference"].endswith("undated. Other.")

@@ -1155,62 +1155,69 @@ def act_citation(act) -> str:
     return act["citation"] if not _blank(act.get("citation")) else act["title_en"]
 
 
-def citations(inv: Inventory) -> pd.DataFrame:
-    """One row per fact id: the short citation (“Cabinet Res. No. 721 of 2 Dec 2024, item 5”), the full
-    footnote (act, article, dates, each source with its number and tier, confidence, last confirmed) and
-    the ids of its sources."""
+def _weak_words(confidence: str, evidence: pd.DataFrame, state: str | None, confirmed, threshold: pd.Timestamp,
+                conflicted: bool) -> list[str]:
+    """What a footnote must say of a fact besides its citation, and only when the fact is weak: its
+    confidence, that it is not confirmed since a date (or has no dated source), that sources disagree,
+    that a source contradicts it, that no source is quoted."""
+    words = [] if confidence == "sourced" else [confidence]
+    if state:
+        words.append(state)
+    elif pd.isna(confirmed):
+        words.append("no dated source")
+    elif confirmed < threshold:
+        words.append(f"not confirmed since {text.house_date(confirmed)}")
+    if conflicted:
+        words.append("sources disagree")
+    if (evidence["stance"] == "contradicts").any():
+        words.append("a source contradicts it")
+    if len(evidence) and not _filled(evidence["quote"]).any():
+        words.append("no source quoted")
+    return words
+
+
+def citations(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """One row per fact id: the short citation (“Cabinet Res. No. 721 of 2 Dec 2024, item 5”), the footnote
+    and the ids of its sources.
+
+    The footnote is the short citation (with the dates that are the fact itself: an act's term, when an
+    amendment takes effect, a body's or role's period, who reported a disputed value) and, only where the
+    fact is weak on `on`, a word saying how: “uncertain”, “not confirmed since 30 June 2026”, “sources
+    disagree”. The numbers of its sources follow it in the report; each source is described once, in the
+    References list."""
     acts = inv["acts"].set_index("id")
     institutions = inv["institutions"].set_index("id")
     labels = config.pathway_labels()
-    number = {sid: source_number(sid) for sid in inv["sources"]["source_id"]}
-    sources = inv["sources"].set_index("source_id")
     evidence = inv["evidence"]
+    by_fact = {fid: rows for fid, rows in evidence.groupby("fact_id", sort=False)}
+    empty = evidence.iloc[0:0]
     last = inv.last_confirmed
+    threshold = stale_threshold(on)
+    provision_on = provision_states(inv, on).set_index("id")
+    acts_on = act_states(inv, on)
+    conflicted = set(_open_conflicts(inv))
     rows = []
-
-    def source_text(fid: str) -> tuple[str, str]:
-        """'[46] CIS Legislation, 2 Dec 2024, legal database, item 2; [121] 24.kg, ...' and the source ids."""
-        used = evidence[evidence["fact_id"] == fid]
-        parts, ids = [], []
-        for sid, rows in used.groupby("source_id", sort=False):
-            ids.append(sid)
-            s = sources.loc[sid]
-            pinpoints = [p for p in dict.fromkeys(rows["pinpoint"]) if not _blank(p)]
-            where = ", ".join(
-                p
-                for p in (
-                    s["publisher"] if not _blank(s["publisher"]) else "",
-                    _short_date(s["source_date"]) or "undated",
-                    s["tier"],
-                    "; ".join(pinpoints),
-                )
-                if p
-            )
-            stances = [st for st in dict.fromkeys(rows["stance"]) if st != "supports"]
-            extra = "".join(f", {st}" for st in stances)
-            extra += "" if _filled(rows["quote"]).any() else ", address only"
-            parts.append(f"[{number[sid]}] {where}{extra}")
-        return "; ".join(parts), "; ".join(ids)
-
     for sheet in SHEETS:
         for _, r in inv[sheet].iterrows():
             fid = r["id"]
+            confidence, state = r["confidence"], None
             if sheet == "acts":
                 short = act_citation(r)
-                dates = [
-                    ("adopted", r["adopted"]),
-                    ("in force from", r["entry_into_force"]),
-                    ("term to", r["valid_until"]),
-                ]
-                detail = "; ".join(f"{k} {_short_date(v)}" for k, v in dates if not _blank(v))
+                detail = f"term to {_short_date(r['valid_until'])}" if not _blank(r["valid_until"]) else ""
+                if acts_on.at[fid, "act_state"] in (NOT_CONFIRMED, SUSPENDED, "ended"):
+                    a = acts_on.loc[fid]
+                    state = state_words(a["act_state"], a["act_since"], a["act_until"])
+                elif r["status"] in ("draft", "not found"):
+                    state = r["status"]
             elif sheet == "provisions":
                 act = acts.loc[r["act_id"]]
                 short = act_citation(act) + (f", {r['article']}" if not _blank(r["article"]) else "")
-                detail = "; ".join(
-                    f"{k} {_short_date(v)}"
-                    for k, v in (("from", r["valid_from"]), ("to", r["valid_to"]))
-                    if not _blank(v)
-                )
+                detail = ""
+                p = provision_on.loc[fid]
+                confidence = p["effective_confidence"] + (" (its act)" if p["inherited"] else "")
+                if p["state"] != IN_FORCE:
+                    state = p["status_text"]
+                conflicted_here = bool(p["conflicts"])
             elif sheet == "amendments":
                 target = act_citation(acts.loc[r["target_act_id"]])
                 by = (
@@ -1245,26 +1252,19 @@ def citations(inv: Inventory) -> pd.DataFrame:
                 short = f"{r['fact']}: {r['value']}" + (f" {r['unit']}" if not _blank(r["unit"]) else "")
                 who = r["reported_by"] if not _blank(r["reported_by"]) else ""
                 detail = ", ".join(p for p in (who, _short_date(r["reported_on"])) if p)
-            sources_words, ids = source_text(fid)
-            confirmed = last.get(fid)
-            tail = f"Confidence: {r['confidence']}" + (
-                f"; last confirmed {_short_date(confirmed)}" if pd.notna(confirmed) else "; no dated source"
-            )
-            footnote = (
-                short
-                + (f" ({detail})" if detail else "")
-                + ". "
-                + (f"Sources: {sources_words}. " if sources_words else "No source recorded. ")
-                + tail
-                + "."
-            )
+            if sheet != "provisions":
+                conflicted_here = fid in conflicted
+            used = by_fact.get(fid, empty)
+            confirmed = last.get(fid, pd.NaT)
+            weak = _weak_words(confidence, used, state, confirmed, threshold, conflicted_here)
+            footnote = short + (f", {detail}" if detail else "") + (f" ({'; '.join(weak)})" if weak else "")
             rows.append(
                 {
                     "fact_id": fid,
                     "sheet": sheet,
                     "short": short,
                     "footnote": footnote,
-                    "source_ids": ids,
+                    "source_ids": "; ".join(dict.fromkeys(used["source_id"])),
                     "confidence": r["confidence"],
                     "last_confirmed": None if pd.isna(confirmed) else pd.Timestamp(confirmed).date(),
                 }
@@ -1580,7 +1580,8 @@ def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Pa
     provision's state on `on` (provision_status.csv), for the chapters that cite the inventory."""
     folder = paths.resolve(folder)
     tables = tidy(inv)
-    cites = citations(inv).set_index("fact_id")
+    cite_frame = citations(inv, on)
+    cites = cite_frame.set_index("fact_id")
     states = provision_states(inv, on).set_index("id")
     acts_on = act_states(inv, on)
     tiers = best_tier(inv)
@@ -1590,7 +1591,7 @@ def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Pa
             frame["id"].map(cites["short"]) if sheet != "acts" else frame["citation"].fillna(frame["title_en"])
         )
         frame["source_ids"] = frame["id"].map(cites["source_ids"])
-        frame["source"] = frame["id"].map(cites["footnote"])  # the full reference, for tables that show one
+        frame["source"] = frame["id"].map(cites["footnote"])  # the citation with its caveats, for tables that show one
         frame["last_confirmed"] = frame["id"].map(cites["last_confirmed"])
         frame["best_tier"] = frame["id"].map(tiers)
         if sheet == "provisions":
@@ -1602,7 +1603,6 @@ def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Pa
             ]
     tables["sources"] = bibliography(inv)
     written = [atomic.write_csv(folder / f"{sheet}.csv", frame) for sheet, frame in tables.items()]
-    cite_frame = citations(inv)[["fact_id", "sheet", "short", "footnote", "source_ids", "confidence", "last_confirmed"]]
     written.append(atomic.write_csv(folder / "citations.csv", cite_frame))
     status = states.reset_index()
     status_frame = pd.DataFrame(
