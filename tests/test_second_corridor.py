@@ -18,7 +18,6 @@ import openpyxl
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import PROJECT_ITEMS, REPO, copy_project, make_in
 
 FIXTURE = REPO / "tests" / "fixtures" / "corridor_b"
@@ -33,8 +32,12 @@ def _first_corridor_terms() -> dict[str, set[str]]:
     for side in ("origin", "destination"):
         country = cfg["corridor"][side]
         terms["country"] |= {country["name"], country["demonym"], country.get("name_official") or country["name"]}
-    terms["country"] |= set(cfg["benchmark"]["comparators"].values()) | set(cfg["benchmark"]["ratification_countries"].values())
-    terms["country"] |= {cfg["translations"]["ru"]["terms"][k] for k in ("origin", "destination", "destination_official")}
+    terms["country"] |= set(cfg["benchmark"]["comparators"].values()) | set(
+        cfg["benchmark"]["ratification_countries"].values()
+    )
+    terms["country"] |= {
+        cfg["translations"]["ru"]["terms"][k] for k in ("origin", "destination", "destination_official")
+    }
     terms["currency"] |= {cfg["currency"]["code"], cfg["currency"]["name"], cfg["currency"]["symbol"]}
     terms["currency"] |= set(cfg["translations"]["ru"]["terms"]["currency_forms"])
     terms["place"] |= {label for key, label in cfg["procedures"]["locations"].items() if key != "online"}
@@ -58,8 +61,9 @@ def _found(text: str, term: str) -> bool:
 
 @pytest.fixture(scope="module")
 def second_corridor(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("corridor_b"),
-                           items=[i for i in PROJECT_ITEMS if i not in ("data/raw", "config")])
+    project = copy_project(
+        tmp_path_factory.mktemp("corridor_b"), items=[i for i in PROJECT_ITEMS if i not in ("data/raw", "config")]
+    )
     shutil.copytree(FIXTURE / "config", project / "config")
     shutil.copytree(FIXTURE / "data" / "raw", project / "data" / "raw")
     make_in(project, "html")
