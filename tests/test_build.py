@@ -168,7 +168,9 @@ def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [p.stem for p in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))])
+# Three notebooks stand for the kinds there are (tables and citations; figures and the privacy scan; prose filled
+# from every other chapter's numbers): the kernel, not the notebook, is what differs, and nbval runs them all.
+@pytest.mark.parametrize("name", ["10_legal_framework", "30_consultations", "60_findings"])
 def test_plain_papermill_reruns_a_built_notebook_to_the_same_bytes(built_report, name, tmp_path, monkeypatch):
     """What IOM does: rerun one notebook with papermill's own kernel; the executed notebook is the build's."""
     from jupyter_client.manager import AsyncKernelManager
