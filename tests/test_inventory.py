@@ -620,8 +620,9 @@ def test_a_provision_inherits_its_acts_uncertainty_and_conflicts_are_flagged(tmp
     counts = inventory.state_counts(states.reset_index())
     assert counts["in_force_weak"] == 2 and counts["in_force_inherited"] == 2  # quota B and the patent fee
     assert states.loc["G01-PERMIT", "conflicts"] == "C01"
-    table = inventory.evidence_table(inv, states.reset_index(), pathways=["work_permit"])
+    table = inventory.provisions_annex(inv, "2025-10-01")
     assert "sources disagree (C01)" in " ".join(table["Status"])
+    assert "uncertain (its act)" in " ".join(table["Status"])
 
 
 def test_rules_in_force_follow_the_date_and_the_target_group(small):
@@ -661,13 +662,13 @@ def test_citations_are_short_and_say_only_what_is_weak(small):
     cites = inventory.citations(small, "2025-10-01").set_index("fact_id")
     assert cites.loc["G02-SINGLE", "short"] == "Cabinet Res. No. 721 of 2 Dec 2024, item 5"
     assert cites.loc["G02-SINGLE", "footnote"] == "Cabinet Res. No. 721 of 2 Dec 2024, item 5"
-    assert cites.loc["G01-PERMIT", "footnote"].endswith("(suspended until 31 December 2025; sources disagree)")
+    assert cites.loc["G01-PERMIT", "footnote"].endswith("(suspended until 31 Dec 2025; sources disagree)")
     assert cites.loc["C01-B", "footnote"] == "Stay without registration: 60 days (uncertain; no dated source)"
     assert "no source quoted" in cites.loc["X01-EQUAL", "footnote"]
     assert cites.loc["L01-PATENT-FEE", "source_ids"] == "S002; S003"
     assert set(cites.index) == {f for s in inventory.SHEETS for f in small[s]["id"]}
     later = inventory.citations(small, "2026-11-28").set_index("fact_id")
-    assert later.loc["G02-SINGLE", "footnote"].endswith("(not confirmed since 31 December 2025)")
+    assert later.loc["G02-SINGLE", "footnote"].endswith("(not confirmed since 31 Dec 2025)")
     bib = inventory.bibliography(small).set_index("number")
     assert bib.loc[3, "reference"] == "Aggregator, “Copy”, 2 September 2025 (copy of [2]). Other."
     assert bib.loc[4, "reference"].endswith("undated. Other.")
@@ -678,6 +679,7 @@ def test_outputs_for_other_chapters(small, tmp_path):
     assert {p.name for p in written} == {f"{s}.csv" for s in inventory.WORKBOOK_SHEETS} | {
         "citations.csv",
         "provision_status.csv",
+        "quality.csv",
     }
     provisions = pd.read_csv(tmp_path / "out" / "provisions.csv")
     assert "_row" not in provisions.columns and provisions.loc[0, "valid_from"] == "2019-04-16"
@@ -703,15 +705,11 @@ def test_value_text_formats_quantity_and_unit_and_says_when_an_amount_is_missing
     assert inventory.value_text({"quantity": float("nan"), "unit": "som"}) == "amount not found"
 
 
-def test_figures_render(small):
+def test_the_coverage_figure_renders(small):
     from analysis.engine import figures
 
-    for fig in (
-        inventory.figure_acts_by_type_and_level(small),
-        inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage"),
-        inventory.figure_institution_timeline(inventory.institution_periods(small), "bodies"),
-    ):
-        assert figures.png_bytes(fig).startswith(b"\x89PNG")
+    fig = inventory.figure_coverage(inventory.coverage_matrix(small, "2025-10-01"), "coverage")
+    assert figures.png_bytes(fig).startswith(b"\x89PNG")
 
 
 # ------------------------------------------------------------------ the bundled workbook
@@ -773,15 +771,55 @@ def test_bundled_corrections_of_the_audit(bundled):
     assert provisions.loc["L07-PATENT-LEGAL-BASIS", "confidence"] == "uncertain"
 
 
-def test_bundled_annex_lists_acts_by_pathway_with_source_numbers(bundled):
-    groups = inventory.acts_by_pathway(bundled, BUILD_DATE)
-    labels = [label for label, _ in groups]
-    assert labels[0] == config.pathway_labels()["entry_short_stay"]
-    for _, table in groups:
-        assert list(table.columns) == ["Ref.", "Act", "Status", "Sources"]
-        assert not table["Act"].str.contains("http").any()
-    listed = inventory.sources_annex(bundled)
-    assert list(listed["No."]) == sorted(listed["No."]) and listed["No."].is_unique
+def test_bundled_annex_a_has_one_row_per_act_with_its_pathways_and_reference_markers(bundled):
+    table = inventory.acts_annex(bundled, BUILD_DATE)
+    assert len(table) == len(bundled["acts"])
+    act = table.columns[0]
+    rows = table.set_index(table[act].str.split().str[0])
+    assert rows.loc["L02", act].startswith("L02 Law No. 61 of 17 Jul 2000 on External Migration [#L02]")
+    assert "Entry" in rows.loc["L02", "Pathways"] and "Registration" in rows.loc["L02", "Pathways"]
+    assert rows.loc["G07", "Status"] == "not confirmed since 30 Jun 2026"
+    assert not table[act].str.contains("http").any()
+
+
+# ------------------------------------------------------------------ the report's compact tables
+def test_annex_cells_carry_reference_markers_not_source_descriptions(small):
+    """Tables cite sources by the [#id] marker the assembly turns into References numbers; a fact without
+    a source gets none."""
+    provisions = inventory.provisions_annex(small, "2025-10-01")
+    rule = provisions.columns[0]
+    assert provisions[rule].str.contains(r"\[#[A-Z0-9-]+\]$").all()
+    bodies = inventory.institutions_annex(small)
+    assert not bodies.iloc[:, 1].str.contains("http").any()
+    assert inventory.cited("X01", {"X01"}) == "[#X01]" and inventory.cited("X01", set()) == ""
+
+
+def test_conflicts_are_one_row_each_with_every_value_and_the_least_resolved_status(small):
+    table = inventory.conflicts_table(small)
+    assert list(table["Ref."]) == ["C01"]
+    assert table.loc[0, "Values reported"].startswith("5 days")
+    assert "60 days" in table.loc[0, "Values reported"] and table.loc[0, "Status"] == "open"
+
+
+def test_short_rule_keeps_the_first_clause_and_compact_dates_abbreviate_months():
+    assert inventory.short_rule("Single permits of 60 days are issued (pilot); renewals online.") == (
+        "Single permits of 60 days are issued"
+    )
+    assert inventory.short_rule("Fee (new).") == "Fee (new)"  # too short to cut
+    assert inventory.compact_dates("not confirmed since 30 June 2026") == "not confirmed since 30 Jun 2026"
+    assert inventory.compact_dates("1 May 2025") == "1 May 2025"
+
+
+def test_quality_warnings_are_counted_by_kind_and_the_rows_to_act_on_listed(small, tmp_path):
+    summary = inventory.quality_summary(small.warnings).set_index("Warning")
+    full = inventory.quality_rows(small.warnings)
+    assert summary["Count"].sum() == len(full) == len(small.warnings)
+    listed = {words for words, listing in inventory.QUALITY_KINDS.values() if listing}
+    assert listed & set(summary.index), "the small inventory has a warning a reader must act on"
+    for kind, row in summary.iterrows():
+        assert (row["Rows to act on"] == "in the quality list") == (kind not in listed)
+    inventory.write_outputs(small, tmp_path / "out", "2025-10-01")
+    assert len(pd.read_csv(tmp_path / "out" / "quality.csv")) == len(full)
 
 
 @pytest.mark.slow

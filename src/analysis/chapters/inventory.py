@@ -1109,6 +1109,15 @@ def _short_date(value) -> str:
     return "" if _blank(value) else f"{pd.Timestamp(value).day} {pd.Timestamp(value):%b %Y}"
 
 
+_MONTH = re.compile(r"\b(January|February|March|April|June|July|August|September|October|November|December)\b")
+
+
+def compact_dates(words: str) -> str:
+    """'not confirmed since 25 Aug 2023': the house dates of a table cell or a footnote with the month
+    abbreviated, the date form of citations."""
+    return _MONTH.sub(lambda m: m.group(1)[:3], words)
+
+
 def source_number(source_id: str) -> int:
     return int(str(source_id)[1:])
 
@@ -1155,14 +1164,15 @@ def act_citation(act) -> str:
     return act["citation"] if not _blank(act.get("citation")) else act["title_en"]
 
 
-def _weak_words(confidence: str, evidence: pd.DataFrame, state: str | None, confirmed, threshold: pd.Timestamp,
-                conflicted: bool) -> list[str]:
+def _weak_words(
+    confidence: str, evidence: pd.DataFrame, state: str | None, confirmed, threshold: pd.Timestamp, conflicted: bool
+) -> list[str]:
     """What a footnote must say of a fact besides its citation, and only when the fact is weak: its
     confidence, that it is not confirmed since a date (or has no dated source), that sources disagree,
     that a source contradicts it, that no source is quoted."""
     words = [] if confidence == "sourced" else [confidence]
     if state:
-        words.append(state)
+        words.append(state.replace("not confirmed (no dated source)", "no dated source"))
     elif pd.isna(confirmed):
         words.append("no dated source")
     elif confirmed < threshold:
@@ -1257,7 +1267,8 @@ def citations(inv: Inventory, on: str | date) -> pd.DataFrame:
             used = by_fact.get(fid, empty)
             confirmed = last.get(fid, pd.NaT)
             weak = _weak_words(confidence, used, state, confirmed, threshold, conflicted_here)
-            footnote = short + (f", {detail}" if detail else "") + (f" ({'; '.join(weak)})" if weak else "")
+            caveat = f" ({compact_dates('; '.join(weak))})" if weak else ""
+            footnote = short + (f", {detail}" if detail else "") + caveat
             rows.append(
                 {
                     "fact_id": fid,
@@ -1270,12 +1281,6 @@ def citations(inv: Inventory, on: str | date) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
-
-
-def source_numbers(inv: Inventory, fact_id: str) -> str:
-    """'3, 17, 40': the bibliography numbers of the sources a fact cites."""
-    ids = inv["evidence"].loc[inv["evidence"]["fact_id"] == fact_id, "source_id"].drop_duplicates()
-    return ", ".join(str(n) for n in sorted(source_number(s) for s in ids))
 
 
 # ------------------------------------------------------------------ tidy outputs
@@ -1576,8 +1581,9 @@ def _date_or_none(value):
 
 
 def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Path]:
-    """The tidy sheets, the bibliography (sources.csv), one citation per fact (citations.csv) and each
-    provision's state on `on` (provision_status.csv), for the chapters that cite the inventory."""
+    """The tidy sheets, the bibliography (sources.csv), one citation per fact (citations.csv), each
+    provision's state on `on` (provision_status.csv), for the chapters that cite the inventory, and every
+    warning on the inventory (quality.csv: the quality list that Annex B counts by kind)."""
     folder = paths.resolve(folder)
     tables = tidy(inv)
     cite_frame = citations(inv, on)
@@ -1623,6 +1629,7 @@ def write_outputs(inv: Inventory, folder: str | Path, on: str | date) -> list[Pa
         }
     )
     written.append(atomic.write_csv(folder / "provision_status.csv", status_frame))
+    written.append(atomic.write_csv(folder / "quality.csv", quality_rows(inv.warnings)))
     return written
 
 
@@ -1896,7 +1903,7 @@ def record_verification(reg, inv: Inventory, states: pd.DataFrame, on: str | dat
         )
 
 
-# ------------------------------------------------------------------ evidence tables under the analysis
+# ------------------------------------------------------------------ compact cells of the report's tables
 def value_text(row) -> str:
     """'800 som per month'; 'amount not found' when the rule has a unit but no number; else ''."""
     has_unit = isinstance(row["unit"], str) and row["unit"].strip()
@@ -1907,66 +1914,27 @@ def value_text(row) -> str:
 
 def status_with_flags(row) -> str:
     """The state in words, plus 'sources disagree (C01)' where a conflict is open."""
-    words = row["status_text"]
+    words = compact_dates(row["status_text"])
     return words + (f"; sources disagree ({row['conflicts']})" if row["conflicts"] else "")
 
 
-def tagged(text: str, fact_id: str) -> str:
-    """A fact's words with its id as a small tag, so a table names the rule, not the id."""
-    return f"{text} (ref. {fact_id})"
+def cited(fact_id: str, with_sources: set[str]) -> str:
+    """'[#G01]': the marker the assembly turns into the numbers of the fact's sources in the References
+    list, so that a table names no source in words and its numbers are those of the References; '' for a
+    fact without a source (the quality list names it)."""
+    return f"[#{fact_id}]" if fact_id in with_sources else ""
 
 
-def _status_cell(row) -> str:
-    """State, conflicts, confidence where weak, and the last confirmed date of a rule in force."""
-    words = status_with_flags(row)
-    if row["state"] == IN_FORCE and pd.notna(row["last_confirmed"]):
-        words += f" (last confirmed {_short_date(row['last_confirmed'])})"
-    if row["effective_confidence"] != "sourced":
-        words += f"; {row['effective_confidence']}" + (" (its act)" if row["inherited"] else "")
-    return words
+def short_rule(rule: str) -> str:
+    """The rule's first clause (up to ';' or a parenthesis), for a table cell; the full wording is in the
+    inventory and its processed tables."""
+    words = str(rule).strip()
+    cut = re.split(r";\s|\s\(", words, maxsplit=1)[0].rstrip(" .,:")
+    return cut if len(cut) >= 25 else words.rstrip(".")
 
 
-def evidence_table(
-    inv: Inventory,
-    states: pd.DataFrame,
-    pathways: Iterable[str] | None = None,
-    applies_to: Iterable[str] | None = None,
-    ids: Iterable[str] | None = None,
-    shown_only: bool = True,
-) -> pd.DataFrame:
-    """The rules a section relies on, as a reader checks them: the rule (its id as a small tag), its
-    legal basis (act and article), value, state on the date with conflicts flagged, weak confidence
-    (inherited from the act where weaker) and the last confirmed date, and the bibliography numbers."""
-    frame = states
-    if shown_only:
-        frame = frame[frame["state"].isin(SHOWN_STATES)]
-    keep = pd.Series(False, index=frame.index)
-    if pathways is not None:
-        wanted = set(pathways)
-        keep |= frame["pathway"].map(lambda v: bool(wanted & set(_split(v)))).astype(bool)
-    if applies_to is not None:
-        groups = set(applies_to)
-        keep |= frame["applies_to"].map(lambda v: bool(groups & set(_split(v)))).astype(bool)
-    if ids is not None:
-        keep |= frame["id"].isin(set(ids))
-    if pathways is None and applies_to is None and ids is None:
-        keep[:] = True
-    frame = frame[keep]
-    acts = inv["acts"].set_index("id")
-    order = {IN_FORCE: 0, SUSPENDED: 1, NOT_CONFIRMED: 2}
-    frame = frame.assign(_order=frame["state"].map(order).fillna(3)).sort_values(["_order", "act_id", "id"])
-    return pd.DataFrame(
-        {
-            "Rule": [tagged(r, i) for r, i in zip(frame["rule"], frame["id"])],
-            "Legal basis": [
-                act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
-                for a, art in zip(frame["act_id"], frame["article"])
-            ],
-            "Value": [value_text(r) for _, r in frame.iterrows()],
-            "Status": [_status_cell(r) for _, r in frame.iterrows()],
-            "Sources": [source_numbers(inv, f) for f in frame["id"]],
-        }
-    ).reset_index(drop=True)
+def _confidence_note(confidence: str, inherited: bool = False) -> str:
+    return "" if confidence == "sourced" else f"; {confidence}" + (" (its act)" if inherited else "")
 
 
 def state_counts(states: pd.DataFrame, target_only: bool = True) -> dict[str, int]:
@@ -2009,7 +1977,7 @@ def roles_on(inv: Inventory, on: str | date) -> pd.DataFrame:
 
 
 def institution_map(inv: Inventory, on: str | date, mark: str = "•") -> pd.DataFrame:
-    """Body × procedure matrix on a date: `mark` where the body has a role (roles in words: roles_table)."""
+    """Body × procedure matrix on a date: `mark` where the body has a role."""
     roles = roles_on(inv, on)
     labels = config.pathway_labels()
     matrix = pd.crosstab(roles["body"], roles["pathway"])
@@ -2020,80 +1988,35 @@ def institution_map(inv: Inventory, on: str | date, mark: str = "•") -> pd.Dat
     return matrix
 
 
-def roles_table(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """The roles on a date in words, by procedure: body by name, role (its id as a tag), since when,
-    state with weak confidence, sources."""
-    roles = roles_on(inv, on)
-    labels = config.pathway_labels()
-    order = {p: i for i, p in enumerate(labels)}
-    roles = roles.assign(_order=roles["pathway"].map(order)).sort_values(["_order", "institution_id"])
-    return pd.DataFrame(
-        {
-            "Procedure": roles["pathway"].map(labels),
-            "Body": roles["body"],
-            "Role": [
-                tagged(r, i) + (f" Since {_short_date(d)}." if pd.notna(d) else "")
-                for r, i, d in zip(roles["role"], roles["id"], roles["valid_from"])
-            ],
-            "Status": [
-                t + ("" if c == "sourced" else f"; {c}") for t, c in zip(roles["status_text"], roles["confidence"])
-            ],
-            "Sources": [source_numbers(inv, r) for r in roles["id"]],
-        }
-    ).reset_index(drop=True)
-
-
-def reorganisations(inv: Inventory, since: str | date) -> pd.DataFrame:
-    """Bodies of the destination state created, renamed or ended since a date, each with the body it
-    replaced and its successor, in date order."""
-    inst = inv["institutions"]
-    inst = inst[inst["country"] == config.get("corridor.destination.code")]
-    since = pd.Timestamp(since)
-    names = inst.set_index("id")["name_en"]
-    successors = (
-        inst.dropna(subset=["predecessor_id"]).groupby("predecessor_id")["name_en"].apply(lambda s: "; ".join(s))
-    )
-    changed = inst[(inst["valid_from"] >= since) | (inst["valid_to"] >= since)].copy()
-    changed["_date"] = changed["valid_from"].where(changed["valid_from"] >= since, changed["valid_to"])
-    changed = changed.sort_values(["_date", "id"])
-    return pd.DataFrame(
-        {
-            "Body": [
-                tagged(n, i) + ("" if c == "sourced" else f"; {c}")
-                for n, i, c in zip(changed["name_en"], changed["id"], changed["confidence"])
-            ],
-            "From": [_date_text(d) or "not found" for d in changed["valid_from"]],
-            "To": [_date_text(d) for d in changed["valid_to"]],
-            "Replaced": changed["predecessor_id"].map(names).fillna(""),
-            "Replaced by": changed["id"].map(successors).fillna(""),
-            "Sources": [source_numbers(inv, i) for i in changed["id"]],
-        }
-    ).reset_index(drop=True)
-
-
 def institutions_annex(inv: Inventory) -> pd.DataFrame:
-    """Every body with English and Russian names, parent, predecessor, period and source numbers."""
+    """Annex B: every body with its reference, English name (Russian name) and the numbers of its
+    sources, and its period with the body it replaced and its weak confidence."""
     inst = inv["institutions"].sort_values(["country", "id"])
+    with_sources = set(inv["evidence"]["fact_id"])
     return pd.DataFrame(
         {
-            "Body": [tagged(n, i) for n, i in zip(inst["name_en"], inst["id"])],
-            "Name (RU)": inst["name_ru"].fillna(""),
-            "Parent and predecessor": [
-                " / ".join(x for x in (str(p) if not _blank(p) else "", str(q) if not _blank(q) else "") if x)
-                for p, q in zip(inst["parent_id"].fillna(inst["parent_note"]), inst["predecessor_id"])
+            "Ref.": inst["id"],
+            "Body (in Russian) [sources]": [
+                n + (f" ({r})" if not _blank(r) else "") + (f" {cited(i, with_sources)}" if i in with_sources else "")
+                for n, r, i in zip(inst["name_en"], inst["name_ru"], inst["id"])
             ],
-            "Period": [_period(f, t) for f, t in zip(inst["valid_from"], inst["valid_to"])],
-            "Confidence": inst["confidence"],
-            "Sources": [source_numbers(inv, i) for i in inst["id"]],
+            "Period": [
+                ", ".join(x for x in (_period(f, t), "" if _blank(p) else f"after {p}") if x) + _confidence_note(c)
+                for f, t, p, c in zip(inst["valid_from"], inst["valid_to"], inst["predecessor_id"], inst["confidence"])
+            ],
         }
     ).reset_index(drop=True)
 
 
 def _period(start, end) -> str:
-    """'12.05.2025 – ', ' – 11.05.2025', '' (dates not found)."""
+    """'Dec 2015 – Jan 2021', 'from Oct 2021', 'to May 2025', '' (dates not found)."""
     if pd.isna(start) and pd.isna(end):
         return ""
-    return f"{'' if pd.isna(start) else f'{start:%d.%m.%Y}'} – {'' if pd.isna(end) else f'{end:%d.%m.%Y}'}"
+    if pd.isna(end):
+        return f"from {_short_date(start)}"
+    if pd.isna(start):
+        return f"to {_short_date(end)}"
+    return f"{_short_date(start)} – {_short_date(end)}"
 
 
 # ------------------------------------------------------------------ changes between two dates
@@ -2149,17 +2072,17 @@ def changes_between(inv: Inventory, start: str | date, end: str | date, target_o
 
 
 def changes_table(inv: Inventory, start: str | date, end: str | date) -> pd.DataFrame:
-    """The changes between two dates as the report shows them: the change, the rule with its id as a
-    tag, its value and the value it replaced, and its state on the second date."""
+    """The changes between two dates as the report shows them: the change, the rule's first clause, its
+    value (and the value it replaced) and its state on the second date with weak confidence; its sources
+    are those of the rule in Annex B."""
     changes = changes_between(inv, start, end)
     return pd.DataFrame(
         {
             "Change": changes["change"],
-            "Rule": [tagged(r, i) for r, i in zip(changes["rule"], changes["id"])],
-            "Value": changes["value"],
-            "Previous value": changes["previous_value"],
+            "Rule": changes["rule"].map(short_rule),
+            "Value": [v + (f" (was {p})" if p else "") for v, p in zip(changes["value"], changes["previous_value"])],
             "Status": [
-                t + ("" if c == "sourced" else f"; {c}") for t, c in zip(changes["status_text"], changes["confidence"])
+                compact_dates(t) + _confidence_note(c) for t, c in zip(changes["status_text"], changes["confidence"])
             ],
         }
     )
@@ -2246,197 +2169,213 @@ def verification_table(inv: Inventory, on: str | date) -> pd.DataFrame:
 
 
 def verification_display(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """The verification table as the report shows it (counts only; the shares are in the prose)."""
+    """The verification table as the report shows it (counts only; the shares are in the prose). The
+    column of rows checked is left out when every row was checked (the prose says so): it would repeat
+    the facts column, and a ninth column turns the table onto a landscape page."""
     table = verification_table(inv, on)
     levels = vocabularies()["confidence"]
-    shown = table[["Facts", *levels, "Checked", "No quoted source", "Not confirmed in the last period"]].astype(int)
+    checked = [] if (table["Checked"] == table["Facts"]).all() else ["Checked"]
+    shown = table[["Facts", *levels, *checked, "No quoted source", "Not confirmed in the last period"]].astype(int)
     return shown.rename(columns={lvl: lvl.capitalize() for lvl in levels}).rename_axis("Sheet").reset_index()
 
 
 def check_first(inv: Inventory, on: str | date, limit: int = 15) -> pd.DataFrame:
-    """Facts to verify first: open conflicts; then rules for the target group that are not confirmed
-    on the date or rest on a weak fact, weakest first; then other weak facts about acts and bodies."""
+    """Facts to verify after the open disagreements (which Annex B lists with every value): rules for the
+    target group that rest on a weak fact, weakest first, then those not confirmed on the date, then
+    other weak facts about acts and bodies; each with why and the numbers of its sources (no ids: the
+    table is in the main text)."""
     weak = {"uncertain": 0, "from memory": 1}
+    with_sources = set(inv["evidence"]["fact_id"])
     rows = []
-    open_conflicts = inv["conflicts"][inv["conflicts"]["resolution_status"] != "resolved"]
-    for conflict_id, group in open_conflicts.groupby("conflict_id"):
-        values = "; ".join(f"{v} {'' if pd.isna(u) else u}".strip() for v, u in zip(group["value"], group["unit"]))
-        rows.append((0, 0, conflict_id, f"{group['fact'].iloc[0]}: {values}", "sources disagree"))
     states = provision_states(inv, on)
     target = states[_for_target(states) & states["state"].isin(SHOWN_STATES)]
     for _, r in target[target["effective_confidence"].isin(list(weak))].iterrows():
         rows.append(
-            (1, weak[r["effective_confidence"]], r["id"], r["rule"], f"{r['effective_confidence']}; {r['status_text']}")
+            (
+                1,
+                weak[r["effective_confidence"]],
+                r["id"],
+                short_rule(r["rule"]),
+                f"{r['effective_confidence']}; {compact_dates(r['status_text'])}",
+                cited(r["id"], with_sources),
+            )
         )
     for _, r in target[(target["effective_confidence"] == "sourced") & (target["state"] == NOT_CONFIRMED)].iterrows():
-        rows.append((2, 0, r["id"], r["rule"], r["status_text"]))
+        rows.append(
+            (2, 0, r["id"], short_rule(r["rule"]), compact_dates(r["status_text"]), cited(r["id"], with_sources))
+        )
     for sheet in ("acts", "institutions", "roles", "amendments"):
         frame = inv[sheet]
         for _, r in frame[frame["confidence"].isin(list(weak))].iterrows():
-            rows.append((3, weak[r["confidence"]], r["id"], r[FACT_TEXT[sheet]], r["confidence"]))
-    frame = pd.DataFrame(rows, columns=["priority", "_weak", "Ref.", "Fact", "Why"])
-    frame = frame.sort_values(["priority", "_weak", "Ref."]).drop(columns="_weak").head(limit)
+            rows.append(
+                (
+                    3,
+                    weak[r["confidence"]],
+                    r["id"],
+                    short_rule(r[FACT_TEXT[sheet]]),
+                    r["confidence"],
+                    cited(r["id"], with_sources),
+                )
+            )
+    frame = pd.DataFrame(rows, columns=["priority", "_weak", "_id", "Fact", "Why", "Sources"])
+    frame = frame.sort_values(["priority", "_weak", "_id"]).drop(columns=["_weak", "_id"]).head(limit)
     frame["priority"] = range(1, len(frame) + 1)
     return frame.rename(columns={"priority": "Priority"}).reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ institutions over time and annexes
-def institution_periods(
-    inv: Inventory, since: str | date | None = None, until: str | date | None = None
-) -> pd.DataFrame:
-    """Bodies of the destination state with periods overlapping [since, until]; open ends clipped."""
-    since = pd.Timestamp(since or config.get("inventory.institutions_since"))
-    until = pd.Timestamp(until or config.get("report.as_of"))
-    inst = inv["institutions"]
-    inst = inst[inst["country"] == config.get("corridor.destination.code")].copy()
-    inst = inst[
-        (inst["valid_to"].isna() | (inst["valid_to"] >= since))
-        & (inst["valid_from"].isna() | (inst["valid_from"] <= until))
-    ]
-    inst["start"] = inst["valid_from"].clip(lower=since).fillna(since)
-    inst["stop"] = inst["valid_to"].clip(upper=until).fillna(until)
-    inst["start_known"] = inst["valid_from"].notna()
-    inst["stop_known"] = inst["valid_to"].notna()
-    return inst.sort_values(["start", "id"]).reset_index(drop=True)
-
-
-def acts_by_pathway(inv: Inventory, on: str | date) -> list[tuple[str, pd.DataFrame]]:
-    """Annex A: for each pathway (config order), the acts whose provisions serve it, with a short
-    reference, the act as cited, its state on `on` and the numbers of its sources (the bibliography
-    follows); acts without provisions come last."""
+# ------------------------------------------------------------------ annexes
+def acts_annex(inv: Inventory, on: str | date) -> pd.DataFrame:
+    """Annex A: one line per act, from the most general level down and by date: its reference, its
+    citation (with its title where the citation has none), the numbers of its sources in the References
+    list and its confidence where weak; the pathways its provisions serve (acts without provisions serve
+    none) and its state on `on`."""
     labels = config.pathway_labels()
     prov = inv["provisions"]
-    acts = inv["acts"].set_index("id")
+    acts = inv["acts"]
     acts_on = act_states(inv, on)
-    level_rank = {lvl: i for i, lvl in enumerate(level_order())}
-    served: dict[str, set[str]] = {p: set() for p in labels}
+    served: dict[str, set[str]] = {}
     for act_id, pathway in zip(prov["act_id"], prov["pathway"]):
-        for p in _split(pathway):
-            served.setdefault(p, set()).add(act_id)
-    with_rules = set(prov["act_id"])
+        served.setdefault(act_id, set()).update(_split(pathway))
+    level_rank = {lvl: i for i, lvl in enumerate(level_order())}
+    acts = acts.assign(
+        _level=acts["level"].map(level_rank).fillna(99), _date=acts["adopted"].fillna(pd.Timestamp.max)
+    ).sort_values(["_level", "_date", "id"])
+    with_sources = set(inv["evidence"]["fact_id"])
 
-    def table(ids: Iterable[str]) -> pd.DataFrame:
-        ids = sorted(
-            ids,
-            key=lambda a: (
-                level_rank.get(acts.at[a, "level"], 99),
-                acts.at[a, "adopted"] if pd.notna(acts.at[a, "adopted"]) else pd.Timestamp.max,
-                a,
-            ),
-        )
-        return pd.DataFrame(
-            {
-                "Ref.": ids,
-                "Act": [
-                    act_citation(acts.loc[a])
-                    + ("" if act_citation(acts.loc[a]) == acts.at[a, "title_en"] else f" — {acts.at[a, 'title_en']}")
-                    for a in ids
-                ],
-                "Status": [
-                    state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
-                    for a in ids
-                ],
-                "Sources": [source_numbers(inv, a) for a in ids],
-            }
-        )
+    def title(act) -> str:
+        """The citation, and the short title after it only where the citation names no subject (it ends
+        with the act's number or date, as resolutions do)."""
+        citation = act_citation(act)
+        short_title = act["title_en"]
+        if _blank(short_title) or short_title.lower() in citation.lower() or not citation[-1].isdigit():
+            return citation
+        return f"{citation} — {short_title}"
 
-    out = [(labels[p], table(served[p])) for p in labels if served.get(p)]
-    others = [a for a in acts.index if a not in with_rules]
-    if others:
-        out.append(("Acts without recorded provisions", table(others)))
-    return out
-
-
-def sources_annex(inv: Inventory) -> pd.DataFrame:
-    """Annex A's numbered list of sources: one column for the reference and its address, so that long
-    addresses wrap in the width of an A4 page."""
-    bib = bibliography(inv)
     return pd.DataFrame(
         {
-            "No.": bib["number"],
-            "Source": [
-                reference + (f" {address}" if not _blank(address) else " No address.")
-                for reference, address in zip(bib["reference"], bib["address"])
+            "Ref. and act [sources]; its confidence where weak": [
+                f"{a['id']} {title(a)}"
+                + (f" {cited(a['id'], with_sources)}" if a["id"] in with_sources else "")
+                + _confidence_note(a["confidence"])
+                for _, a in acts.iterrows()
+            ],
+            "Pathways": [
+                ", ".join(labels[p].split()[0] for p in labels if p in served.get(a, set())) or "none recorded"
+                for a in acts["id"]
+            ],
+            "Status": [
+                compact_dates(
+                    state_words(acts_on.at[a, "act_state"], acts_on.at[a, "act_since"], acts_on.at[a, "act_until"])
+                )
+                for a in acts["id"]
             ],
         }
-    )
+    ).reset_index(drop=True)
 
 
 def provisions_annex(inv: Inventory, on: str | date) -> pd.DataFrame:
-    """Every provision with its act and article, value, period, state on `on`, confidence and sources."""
+    """Annex B: every provision, by act. One cell holds its reference, its basis (the act's reference of
+    Annex A and the article), the rule's first clause, its value and the numbers of its sources, so that
+    the state on `on` (open disagreements and weak confidence included) has room. The full wording and the
+    periods are in the inventory's processed tables."""
     states = provision_states(inv, on).sort_values(["act_id", "id"])
-    acts = inv["acts"].set_index("id")
+    with_sources = set(inv["evidence"]["fact_id"])
+
+    def rule(r) -> str:
+        basis = r["act_id"] + ("" if _blank(r["article"]) else f", {r['article']}")
+        value = value_text(r)
+        sources = cited(r["id"], with_sources)
+        return (
+            f"{r['id']} ({basis}): {short_rule(r['rule'])}"
+            + (f"; {value}" if value else "")
+            + (f" {sources}" if sources else "")
+        )
+
     return pd.DataFrame(
         {
-            "Rule": [tagged(r, i) for r, i in zip(states["rule"], states["id"])],
-            "Legal basis": [
-                act_citation(acts.loc[a]) + (f", {art}" if not _blank(art) else "")
-                for a, art in zip(states["act_id"], states["article"])
+            "Rule (basis: act of Annex A, article): first clause; value [sources]": [
+                rule(r) for _, r in states.iterrows()
             ],
-            "Value": [value_text(r) for _, r in states.iterrows()],
-            "Period": [_period(f, t) for f, t in zip(states["valid_from"], states["valid_to"])],
             "Status": [
-                status_with_flags(r) + ("" if c == "sourced" else f"; {c}")
-                for (_, r), c in zip(states.iterrows(), states["effective_confidence"])
+                status_with_flags(r) + _confidence_note(r["effective_confidence"], r["inherited"])
+                for _, r in states.iterrows()
             ],
-            "Sources": [source_numbers(inv, p) for p in states["id"]],
         }
     ).reset_index(drop=True)
 
 
 def conflicts_table(inv: Inventory) -> pd.DataFrame:
-    """Every value on which sources disagree, with who said it, when, the status and the sources."""
+    """Annex B: one row per disagreement between sources: the fact, every value with who reported it,
+    when and its sources, and the status of the disagreement."""
     c = inv["conflicts"].sort_values(["conflict_id", "id"])
-    return pd.DataFrame(
-        {
-            "Conflict": c["conflict_id"],
-            "Fact": c["fact"],
-            "Value": [f"{v} {u}".strip() if not _blank(u) else str(v) for v, u in zip(c["value"], c["unit"])],
-            "Reported by": c["reported_by"].fillna(""),
-            "On": [_date_text(d) for d in c["reported_on"]],
-            "Status": c["resolution_status"],
-            "Sources": [source_numbers(inv, i) for i in c["id"]],
-        }
-    ).reset_index(drop=True)
+    with_sources = set(inv["evidence"]["fact_id"])
+    order = list(vocabularies()["conflict_statuses"])  # open first: as open as its least resolved value
 
+    def reported(r) -> str:
+        value = f"{r['value']} {r['unit']}".strip() if not _blank(r["unit"]) else str(r["value"])
+        who = ", ".join(
+            x for x in ("" if _blank(r["reported_by"]) else str(r["reported_by"]), _short_date(r["reported_on"])) if x
+        )
+        sources = cited(r["id"], with_sources)
+        return value + (f" ({who})" if who else "") + (f" {sources}" if sources else "")
 
-def quality_table(problems: Iterable[Problem]) -> pd.DataFrame:
-    """Warnings as a table for the data-quality annex."""
     rows = [
         {
-            "Sheet": p.sheet or "",
-            "Row": p.row,
-            "Column": p.column or "",
-            "Expected": p.expected,
-            "Found": "" if p.found is None else str(p.found),
+            "Ref.": conflict_id,
+            "Fact": group["fact"].iloc[0],
+            "Values reported": "; ".join(reported(r) for _, r in group.iterrows()),
+            "Status": min(group["resolution_status"], key=order.index),
+        }
+        for conflict_id, group in c.groupby("conflict_id", sort=True)
+    ]
+    return pd.DataFrame(rows, columns=["Ref.", "Fact", "Values reported", "Status"])
+
+
+#: The kinds of warning on the inventory, by the column a warning names: what it means, and whether the
+#: report lists the rows (the few a reader must act on) or only counts them.
+QUALITY_KINDS = {
+    "id": ("Fact without any source on the evidence sheet", True),
+    "address": ("Cited source without an address", True),
+    "confidence": ("Rule shown as in force that rests on an uncertain fact", False),
+    "valid_from": ("Rule without its own start date (counted from its act or the rule it replaces)", False),
+    "source_date": ("Undated source (cannot confirm a fact)", False),
+}
+
+
+def quality_rows(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Every warning on the inventory, one row each, with its kind: the inventory's quality list."""
+    rows = [
+        {
+            "kind": QUALITY_KINDS.get(p.column or "", (p.column or "other", False))[0],
+            "sheet": p.sheet or "",
+            "row": p.row,
+            "column": p.column or "",
+            "expected": p.expected,
+            "found": "" if p.found is None else str(p.found),
         }
         for p in problems
     ]
-    return pd.DataFrame(rows, columns=["Sheet", "Row", "Column", "Expected", "Found"])
+    return pd.DataFrame(rows, columns=["kind", "sheet", "row", "column", "expected", "found"])
+
+
+def quality_summary(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Annex B: the warnings counted by kind; the kinds a reader must act on list their rows (sheet and
+    row of the workbook, the fact where one is named), the others are in the quality list."""
+    frame = quality_rows(problems)
+    listed = {words for words, listing in QUALITY_KINDS.values() if listing}
+    out = []
+    for kind, group in frame.groupby("kind", sort=False):
+        rows = ""
+        if kind in listed:
+            rows = "; ".join(
+                f"{s} row {r}" + (f" ({f})" if f and f != "an empty cell" else "")
+                for s, r, f in zip(group["sheet"], group["row"], group["found"])
+            )
+        out.append({"Warning": kind, "Count": len(group), "Rows to act on": rows or "in the quality list"})
+    return pd.DataFrame(out, columns=["Warning", "Count", "Rows to act on"])
 
 
 # ------------------------------------------------------------------ figures
-def figure_acts_by_type_and_level(inv: Inventory):
-    """Horizontal stacked bars: number of acts of each type, coloured by level."""
-    from analysis.engine import figures
-
-    counts = pd.crosstab(inv["acts"]["type"], inv["acts"]["level"])
-    counts = counts.reindex(columns=[lvl for lvl in level_order() if lvl in counts.columns])
-    counts = counts.loc[counts.sum(axis=1).sort_values().index]
-    fig, ax = figures.new_figure(8.0, 4.8)
-    left = pd.Series(0, index=counts.index)
-    for colour, level in zip(figures.PALETTE, counts.columns):
-        ax.barh(counts.index, counts[level], left=left, color=colour, label=level)
-        left += counts[level]
-    for y, total in enumerate(counts.sum(axis=1)):
-        ax.text(total + 0.2, y, str(int(total)), va="center", fontsize=9)
-    ax.set_xlabel("Number of acts")
-    ax.set_ylabel("")
-    ax.legend(title="Level", loc="lower right", frameon=True)
-    ax.set_title("Acts in the inventory by type and level")
-    return fig
-
-
 def figure_coverage(matrix: pd.DataFrame, title: str):
     """Heat map of rules per pathway × level; empty cells are marked 'gap'."""
     import numpy as np
@@ -2444,7 +2383,7 @@ def figure_coverage(matrix: pd.DataFrame, title: str):
 
     from analysis.engine import figures
 
-    fig, ax = figures.new_figure(8.0, 5.2)
+    fig, ax = figures.new_figure(8.0, 3.6)
     annotations = np.where(matrix.to_numpy() == 0, "gap", matrix.to_numpy().astype(str))
     sns.heatmap(
         matrix,
@@ -2465,50 +2404,4 @@ def figure_coverage(matrix: pd.DataFrame, title: str):
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(title)
-    return fig
-
-
-def figure_institution_timeline(periods_frame: pd.DataFrame, title: str):
-    """Bars of the bodies created, renamed or abolished since 2015 (others stay off the chart).
-
-    A body whose start the sources do not give, although it replaced another, is hatched.
-    """
-    from analysis.engine import figures
-
-    changed = periods_frame["start_known"] | periods_frame["stop_known"] | periods_frame["predecessor_id"].notna()
-    frame = periods_frame[changed].iloc[::-1].reset_index(drop=True)
-    fig, ax = figures.new_figure(9.0, max(3.5, 0.36 * len(frame) + 1.2))
-    for y, row in frame.iterrows():
-        unknown_start = not row["start_known"] and isinstance(row["predecessor_id"], str)
-        ax.barh(
-            y,
-            (row["stop"] - row["start"]).days,
-            left=row["start"],
-            height=0.6,
-            color=figures.PALETTE[4] if unknown_start else figures.PALETTE[0],
-            hatch="//" if unknown_start else None,
-            edgecolor="white",
-        )
-        if row["stop_known"]:
-            ax.text(row["stop"], y, f" {row['stop']:%m.%Y}", va="center", fontsize=7.5)
-    ax.set_yticks(
-        range(len(frame)),
-        [f"{i} — {n if len(n) <= 40 else n[:39] + '…'}" for i, n in zip(frame["id"], frame["name_en"])],
-        fontsize=8,
-    )
-    ax.set_xlabel("Date (bars end at the report date when the body still exists)")
-    ax.set_title(title)
-    from matplotlib.patches import Patch
-
-    ax.legend(
-        handles=[
-            Patch(color=figures.PALETTE[0], label="dates as the sources give them"),
-            Patch(facecolor=figures.PALETTE[4], hatch="//", label="start not found"),
-        ],
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-    )
     return fig
