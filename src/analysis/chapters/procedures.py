@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -1245,8 +1245,8 @@ def steps_table(
 ) -> pd.DataFrame:
     """The steps of one pathway as a migrant meets them: who, how, in which language, fee, time.
 
-    Few columns, so that the table stays legible on a portrait page; a step that is not fully sourced says so
-    after its action.
+    Few columns, so that the table stays legible on a portrait page (the working days of each step are on the
+    journey map); a step that is not fully sourced says so after its action.
     """
     names = names or {}
     group = step_facts(proc)
@@ -1264,7 +1264,6 @@ def steps_table(
             + "; "
             + group["observed_text"].replace("", "not found"),
             "Valid for": group["term_text"],
-            "Working days on the path": group["working_days"],
         }
     )
 
@@ -1429,8 +1428,24 @@ def other_groups_table(proc: Procedures) -> pd.DataFrame:
     )
 
 
-def sources_table(proc: Procedures) -> pd.DataFrame:
+def cited_facts(inventory_dir: str | Path) -> set[str]:
+    """The inventory facts a table may cite by reference number (`[#ID]`): those of the legal chapter's citations."""
+    return set(read_processed(paths.resolve(inventory_dir) / "citations.csv")["fact_id"].astype(str))
+
+
+def sources_table(proc: Procedures, cited: Iterable[str] = ()) -> pd.DataFrame:
+    """Provisions and confidence of every step; provisions in `cited` print as reference numbers (`[#ID]`).
+    The addresses of the steps' own sources stay in the workbook: the inventory's are in the References."""
+    cited = set(cited)
     s = step_facts(proc)
+
+    def refs(value) -> str:
+        ids = [i.strip() for i in value.split(";") if i.strip()] if isinstance(value, str) else []
+        known = [i for i in ids if i in cited]
+        return "; ".join(
+            [*(["[" + "; ".join("#" + i for i in known) + "]"] if known else []), *(i for i in ids if i not in cited)]
+        )
+
     confidence = (
         s["confidence"]
         + " / "
@@ -1442,21 +1457,18 @@ def sources_table(proc: Procedures) -> pd.DataFrame:
     )
     facts = (
         "fee: "
-        + s["fee_provision"].fillna("not known")
+        + s["fee_provision"].map(refs).replace("", "not known")
         + "; deadline: "
-        + s["deadline_provision"].fillna("none")
+        + s["deadline_provision"].map(refs).replace("", "none")
         + "; basis: "
-        + s["legal_basis"].fillna("")
+        + s["legal_basis"].map(refs)
     )
     return pd.DataFrame(
         {
-            "Step": s["pathway"] + " " + s["step"].astype(str),
+            "Step": s["pathway"].map(settings()["pathways"]) + " " + s["step"].astype(str),
             "Provisions": facts,
             "Confidence: step / fee / deadline / access": confidence,
             "Note": s["note"].fillna(""),
-            "Source": (
-                s["source"].fillna("") + "\n" + s["observed_source"].fillna("") + "\n" + s["access_source"].fillna("")
-            ).str.strip(),
         }
     )
 
@@ -1493,45 +1505,64 @@ def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> li
 
 
 # ---------------------------------------------------------------- figures
-def journey_map(
-    plan: pd.DataFrame,
+def journey_maps(
+    plans: Mapping[str, pd.DataFrame],
     steps: pd.DataFrame,
     start: date,
-    title: str,
+    labels: Mapping[str, str],
     body_colours: Mapping[str, str],
     names: Mapping[str, str] | None = None,
 ):
-    """Steps on a working-day axis (bars from start to finish), coloured by body, fees annotated."""
-    merged = plan.merge(steps[["step", "action", "responsible_body", "fee_text"]], on="step").sort_values("step")
-    fig, ax = figures.new_figure(9.5, 0.75 * len(merged) + 1.8)
-    cal_start = np.datetime64(start, "D")
-    for y, (_, r) in enumerate(merged.iterrows()):
-        s_day = _working_offset(cal_start, r["start"])
-        e_day = _working_offset(cal_start, r["finish"])
-        body = r["responsible_body"] if isinstance(r["responsible_body"], str) else "not known"
-        ax.barh(y, max(e_day - s_day, 0.3), left=s_day, color=body_colours.get(body, "#BBBBBB"), edgecolor="white")
-        label = "fee not known" if r["fee_text"] == "not known" else r["fee_text"]
-        ax.text(e_day + 0.2, y, label, va="center", fontsize=8)
-    ax.set_yticks(range(len(merged)))
-    ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 45, 2) for r in merged.itertuples()], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
-    ax.set_title(title)
+    """All pathways in one figure, one panel each on a shared working-day axis: each step a bar from start to
+    finish, coloured by the responsible body, with its fee; one legend of the bodies for all panels."""
     names = names or {}
-    handles = [
-        _legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2))
-        for b in dict.fromkeys(b if isinstance(b, str) else "not known" for b in merged["responsible_body"])
-    ]
-    ax.legend(
+    cal_start = np.datetime64(start, "D")
+    merged = {
+        p: plan.merge(
+            steps[steps["pathway"] == p][["step", "action", "responsible_body", "fee_text"]], on="step"
+        ).sort_values("step")
+        for p, plan in plans.items()
+    }
+    longest = max(_working_offset(cal_start, f) for m in merged.values() for f in m["finish"])
+    fig, axes = figures.new_figure(
+        9.5,
+        0.3 * sum(len(m) for m in merged.values()) + 0.55 * len(merged) + 1.6,
+        nrows=len(merged),
+        sharex=True,
+        gridspec_kw={"height_ratios": [len(m) + 1.2 for m in merged.values()]},
+    )
+    axes = np.atleast_1d(axes)
+    bodies: dict[str, None] = {}
+    for ax, (pathway, frame) in zip(axes, merged.items()):
+        for y, (_, r) in enumerate(frame.iterrows()):
+            s_day = _working_offset(cal_start, r["start"])
+            e_day = _working_offset(cal_start, r["finish"])
+            body = r["responsible_body"] if isinstance(r["responsible_body"], str) else "not known"
+            bodies[body] = None
+            ax.barh(y, max(e_day - s_day, 0.3), left=s_day, color=body_colours.get(body, "#BBBBBB"), edgecolor="white")
+            ax.text(
+                e_day + 0.2,
+                y,
+                "fee not known" if r["fee_text"] == "not known" else r["fee_text"],
+                va="center",
+                fontsize=7,
+            )
+        ax.set_yticks(range(len(frame)))
+        ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 60, 1) for r in frame.itertuples()], fontsize=7)
+        ax.set_ylim(len(frame) - 0.5, -0.5)
+        ax.set_title(labels.get(pathway, pathway), fontsize=9, loc="left")
+    axes[-1].set_xlim(0, longest * 1.25 + 2)
+    axes[-1].set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
+    handles = [_legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 50, 2)) for b in bodies]
+    fig.legend(
         handles=handles,
         title="Responsible body",
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
+        bbox_to_anchor=(0.5, 0.0),
         ncol=2,
-        fontsize=8,
+        fontsize=7,
         frameon=False,
     )
-    ax.set_xlim(0, max(_working_offset(cal_start, f) for f in merged["finish"]) * 1.35 + 2)
     return fig
 
 
