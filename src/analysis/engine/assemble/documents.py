@@ -30,10 +30,12 @@ CELL_MARGIN_TWIPS = 57  # 1 mm each side of a table cell (pandoc's default, 1.9 
 LUA_FILTER = Path(__file__).with_name("report.lua")
 #: A table of at least LANDSCAPE_MIN_ROWS rows goes on landscape pages when it has LANDSCAPE_COLUMNS columns,
 #: or at least LANDSCAPE_MIN_COLUMNS columns holding more than LANDSCAPE_ROW_CHARACTERS characters a row.
-#: Each landscape section breaks the page before and after it, so a table of short cells stays portrait.
+#: Each landscape section breaks the page before and after it, so a table of short cells (fewer than
+#: NARROW_ROW_CHARACTERS a row: numbers) stays portrait however many columns it has.
 LANDSCAPE_COLUMNS = 10
 LANDSCAPE_MIN_COLUMNS = 7
 LANDSCAPE_ROW_CHARACTERS = 350
+NARROW_ROW_CHARACTERS = 100
 LANDSCAPE_MIN_ROWS = 5
 
 
@@ -51,9 +53,9 @@ def _needs_landscape(table) -> bool:
     body = rows[1:] or rows
     if len(body) < LANDSCAPE_MIN_ROWS:  # a short table fits a portrait page; turning the page costs more
         return False
-    if columns >= LANDSCAPE_COLUMNS:
-        return True
     characters = sum(len(" ".join(row.get_text(" ").split())) for row in body) / max(len(body), 1)
+    if columns >= LANDSCAPE_COLUMNS:
+        return characters >= NARROW_ROW_CHARACTERS
     return columns >= LANDSCAPE_MIN_COLUMNS and characters > LANDSCAPE_ROW_CHARACTERS
 
 
