@@ -1395,22 +1395,33 @@ def financial_table(costs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: The sentence every Standard Cost Model assumption ends with; the annex says it once, in the table's note.
+TIME_ASSUMPTION = "Time is an assumption of this analysis, to be replaced by estimates from the consultations."
+
+
 def scm_assumptions_table(detail: pd.DataFrame) -> pd.DataFrame:
+    """The Standard Cost Model inputs of every step; the sentence all notes share (TIME_ASSUMPTION) is left out,
+    and the confidence is shown only when the rows differ (the caller's note says it otherwise)."""
     cur = currency_label()
-    return pd.DataFrame(
+    notes = detail["note"].fillna("").str.replace(TIME_ASSUMPTION, "", regex=False).str.strip()
+    frame = pd.DataFrame(
         {
-            "Step": detail["pathway"] + " " + detail["step"].astype(str),
+            "Step": detail["pathway"].map(settings()["pathways"]) + " " + detail["step"].astype(str),
             "Bearer": detail["bearer"],
             "Obligation": detail["obligation"],
             "Hours": detail["hours_per_case"],
             f"Tariff ({cur}/h)": detail["tariff_per_hour"].round(0),
             f"Out of pocket ({cur})": detail["out_of_pocket"].round(0),
-            "Population": _whole_amounts(detail["population"]),
-            "Year": detail["population_year"],
+            "Population (year)": [
+                "" if pd.isna(n) else f"{n} ({y})" if pd.notna(y) and str(y) else str(n)
+                for n, y in zip(_whole_amounts(detail["population"]), detail["population_year"])
+            ],
             "Times a year": detail["frequency_per_year"],
-            "Assumption": detail["note"].fillna("") + " (" + detail["confidence"] + ")",
+            "Note": notes,
+            "Confidence": detail["confidence"],
         }
     )
+    return frame.drop(columns=["Confidence"]) if detail["confidence"].nunique() <= 1 else frame
 
 
 def other_groups_table(proc: Procedures) -> pd.DataFrame:
@@ -1463,7 +1474,7 @@ def sources_table(proc: Procedures, cited: Iterable[str] = ()) -> pd.DataFrame:
         + "; basis: "
         + s["legal_basis"].map(refs)
     )
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "Step": s["pathway"].map(settings()["pathways"]) + " " + s["step"].astype(str),
             "Provisions": facts,
@@ -1471,20 +1482,35 @@ def sources_table(proc: Procedures, cited: Iterable[str] = ()) -> pd.DataFrame:
             "Note": s["note"].fillna(""),
         }
     )
+    # A step several pathways share (entry, registration) has the same facts in each: one row names them all.
+    return (
+        rows.groupby(list(rows.columns[1:]), sort=False, dropna=False)["Step"]
+        .agg("; ".join)
+        .reset_index()[list(rows.columns)]
+    )
 
 
 def assumptions_table(proc: Procedures) -> pd.DataFrame:
-    """The parameters with source and confidence, for the annex (nothing is costed without them)."""
+    """The parameters with source and confidence, for the annex (nothing is costed without them): value,
+    currency, unit and period in one cell, so that the source and the note get the width."""
     p = proc.parameters
-    values = [proc.raw_parameter(pid) for pid in p["id"]]
+
+    def value(pid, currency, unit, period) -> str:
+        raw = proc.raw_parameter(pid)
+        shown = (
+            f"{raw:,.2f}".rstrip("0").rstrip(".")
+            if isinstance(raw, float)
+            else f"{raw:,}"
+            if isinstance(raw, int)
+            else str(raw)
+        )
+        parts = [shown, *(str(v) for v in (currency, unit) if isinstance(v, str) and v.strip())]
+        return " ".join(parts) + (f" ({period})" if isinstance(period, str) and period.strip() else "")
+
     return pd.DataFrame(
         {
-            "Id": p["id"],
-            "Parameter": p["parameter"],
-            "Value": values,
-            "Currency": p["currency"].fillna(""),
-            "Unit": p["unit"],
-            "Period": p["reference_period"].fillna(""),
+            "Parameter": p["id"] + ": " + p["parameter"],
+            "Value": [value(*row) for row in zip(p["id"], p["currency"], p["unit"], p["reference_period"])],
             "Confidence": p["confidence"],
             "Source": p["source"].fillna(""),
             "Note": p["note"].fillna(""),
