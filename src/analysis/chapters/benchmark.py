@@ -1499,31 +1499,6 @@ def figure_domain_profile(profile: pd.DataFrame):
     return fig
 
 
-def figure_gaps(gap: pd.DataFrame):
-    """Law against practice per criterion: a dot for each, joined where they differ."""
-    import textwrap
-
-    from analysis.engine import figures
-
-    fig, ax = figures.new_figure(8.0, max(2.5, 0.6 * len(gap) + 1.2))
-    labels = [
-        f"{cid}  " + "\n".join(textwrap.wrap(text, 48)) for cid, text in zip(gap["criterion_id"], gap["criterion"])
-    ]
-    y = np.arange(len(gap), dtype=float)
-    # Law just above, practice just below the line, so equal scores stay visible as two marks.
-    ax.hlines(y, gap["de_facto_score"], gap["de_jure_score"], color="#999999", linewidth=2)
-    ax.scatter(gap["de_jure_score"], y - 0.15, color="#0072B2", s=60, label="in law (de jure)", zorder=3)
-    ax.scatter(
-        gap["de_facto_score"], y + 0.15, color="#E69F00", s=60, marker="D", label="in practice (de facto)", zorder=3
-    )
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlim(-5, 105)
-    ax.set_xticks([0, 50, 100], ["absent (0)", "partial (50)", "complete (100)"])
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-    return fig
-
-
 def country_counts(wide: pd.DataFrame, countries: list[str], labels: Mapping[str, str]) -> pd.DataFrame:
     """Per country, how many criteria are complete / partial / absent / unknown / not applicable."""
     rows = []
@@ -1577,7 +1552,6 @@ def comparison_display(
     """The comparison set side by side: each country's answer with the confidence of the facts behind it."""
     out = pd.DataFrame(
         {
-            "Id": comparison["criterion_id"],
             "Area": comparison["area"].map(area_labels),
             "Criterion": comparison["criterion"],
         }
