@@ -163,6 +163,11 @@ def test_comparator_without_a_row_is_unknown_never_zero():
     like = bm.like_for_like_table(wide, criteria, ["KG", "KZ"], "indicator_mean", names, {"work": "Work"})
     assert like.to_dict("records") == [{"Area": "Work", "Kyrgyzstan": 100, "Kazakhstan": 0, "Criteria": 1}]
     assert bm.like_for_like_table(wide, criteria, ["KG", "RU"], "indicator_mean", names, {"work": "Work"}).empty
+    # One table for all comparators; a comparator sharing no scored criterion with the destination is left out.
+    panel = bm.like_for_like_panel(wide, criteria, "KG", "indicator_mean", names, {"work": "Work", "stay": "Stay"})
+    assert panel.to_dict("records") == [
+        {"Area": "Work", "Kyrgyzstan (with Kazakhstan)": 100, "Kazakhstan": 0, "Criteria (Kazakhstan)": 1}
+    ]
 
 
 def workbook_rows(criterion_overrides=None):

@@ -993,6 +993,34 @@ def like_for_like_table(
     )
 
 
+def like_for_like_panel(
+    wide: pd.DataFrame,
+    criteria: pd.DataFrame,
+    destination: str,
+    rule: str,
+    names: Mapping[str, str],
+    area_labels: Mapping[str, str],
+) -> pd.DataFrame:
+    """The like-for-like tables of the destination with each comparator in one table, area by area: for each
+    comparator, the two scores on the criteria both have scored and how many those are (blank where none)."""
+    panel = pd.DataFrame({"Area": list(area_labels.values())})
+    for code in names:
+        if code == destination:
+            continue
+        like = like_for_like_table(wide, criteria, [destination, code], rule, names, area_labels)
+        if like.empty:
+            continue
+        like = like.rename(
+            columns={
+                names[destination]: f"{names[destination]} (with {names[code]})",
+                "Criteria": f"Criteria ({names[code]})",
+            }
+        )
+        panel = panel.merge(like, on="Area", how="left")
+    shown = panel.dropna(how="all", subset=panel.columns[1:]) if len(panel.columns) > 1 else panel.iloc[0:0]
+    return shown.reset_index(drop=True)
+
+
 def differences_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """The criteria where the regimes' known answers differ, for the chapter (unknowns are not compared)."""
     return differences(comparison, names).rename(
@@ -1495,34 +1523,6 @@ def figure_domain_profile(profile: pd.DataFrame):
 
     fig, ax = figures.new_figure(8.0, 4.2)
     _stacked(ax, profile, "mgi_domain")
-    ax.set_ylabel("")
-    return fig
-
-
-def country_counts(wide: pd.DataFrame, countries: list[str], labels: Mapping[str, str]) -> pd.DataFrame:
-    """Per country, how many criteria are complete / partial / absent / unknown / not applicable."""
-    rows = []
-    for country in countries:
-        answers = wide[country]
-        rows.append(
-            {
-                "country": labels.get(country, country),
-                "complete": int((answers == "100").sum()),
-                "partial": int((answers == "50").sum()),
-                "absent": int((answers == "0").sum()),
-                "unknown": int((answers == UNKNOWN).sum()),
-                "not_applicable": int((answers == NOT_APPLICABLE).sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def figure_comparators(counts: pd.DataFrame):
-    """Answers per regime, with unknown shown as its own (grey) share: evidence coverage, not a ranking."""
-    from analysis.engine import figures
-
-    fig, ax = figures.new_figure(8.0, 2.8)
-    _stacked(ax, counts, "country")
     ax.set_ylabel("")
     return fig
 

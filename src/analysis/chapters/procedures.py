@@ -1446,7 +1446,8 @@ def cited_facts(inventory_dir: str | Path) -> set[str]:
 
 def sources_table(proc: Procedures, cited: Iterable[str] = ()) -> pd.DataFrame:
     """Provisions and confidence of every step; provisions in `cited` print as reference numbers (`[#ID]`).
-    The addresses of the steps' own sources stay in the workbook: the inventory's are in the References."""
+    The source of a reported time is printed (it is an assumption of the chapter's totals); the addresses of
+    the steps' other sources stay in the workbook, the inventory's are in the References."""
     cited = set(cited)
     s = step_facts(proc)
 
@@ -1479,7 +1480,8 @@ def sources_table(proc: Procedures, cited: Iterable[str] = ()) -> pd.DataFrame:
             "Step": s["pathway"].map(settings()["pathways"]) + " " + s["step"].astype(str),
             "Provisions": facts,
             "Confidence: step / fee / deadline / access": confidence,
-            "Note": s["note"].fillna(""),
+            "Note": s["note"].fillna("")
+            + s["observed_source"].map(lambda u: f" Reported time: {u}" if isinstance(u, str) and u.strip() else ""),
         }
     )
     # A step several pathways share (entry, registration) has the same facts in each: one row names them all.
