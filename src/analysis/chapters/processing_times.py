@@ -1018,7 +1018,7 @@ def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
     procs = list(summary["procedure"])
     ncols = 3
     nrows = -(-len(procs) // ncols)
-    fig, axes = figures.new_figure(11.0, 2.6 * nrows, nrows=nrows, ncols=ncols, sharey=sharey, squeeze=False)
+    fig, axes = figures.new_figure(11.0, 2.2 * nrows, nrows=nrows, ncols=ncols, sharey=sharey, squeeze=False)
     labels = dict(zip(summary["procedure"], summary["label_en"]))
     deadlines = dict(zip(summary["procedure"], summary["deadline_working_days"]))
     return fig, axes, procs, labels, deadlines
