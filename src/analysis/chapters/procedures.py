@@ -1553,8 +1553,8 @@ def journey_maps(
     }
     longest = max(_working_offset(cal_start, f) for m in merged.values() for f in m["finish"])
     fig, axes = figures.new_figure(
-        9.5,
-        0.3 * sum(len(m) for m in merged.values()) + 0.55 * len(merged) + 1.6,
+        8.5,
+        0.24 * sum(len(m) for m in merged.values()) + 0.5 * len(merged) + 1.4,
         nrows=len(merged),
         sharex=True,
         gridspec_kw={"height_ratios": [len(m) + 1.2 for m in merged.values()]},
@@ -1573,10 +1573,10 @@ def journey_maps(
                 y,
                 "fee not known" if r["fee_text"] == "not known" else r["fee_text"],
                 va="center",
-                fontsize=7,
+                fontsize=8,
             )
         ax.set_yticks(range(len(frame)))
-        ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 60, 1) for r in frame.itertuples()], fontsize=7)
+        ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 52, 1) for r in frame.itertuples()], fontsize=8)
         ax.set_ylim(len(frame) - 0.5, -0.5)
         ax.set_title(labels.get(pathway, pathway), fontsize=9, loc="left")
     axes[-1].set_xlim(0, longest * 1.25 + 2)
@@ -1588,7 +1588,7 @@ def journey_maps(
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
         ncol=2,
-        fontsize=7,
+        fontsize=8,
         frameon=False,
     )
     return fig
