@@ -78,9 +78,29 @@ def copy_project(target: Path, items=PROJECT_ITEMS) -> Path:
     return target
 
 
+def copy_built_project(target: Path) -> Path:
+    """A copy of the project holding a copy of the session's build (file times kept), so that `make` in it
+    has nothing to do until a test changes something: tests that start from a built project build once."""
+    import shutil
+
+    project = copy_project(target)
+    build_pipeline("draft")
+    for built in ("data/processed", "reports", ".build"):
+        shutil.copytree(TEST_OUT / built, project / built, symlinks=True)
+    return project
+
+
+def _source_date_epoch() -> str:
+    """The date make gives the repository's documents (its last commit), for a copy that has no history."""
+    found = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=REPO, capture_output=True, text=True)
+    return found.stdout.strip() or "1764288000"
+
+
 def make_in(project: Path, *args: str, check: bool = True, **env_overrides) -> subprocess.CompletedProcess:
     """`make` in a copy of the project, with the repository's environment and none of the test's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_") and k != "AS_OF"}
+    # A copy has no git history: its documents take the repository's date, as the session's build does.
+    env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch())
     env.update(env_overrides)
     result = subprocess.run(["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args], cwd=project, env=env,
                             capture_output=True, text=True)

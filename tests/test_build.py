@@ -206,7 +206,12 @@ def test_make_reruns_only_what_changed(built_copy):
     project, out = built_copy
     assert _make(project, out, "report").stdout == "", "nothing changed: make alone answers"
     (project / "data/raw/benchmark.xlsx").touch()  # same content: the outputs do not change
+    leftovers = [out / "reports/draft/notebooks/07_renamed.ipynb", out / ".build/draft/07_renamed.done",
+                 out / ".build/draft/html/07_renamed.json"]  # the last run of a notebook since renamed
+    for leftover in leftovers:
+        leftover.write_text("{}", encoding="utf-8")
     result = _make(project, out, "html").stdout
+    assert not any(p.exists() for p in leftovers) and (out / ".build/draft/as_of").exists()
     assert re.search(r"✔ \[1 of \d\] 50_benchmark [\d.]+ s", result), result
     assert "60_findings: what it reads is unchanged, not rerun" in result
     assert re.search(r"1 of \d+ notebooks run", result) and re.search(r"0 of \d+ chapters rendered", result), result

@@ -41,3 +41,9 @@ def test_configured_corrections_override_the_package():
     c = build_calendar("KG", (2025,), ("2025-03-20",), ("2025-03-21",), ("Sat", "Sun"))
     assert not c.is_working_day(date(2025, 3, 20))
     assert c.is_working_day(date(2025, 3, 21))
+
+
+def test_a_country_the_holidays_package_does_not_know_lists_its_own_days_off():
+    c = build_calendar("", (2025,), ("2025-06-20",), (), ("Sat", "Sun"))
+    assert not c.is_working_day(date(2025, 6, 20))
+    assert c.is_working_day(date(2025, 1, 1)), "no holidays of any country the package knows"

@@ -108,7 +108,7 @@ def test_deadlines_are_the_inventorys_in_chapters_4_6_and_8(built):
                 assert number["value"] == _canonical(prov, number["rows"][0])
         for pid in [p.strip() for p in f["inventory_ids"].split(";") if p.strip()]:
             if pid in shown:  # a deadline of chapters 4/6 that the finding rests on: the same words in chapter 8
-                text = _finding_text(texts["60_findings"], f["finding_id"]) + texts["05_summary"]
+                text = _finding_text(texts["60_findings"], f["finding_id"]) + texts["00_summary"]
                 assert _canonical(prov, pid) in text, f"{f['finding_id']} does not state {pid} as the inventory does"
 
 
@@ -186,7 +186,7 @@ def test_status_criteria_follow_the_inventory_and_findings_on_unknowns_say_so(bu
 def test_chapter_8_does_not_repeat_the_summary_word_for_word(built):
     findings = _findings()
     chapter = built["texts"]["60_findings"]
-    summary = built["texts"]["05_summary"]
+    summary = built["texts"]["00_summary"]
     for _, f in findings.iterrows():
         first_words = f["statement"].split("{")[0][:60]
         assert first_words in summary, f"the summary states {f['finding_id']}"

@@ -31,3 +31,9 @@ def test_a_glossary_row_without_meaning_is_an_input_error(tmp_path):
 
 def test_the_corridors_glossary_loads():
     assert "MTSOM" in glossary.load().entries
+
+
+def test_quoted_words_and_acronyms_spelled_out_where_used_need_no_entry(terms):
+    text = ("The Kyrgyz State Medical Academy (KSMA) writes; the source's title “ПОДПИСАН: ОВД РК” and «АИС» are "
+            "its own words; the NGO is not defined.")
+    assert terms.undefined(text) == ["NGO"]

@@ -14,6 +14,7 @@ def test_russian_plurals_agree_with_the_number():
 def test_numbers_dates_and_money_the_russian_way():
     assert languages.format_value(1, "working days") == f"1{NB}рабочий день"
     assert languages.format_value(12110.0, "som") == f"12{THIN}110{NB}сомов"
+    assert languages.format_value(3, "million som") == f"3{NB}млн сомов"  # from the configured currency's forms
     assert languages.format_value(42.5, "%") == f"42,5{NB}%"
     assert languages.format_value("2026-07-01", "date") == f"1{NB}июля 2026{NB}г."
     assert languages.format_value(None, "persons") == "нет данных"

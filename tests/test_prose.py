@@ -86,3 +86,12 @@ def test_a_corridors_own_analysis_is_kept_only_for_that_corridor():
              _md("Analysis of another corridor.", "if-corridor:TJ-KZ"))
     prose.render(nb, lookup, VALUES.get, "10_x")
     assert [c.source for c in nb.cells] == ["Generic text.", "Analysis of this corridor's law."]
+
+
+def test_another_corridors_cell_never_asks_for_the_numbers_of_its_conditions():
+    def value_of(number_id):
+        raise KeyError(number_id)  # the numbers another corridor's cell names are never recorded here
+
+    nb = _nb(_md("Steps of a pathway this corridor does not have.", "if:procedures.patent.steps", "if-corridor:TJ-KZ"))
+    prose.render(nb, lookup, value_of, "20_x")
+    assert nb.cells == []

@@ -72,19 +72,19 @@ def test_manifest_reports_changed_inputs(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_verify_catches_a_tampered_finding(built_report, tmp_path, capsys):
+def test_verify_catches_a_tampered_number(built_report, tmp_path, capsys):
     import shutil
 
     published = tmp_path / "published"
     shutil.copytree(built_report, published)
-    data = json.loads((published / "findings.json").read_text(encoding="utf-8"))
-    assert data["findings"], "the example build records findings"
-    key = sorted(data["findings"])[0]
-    original = data["findings"][key]["value"]
-    data["findings"][key]["value"] = (original + 1) if isinstance(original, (int, float)) else f"{original}!"
-    (published / "findings.json").write_text(json.dumps(data), encoding="utf-8")
+    data = json.loads((published / "numbers.json").read_text(encoding="utf-8"))
+    numeric = sorted(k for k, n in data["numbers"].items() if isinstance(n["value"], (int, float)))
+    assert numeric, "the example build records numbers"
+    key = numeric[0]
+    data["numbers"][key]["value"] += 1
+    (published / "numbers.json").write_text(json.dumps(data), encoding="utf-8")
     rebuilt_root = built_report.parents[1]
     assert verify.verify("draft", published, rebuilt_root) == 1
     out = capsys.readouterr().out
-    assert f"{key}: published" in out and "findings" in out and "FAIL" in out
+    assert key in out and "numbers" in out and "FAIL" in out
     assert verify.verify("draft", built_report, rebuilt_root) == 0

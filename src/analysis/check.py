@@ -147,7 +147,12 @@ def _consultations(run: Run, inputs: dict[str, str]) -> None:
         return
     from analysis.chapters import consultations
 
-    run.attempt(inputs["consultations_in"], lambda: consultations.read(inputs["consultations_in"]), "consultations")
+    # A tool's project that lacks the review's attributes: the fill-in workbook is written where the chapter
+    # writes it, so the check's message already names the workbook to complete in Excel.
+    fill_in = (f"{inputs['consultations_out']}/attributes_to_complete.xlsx" if "consultations_out" in inputs
+               else None)
+    run.attempt(inputs["consultations_in"], lambda: consultations.read(inputs["consultations_in"], fill_in=fill_in),
+                "consultations")
 
 
 def _processing_times(run: Run, inputs: dict[str, str]) -> None:

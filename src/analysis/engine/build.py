@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -28,6 +29,8 @@ from analysis.engine import atomic, paths, runner
 from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
 
 TARGETS = ("notebooks", "html", "report")
+#: A chapter notebook's name ("10_legal_framework"): stamps and runs named otherwise (as_of, check) are not its.
+NOTEBOOK_NAME = re.compile(r"\d\d_\w+")
 _print_lock = threading.Lock()
 
 
@@ -51,6 +54,19 @@ def stamp(stage: str, name: str, kind: str = "done") -> Path:
 
 def executed(stage: str, name: str) -> Path:
     return paths.resolve(f"reports/{stage}/notebooks/{name}.ipynb")
+
+
+def remove_leftovers(stage: str, specs: list[NotebookSpec]) -> None:
+    """A renamed or removed notebook leaves its last run, stamps and cached chapter behind: delete them, so
+    the published folder holds only what this build made (and `make verify` compares only that)."""
+    names = {s.name for s in specs}
+    patterns = (f"reports/{stage}/notebooks/*.ipynb", f"{STAMP_DIR}/{stage}/*.done", f"{STAMP_DIR}/{stage}/*.outputs",
+                f"{STAMP_DIR}/{stage}/html/*.json")
+    for pattern in patterns:
+        folder, glob = pattern.rsplit("/", 1)
+        for path in paths.resolve(folder).glob(glob):
+            if NOTEBOOK_NAME.fullmatch(path.stem) and path.stem not in names:
+                path.unlink()
 
 
 def _mtime(path: Path) -> int:
@@ -129,6 +145,7 @@ def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
     from analysis.engine.kernels import WarmKernels
 
     specs = runner.discover()
+    remove_leftovers(stage, specs)
     runner.write_deps(stage, str(paths.resolve(f"{STAMP_DIR}/{stage}/deps.mk")), specs)
     reasons = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
     candidates = downstream(set(reasons), specs)

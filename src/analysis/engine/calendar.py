@@ -76,7 +76,8 @@ def _as_days(values) -> np.ndarray:
 @lru_cache(maxsize=8)
 def build_calendar(country: str, years: tuple[int, ...], extra: tuple[str, ...], removed: tuple[str, ...],
                    weekend: tuple[str, ...]) -> WorkCalendar:
-    days = set(holidays_lib.country_holidays(country, years=list(years)).keys())
+    # A country the `holidays` package does not know (or a fictional one) lists its days off in `extra`.
+    days = set(holidays_lib.country_holidays(country, years=list(years)).keys()) if country else set()
     days |= {date.fromisoformat(str(d)) for d in extra}
     days -= {date.fromisoformat(str(d)) for d in removed}
     weekmask = "".join("0" if d in weekend else "1" for d in _WEEKDAYS)

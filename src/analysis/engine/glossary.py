@@ -23,6 +23,10 @@ COLUMNS = ("abbreviation", "expansion_en", "expansion_ru")
 #: (SBS-2026, RFE/RL). A word joined to others by dots (a code such as ONLINE.ACCESS, an indicator code)
 #: is not one.
 ACRONYM = re.compile(r"(?<![\w\-./\u200b])[A-ZА-ЯЁ][A-ZА-ЯЁ]+[A-ZА-ЯЁ0-9]*(?:[-/][A-ZА-ЯЁ0-9]+)*(?![\w\-/]|\.[\w\u200b])")
+#: Words quoted as the source wrote them (a title, a quote): the glossary defines the report's own words.
+QUOTED = re.compile(r"“[^”]*”|«[^»]*»")
+#: An acronym spelled out where it is used: "Kyrgyz State Medical Academy (KSMA)".
+SPELLED_OUT = re.compile(r"\w+\s+\(([A-ZА-ЯЁ][A-ZА-ЯЁ0-9\-/]+)\)")
 #: Capitals the report writes for emphasis or as its stage mark: words, not abbreviations.
 EMPHASIS = {"DRAFT", "FINAL", "SYNTHETIC", "NOT", "ПРОЕКТ", "ОКОНЧАТЕЛЬНАЯ", "ВЕРСИЯ", "СИНТЕТИЧЕСКИЕ"}
 
@@ -54,8 +58,12 @@ class Glossary:
         return [self.entries[a] for a in sorted(self.acronyms(text) & set(self.entries), key=str.casefold)]
 
     def undefined(self, text: str) -> list[str]:
-        """Acronyms of the text the glossary does not define."""
-        return sorted(a for a in self.acronyms(text) - set(self.entries) - EMPHASIS if ACRONYM.fullmatch(a))
+        """Acronyms of the text that neither the glossary nor the text itself (“… Academy (KSMA)”) defines;
+        words in quotation marks are the source's, not the report's."""
+        own = QUOTED.sub(" ", text)
+        spelled_out = set(SPELLED_OUT.findall(own))
+        return sorted(a for a in self.acronyms(own) - set(self.entries) - EMPHASIS - spelled_out
+                      if ACRONYM.fullmatch(a))
 
 
 def load(path: str | Path = GLOSSARY) -> Glossary:

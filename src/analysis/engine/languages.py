@@ -67,8 +67,11 @@ def number_text(value: float, decimals: int | None = None) -> str:
 
 def _unit_forms(unit: str, language: str) -> list[str]:
     terms = config.get(f"translations.{language}.terms")
-    if unit in {config.get("currency.code"), config.get("currency.name")}:
+    currencies = {config.get("currency.code"), config.get("currency.name")}
+    if unit in currencies:
         return terms["currency_forms"]
+    if unit.startswith("million ") and unit.removeprefix("million ") in currencies:
+        return [f"млн {terms['currency_forms'][-1]}"] * 3  # "3 млн сомов": the genitive plural after any number
     forms = locale(language)["units"].get(unit)
     if forms is None:
         raise LanguageError(f"the unit {unit!r} has no {language} forms: add them to "

@@ -44,15 +44,19 @@ def _truthy(value: Any) -> bool:
 
 def keep(cell, value_of: Callable[[str], Any]) -> bool:
     """Whether a Markdown cell's conditions hold (`value_of` gives a recorded number's value)."""
-    for tag in _tags(cell):
+    tags = _tags(cell)
+    # Another corridor's own analysis is dropped before its other conditions are asked: the numbers they
+    # name may not exist for this corridor.
+    corridors = [t.partition(":")[2] for t in tags if t.startswith("if-corridor:")]
+    if corridors and config.get("corridor.id") not in corridors:
+        return False
+    for tag in tags:
         kind, _, subject = tag.partition(":")
         if kind == "if" and subject and not _truthy(value_of(subject)):
             return False
         if kind == "unless" and subject and _truthy(value_of(subject)):
             return False
         if kind == "if-synthetic" and subject and not provenance.is_synthetic(subject):
-            return False
-        if kind == "if-corridor" and subject and subject != config.get("corridor.id"):
             return False
     return True
 
