@@ -1021,13 +1021,6 @@ def like_for_like_panel(
     return shown.reset_index(drop=True)
 
 
-def differences_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """The criteria where the regimes' known answers differ, for the chapter (unknowns are not compared)."""
-    return differences(comparison, names).rename(
-        columns={"criterion_id": "Id", "criterion": "Criterion", "answers": "Known answers"}
-    )
-
-
 def ratification_table(
     ratifications: pd.DataFrame, countries: list[str], parties: Mapping[str, Mapping[str, str]] | None = None
 ) -> pd.DataFrame:
