@@ -163,6 +163,11 @@ def test_comparator_without_a_row_is_unknown_never_zero():
     like = bm.like_for_like_table(wide, criteria, ["KG", "KZ"], "indicator_mean", names, {"work": "Work"})
     assert like.to_dict("records") == [{"Area": "Work", "Kyrgyzstan": 100, "Kazakhstan": 0, "Criteria": 1}]
     assert bm.like_for_like_table(wide, criteria, ["KG", "RU"], "indicator_mean", names, {"work": "Work"}).empty
+    # One table for all comparators; a comparator sharing no scored criterion with the destination is left out.
+    panel = bm.like_for_like_panel(wide, criteria, "KG", "indicator_mean", names, {"work": "Work", "stay": "Stay"})
+    assert panel.to_dict("records") == [
+        {"Area": "Work", "Kyrgyzstan (with Kazakhstan)": 100, "Kazakhstan": 0, "Criteria (Kazakhstan)": 1}
+    ]
 
 
 def workbook_rows(criterion_overrides=None):
@@ -294,9 +299,18 @@ def test_confidence_stronger_than_cited_rows_is_a_warning():
     warnings = bm.confidence_warnings(criteria, {"A1": "sourced", "A1-P": "uncertain", "A2": "from memory"}, "b.xlsx")
     assert [(w.row, w.severity, w.found) for w in warnings] == [(4, "warning", "sourced")]
     assert "A2 (from memory)" in warnings[0].expected
+    printed = bm.confidence_check_table(criteria, {"A1": "sourced", "A1-P": "uncertain", "A2": "from memory"})
+    assert printed.to_dict("records") == [
+        {
+            "Criterion": printed.loc[0, "Criterion"],
+            "Workbook row": 4,
+            "Answer's confidence": "sourced",
+            "Weaker inventory rows it cites": "A2 (from memory)",
+        }
+    ]
 
 
-def test_annex_table_carries_options_evidence_and_practice():
+def test_annex_table_is_one_line_per_criterion_with_reference_numbers():
     criteria = criteria_frame().assign(
         option_100="full",
         option_50="half",
@@ -312,17 +326,14 @@ def test_annex_table_carries_options_evidence_and_practice():
         scored[["criterion_id", "de_jure_status", "de_jure_score", "de_facto_status", "de_facto_score"]],
         on="criterion_id",
     )
-    table = bm.annex_table(merged).set_index("Id")
-    assert table.loc["W2", "Answer"] == "law: 100; practice: 100 (from finding); confidence: sourced"
-    assert table.loc["W1", "Answer"] == "law: 100; confidence: sourced"
+    table = bm.annex_table(merged, cited={"A1-P"}).set_index("Id")
+    assert list(table.columns) == ["Criterion", "Law", "Practice", "Confidence", "Evidence"]
+    assert table.loc["W2", ["Law", "Practice", "Confidence"]].tolist() == ["100", "100 (from finding)", "sourced"]
+    assert table.loc["W1", "Practice"] == ""
+    # The act A1 is covered by its provision A1-P, which is cited by reference number; codes and findings by id.
     assert table.loc["W2", "Evidence"].replace("\u200b", "") == (
-        "acts: A1; provisions: A1-P; codes: C.ONE; findings: pt.single_permit.share_within_deadline"
+        "[#A1-P]; C.ONE; pt.single_permit.share_within_deadline"
     )
-    assert table.loc["W1", "Criterion, answers and standard"] == (
-        "full in law and practice (100: full; 50: half; 0: none). Standard: ICRMW art. 25."
-    )
-    assert table.loc["W2", "Basis"] == "Because. Practice: share within deadline."
-    assert bm.annex_sources(merged).loc[0, "Sources"] == "https://a.org https://b.org"
 
 
 def test_template_has_every_sheet_column_and_a_readme(tmp_path):
@@ -330,7 +341,13 @@ def test_template_has_every_sheet_column_and_a_readme(tmp_path):
 
     path = bm.write_template(tmp_path / "benchmark_template.xlsx")
     wb = load_workbook(path)
-    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == ["criteria", "comparators", "ratifications", "evidence", "README"]
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == [
+        "criteria",
+        "comparators",
+        "ratifications",
+        "evidence",
+        "README",
+    ]
     assert [c.value for c in wb["criteria"][1]] == [c.name for c in bm.columns("criteria")]
     assert wb["README"].max_row - 1 == sum(len(bm.columns(s)) for s in bm.SHEETS)
 
@@ -428,5 +445,3 @@ def test_comparison_counts_and_differences_keep_unknown_apart():
     diff = bm.differences(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
     assert diff["criterion_id"].tolist() == ["W1"]  # W2 and W3 have one known answer only: not compared
     assert bm.differences_text(diff) == "full in law and practice (Kyrgyzstan 100, Kazakhstan 0)"
-    shown = bm.differences_table(comparison, {"KG": "Kyrgyzstan", "KZ": "Kazakhstan", "RU": "Russia"})
-    assert shown.columns.tolist() == ["Id", "Criterion", "Known answers"] and shown["Id"].tolist() == ["W1"]

@@ -514,3 +514,13 @@ def test_bundled_workbook_covers_the_pathways_and_labels_every_assumption():
     assert blank.empty or ((blank["confidence"] == "uncertain").all() and blank["note"].str.len().gt(0).all())
     assert set(proc.other_groups["group"]) == set(P.settings()["other_groups"])
 
+
+
+def test_the_cost_assumptions_say_the_shared_sentence_and_an_equal_confidence_once():
+    detail = P.administrative_burden(hand_made())
+    detail["note"] = ["Two hours. " + P.TIME_ASSUMPTION, P.TIME_ASSUMPTION]
+    table = P.scm_assumptions_table(detail)
+    assert table["Note"].tolist() == ["Two hours.", ""]
+    assert "Confidence" not in table  # every row is "uncertain": the notebook's note says it
+    detail.loc[1, "confidence"] = "sourced"
+    assert P.scm_assumptions_table(detail)["Confidence"].tolist() == ["uncertain", "sourced"]

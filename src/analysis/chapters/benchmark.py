@@ -281,8 +281,11 @@ def write_workbook(path: str | Path, rows: dict[str, list[list]], allow_raw: boo
         ws.freeze_panes = "B2"
         for values in rows[sheet]:
             ws.append([v if v != "" else None for v in values])
-        apply_excel_rules(ws, cols, widths={c.name: 40 if c.name in ("criterion", "kg_basis", "source", "basis") else 16
-                                            for c in cols})
+        apply_excel_rules(
+            ws,
+            cols,
+            widths={c.name: 40 if c.name in ("criterion", "kg_basis", "source", "basis") else 16 for c in cols},
+        )
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -620,29 +623,50 @@ def status_problems(bench: Benchmark, parties: Mapping[str, Mapping[str, str]]) 
     return problems
 
 
-def confidence_warnings(criteria: pd.DataFrame, confidence: Mapping[str, str], file: str) -> list[Problem]:
-    """Warnings where a criterion's confidence ranks above a cited inventory row's (order in config)."""
+def _weaker_citations(row: pd.Series, confidence: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The inventory rows a criterion cites whose confidence ranks below the criterion's (order in config)."""
     rank = {level: i for i, level in enumerate(settings()["confidence"])}
-    warnings = []
+    own = rank.get(row["confidence"], len(rank))
+    return [
+        (cited, confidence[cited])
+        for column in ("de_jure_acts", "de_jure_provisions")
+        for cited in _ids(row[column])
+        if confidence.get(cited) in rank and rank[confidence[cited]] > own
+    ]
+
+
+def confidence_warnings(criteria: pd.DataFrame, confidence: Mapping[str, str], file: str) -> list[Problem]:
+    """Warnings where a criterion's confidence ranks above a cited inventory row's."""
+    return [
+        Problem(
+            file,
+            "criteria",
+            int(row[ROW]),
+            "confidence",
+            f"no stronger than the cited {cited} ({level}), unless the answer rests only on its stronger facts",
+            row["confidence"],
+            severity="warning",
+        )
+        for _, row in criteria.iterrows()
+        for cited, level in _weaker_citations(row, confidence)
+    ]
+
+
+def confidence_check_table(criteria: pd.DataFrame, confidence: Mapping[str, str]) -> pd.DataFrame:
+    """The confidence warnings for print: one line per criterion, with the weaker rows it cites."""
+    rows = []
     for _, row in criteria.iterrows():
-        own = rank.get(row["confidence"], len(rank))
-        for column in ("de_jure_acts", "de_jure_provisions"):
-            for cited in _ids(row[column]):
-                level = confidence.get(cited)
-                if level in rank and rank[level] > own:
-                    warnings.append(
-                        Problem(
-                            file,
-                            "criteria",
-                            int(row[ROW]),
-                            "confidence",
-                            f"no stronger than the cited {cited} ({level}), unless the answer rests "
-                            "only on its stronger facts",
-                            row["confidence"],
-                            severity="warning",
-                        )
-                    )
-    return warnings
+        weaker = _weaker_citations(row, confidence)
+        if weaker:
+            rows.append(
+                {
+                    "Criterion": row["criterion_id"],
+                    "Workbook row": int(row[ROW]),
+                    "Answer's confidence": row["confidence"],
+                    "Weaker inventory rows it cites": "; ".join(f"{breakable(c)} ({level})" for c, level in weaker),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------ scoring
@@ -969,11 +993,32 @@ def like_for_like_table(
     )
 
 
-def differences_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """The criteria where the regimes' known answers differ, for the chapter (unknowns are not compared)."""
-    return differences(comparison, names).rename(
-        columns={"criterion_id": "Id", "criterion": "Criterion", "answers": "Known answers"}
-    )
+def like_for_like_panel(
+    wide: pd.DataFrame,
+    criteria: pd.DataFrame,
+    destination: str,
+    rule: str,
+    names: Mapping[str, str],
+    area_labels: Mapping[str, str],
+) -> pd.DataFrame:
+    """The like-for-like tables of the destination with each comparator in one table, area by area: for each
+    comparator, the two scores on the criteria both have scored and how many those are (blank where none)."""
+    panel = pd.DataFrame({"Area": list(area_labels.values())})
+    for code in names:
+        if code == destination:
+            continue
+        like = like_for_like_table(wide, criteria, [destination, code], rule, names, area_labels)
+        if like.empty:
+            continue
+        like = like.rename(
+            columns={
+                names[destination]: f"{names[destination]} (with {names[code]})",
+                "Criteria": f"Criteria ({names[code]})",
+            }
+        )
+        panel = panel.merge(like, on="Area", how="left")
+    shown = panel.dropna(how="all", subset=panel.columns[1:]) if len(panel.columns) > 1 else panel.iloc[0:0]
+    return shown.reset_index(drop=True)
 
 
 def ratification_table(
@@ -1475,59 +1520,6 @@ def figure_domain_profile(profile: pd.DataFrame):
     return fig
 
 
-def figure_gaps(gap: pd.DataFrame):
-    """Law against practice per criterion: a dot for each, joined where they differ."""
-    import textwrap
-
-    from analysis.engine import figures
-
-    fig, ax = figures.new_figure(8.0, max(2.5, 0.6 * len(gap) + 1.2))
-    labels = [
-        f"{cid}  " + "\n".join(textwrap.wrap(text, 48)) for cid, text in zip(gap["criterion_id"], gap["criterion"])
-    ]
-    y = np.arange(len(gap), dtype=float)
-    # Law just above, practice just below the line, so equal scores stay visible as two marks.
-    ax.hlines(y, gap["de_facto_score"], gap["de_jure_score"], color="#999999", linewidth=2)
-    ax.scatter(gap["de_jure_score"], y - 0.15, color="#0072B2", s=60, label="in law (de jure)", zorder=3)
-    ax.scatter(
-        gap["de_facto_score"], y + 0.15, color="#E69F00", s=60, marker="D", label="in practice (de facto)", zorder=3
-    )
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlim(-5, 105)
-    ax.set_xticks([0, 50, 100], ["absent (0)", "partial (50)", "complete (100)"])
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-    return fig
-
-
-def country_counts(wide: pd.DataFrame, countries: list[str], labels: Mapping[str, str]) -> pd.DataFrame:
-    """Per country, how many criteria are complete / partial / absent / unknown / not applicable."""
-    rows = []
-    for country in countries:
-        answers = wide[country]
-        rows.append(
-            {
-                "country": labels.get(country, country),
-                "complete": int((answers == "100").sum()),
-                "partial": int((answers == "50").sum()),
-                "absent": int((answers == "0").sum()),
-                "unknown": int((answers == UNKNOWN).sum()),
-                "not_applicable": int((answers == NOT_APPLICABLE).sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def figure_comparators(counts: pd.DataFrame):
-    """Answers per regime, with unknown shown as its own (grey) share: evidence coverage, not a ranking."""
-    from analysis.engine import figures
-
-    fig, ax = figures.new_figure(8.0, 2.8)
-    _stacked(ax, counts, "country")
-    ax.set_ylabel("")
-    return fig
-
-
 # ------------------------------------------------------------------ tables for the chapter
 def area_table(area_scores: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
@@ -1553,7 +1545,6 @@ def comparison_display(
     """The comparison set side by side: each country's answer with the confidence of the facts behind it."""
     out = pd.DataFrame(
         {
-            "Id": comparison["criterion_id"],
             "Area": comparison["area"].map(area_labels),
             "Criterion": comparison["criterion"],
         }
@@ -1590,23 +1581,6 @@ def differences_text(diff: pd.DataFrame) -> str:
     )
 
 
-def comparator_annex(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """Every answer of the comparison set with its basis, country by country (sources on the evidence sheet)."""
-    rows = []
-    for _, r in comparison.iterrows():
-        for code, name in names.items():
-            rows.append(
-                {
-                    "Id": r["criterion_id"],
-                    "Regime": name,
-                    "Answer": r[f"{code}_answer"],
-                    "Confidence": r[f"{code}_confidence"],
-                    "Basis": r[f"{code}_basis"],
-                }
-            )
-    return pd.DataFrame(rows)
-
-
 def international_display(international: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -1625,22 +1599,6 @@ def words_date(value) -> str:
     return words.house_date(value)
 
 
-def evidence_annex(evidence: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Id": evidence["evidence_id"],
-            "Criteria": evidence["criterion_ids"].fillna(""),
-            "Regime": evidence["country"].map(lambda c: names.get(c, c)),
-            "Document": evidence["document"],
-            "Paragraph": evidence["pinpoint"].fillna(""),
-            "Date": evidence["source_date"].map(lambda d: "" if pd.isna(d) else words_date(d)),
-            "Tier": evidence["tier"],
-            "Quote": evidence["quote"],
-            "Address": evidence["address"],
-        }
-    )
-
-
 # ------------------------------------------------------------------ annex
 def _practice_text(row: pd.Series) -> str:
     if row["de_facto_status"] == "not assessed":
@@ -1650,58 +1608,38 @@ def _practice_text(row: pd.Series) -> str:
     return f"{shown} (from finding)" if answer == FROM_FINDING else shown
 
 
-def _sentence(text: str) -> str:
-    text = str(text).strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 def breakable(identifier: str) -> str:
     """Let long ids (processing_times.single_permit.share_within_deadline) wrap in narrow printed columns."""
     return identifier.replace(".", ".\u200b").replace("_", "_\u200b")
 
 
-def annex_table(criteria_scored: pd.DataFrame) -> pd.DataFrame:
-    """The criteria in five columns that fit a printed page; addresses go to `annex_sources`."""
+def cited_facts(inventory_dir: str | Path) -> set[str]:
+    """The inventory facts a table may cite by reference number (`[#ID]`): those of the legal chapter's citations."""
+    return set(read_processed(paths.resolve(inventory_dir) / "citations.csv")["fact_id"].astype(str))
+
+
+def annex_table(criteria_scored: pd.DataFrame, cited: Iterable[str] = ()) -> pd.DataFrame:
+    """One line per criterion: its answers and the evidence behind them. Inventory facts in `cited` become
+    reference numbers (`[#ID]`, resolved at assembly); the bases, quotes and addresses stay in the workbook."""
+    cited = set(cited)
     rows = []
     for _, r in criteria_scored.iterrows():
-        options = "; ".join(f"{k}: {r[f'option_{k}']}" for k in (100, 50, 0) if _ids(r[f"option_{k}"]))
-        evidence = "; ".join(
-            f"{label}: {', '.join(breakable(i) for i in _ids(r[col]))}"
-            for label, col in (
-                ("acts", "de_jure_acts"),
-                ("provisions", "de_jure_provisions"),
-                ("codes", "de_facto_codes"),
-                ("findings", "de_facto_findings"),
-            )
-            if _ids(r[col])
-        )
-        practice = _practice_text(r)
-        answers = (
-            f"law: {r['kg_answer']}"
-            + (f"; practice: {practice}" if practice else "")
-            + f"; confidence: {r['confidence']}"
-        )
-        basis = _sentence(r["kg_basis"]) + (
-            "" if not _ids(r["de_facto_basis"]) else f" Practice: {_sentence(r['de_facto_basis'])}"
-        )
-        note = "" if not _ids(r["note"]) else f" Note: {_sentence(r['note'])}"
+        provisions = _ids(r["de_jure_provisions"])
+        law = provisions + [a for a in _ids(r["de_jure_acts"]) if not any(p.startswith(a + "-") for p in provisions)]
+        refs = [i for i in law if i in cited]
+        evidence = [
+            *(["[" + "; ".join("#" + i for i in refs) + "]"] if refs else []),
+            *[breakable(i) for i in law if i not in cited],
+            *[breakable(i) for i in _ids(r["de_facto_codes"]) + _ids(r["de_facto_findings"])],
+        ]
         rows.append(
             {
                 "Id": r["criterion_id"],
-                "Criterion, answers and standard": f"{r['criterion']} ({options}). Standard: {r['reference']}.",
-                "Answer": answers,
-                "Evidence": evidence,
-                "Basis": basis + note,
+                "Criterion": r["criterion"],
+                "Law": r["kg_answer"],
+                "Practice": _practice_text(r),
+                "Confidence": r["confidence"],
+                "Evidence": "; ".join(evidence),
             }
         )
     return pd.DataFrame(rows)
-
-
-def annex_sources(criteria_scored: pd.DataFrame) -> pd.DataFrame:
-    """Source addresses per criterion, one per line, for a table whose addresses become links."""
-    return pd.DataFrame(
-        {
-            "Id": criteria_scored["criterion_id"],
-            "Sources": [" ".join(_ids(s)) for s in criteria_scored["source"].fillna("")],
-        }
-    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -1245,8 +1245,8 @@ def steps_table(
 ) -> pd.DataFrame:
     """The steps of one pathway as a migrant meets them: who, how, in which language, fee, time.
 
-    Few columns, so that the table stays legible on a portrait page; a step that is not fully sourced says so
-    after its action.
+    Few columns, so that the table stays legible on a portrait page (the working days of each step are on the
+    journey map); a step that is not fully sourced says so after its action.
     """
     names = names or {}
     group = step_facts(proc)
@@ -1264,7 +1264,6 @@ def steps_table(
             + "; "
             + group["observed_text"].replace("", "not found"),
             "Valid for": group["term_text"],
-            "Working days on the path": group["working_days"],
         }
     )
 
@@ -1396,22 +1395,33 @@ def financial_table(costs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: The sentence every Standard Cost Model assumption ends with; the annex says it once, in the table's note.
+TIME_ASSUMPTION = "Time is an assumption of this analysis, to be replaced by estimates from the consultations."
+
+
 def scm_assumptions_table(detail: pd.DataFrame) -> pd.DataFrame:
+    """The Standard Cost Model inputs of every step; the sentence all notes share (TIME_ASSUMPTION) is left out,
+    and the confidence is shown only when the rows differ (the caller's note says it otherwise)."""
     cur = currency_label()
-    return pd.DataFrame(
+    notes = detail["note"].fillna("").str.replace(TIME_ASSUMPTION, "", regex=False).str.strip()
+    frame = pd.DataFrame(
         {
-            "Step": detail["pathway"] + " " + detail["step"].astype(str),
+            "Step": detail["pathway"].map(settings()["pathways"]) + " " + detail["step"].astype(str),
             "Bearer": detail["bearer"],
             "Obligation": detail["obligation"],
             "Hours": detail["hours_per_case"],
             f"Tariff ({cur}/h)": detail["tariff_per_hour"].round(0),
             f"Out of pocket ({cur})": detail["out_of_pocket"].round(0),
-            "Population": _whole_amounts(detail["population"]),
-            "Year": detail["population_year"],
+            "Population (year)": [
+                "" if pd.isna(n) else f"{n} ({y})" if pd.notna(y) and str(y) else str(n)
+                for n, y in zip(_whole_amounts(detail["population"]), detail["population_year"])
+            ],
             "Times a year": detail["frequency_per_year"],
-            "Assumption": detail["note"].fillna("") + " (" + detail["confidence"] + ")",
+            "Note": notes,
+            "Confidence": detail["confidence"],
         }
     )
+    return frame.drop(columns=["Confidence"]) if detail["confidence"].nunique() <= 1 else frame
 
 
 def other_groups_table(proc: Procedures) -> pd.DataFrame:
@@ -1429,8 +1439,25 @@ def other_groups_table(proc: Procedures) -> pd.DataFrame:
     )
 
 
-def sources_table(proc: Procedures) -> pd.DataFrame:
+def cited_facts(inventory_dir: str | Path) -> set[str]:
+    """The inventory facts a table may cite by reference number (`[#ID]`): those of the legal chapter's citations."""
+    return set(read_processed(paths.resolve(inventory_dir) / "citations.csv")["fact_id"].astype(str))
+
+
+def sources_table(proc: Procedures, cited: Iterable[str] = ()) -> pd.DataFrame:
+    """Provisions and confidence of every step; provisions in `cited` print as reference numbers (`[#ID]`).
+    The source of a reported time is printed (it is an assumption of the chapter's totals); the addresses of
+    the steps' other sources stay in the workbook, the inventory's are in the References."""
+    cited = set(cited)
     s = step_facts(proc)
+
+    def refs(value) -> str:
+        ids = [i.strip() for i in value.split(";") if i.strip()] if isinstance(value, str) else []
+        known = [i for i in ids if i in cited]
+        return "; ".join(
+            [*(["[" + "; ".join("#" + i for i in known) + "]"] if known else []), *(i for i in ids if i not in cited)]
+        )
+
     confidence = (
         s["confidence"]
         + " / "
@@ -1442,37 +1469,50 @@ def sources_table(proc: Procedures) -> pd.DataFrame:
     )
     facts = (
         "fee: "
-        + s["fee_provision"].fillna("not known")
+        + s["fee_provision"].map(refs).replace("", "not known")
         + "; deadline: "
-        + s["deadline_provision"].fillna("none")
+        + s["deadline_provision"].map(refs).replace("", "none")
         + "; basis: "
-        + s["legal_basis"].fillna("")
+        + s["legal_basis"].map(refs)
     )
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
-            "Step": s["pathway"] + " " + s["step"].astype(str),
+            "Step": s["pathway"].map(settings()["pathways"]) + " " + s["step"].astype(str),
             "Provisions": facts,
             "Confidence: step / fee / deadline / access": confidence,
-            "Note": s["note"].fillna(""),
-            "Source": (
-                s["source"].fillna("") + "\n" + s["observed_source"].fillna("") + "\n" + s["access_source"].fillna("")
-            ).str.strip(),
+            "Note": s["note"].fillna("")
+            + s["observed_source"].map(lambda u: f" Reported time: {u}" if isinstance(u, str) and u.strip() else ""),
         }
+    )
+    # A step several pathways share (entry, registration) has the same facts in each: one row names them all.
+    return (
+        rows.groupby(list(rows.columns[1:]), sort=False, dropna=False)["Step"]
+        .agg("; ".join)
+        .reset_index()[list(rows.columns)]
     )
 
 
 def assumptions_table(proc: Procedures) -> pd.DataFrame:
-    """The parameters with source and confidence, for the annex (nothing is costed without them)."""
+    """The parameters with source and confidence, for the annex (nothing is costed without them): value,
+    currency, unit and period in one cell, so that the source and the note get the width."""
     p = proc.parameters
-    values = [proc.raw_parameter(pid) for pid in p["id"]]
+
+    def value(pid, currency, unit, period) -> str:
+        raw = proc.raw_parameter(pid)
+        shown = (
+            f"{raw:,.2f}".rstrip("0").rstrip(".")
+            if isinstance(raw, float)
+            else f"{raw:,}"
+            if isinstance(raw, int)
+            else str(raw)
+        )
+        parts = [shown, *(str(v) for v in (currency, unit) if isinstance(v, str) and v.strip())]
+        return " ".join(parts) + (f" ({period})" if isinstance(period, str) and period.strip() else "")
+
     return pd.DataFrame(
         {
-            "Id": p["id"],
-            "Parameter": p["parameter"],
-            "Value": values,
-            "Currency": p["currency"].fillna(""),
-            "Unit": p["unit"],
-            "Period": p["reference_period"].fillna(""),
+            "Parameter": p["id"] + ": " + p["parameter"],
+            "Value": [value(*row) for row in zip(p["id"], p["currency"], p["unit"], p["reference_period"])],
             "Confidence": p["confidence"],
             "Source": p["source"].fillna(""),
             "Note": p["note"].fillna(""),
@@ -1493,45 +1533,64 @@ def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> li
 
 
 # ---------------------------------------------------------------- figures
-def journey_map(
-    plan: pd.DataFrame,
+def journey_maps(
+    plans: Mapping[str, pd.DataFrame],
     steps: pd.DataFrame,
     start: date,
-    title: str,
+    labels: Mapping[str, str],
     body_colours: Mapping[str, str],
     names: Mapping[str, str] | None = None,
 ):
-    """Steps on a working-day axis (bars from start to finish), coloured by body, fees annotated."""
-    merged = plan.merge(steps[["step", "action", "responsible_body", "fee_text"]], on="step").sort_values("step")
-    fig, ax = figures.new_figure(9.5, 0.75 * len(merged) + 1.8)
-    cal_start = np.datetime64(start, "D")
-    for y, (_, r) in enumerate(merged.iterrows()):
-        s_day = _working_offset(cal_start, r["start"])
-        e_day = _working_offset(cal_start, r["finish"])
-        body = r["responsible_body"] if isinstance(r["responsible_body"], str) else "not known"
-        ax.barh(y, max(e_day - s_day, 0.3), left=s_day, color=body_colours.get(body, "#BBBBBB"), edgecolor="white")
-        label = "fee not known" if r["fee_text"] == "not known" else r["fee_text"]
-        ax.text(e_day + 0.2, y, label, va="center", fontsize=8)
-    ax.set_yticks(range(len(merged)))
-    ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 45, 2) for r in merged.itertuples()], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
-    ax.set_title(title)
+    """All pathways in one figure, one panel each on a shared working-day axis: each step a bar from start to
+    finish, coloured by the responsible body, with its fee; one legend of the bodies for all panels."""
     names = names or {}
-    handles = [
-        _legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 40, 2))
-        for b in dict.fromkeys(b if isinstance(b, str) else "not known" for b in merged["responsible_body"])
-    ]
-    ax.legend(
+    cal_start = np.datetime64(start, "D")
+    merged = {
+        p: plan.merge(
+            steps[steps["pathway"] == p][["step", "action", "responsible_body", "fee_text"]], on="step"
+        ).sort_values("step")
+        for p, plan in plans.items()
+    }
+    longest = max(_working_offset(cal_start, f) for m in merged.values() for f in m["finish"])
+    fig, axes = figures.new_figure(
+        8.5,
+        0.24 * sum(len(m) for m in merged.values()) + 0.5 * len(merged) + 1.4,
+        nrows=len(merged),
+        sharex=True,
+        gridspec_kw={"height_ratios": [len(m) + 1.2 for m in merged.values()]},
+    )
+    axes = np.atleast_1d(axes)
+    bodies: dict[str, None] = {}
+    for ax, (pathway, frame) in zip(axes, merged.items()):
+        for y, (_, r) in enumerate(frame.iterrows()):
+            s_day = _working_offset(cal_start, r["start"])
+            e_day = _working_offset(cal_start, r["finish"])
+            body = r["responsible_body"] if isinstance(r["responsible_body"], str) else "not known"
+            bodies[body] = None
+            ax.barh(y, max(e_day - s_day, 0.3), left=s_day, color=body_colours.get(body, "#BBBBBB"), edgecolor="white")
+            ax.text(
+                e_day + 0.2,
+                y,
+                "fee not known" if r["fee_text"] == "not known" else r["fee_text"],
+                va="center",
+                fontsize=8,
+            )
+        ax.set_yticks(range(len(frame)))
+        ax.set_yticklabels([_wrap(f"{int(r.step)}. {r.action}", 52, 1) for r in frame.itertuples()], fontsize=8)
+        ax.set_ylim(len(frame) - 0.5, -0.5)
+        ax.set_title(labels.get(pathway, pathway), fontsize=9, loc="left")
+    axes[-1].set_xlim(0, longest * 1.25 + 2)
+    axes[-1].set_xlabel("Working days from arrival (critical path, statutory deadlines, at least one day per step)")
+    handles = [_legend_patch(body_colours.get(b, "#BBBBBB"), _wrap(names.get(b, b), 50, 2)) for b in bodies]
+    fig.legend(
         handles=handles,
         title="Responsible body",
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
+        bbox_to_anchor=(0.5, 0.0),
         ncol=2,
         fontsize=8,
         frameon=False,
     )
-    ax.set_xlim(0, max(_working_offset(cal_start, f) for f in merged["finish"]) * 1.35 + 2)
     return fig
 
 

@@ -1018,7 +1018,7 @@ def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
     procs = list(summary["procedure"])
     ncols = 3
     nrows = -(-len(procs) // ncols)
-    fig, axes = figures.new_figure(11.0, 3.2 * nrows, nrows=nrows, ncols=ncols, sharey=sharey, squeeze=False)
+    fig, axes = figures.new_figure(11.0, 2.2 * nrows, nrows=nrows, ncols=ncols, sharey=sharey, squeeze=False)
     labels = dict(zip(summary["procedure"], summary["label_en"]))
     deadlines = dict(zip(summary["procedure"], summary["deadline_working_days"]))
     return fig, axes, procs, labels, deadlines
@@ -1073,7 +1073,7 @@ def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
     """Median and P80 of decided cases for women and men, per procedure (dot plot)."""
     labels = dict(zip(summary["procedure"], summary["label_en"]))
     procs = list(summary["procedure"])
-    fig, axes = figures.new_figure(10.0, 0.6 * len(procs) + 1.8, ncols=2, sharey=True, squeeze=False)
+    fig, axes = figures.new_figure(10.0, 0.45 * len(procs) + 1.4, ncols=2, sharey=True, squeeze=False)
     for ax, (column, title) in zip(axes[0], (("median_days", "Median"), ("p80_days", "80th percentile"))):
         for offset, (sex, name) in zip((-0.12, 0.12), (("female", "Women"), ("male", "Men"))):
             data = by_sex[by_sex["sex"] == sex].set_index("procedure").reindex(procs)
@@ -1091,7 +1091,7 @@ def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
 
 def plot_offices(clearance_office: pd.DataFrame, values: ValueMap | None = None):
     """Monthly clearance rate and pending cases at month end, by office (all procedures)."""
-    fig, axes = figures.new_figure(11.0, 4.0, ncols=2, squeeze=False)
+    fig, axes = figures.new_figure(11.0, 3.3, ncols=2, squeeze=False)
     data = clearance_office[clearance_office["complete_month"]]
     for colour, (office, part) in zip(figures.PALETTE, data.groupby("office", sort=True)):
         x = pd.to_datetime(part["month"])
@@ -1179,6 +1179,17 @@ def for_display(frame: pd.DataFrame, columns: Mapping[str, str], values: ValueMa
             data = data.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
         shown[header] = data.astype(object).to_numpy()
     return shown.reset_index(drop=True)
+
+
+def blank_repeats(shown: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A printed table grouped by its first columns: a label equal to the one in the row above (within the
+    same group of the columns before it) is left blank, so long labels do not wrap on every row."""
+    out = shown.copy()
+    keys = shown[columns].astype(str)
+    for n, column in enumerate(columns):
+        same = (keys[columns[: n + 1]] == keys[columns[: n + 1]].shift()).all(axis=1)
+        out.loc[same, column] = ""
+    return out
 
 
 def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.Series:

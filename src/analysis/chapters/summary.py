@@ -116,7 +116,8 @@ def findings_markdown(findings: pd.DataFrame, statements: Iterable[str], contest
 
 def recommendations_brief(recommendations: pd.DataFrame, names: Mapping[str, str],
                           synthetic: set[str]) -> pd.DataFrame:
-    """Recommendations by priority, each with the bodies it addresses and whether it rests on synthetic data."""
+    """Recommendations by priority in three columns: the recommendation with the findings it answers (and
+    whether one rests on synthetic data), the bodies it addresses, its priority and timeframe."""
     settings = config.get("findings")
     order = {p: i for i, p in enumerate(settings["priorities"])}
     recs = recommendations.assign(_order=recommendations["priority"].map(order)).sort_values(
@@ -129,12 +130,13 @@ def recommendations_brief(recommendations: pd.DataFrame, names: Mapping[str, str
     for rec in recs.itertuples():
         answers = ids(rec.finding_ids)
         flagged = [f for f in answers if f in synthetic]
+        evidence = f"; illustrative: {', '.join(flagged)} rest on synthetic data" if flagged else ""
+        timeframe = settings["timeframes"].get(rec.timeframe, rec.timeframe).split(" (")[0].lower()
         rows.append({
-            "Id": rec.recommendation_id, "Recommendation": rec.recommendation,
-            "Answers": ", ".join(answers),
+            "Recommendation": f"{rec.recommendation_id} {rec.recommendation.rstrip('.')} "
+                              f"(answers {', '.join(answers)}{evidence}).",
             "Addressed to": "; ".join(names.get(b) or b for b in ids(rec.responsible_body)),
-            "Priority": f"{rec.priority}, {settings['timeframes'].get(rec.timeframe, rec.timeframe).split(' (')[0].lower()}",
-            "Evidence": ("illustrative: " + ", ".join(flagged) + " rest on synthetic data") if flagged else "sourced"})
+            "Priority": f"{rec.priority}, {timeframe}"})
     return pd.DataFrame(rows)
 
 

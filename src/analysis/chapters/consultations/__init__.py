@@ -475,31 +475,6 @@ def cells_short_of_plan(table: pd.DataFrame) -> pd.DataFrame:
                          "status": short["status"]}).reset_index(drop=True)
 
 
-def heatmap(counts: pd.DataFrame, status: pd.DataFrame, k: int, row_labels: dict, column_labels: dict,
-            title: str):
-    """Persons per theme and group; suppressed cells grey with their marker, never their value."""
-    from analysis.engine import figures
-
-    fig, ax = figures.new_figure(8.5, 0.45 * len(counts) + 1.8)
-    shown = counts.astype(float).where(status.to_numpy()[:-1, :-1] == "")
-    image = ax.imshow(shown.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
-    ax.set_facecolor("#DDDDDD")
-    for i in range(counts.shape[0]):
-        for j in range(counts.shape[1]):
-            state = status.iat[i, j]
-            text = (privacy.primary_marker(k) if state == "primary" else privacy.SECONDARY_MARKER if state == "secondary"
-                    else str(int(counts.iat[i, j])))
-            value = shown.iat[i, j]
-            dark = not np.isnan(value) and value > 0.6 * np.nanmax(shown.to_numpy())
-            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
-    ax.set_xticks(range(counts.shape[1]), [column_labels.get(c, c) for c in counts.columns], rotation=30, ha="right")
-    ax.set_yticks(range(counts.shape[0]), [row_labels.get(r, r) for r in counts.index])
-    ax.grid(False)
-    ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="persons")
-    return fig
-
-
 def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title: str):
     """Persons per theme, women and men, for the themes whose counts for both sexes are published;
     None if there is no such theme (the table then says why)."""
@@ -523,42 +498,3 @@ def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title
     return fig
 
 
-def reliability_plot(table: pd.DataFrame, names: dict[str, str]):
-    """Alpha per code with its bootstrap interval and the .667 / .800 thresholds."""
-    from analysis.engine import figures
-
-    settings = config.get("consultations.reliability")
-    fig, ax = figures.new_figure(8.0, 0.35 * len(table) + 1.5)
-    positions = np.arange(len(table))
-    low = (table["alpha"] - table["alpha_ci_low"]).clip(lower=0)
-    high = (table["alpha_ci_high"] - table["alpha"]).clip(lower=0)
-    ax.errorbar(table["alpha"], positions, xerr=[low, high], fmt="o", color=figures.PALETTE[0], capsize=3)
-    for value, name, colour in ((float(settings["alpha_tentative"]), "tentative", figures.PALETTE[1]),
-                                (float(settings["alpha_reliable"]), "reliable", figures.PALETTE[2])):
-        ax.axvline(value, linestyle="--", color=colour, label=f"α = {value:.3f} ({name})")
-    ax.set_yticks(positions, ["All codes" if code == ALL_CODES else names.get(code, code) for code in table["code_id"]])
-    ax.invert_yaxis()
-    ax.set_xlabel("Krippendorff's alpha (nominal), 95 % bootstrap interval")
-    ax.set_xlim(min(-0.1, float(table["alpha_ci_low"].min()) - 0.05), 1.05)
-    ax.legend(loc="lower left", fontsize=8)
-    return fig
-
-
-def coverage_plot(table: pd.DataFrame):
-    """Planned vs held respondents by group, with held counts below k not drawn."""
-    from analysis.engine import figures
-
-    fig, ax = figures.new_figure(8.0, 4.0)
-    rows = table[table["group"] != "Total"]
-    positions = np.arange(len(rows))
-    ax.barh(positions - 0.2, rows["planned"], height=0.4, label="planned", color=figures.PALETTE[8])
-    held = [h if not isinstance(h, str) else 0 for h in rows["held"]]
-    ax.barh(positions + 0.2, held, height=0.4, label="held", color=figures.PALETTE[0])
-    for p, h in zip(positions, rows["held"]):
-        if isinstance(h, str):
-            ax.text(0.1, p + 0.2, f"held: {h}", va="center", fontsize=8)
-    ax.set_yticks(positions, rows["group"])
-    ax.invert_yaxis()
-    ax.set_xlabel("respondents")
-    ax.legend(loc="lower right")
-    return fig

@@ -25,13 +25,17 @@ from analysis.engine import atomic, config, paths
 from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS, build_date, words
 
 A4_WIDTH, A4_HEIGHT, MARGIN = 7560310, 10692130, 792480  # EMU: 21 cm, 29.7 cm, 2.2 cm
-CHAR_WIDTH, CELL_PADDING = 68000, 140000  # EMU: one character of 8 pt table text; both cell margins
+CHAR_WIDTH, CELL_PADDING = 68000, 72400  # EMU: one character of 8 pt table text; both cell margins
+CELL_MARGIN_TWIPS = 57  # 1 mm each side of a table cell (pandoc's default, 1.9 mm, costs columns their width)
 LUA_FILTER = Path(__file__).with_name("report.lua")
 #: A table of at least LANDSCAPE_MIN_ROWS rows goes on landscape pages when it has LANDSCAPE_COLUMNS columns,
 #: or at least LANDSCAPE_MIN_COLUMNS columns holding more than LANDSCAPE_ROW_CHARACTERS characters a row.
-LANDSCAPE_COLUMNS = 8
-LANDSCAPE_MIN_COLUMNS = 6
+#: Each landscape section breaks the page before and after it, so a table of short cells (fewer than
+#: NARROW_ROW_CHARACTERS a row: numbers) stays portrait however many columns it has.
+LANDSCAPE_COLUMNS = 10
+LANDSCAPE_MIN_COLUMNS = 7
 LANDSCAPE_ROW_CHARACTERS = 350
+NARROW_ROW_CHARACTERS = 100
 LANDSCAPE_MIN_ROWS = 5
 
 
@@ -49,9 +53,9 @@ def _needs_landscape(table) -> bool:
     body = rows[1:] or rows
     if len(body) < LANDSCAPE_MIN_ROWS:  # a short table fits a portrait page; turning the page costs more
         return False
-    if columns >= LANDSCAPE_COLUMNS:
-        return True
     characters = sum(len(" ".join(row.get_text(" ").split())) for row in body) / max(len(body), 1)
+    if columns >= LANDSCAPE_COLUMNS:
+        return characters >= NARROW_ROW_CHARACTERS
     return columns >= LANDSCAPE_MIN_COLUMNS and characters > LANDSCAPE_ROW_CHARACTERS
 
 
@@ -488,6 +492,9 @@ def write_reference_docx(target: Path) -> Path:
             entry.paragraph_format.tab_stops.add_tab_stop(A4_WIDTH - 2 * MARGIN, WD_TAB_ALIGNMENT.RIGHT,
                                                           WD_TAB_LEADER.DOTS)
         styles["Footnote Text"].font.size = Pt(8.5)
+        margins = styles["Table"].element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+        for side in ("left", "right"):
+            margins.find(qn(f"w:{side}")).set(qn("w:w"), str(CELL_MARGIN_TWIPS))
         for section in document.sections:
             section.page_width, section.page_height = A4_WIDTH, A4_HEIGHT
             section.left_margin = section.right_margin = MARGIN
