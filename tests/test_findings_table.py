@@ -199,15 +199,17 @@ def test_synthetic_validation_is_reproducible_and_shows_the_contested_flag(tmp_p
     assert set(ratings["sex"]) == {"female", "male"}
 
 
-def test_evidence_text_counts_statement_placeholders_as_computed_evidence():
+def test_evidence_text_cites_the_law_names_codes_and_counts_the_rest():
     row = {
         "statement": "Within {pt.p80} and {pt.p90}.",
         "inventory_ids": "G01; G02",
-        "code_ids": "",
+        "code_ids": "REG; LANG",
         "finding_refs": "pt.p90; pt.n",
-        "criterion_ids": None,
+        "criterion_ids": "WRK-01",
     }
-    assert ft.evidence_text(row) == "legal acts and provisions: G01, G02; computed results: pt.p80, pt.p90, pt.n"
+    names = {"REG": "Registration burden"}
+    assert ft.evidence_text(row, names) == ("the law [@G01; @G02]; consultations (Registration burden; LANG); "
+                                           "1 benchmark criterion (Annex F); 3 computed results")
     assert ft.evidence_text({"statement": "No numbers."}) == "none listed"
 
 

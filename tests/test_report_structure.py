@@ -23,11 +23,6 @@ from analysis.engine.assemble import checks
 
 pytestmark = pytest.mark.slow
 #: Chapters whose own tables and captions still show internal ids or other date formats (their issue).
-NOT_YET_CLEAN = {"10_legal_framework": "issue 12: inventory ids and dd.mm.yyyy dates in chapter 3",
-                 "20_procedures": "issue 14: provision ids as legal basis in chapter 4",
-                 "40_processing_times": "ids of the deadline provisions until the inventory's citations table exists",
-                 "50_benchmark": "issue 14: evidence ids in chapter 7",
-                 "60_findings": "issue 14: evidence ids in chapter 8"}
 CHAPTERS = [s.name for s in runner.discover() if not s.name.startswith("01_")]
 
 
@@ -101,9 +96,7 @@ def test_every_acronym_is_in_the_glossary_and_listed(soup, scan):
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS)
-def test_main_text_is_clean(soup, scan, notebook, request):
-    if notebook in NOT_YET_CLEAN:
-        request.applymarker(pytest.mark.xfail(reason=NOT_YET_CLEAN[notebook], strict=True))
+def test_main_text_is_clean(soup, scan, notebook):
     chapter = soup.find("div", attrs={"data-notebook": notebook, "class": "chapter"})
     found = checks.problems(chapter.get_text(" "), *scan)
     assert found == [], "\n".join(map(str, found[:20]))

@@ -1112,6 +1112,16 @@ def _short_date(value) -> str:
 _MONTH = re.compile(r"\b(January|February|March|April|June|July|August|September|October|November|December)\b")
 
 
+def _reported_value(value, unit) -> str:
+    """A disagreeing source's value as the report writes it: "1 Jan 2026" for a date, "60 days" otherwise."""
+    if not _blank(unit) and str(unit).strip() == "date" and not _blank(value):
+        try:
+            return _short_date(value)
+        except ValueError:
+            return str(value)
+    return f"{value}" + (f" {unit}" if not _blank(unit) else "")
+
+
 def compact_dates(words: str) -> str:
     """'not confirmed since 25 Aug 2023': the house dates of a table cell or a footnote with the month
     abbreviated, the date form of citations."""
@@ -1259,7 +1269,7 @@ def citations(inv: Inventory, on: str | date) -> pd.DataFrame:
                     if not _blank(v)
                 )
             else:
-                short = f"{r['fact']}: {r['value']}" + (f" {r['unit']}" if not _blank(r["unit"]) else "")
+                short = f"{r['fact']}: {_reported_value(r['value'], r['unit'])}"
                 who = r["reported_by"] if not _blank(r["reported_by"]) else ""
                 detail = ", ".join(p for p in (who, _short_date(r["reported_on"])) if p)
             if sheet != "provisions":
@@ -1760,7 +1770,7 @@ def record_numbers(reg, inv: Inventory, on: str | date, source: str) -> pd.DataF
     for cid, value, unit in zip(conflicts["id"], conflicts["value"], conflicts["unit"]):
         reg.record(
             f"inventory.conflicts.{cid.lower()}",
-            f"{value} {unit}".strip() if not _blank(unit) else str(value),
+            _reported_value(value, unit),
             "text",
             f"value reported in {cid}",
             f"{source}/conflicts.csv",
@@ -2312,7 +2322,7 @@ def conflicts_table(inv: Inventory) -> pd.DataFrame:
     order = list(vocabularies()["conflict_statuses"])  # open first: as open as its least resolved value
 
     def reported(r) -> str:
-        value = f"{r['value']} {r['unit']}".strip() if not _blank(r["unit"]) else str(r["value"])
+        value = _reported_value(r["value"], r["unit"])
         who = ", ".join(
             x for x in ("" if _blank(r["reported_by"]) else str(r["reported_by"]), _short_date(r["reported_on"])) if x
         )

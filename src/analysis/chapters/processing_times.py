@@ -1295,9 +1295,9 @@ def deadline_lines(reg, summary: pd.DataFrame, procedures: pd.DataFrame) -> tupl
             continue
         share = reg[f"processing_times.{row.procedure}.share_within_deadline"].formatted()
         p80 = reg[f"processing_times.{row.procedure}.p80_days"].formatted()
-        confidence = row.deadline_confidence or "confidence not given"
-        with_deadline.append(f"- **{row.label_en}**: the statutory deadline is {row.deadline_text} (provision "
-                             f"{row.deadline_provision}, {confidence}); {share} of decided cases met it, and 80 % "
+        # The citation's footnote names the provision and says whether it is weak (uncertain, not confirmed).
+        with_deadline.append(f"- **{row.label_en}**: the statutory deadline is {row.deadline_text} "
+                             f"[@{row.deadline_provision}]; {share} of decided cases met it, and 80 % "
                              f"were decided within {p80}.")
     return "\n".join(with_deadline), "\n".join(without)
 

@@ -31,6 +31,13 @@ SPELLED_OUT = re.compile(r"\w+\s+\(([A-ZА-ЯЁ][A-ZА-ЯЁ0-9\-/]+)\)")
 EMPHASIS = {"DRAFT", "FINAL", "SYNTHETIC", "NOT", "ПРОЕКТ", "ОКОНЧАТЕЛЬНАЯ", "ВЕРСИЯ", "СИНТЕТИЧЕСКИЕ"}
 
 
+def _is_document_number(token: str, before: str) -> bool:
+    """A document's number, not an abbreviation: a UN symbol (CMW/C/KGZ/CO/2) or what follows "No."
+    (Decree No. PF-162)."""
+    parts = token.split("/")
+    return (len(parts) > 2 and any(p.isdigit() for p in parts)) or bool(re.search(r"No\.?\s$", before))
+
+
 @dataclass(frozen=True)
 class Entry:
     abbreviation: str
@@ -49,7 +56,10 @@ class Glossary:
         """The acronyms of a text; a pair written with a slash (KG/UZ) counts as its parts unless the
         glossary has the whole (RFE/RL)."""
         found = set()
-        for token in ACRONYM.findall(text):
+        for match in ACRONYM.finditer(text):
+            token = match.group(0)
+            if token not in self.entries and _is_document_number(token, text[max(0, match.start() - 4):match.start()]):
+                continue
             found |= {token} if token in self.entries or "/" not in token else set(token.split("/"))
         return found
 

@@ -26,7 +26,7 @@ from analysis.engine.errors import InputError, Problem, raise_if_errors
 from analysis.engine.numbers import Registry
 from analysis.engine.readers import ROW, read_excel_sheet, read_processed
 from analysis.engine.schema import Column, apply_excel_rules, foreign_key, validate
-from analysis.engine.text import PlaceholderError, fill
+from analysis.engine.text import PlaceholderError, fill, with_unit
 
 FINDINGS_SHEET = "findings"
 RECOMMENDATIONS_SHEET = "recommendations"
@@ -831,25 +831,42 @@ def validation_words(row: Mapping, k: int) -> str:
 
 
 # ---------------------------------------------------------------- what the chapter and the summary show
-EVIDENCE_LABELS = {
-    "inventory_ids": "legal acts and provisions",
-    "code_ids": "consultation codes",
-    REGISTRY_EVIDENCE: "computed results",
-    "criterion_ids": "benchmark criteria",
-}
+#: The evidence columns of the findings workbook.
+EVIDENCE_COLUMNS = ("inventory_ids", "code_ids", REGISTRY_EVIDENCE, "criterion_ids")
 
 
-def evidence_text(row: Mapping) -> str:
-    """The evidence of one finding in words, e.g. "legal acts and provisions: G01, G02; consultation codes: REG".
+def evidence_text(row: Mapping, code_names: Mapping[str, str] | None = None) -> str:
+    """The evidence of one finding in words for the reader: the law as a citation (a footnote naming each act
+    and provision), the consultation codes by name, how many benchmark criteria and computed results.
 
-    Registry ids used as placeholders in the statement count as computed evidence too.
+    The ids themselves are the findings workbook's and the annexes' (Annex F lists the criteria); registry
+    ids used as placeholders in the statement count as computed evidence too.
     """
-    ids = {column: split_ids(row.get(column)) for column in EVIDENCE_LABELS}
+    ids = {column: split_ids(row.get(column)) for column in EVIDENCE_COLUMNS}
     ids[REGISTRY_EVIDENCE] = list(
         dict.fromkeys(PLACEHOLDER.findall(row.get("statement") or "") + ids[REGISTRY_EVIDENCE])
     )
-    parts = [f"{label}: {', '.join(ids[column])}" for column, label in EVIDENCE_LABELS.items() if ids[column]]
+    names = code_names or {}
+    parts = []
+    if ids["inventory_ids"]:
+        parts.append("the law [" + "; ".join(f"@{i}" for i in ids["inventory_ids"]) + "]")
+    if ids["code_ids"]:
+        parts.append("consultations (" + "; ".join(names.get(c, c) for c in ids["code_ids"]) + ")")
+    if ids["criterion_ids"]:
+        parts.append(with_unit(len(ids["criterion_ids"]), "benchmark criteria") + " (Annex F)")
+    if ids[REGISTRY_EVIDENCE]:
+        parts.append(with_unit(len(ids[REGISTRY_EVIDENCE]), "computed results"))
     return "; ".join(parts) or "none listed"
+
+
+def code_names(locations: Mapping[str, str]) -> dict[str, str]:
+    """Consultation code id → its name in the codebook ({} when the consultations were not coded yet)."""
+    spec = next((s for s in settings()["evidence_tables"]["code_ids"] if s[0] in locations), None)
+    path = _evidence_path(spec, locations) if spec else None
+    if path is None or not path.exists():
+        return {}
+    frame = read_processed(path if path.is_file() else path / "codebook.csv", dtype=str)
+    return dict(zip(frame["code_id"], frame["name"].fillna(frame["code_id"])))
 
 
 def institution_names(locations: Mapping[str, str], name_column: str = "name_en") -> dict[str, str]:
