@@ -51,8 +51,16 @@ def load() -> str:
 
 def copy_project(target: Path) -> Path:
     """The project's files (tracked and new, not ignored) with their times, so make sees them as built."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = REPO / name
         if source.is_file() and not name.startswith("reports/"):
@@ -71,8 +79,13 @@ class Project:
 
     def make(self, *targets: str) -> tuple[float, str]:
         started = time.perf_counter()
-        result = subprocess.run(["make", "-s", *targets, f"OUT={self.out}", f"VENV={VENV}"], cwd=self.root,
-                                env=self.env, capture_output=True, text=True)
+        result = subprocess.run(
+            ["make", "-s", *targets, f"OUT={self.out}", f"VENV={VENV}"],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - started
         if result.returncode:
             sys.exit(f"make {' '.join(targets)} failed:\n{result.stdout}\n{result.stderr}")
@@ -122,10 +135,17 @@ def edit_prose(root: Path, stamp: str) -> None:
 
 def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
     """Start a `make watch` session; for each edit, the seconds from the save to the reload event."""
-    session = subprocess.Popen([str(VENV / "bin/python"), "-m", "analysis", "watch", "--port", "0"], cwd=project.root,
-                               env=dict(project.env, ANALYSIS_PROJECT_ROOT=str(project.root), PYTHONUNBUFFERED="1"),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    session = subprocess.Popen(
+        [str(VENV / "bin/python"), "-m", "analysis", "watch", "--port", "0"],
+        cwd=project.root,
+        env=dict(project.env, ANALYSIS_PROJECT_ROOT=str(project.root), PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: list[str] = []
+
     def read() -> None:
         for line in iter(session.stdout.readline, ""):
             lines.append(line)
@@ -152,6 +172,7 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
         threading.Thread(target=listen, daemon=True).start()
         while not events:
             time.sleep(0.05)
+
         def settle() -> None:
             """Wait until the session has been silent for 1.5 s: a save then starts a build of its own (one
             save can reach the watcher as two bursts, and the second build would otherwise be timed)."""
@@ -188,8 +209,12 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
 
 def processing_times(rows: int, max_seconds: float, max_gb: float) -> tuple[bool, str]:
     script = REPO / "benchmarks/bench_processing_times.py"
-    result = subprocess.run([sys.executable, str(script), "--rows", str(rows), "--max-seconds", str(max_seconds),
-                             "--max-gb", str(max_gb)], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(script), "--rows", str(rows), "--max-seconds", str(max_seconds), "--max-gb", str(max_gb)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     text = (result.stdout.strip().splitlines() or [result.stderr.strip()])[-1]
     return result.returncode == 0, text
 
@@ -208,8 +233,12 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         project = Project(copy_project(scratch / "project"), scratch / "out")
-        subprocess.run(["make", "-s", f"VENV={VENV}", f"OUT={project.out}", f"{project.out}/.build/draft/deps.mk"],
-                       cwd=project.root, env=project.env, check=True)  # the rules, not timed
+        subprocess.run(
+            ["make", "-s", f"VENV={VENV}", f"OUT={project.out}", f"{project.out}/.build/draft/deps.mk"],
+            cwd=project.root,
+            env=project.env,
+            check=True,
+        )  # the rules, not timed
         clean, output = project.make("report")
         timings = project.timings()
         cells = sum(t["cells"] for t in timings.values())
@@ -217,39 +246,75 @@ def main() -> int:
         for name, t in timings.items():
             print(f"{name:<24} {t['kernel_start']:>9.2f} {t['imports']:>10.2f} {t['cells']:>8.2f} {t['total']:>8.2f}")
         print(f"Σ cells = {cells:.1f} s over {len(timings)} notebooks; floor on {n} cores = {cells / n:.1f} s")
-        row("clean full build (make report: notebooks, HTML, DOCX, PDF, privacy scan)", clean, f"{cells / n:.1f}",
-            PREVIOUS["clean"], f"≤ {TARGETS['clean']:g} s", clean <= TARGETS["clean"])
-        parts = (("  of which the notebooks", r"notebooks run in ([\d.]+) s", PREVIOUS["notebooks"]),
-                 ("  of which the HTML", r"analysis\.html in ([\d.]+) s", ""),
-                 ("  of which the DOCX and PDF", r"documents in ([\d.]+) s", ""))
+        row(
+            "clean full build (make report: notebooks, HTML, DOCX, PDF, privacy scan)",
+            clean,
+            f"{cells / n:.1f}",
+            PREVIOUS["clean"],
+            f"≤ {TARGETS['clean']:g} s",
+            clean <= TARGETS["clean"],
+        )
+        parts = (
+            ("  of which the notebooks", r"notebooks run in ([\d.]+) s", PREVIOUS["notebooks"]),
+            ("  of which the HTML", r"analysis\.html in ([\d.]+) s", ""),
+            ("  of which the DOCX and PDF", r"documents in ([\d.]+) s", ""),
+        )
         for label, pattern, previous in parts:
             seconds = step(output, pattern)
             if seconds is not None:
                 row(label, seconds, f"{cells / n:.1f}" if "notebooks" in label else "", previous)
         noop = statistics.median(project.make("report")[0] for _ in range(5))
-        row("no-op build (make report, nothing changed; median of 5)", noop, "0", PREVIOUS["noop"],
-            f"< {TARGETS['noop']:g} s", noop < TARGETS["noop"])
+        row(
+            "no-op build (make report, nothing changed; median of 5)",
+            noop,
+            "0",
+            PREVIOUS["noop"],
+            f"< {TARGETS['noop']:g} s",
+            noop < TARGETS["noop"],
+        )
         (project.out / f".build/draft/{LEAF}.done").unlink()
         seconds, output = project.make("report")
-        row(f"one notebook rerun, all three documents ({LEAF})", seconds,
-            f"{cells_of(output, project.timings()) / n:.1f}", PREVIOUS["one_notebook"])
+        row(
+            f"one notebook rerun, all three documents ({LEAF})",
+            seconds,
+            f"{cells_of(output, project.timings()) / n:.1f}",
+            PREVIOUS["one_notebook"],
+        )
         for label, edit in (("workbook cell", edit_workbook), ("prose sentence", edit_prose)):
             edit(project.root, f"make {label}")
             seconds, output = project.make("html")
-            row(f"one {label} changed → HTML (make html; reran {ran_names(output)})", seconds,
-                f"{cells_of(output, project.timings()) / n:.1f}", "", f"≤ {TARGETS['changed_html']:g} s",
-                seconds <= TARGETS["changed_html"])
-        for label, seconds, ran in watch_latency(project, [("workbook cell", edit_workbook),
-                                                           ("prose sentence", edit_prose)]):
-            row(f"one {label} saved → page reloads (make watch; reran {ran})", seconds, "", "",
-                f"≤ {TARGETS['changed_html']:g} s", seconds <= TARGETS["changed_html"])
+            row(
+                f"one {label} changed → HTML (make html; reran {ran_names(output)})",
+                seconds,
+                f"{cells_of(output, project.timings()) / n:.1f}",
+                "",
+                f"≤ {TARGETS['changed_html']:g} s",
+                seconds <= TARGETS["changed_html"],
+            )
+        for label, seconds, ran in watch_latency(
+            project, [("workbook cell", edit_workbook), ("prose sentence", edit_prose)]
+        ):
+            row(
+                f"one {label} saved → page reloads (make watch; reran {ran})",
+                seconds,
+                "",
+                "",
+                f"≤ {TARGETS['changed_html']:g} s",
+                seconds <= TARGETS["changed_html"],
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if not args.skip_rows:
         for count, seconds, gb, previous in ((5_000_000, 10, 1.5, PREVIOUS["rows_5m"]), (20_000_000, 600, 20, "")):
             ok, text = processing_times(count, seconds, gb)
-            row(f"processing-time reader, {count // 1_000_000} million rows: {text}", "", "", previous,
-                f"< {seconds:g} s, {gb:g} GB", ok)
+            row(
+                f"processing-time reader, {count // 1_000_000} million rows: {text}",
+                "",
+                "",
+                previous,
+                f"< {seconds:g} s, {gb:g} GB",
+                ok,
+            )
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measurement':<{width}} {'seconds':>8} {'floor':>6} {'previous':>9}  target")
     for label, seconds, floor, previous, target, ok in rows:

@@ -38,8 +38,10 @@ def stand_in_inventory(folder: Path) -> Path:
     procedures = pd.read_csv(paths.resolve(MAPS["procedures_map_in"]), dtype=str, keep_default_na=False)
     ids = [p for p in procedures["deadline_provision"] if p.strip()]
     units = ["working days", "months"]
-    rows = [{"provision_id": p, "quantity": 7 if i % 2 == 0 else 1, "unit": units[i % 2], "source": "benchmark stand-in"}
-            for i, p in enumerate(ids)]
+    rows = [
+        {"provision_id": p, "quantity": 7 if i % 2 == 0 else 1, "unit": units[i % 2], "source": "benchmark stand-in"}
+        for i, p in enumerate(ids)
+    ]
     pd.DataFrame(rows).to_csv(folder / "provisions.csv", index=False)
     return folder
 
@@ -66,9 +68,17 @@ def analyse_once(extract: str, inventory: str) -> None:
     result = processing_times.analyse(extract, inventory_dir=inventory, **MAPS)
     seconds = time.perf_counter() - start
     peak_kib = peak_rss_kib()
-    print(json.dumps({"seconds": round(seconds, 2), "peak_gb": round(peak_kib / 1024 ** 2, 3),
-                      "rows": result.extract.info["rows"], "rows_analysed": result.extract.info["rows_analysed"],
-                      "tables": len(result.tables)}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "peak_gb": round(peak_kib / 1024**2, 3),
+                "rows": result.extract.info["rows"],
+                "rows_analysed": result.extract.info["rows_analysed"],
+                "tables": len(result.tables),
+            }
+        )
+    )
 
 
 def main() -> int:
@@ -87,19 +97,24 @@ def main() -> int:
         extract = Path(tmp) / "processing_times.csv"
         start = time.perf_counter()
         synthetic_processing_times.write_extract(extract, args.rows)
-        print(f"generated {args.rows:,} rows ({extract.stat().st_size / 1024 ** 2:,.0f} MiB, Windows-1251) "
-              f"in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {args.rows:,} rows ({extract.stat().st_size / 1024**2:,.0f} MiB, Windows-1251) "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
         inventory = stand_in_inventory(Path(tmp) / "inventory")
-        child = subprocess.run([sys.executable, __file__, "--analyse", str(extract), str(inventory)],
-                               capture_output=True, text=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--analyse", str(extract), str(inventory)], capture_output=True, text=True
+        )
         if child.returncode != 0:
             print(child.stderr, file=sys.stderr)
             return 2
         result = json.loads(child.stdout.strip().splitlines()[-1])
     ok = result["seconds"] <= args.max_seconds and result["peak_gb"] <= args.max_gb
-    print(f"analysis of {result['rows']:,} rows ({result['rows_analysed']:,} analysed, {result['tables']} tables): "
-          f"{result['seconds']:.1f} s wall (target ≤ {args.max_seconds:g} s), "
-          f"peak RSS {result['peak_gb']:.2f} GB (target ≤ {args.max_gb:g} GB): {'OK' if ok else 'OVER TARGET'}")
+    print(
+        f"analysis of {result['rows']:,} rows ({result['rows_analysed']:,} analysed, {result['tables']} tables): "
+        f"{result['seconds']:.1f} s wall (target ≤ {args.max_seconds:g} s), "
+        f"peak RSS {result['peak_gb']:.2f} GB (target ≤ {args.max_gb:g} GB): {'OK' if ok else 'OVER TARGET'}"
+    )
     return 0 if ok else 1
 
 

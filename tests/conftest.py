@@ -14,8 +14,9 @@ TEST_OUT = REPO / ".build" / "test-out"
 
 
 def _needs_build(items) -> bool:
-    return any(item.get_closest_marker("slow") or item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid
-               for item in items)
+    return any(
+        item.get_closest_marker("slow") or item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid for item in items
+    )
 
 
 def pytest_configure(config):
@@ -35,8 +36,7 @@ def pytest_collection_finish(session):
 def build_pipeline(stage: str) -> Path:
     """Build the stage into TEST_OUT with the real Makefile (incremental: reruns only what changed)."""
     env = dict(os.environ, ANALYSIS_OUTPUT_ROOT=str(TEST_OUT))
-    subprocess.run(["make", "-s", "-j2", "report", f"STAGE={stage}", f"OUT={TEST_OUT}"], cwd=REPO, env=env,
-                   check=True)
+    subprocess.run(["make", "-s", "-j2", "report", f"STAGE={stage}", f"OUT={TEST_OUT}"], cwd=REPO, env=env, check=True)
     return TEST_OUT
 
 
@@ -58,7 +58,16 @@ def built_report() -> Path:
 
 
 #: What a copy of the project needs to build with `make` (the package itself runs from the repository's .venv).
-PROJECT_ITEMS = ("Makefile", "pyproject.toml", "requirements.lock", "notebooks", "data/raw", "config", "references", "src")
+PROJECT_ITEMS = (
+    "Makefile",
+    "pyproject.toml",
+    "requirements.lock",
+    "notebooks",
+    "data/raw",
+    "config",
+    "references",
+    "src",
+)
 
 
 def copy_project(target: Path, items=PROJECT_ITEMS) -> Path:
@@ -102,8 +111,9 @@ def make_in(project: Path, *args: str, check: bool = True, **env_overrides) -> s
     # A copy has no git history: its documents take the repository's date, as the session's build does.
     env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch())
     env.update(env_overrides)
-    result = subprocess.run(["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args], cwd=project, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["make", "-s", "-j2", f"VENV={REPO / '.venv'}", *args], cwd=project, env=env, capture_output=True, text=True
+    )
     if check and result.returncode:
         raise AssertionError(f"make {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return result

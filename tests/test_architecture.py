@@ -47,8 +47,13 @@ def chapter(module: str) -> str:
 
 
 def test_the_engine_imports_no_chapter_and_no_example():
-    offenders = [(m, e) for m, edges in import_graph().items() if layer(m) == "engine"
-                 for e in edges if layer(e) not in {"engine", "package"}]
+    offenders = [
+        (m, e)
+        for m, edges in import_graph().items()
+        if layer(m) == "engine"
+        for e in edges
+        if layer(e) not in {"engine", "package"}
+    ]
     assert offenders == []
 
 
@@ -74,7 +79,7 @@ def test_there_is_no_import_cycle():
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt in graph and not state.get(nxt):
                 visit(nxt, stack + [nxt])
         state[node] = 2
@@ -92,11 +97,18 @@ def test_library_code_does_not_exit():
         if file.name in {"cli.py", "__main__.py"}:
             continue
         for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and \
-                    getattr(node.exc.func, "id", "") == "SystemExit":
+            if (
+                isinstance(node, ast.Raise)
+                and isinstance(node.exc, ast.Call)
+                and getattr(node.exc.func, "id", "") == "SystemExit"
+            ):
                 exits.append(f"{_module_name(file)}:{node.lineno}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr == "exit" and getattr(node.func.value, "id", "") == "sys":
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "exit"
+                and getattr(node.func.value, "id", "") == "sys"
+            ):
                 exits.append(f"{_module_name(file)}:{node.lineno}")
     assert exits == []
 
@@ -115,8 +127,11 @@ def prose_share() -> tuple[int, int]:
             elif "parameters" not in cell.get("metadata", {}).get("tags", []):
                 lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
                 tree = ast.parse("\n".join(lines))
-                code += sum(len(node.value) for node in ast.walk(tree)
-                            if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) >= 40)
+                code += sum(
+                    len(node.value)
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) >= 40
+                )
     return markdown, code
 
 

@@ -22,8 +22,14 @@ def test_numbering():
     soup = BeautifulSoup(DOC, "html.parser")
     toc = assemble.number_document(soup).toc
     assert [(level, number, title) for level, _, number, title in toc] == [
-        (1, "1", "Introduction"), (2, "1.1", "Scope"), (1, "2", "Legal framework"), (2, "2.1", "Acts"),
-        (3, "2.1.1", "Laws"), (1, "Annex A", "Inventory"), (2, "A.1", "Acts")]
+        (1, "1", "Introduction"),
+        (2, "1.1", "Scope"),
+        (1, "2", "Legal framework"),
+        (2, "2.1", "Acts"),
+        (3, "2.1.1", "Laws"),
+        (1, "Annex A", "Inventory"),
+        (2, "A.1", "Acts"),
+    ]
     captions = [s.get_text() for s in soup.select(".caption strong")]
     assert [c.span["id"] for c in soup.select(".caption")] == ["tbl-1-1", "fig-2-1", "tbl-2-1", "tbl-A-1"]
     assert captions == ["Table 1.1.", "Figure 2.1.", "Table 2.1.", "Table A.1."]
@@ -60,12 +66,23 @@ def test_deterministic_zip_ignores_entry_times():
 def test_only_what_a_reader_sees_reaches_the_report():
     """A value echoed by a cell's last line (a recorded Number's repr) or printed text is never shown."""
     echoed = new_code_cell("reg.record(...)")
-    echoed.outputs = [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                       "data": {"text/plain": "Number(id='validation.agree_share', value=71.9)"}},
-                      {"output_type": "stream", "name": "stdout", "text": "debug\n"}]
+    echoed.outputs = [
+        {
+            "output_type": "execute_result",
+            "execution_count": 1,
+            "metadata": {},
+            "data": {"text/plain": "Number(id='validation.agree_share', value=71.9)"},
+        },
+        {"output_type": "stream", "name": "stdout", "text": "debug\n"},
+    ]
     shown = new_code_cell("report.table(...)")
-    shown.outputs = [{"output_type": "display_data", "metadata": {},
-                      "data": {"text/html": "<table></table>", "text/plain": "<HTML>"}}]
+    shown.outputs = [
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {"text/html": "<table></table>", "text/plain": "<HTML>"},
+        }
+    ]
     front = new_markdown_cell("The opinions expressed …")
     front.metadata["tags"] = ["front-matter"]
     nb = new_notebook(cells=[echoed, shown, front])

@@ -13,6 +13,7 @@ DOC = """<html><body><main id="report-body"><h1>Chapter</h1><p>Body text.</p></m
 def test_annexes_survive_the_conversion_for_pandoc():
     prepared = assemble.html_for_pandoc(DOC)
     assert "<main" not in prepared
-    markdown = subprocess.run([assemble._pandoc(), "-f", "html", "-t", "plain"], input=prepared, text=True,
-                              capture_output=True, check=True).stdout
+    markdown = subprocess.run(
+        [assemble._pandoc(), "-f", "html", "-t", "plain"], input=prepared, text=True, capture_output=True, check=True
+    ).stdout
     assert "Body text." in markdown and "Annex text." in markdown

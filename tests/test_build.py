@@ -39,10 +39,17 @@ def project(tmp_path, monkeypatch, output_root):
     shutil.copytree(REPO / "config", tmp_path / "config")
     (tmp_path / "data/raw").mkdir(parents=True)
     (tmp_path / "data/raw/a.csv").write_text("x\n1\n")
-    _notebook(tmp_path / "notebooks", "10_a", 'stage = "draft"\na_in = "data/raw/a.csv"\n'
-              'a_out = "data/processed/a"\nnumbers_out = "data/processed/numbers/10_a.json"')
-    _notebook(tmp_path / "notebooks", "20_b", 'stage = "draft"\ntable_in = "data/processed/a/t.csv"\n'
-              'numbers_out = "data/processed/numbers/20_b.json"')
+    _notebook(
+        tmp_path / "notebooks",
+        "10_a",
+        'stage = "draft"\na_in = "data/raw/a.csv"\n'
+        'a_out = "data/processed/a"\nnumbers_out = "data/processed/numbers/10_a.json"',
+    )
+    _notebook(
+        tmp_path / "notebooks",
+        "20_b",
+        'stage = "draft"\ntable_in = "data/processed/a/t.csv"\nnumbers_out = "data/processed/numbers/20_b.json"',
+    )
     specs = runner.discover()
     runner.write_config_digests(specs, "draft")
     (tmp_path / "requirements.lock").write_text("")
@@ -128,8 +135,13 @@ def test_the_served_page_reloads_and_shows_errors_but_the_report_has_no_script(t
 
 def test_editor_files_do_not_start_a_build():
     assert watching.relevant(None, "/p/data/raw/benchmark.xlsx")
-    for name in ("/p/data/raw/~$benchmark.xlsx", "/p/notebooks/.~10.ipynb", "/p/notebooks/.ipynb_checkpoints/x.ipynb",
-                 "/p/src/analysis/__pycache__/x.pyc", "/p/config/corridor.yaml.swp"):
+    for name in (
+        "/p/data/raw/~$benchmark.xlsx",
+        "/p/notebooks/.~10.ipynb",
+        "/p/notebooks/.ipynb_checkpoints/x.ipynb",
+        "/p/src/analysis/__pycache__/x.pyc",
+        "/p/config/corridor.yaml.swp",
+    ):
         assert not watching.relevant(None, name), name
 
 
@@ -137,8 +149,9 @@ def test_editor_files_do_not_start_a_build():
 
 
 @pytest.mark.slow
-def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(tmp_path, output_root, capfd,
-                                                                               monkeypatch):
+def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(
+    tmp_path, output_root, capfd, monkeypatch
+):
     from jupyter_client.manager import AsyncKernelManager
 
     from analysis.engine.kernels import WarmKernels
@@ -148,11 +161,14 @@ def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(t
     _notebook(tmp_path / "notebooks", "10_a", 'stage = "draft"')
     path = tmp_path / "notebooks/10_a.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells[1:] = [new_code_cell("import pandas as pd\nfrom analysis.engine import figures"),
-                    new_code_cell("import sys\nprint(sorted({'b', 'a', 'c'}), hash('x'), stage)\n"
-                                  "pd.DataFrame({'n': [1, 2]})"),
-                    new_code_cell("fig, ax = figures.new_figure()\nax.plot([1, 2])\nfrom IPython.display import Image\n"
-                                  "Image(figures.png_bytes(fig))")]
+    nb.cells[1:] = [
+        new_code_cell("import pandas as pd\nfrom analysis.engine import figures"),
+        new_code_cell("import sys\nprint(sorted({'b', 'a', 'c'}), hash('x'), stage)\npd.DataFrame({'n': [1, 2]})"),
+        new_code_cell(
+            "fig, ax = figures.new_figure()\nax.plot([1, 2])\nfrom IPython.display import Image\n"
+            "Image(figures.png_bytes(fig))"
+        ),
+    ]
     nbformat.write(nb, path)
     for variable, value in runner.BUILD_ENVIRONMENT.items():  # as make exports them: both kernels inherit them
         monkeypatch.setenv(variable, value)
@@ -199,8 +215,14 @@ def built_copy(built_report, tmp_path):
 
 def _make(project, out, *targets):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_") and k != "AS_OF"}
-    return subprocess.run(["make", "-s", f"VENV={REPO / '.venv'}", f"OUT={out}", *targets], cwd=project, env=env,
-                          capture_output=True, text=True, check=True)
+    return subprocess.run(
+        ["make", "-s", f"VENV={REPO / '.venv'}", f"OUT={out}", *targets],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 @pytest.mark.slow
@@ -208,8 +230,11 @@ def test_make_reruns_only_what_changed(built_copy):
     project, out = built_copy
     assert _make(project, out, "report").stdout == "", "nothing changed: make alone answers"
     (project / "data/raw/benchmark.xlsx").touch()  # same content: the outputs do not change
-    leftovers = [out / "reports/draft/notebooks/07_renamed.ipynb", out / ".build/draft/07_renamed.done",
-                 out / ".build/draft/html/07_renamed.json"]  # the last run of a notebook since renamed
+    leftovers = [
+        out / "reports/draft/notebooks/07_renamed.ipynb",
+        out / ".build/draft/07_renamed.done",
+        out / ".build/draft/html/07_renamed.json",
+    ]  # the last run of a notebook since renamed
     for leftover in leftovers:
         leftover.write_text("{}", encoding="utf-8")
     result = _make(project, out, "html").stdout
@@ -244,8 +269,11 @@ _request_ids = itertools.count(1)
 
 def _evaluate(socket, expression: str):
     request = next(_request_ids)
-    socket.send(json.dumps({"id": request, "method": "Runtime.evaluate",
-                            "params": {"expression": expression, "returnByValue": True}}))
+    socket.send(
+        json.dumps(
+            {"id": request, "method": "Runtime.evaluate", "params": {"expression": expression, "returnByValue": True}}
+        )
+    )
     while True:
         reply = json.loads(socket.recv())
         if reply.get("id") == request:
@@ -263,9 +291,15 @@ def _until(socket, expression: str, deadline: float, what: str):
 def test_make_watch_reloads_the_browser_and_shows_a_failed_build(built_copy, tmp_path):
     project, out = built_copy
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_") and k != "AS_OF"}
-    session = subprocess.Popen(["make", "-s", f"VENV={REPO / '.venv'}", f"OUT={out}", "watch", "PORT=0"], cwd=project,
-                               env=dict(env, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    session = subprocess.Popen(
+        ["make", "-s", f"VENV={REPO / '.venv'}", f"OUT={out}", "watch", "PORT=0"],
+        cwd=project,
+        env=dict(env, PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     browser = None
     deadline = time.monotonic() + 240  # the whole scenario, on a loaded machine
     try:
@@ -275,14 +309,32 @@ def test_make_watch_reloads_the_browser_and_shows_a_failed_build(built_copy, tmp
             lines.append(session.stdout.readline())
         url = found.group(0)
         profile = tmp_path / "chromium"
-        browser = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                                    f"--user-data-dir={profile}", url],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        browser = subprocess.Popen(
+            [
+                "chromium",
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                url,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         page = _chromium_page(profile / "DevToolsActivePort", url, deadline)
-        _until(page, "document.readyState === 'complete' && document.body.innerText.includes('Contents')", deadline,
-               "the report")
+        _until(
+            page,
+            "document.readyState === 'complete' && document.body.innerText.includes('Contents')",
+            deadline,
+            "the report",
+        )
         notebook = project / "notebooks/05_introduction.ipynb"
         original = notebook.read_text(encoding="utf-8")
 
@@ -292,9 +344,11 @@ def test_make_watch_reloads_the_browser_and_shows_a_failed_build(built_copy, tmp
             prose.source += "\n\n" + sentence
             notebook.write_text(nbformat.writes(nb), encoding="utf-8")
 
-        for sentence, shown in (("A sentence saved while watching.", ["A sentence saved while watching."]),
-                                ("Broken on purpose: {no.such.number}.", ["The last build failed", "no.such.number"]),
-                                ("Fixed again.", ["Fixed again."])):
+        for sentence, shown in (
+            ("A sentence saved while watching.", ["A sentence saved while watching."]),
+            ("Broken on purpose: {no.such.number}.", ["The last build failed", "no.such.number"]),
+            ("Fixed again.", ["Fixed again."]),
+        ):
             _evaluate(page, "window.beforeSave = true")
             edit(sentence)
             text = " && ".join(f"document.body.innerText.includes({json.dumps(s)})" for s in shown)

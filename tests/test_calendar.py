@@ -13,7 +13,7 @@ def cal():
 
 def test_weekends_and_public_holidays_are_not_working_days():
     c = cal()
-    assert c.is_working_day(date(2025, 3, 20))      # Thursday
+    assert c.is_working_day(date(2025, 3, 20))  # Thursday
     assert not c.is_working_day(date(2025, 3, 21))  # Nooruz
     assert not c.is_working_day(date(2025, 3, 22))  # Saturday
     assert not c.is_working_day(date(2025, 8, 31))  # Independence Day (a Sunday anyway)
@@ -24,8 +24,10 @@ def test_working_days_between_excludes_the_day_of_receipt():
     # Thu 20 Mar 2025 → Mon 31 Mar: 21st is Nooruz; working days 24–28 and 31 = 6.
     assert c.working_days_between(np.datetime64("2025-03-20"), np.datetime64("2025-03-31")) == 6
     # Same day → 0; NaT → -1 so callers can mask it.
-    result = c.working_days_between(np.array(["2025-03-20", "2025-03-20"], dtype="datetime64[D]"),
-                                    np.array(["2025-03-20", "NaT"], dtype="datetime64[D]"))
+    result = c.working_days_between(
+        np.array(["2025-03-20", "2025-03-20"], dtype="datetime64[D]"),
+        np.array(["2025-03-20", "NaT"], dtype="datetime64[D]"),
+    )
     assert result.tolist() == [0, -1]
 
 

@@ -53,8 +53,9 @@ def test_every_damaged_file_is_named_in_one_pass(project):
     codebook = (raw / "consultations" / "codebook.csv").read_bytes()
     (raw / "consultations" / "codebook.csv").write_bytes(codebook[: codebook.rstrip().rfind(b"\n") + 12])
     respondents = (raw / "consultations" / "respondents.csv").read_text(encoding="utf-8").splitlines()
-    (raw / "consultations" / "respondents.csv").write_text("\n".join(respondents + [respondents[1]]) + "\n",
-                                                           encoding="utf-8")
+    (raw / "consultations" / "respondents.csv").write_text(
+        "\n".join(respondents + [respondents[1]]) + "\n", encoding="utf-8"
+    )
     sessions = (raw / "consultations" / "sessions.csv").read_text(encoding="utf-8").splitlines()
     header = sessions[0].split(",")
     fields = sessions[1].split(",")
@@ -79,10 +80,12 @@ def test_every_damaged_file_is_named_in_one_pass(project):
     assert "codebook.csv, row" in consultations and "was the file cut short?" in consultations
     assert "respondents.csv" in consultations and "a unique id" in consultations
     assert "sessions.csv, row 2, column 'paragraphs': expected a whole number; found 'many'" in consultations
-    assert "sheet 'ratings': expected a sheet named 'ratings'; found 'Sheet1, README'" in \
-        messages(checked["data/raw/validation.xlsx"])
-    assert "sheet 'roles', row 1: expected a header row with the column names; found 'an empty sheet'" in \
-        messages(checked["data/raw/regulation_inventory.xlsx"])
+    assert "sheet 'ratings': expected a sheet named 'ratings'; found 'Sheet1, README'" in messages(
+        checked["data/raw/validation.xlsx"]
+    )
+    assert "sheet 'roles', row 1: expected a header row with the column names; found 'an empty sheet'" in messages(
+        checked["data/raw/regulation_inventory.xlsx"]
+    )
     assert text.splitlines()[-1].startswith("✖ ") and "in 6 of" in text.splitlines()[-1]
 
 
@@ -111,10 +114,12 @@ def test_cross_references_between_raw_files_and_excel_locale_csv(project):
 
     text, checked = run_check()
 
-    assert "legal_basis': expected the id of an existing provision of the inventory" in \
-        messages(checked["data/raw/procedures.xlsx"])
-    assert ("segments.csv, row 2, column 'code_id': expected the id of an existing code in the codebook; "
-            "found 'NOPE'") in messages(checked["data/raw/consultations"])
+    assert "legal_basis': expected the id of an existing provision of the inventory" in messages(
+        checked["data/raw/procedures.xlsx"]
+    )
+    assert (
+        "segments.csv, row 2, column 'code_id': expected the id of an existing code in the codebook; found 'NOPE'"
+    ) in messages(checked["data/raw/consultations"])
     for name in ("processing_times_values.csv", "processing_times_columns.csv", "processing_time_procedures.csv"):
         assert not checked[f"data/raw/{name}"].errors, text
 
@@ -199,8 +204,9 @@ def test_a_wrong_python_fails_at_once_naming_the_one_needed(tmp_path):
     fake = tmp_path / "python3.13"
     fake.write_text("#!/bin/sh\necho 3.13\n")
     fake.chmod(0o755)
-    result = subprocess.run(["make", "venv", f"VENV={tmp_path / 'venv'}", f"PYTHON={fake}"], cwd=REPO,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["make", "venv", f"VENV={tmp_path / 'venv'}", f"PYTHON={fake}"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "✖ Python 3.11 is needed" in result.stdout and "is Python 3.13" in result.stdout
     assert not (tmp_path / "venv").exists()
@@ -216,11 +222,21 @@ def test_a_copied_project_reads_its_own_inputs(tmp_path):
     copy = copy_project(tmp_path / "copy")
     (copy / "data" / "raw" / "benchmark.xlsx").write_text("only in the copy", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
-    by_hand = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "analysis", "check"], cwd=copy,
-                             capture_output=True, text=True, env=env)
+    by_hand = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-m", "analysis", "check"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert "✖ data/raw/benchmark.xlsx" in by_hand.stdout and "only in the copy" in by_hand.stdout
     by_make = make_in(copy, "check", check=False)
     assert by_make.returncode != 0 and "only in the copy" in by_make.stdout
-    original = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "analysis", "check"], cwd=REPO,
-                              capture_output=True, text=True, env=env)
+    original = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-m", "analysis", "check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert original.returncode == 0 and "only in the copy" not in original.stdout  # read from its own folder

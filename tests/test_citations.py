@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.engine.assemble import citations
-from analysis.engine.assemble import documents
+from analysis.engine.assemble import citations, documents
 
 FIXTURE = Path(__file__).parent / "fixtures" / "citations"
 DOC = """<html><body><main id="report-body">
@@ -63,9 +62,11 @@ def test_references_list_holds_the_cited_sources_in_order_of_first_citation(libr
     listing = BeautifulSoup(citations.references_html(result, library), "html.parser")
     items = listing.select("ol.references li")
     assert [i.span["id"] for i in items] == ["ref-1", "ref-2", "ref-3", "ref-4"]
-    assert items[0].get_text() == ("Положение о регистрации иностранных граждан [Regulation on the registration of "
-                                   "foreign citizens]. Ministry of Justice (legal database), 30 December 2016. "
-                                   "http://cbd.minjust.gov.kg/act/view/ru-ru/99999. Checked on 1 December 2026.")
+    assert items[0].get_text() == (
+        "Положение о регистрации иностранных граждан [Regulation on the registration of "
+        "foreign citizens]. Ministry of Justice (legal database), 30 December 2016. "
+        "http://cbd.minjust.gov.kg/act/view/ru-ru/99999. Checked on 1 December 2026."
+    )
 
 
 def test_an_unknown_id_stops_the_build_naming_notebook_and_cell(library):
@@ -95,14 +96,16 @@ def test_notes_are_real_footnotes_in_word_and_typst(library, tmp_path):
     soup.find("main").append(BeautifulSoup(citations.references_html(result, library), "html.parser"))
     prepared = documents.html_for_pandoc(str(soup))
     out = tmp_path / "out.docx"
-    subprocess.run([documents._pandoc(), "-f", "html", "-t", "docx", "-o", str(out)], input=prepared, text=True,
-                   check=True)
+    subprocess.run(
+        [documents._pandoc(), "-f", "html", "-t", "docx", "-o", str(out)], input=prepared, text=True, check=True
+    )
     with zipfile.ZipFile(out) as package:
         notes = package.read("word/footnotes.xml").decode()
         body = package.read("word/document.xml").decode()
     assert notes.count("<w:footnote ") >= 3 + 2  # three notes, plus Word's separator notes
     assert "Resolution No. 689 of 30 December 2016" in notes
     assert 'w:name="ref-1"' in body, "the References entries are bookmarks the notes link to"
-    typst = subprocess.run([documents._pandoc(), "-f", "html", "-t", "typst"], input=prepared, text=True,
-                           capture_output=True, check=True).stdout
+    typst = subprocess.run(
+        [documents._pandoc(), "-f", "html", "-t", "typst"], input=prepared, text=True, capture_output=True, check=True
+    ).stdout
     assert typst.count("#footnote[") == 3

@@ -47,8 +47,14 @@ private_sector,female,batken,2
 
 
 def _write(folder, **override):
-    files = {"respondents": RESPONDENTS, "sessions": SESSIONS, "codebook": CODEBOOK, "segments": SEGMENTS,
-             "plan": PLAN, **override}
+    files = {
+        "respondents": RESPONDENTS,
+        "sessions": SESSIONS,
+        "codebook": CODEBOOK,
+        "segments": SEGMENTS,
+        "plan": PLAN,
+        **override,
+    }
     for name, text in files.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
@@ -66,14 +72,22 @@ def test_unknown_code_in_a_segment_is_a_clear_error(tmp_path):
         c.read_folder(tmp_path)
     problem = error.value.problems[0]
     assert (problem.file.endswith("segments.csv"), problem.row, problem.column, problem.found) == (
-        True, 5, "code_id", "REG.TYPO")
+        True,
+        5,
+        "code_id",
+        "REG.TYPO",
+    )
     assert "code in the codebook" in problem.expected
 
 
 def test_windows_1251_files_are_read_correctly(tmp_path):
     _write(tmp_path)
-    russian = RESPONDENTS.replace(",", ";").replace(";yes", ";да").replace(";no", ";нет").replace(
-        "respondent_id;session_id;stakeholder_group;sex", "ID респондента;ID сессии;Группа;Пол")
+    russian = (
+        RESPONDENTS.replace(",", ";")
+        .replace(";yes", ";да")
+        .replace(";no", ";нет")
+        .replace("respondent_id;session_id;stakeholder_group;sex", "ID респондента;ID сессии;Группа;Пол")
+    )
     (tmp_path / "respondents.csv").write_bytes(russian.encode("cp1251"))
     (tmp_path / "segments.csv").write_bytes(SEGMENTS.encode("cp1251"))
     data = c.read_folder(tmp_path)
@@ -91,8 +105,11 @@ def test_undecodable_respondents_file_is_refused_not_garbled(tmp_path):
 
 
 def test_vocabulary_and_position_problems_name_the_row(tmp_path):
-    _write(tmp_path, respondents=RESPONDENTS.replace("R-3,S-3,academia,female", "R-3,S-3,academia,f"),
-           segments=SEGMENTS.replace("G-5,S-3,1,", "G-5,S-3,9,"))
+    _write(
+        tmp_path,
+        respondents=RESPONDENTS.replace("R-3,S-3,academia,female", "R-3,S-3,academia,f"),
+        segments=SEGMENTS.replace("G-5,S-3,1,", "G-5,S-3,9,"),
+    )
     with pytest.raises(InputError) as error:
         c.read_folder(tmp_path)
     assert [(p.row, p.column) for p in error.value.problems] == [(4, "sex")]  # vocabulary stops first
@@ -112,8 +129,9 @@ def test_excel_template_round_trip(small, tmp_path):
     c.write_template(tmp_path / "coding.xlsx", example=small)
     back = c.read(tmp_path / "coding.xlsx")
     for name in c.TABLES:
-        pd.testing.assert_frame_equal(getattr(small, name).drop(columns="_row"),
-                                      getattr(back, name).drop(columns="_row"), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            getattr(small, name).drop(columns="_row"), getattr(back, name).drop(columns="_row"), check_dtype=False
+        )
     empty = c.write_template(tmp_path / "empty.xlsx")
     assert c.read_workbook(empty).segments.empty
 
@@ -121,22 +139,29 @@ def test_excel_template_round_trip(small, tmp_path):
 # ---------------------------------------------------------------- counts
 def test_codes_are_counted_as_persons_not_mentions(small):
     by_group = c.persons_by(small, "stakeholder_group")
-    assert by_group.loc["REG.DOCS", "government"] == 1   # R-1 coded twice, counted once
+    assert by_group.loc["REG.DOCS", "government"] == 1  # R-1 coded twice, counted once
     assert by_group.loc["REG.DOCS", "academia"] == 1
     themes = c.persons_by(small, "sex", level="theme")
-    assert themes.loc["REG"].tolist() == [2, 1]          # women R-1, R-3; man R-2
+    assert themes.loc["REG"].tolist() == [2, 1]  # women R-1, R-3; man R-2
     assert themes.loc["INF"].tolist() == [1, 0]
-    assert "REG" not in by_group.index                   # themes only at theme level
+    assert "REG" not in by_group.index  # themes only at theme level
 
 
 def test_cooccurrence_c_coefficient_and_imbalance_on_the_atlas_example():
     # ATLAS.ti's example: code A on 100 paragraphs, B on 10, both on 5 -> c = 5 / 105 = 0.048, flagged.
     rows = [(f"G-{n}", "S-1", n, "R-1", "REG.DOCS", "C1", "x", "") for n in range(1, 101)]
     rows += [(f"H-{n}", "S-1", n, "R-1", "INF.PAY", "C1", "x", "") for n in list(range(1, 6)) + list(range(101, 106))]
-    segments = pd.DataFrame(rows, columns=["segment_id", "session_id", "position", "respondent_id", "code_id",
-                                           "coder", "excerpt", "excerpt_en"])
-    data = c.Consultations(respondents=pd.DataFrame(), sessions=pd.DataFrame({"session_id": ["S-1"], "primary_coder": ["C1"]}),
-                           codebook=pd.DataFrame({"code_id": ["REG.DOCS", "INF.PAY"]}), segments=segments, plan=pd.DataFrame())
+    segments = pd.DataFrame(
+        rows,
+        columns=["segment_id", "session_id", "position", "respondent_id", "code_id", "coder", "excerpt", "excerpt_en"],
+    )
+    data = c.Consultations(
+        respondents=pd.DataFrame(),
+        sessions=pd.DataFrame({"session_id": ["S-1"], "primary_coder": ["C1"]}),
+        codebook=pd.DataFrame({"code_id": ["REG.DOCS", "INF.PAY"]}),
+        segments=segments,
+        plan=pd.DataFrame(),
+    )
     pair = c.cooccurrence(data, imbalance_ratio=5).iloc[0]
     assert (pair["n1"], pair["n2"], pair["n12"]) == (100, 10, 5)
     assert pair["c_coefficient"] == pytest.approx(0.0476, abs=1e-4)
@@ -164,8 +189,10 @@ def test_reliability_table_on_the_double_coded_session(small):
 
 
 def _coded_by_three(tmp_path, scope: str | None = None):
-    extra = ("G-8,S-1,1,R-1,REG.DOCS,C3,Документы,They asked for documents again and again at the office in town.\n"
-             "G-9,S-1,3,R-1,INF.PAY,C3,Документы,They asked for documents again and again at the office in town.\n")
+    extra = (
+        "G-8,S-1,1,R-1,REG.DOCS,C3,Документы,They asked for documents again and again at the office in town.\n"
+        "G-9,S-1,3,R-1,INF.PAY,C3,Документы,They asked for documents again and again at the office in town.\n"
+    )
     files = {"segments": SEGMENTS + extra}
     if scope is not None:
         files["coding_scope"] = scope
@@ -175,13 +202,24 @@ def _coded_by_three(tmp_path, scope: str | None = None):
 def test_reliability_uses_every_coder_of_a_session_and_fleiss_kappa_for_three(tmp_path):
     data = _coded_by_three(tmp_path)
     sessions = c.double_coded_sessions(data)
-    assert sessions.to_dict("records") == [{"session_id": "S-1", "primary_coder": "C1", "other_coders": "C2, C3",
-                                            "coders": 3, "paragraphs": 6, "paragraphs_compared": 6}]
+    assert sessions.to_dict("records") == [
+        {
+            "session_id": "S-1",
+            "primary_coder": "C1",
+            "other_coders": "C2, C3",
+            "coders": 3,
+            "paragraphs": 6,
+            "paragraphs_compared": 6,
+        }
+    ]
     table = c.code_reliability(data, seed=1, draws=0).set_index("code_id")
     present = {"C1": [1, 1, 0, 0, 0, 0], "C2": [1, 1, 0, 0, 0, 0], "C3": [1, 0, 0, 0, 0, 0]}  # REG.DOCS
     assert table.loc["REG.DOCS", "alpha"] == pytest.approx(c.rel.alpha(list(present.values())))
-    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(krippendorff.alpha(
-        reliability_data=np.array(list(present.values()), dtype=float), level_of_measurement="nominal"))
+    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(
+        krippendorff.alpha(
+            reliability_data=np.array(list(present.values()), dtype=float), level_of_measurement="nominal"
+        )
+    )
     assert table.loc["REG.DOCS", ["coders", "kappa_statistic"]].tolist() == [3, "Fleiss"]
     assert table.loc["REG.DOCS", "kappa"] == pytest.approx(c.rel.fleiss_kappa(list(present.values())))
     pairs = c.coder_pairs(data)
@@ -197,11 +235,15 @@ def test_paragraphs_a_coder_did_not_read_are_missing_not_disagreements(tmp_path)
     assert docs.loc[[2, 4, 5, 6], "C3"].isna().all()
     table = c.code_reliability(data, seed=1, draws=0).set_index("code_id")
     expected = [[1, 1, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0], [1, np.nan, 0, np.nan, np.nan, np.nan]]
-    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(krippendorff.alpha(
-        reliability_data=np.array(expected, dtype=float), level_of_measurement="nominal"))
+    assert table.loc["REG.DOCS", "alpha"] == pytest.approx(
+        krippendorff.alpha(reliability_data=np.array(expected, dtype=float), level_of_measurement="nominal")
+    )
     # a second coder who read a session but applied no code still counts (scope row, no segment)
-    alone = c.read_folder(_write(tmp_path, segments=SEGMENTS,
-                                 coding_scope="session_id,coder,first_paragraph,last_paragraph\nS-2,C2,1,4\n"))
+    alone = c.read_folder(
+        _write(
+            tmp_path, segments=SEGMENTS, coding_scope="session_id,coder,first_paragraph,last_paragraph\nS-2,C2,1,4\n"
+        )
+    )
     assert "S-2" in set(c.double_coded_sessions(alone)["session_id"])
 
 
@@ -212,13 +254,22 @@ def test_coding_scope_is_checked_against_the_sessions_and_the_segments(tmp_path)
     found = {(p.file.rsplit("/", 1)[-1], p.row, p.column) for p in error.value.problems}
     # C2's range 3-9 runs past S-1's 6 paragraphs and leaves out the paragraphs C2 coded (rows 7, 8);
     # C3's range 2-2 leaves out theirs (rows 9, 10)
-    assert found == {("coding_scope.csv", 3, "last_paragraph"), ("segments.csv", 7, "position"),
-                     ("segments.csv", 8, "position"), ("segments.csv", 9, "position"), ("segments.csv", 10, "position")}
+    assert found == {
+        ("coding_scope.csv", 3, "last_paragraph"),
+        ("segments.csv", 7, "position"),
+        ("segments.csv", 8, "position"),
+        ("segments.csv", 9, "position"),
+        ("segments.csv", 10, "position"),
+    }
 
 
 def test_a_primary_coder_who_did_not_code_the_session_is_an_error(tmp_path):
-    _write(tmp_path, sessions=SESSIONS.replace("S-2,interview,2026-10-15,online,osh_city,4,C1",
-                                               "S-2,interview,2026-10-15,online,osh_city,4,C9"))
+    _write(
+        tmp_path,
+        sessions=SESSIONS.replace(
+            "S-2,interview,2026-10-15,online,osh_city,4,C1", "S-2,interview,2026-10-15,online,osh_city,4,C9"
+        ),
+    )
     with pytest.raises(InputError) as error:
         c.read_folder(tmp_path)
     assert [(p.row, p.column, p.found) for p in error.value.problems] == [(3, "primary_coder", "C9")]
@@ -233,20 +284,21 @@ def test_the_synthetic_reliability_table_matches_the_krippendorff_package(tmp_pa
     for code, block in units.groupby("code_id"):
         if code not in table.index or table.loc[code, "verdict"] == "not computable":
             continue
-        expected = krippendorff.alpha(reliability_data=block[coders].to_numpy(dtype=float).T,
-                                      level_of_measurement="nominal")
+        expected = krippendorff.alpha(
+            reliability_data=block[coders].to_numpy(dtype=float).T, level_of_measurement="nominal"
+        )
         assert table.loc[code, "alpha"] == pytest.approx(expected), code
 
 
 # ---------------------------------------------------------------- quotes and coverage
 def test_quotes_follow_the_privacy_rules(small):
     quotes = c.quote_shortlist(small, k=1, private_terms=["landlord"])
-    assert set(quotes["segment_id"]) == {"G-1", "G-3", "G-5"}   # R-2 did not consent
+    assert set(quotes["segment_id"]) == {"G-1", "G-3", "G-5"}  # R-2 did not consent
     landlord = quotes.set_index("segment_id").loc["G-5"]
     assert "landlord" not in landlord["quote"].lower() and landlord["redactions"] == 1
     assert landlord["attribution"] == "Academia, women"
     two = c.quote_shortlist(small, k=2, private_terms=[])
-    assert two.segment_id.tolist() == ["G-1", "G-3"]             # academia has one respondent only
+    assert two.segment_id.tolist() == ["G-1", "G-3"]  # academia has one respondent only
     # government has 2 respondents but only one woman: the sex is not named
     assert two.attribution.tolist() == ["Government agency", "Government agency"]
 
@@ -267,7 +319,9 @@ def test_synthetic_example_has_the_promised_shape(tmp_path):
     assert data.respondents["stakeholder_group"].nunique() == 6
     assert 25 <= len(data.codebook) <= 30
     assert set(data.segments["coder"]) == {"C1", "C2"}
-    assert data.segments["excerpt"].str.contains("[а-я]").all() and data.segments["excerpt_en"].str.contains("[a-z]").all()
+    assert (
+        data.segments["excerpt"].str.contains("[а-я]").all() and data.segments["excerpt_en"].str.contains("[a-z]").all()
+    )
     key = pd.read_csv(tmp_path / "key.csv")
     assert set(key["kind"]) == {"name", "organisation", "place"} and len(key) == 48
     again = tmp_path / "again"
@@ -303,7 +357,9 @@ def test_every_built_output_is_free_of_private_terms(built_report, tmp_path):
     from analysis.engine import paths, privacy
 
     synthetic_consultations.write(out=str(tmp_path / "raw"), key=str(tmp_path / "key.csv"))
-    assert (tmp_path / "raw/segments.csv").read_bytes() == (paths.input_root() / "data/raw/consultations/segments.csv").read_bytes()
+    assert (tmp_path / "raw/segments.csv").read_bytes() == (
+        paths.input_root() / "data/raw/consultations/segments.csv"
+    ).read_bytes()
     terms = privacy.load_private_key(tmp_path / "key.csv")
     root = built_report.parents[1]
     assert (root / "data/processed/consultations/codebook.csv").exists()

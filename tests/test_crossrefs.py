@@ -33,8 +33,11 @@ def assembled(document=DOC):
 def test_the_unnumbered_summary_comes_first_and_chapters_count_from_one():
     soup, numbering = assembled()
     assert [(level, number, title) for level, _, number, title in numbering.toc] == [
-        (1, "", "Executive summary"), (1, "1", "How long procedures take"), (2, "1.1", "Against the deadlines"),
-        (1, "Annex A", "Data quality")]
+        (1, "", "Executive summary"),
+        (1, "1", "How long procedures take"),
+        (2, "1.1", "Against the deadlines"),
+        (1, "Annex A", "Data quality"),
+    ]
     assert [s.get_text() for s in soup.select(".caption strong")] == ["Table 1.", "Table 1.1."]
     assert "{#" not in soup.get_text()
 
@@ -51,15 +54,22 @@ def test_findings_and_recommendations_link_to_where_a_numbered_chapter_states_th
     soup, _ = assembled()
     summary = soup.find(attrs={"data-notebook": "00_summary"})
     assert [a["href"] for a in summary.find("p").select("a.xref") if a.get_text() in ("F-01", "R-01")] == [
-        "#id-F-01", "#id-R-01"]
+        "#id-F-01",
+        "#id-R-01",
+    ]
     assert soup.find(id="id-F-01").find_parent("strong") is not None
-    assert soup.find(id="id-R-01").find_parent("td").find_parent(attrs={"data-notebook": True})["data-notebook"] == \
-        "40_processing_times"
+    assert (
+        soup.find(id="id-R-01").find_parent("td").find_parent(attrs={"data-notebook": True})["data-notebook"]
+        == "40_processing_times"
+    )
     assert summary.find("td").find("a")["href"] == "#id-R-01"
 
 
 def test_an_unknown_label_names_the_cell():
-    document = DOC.replace("[@tbl:times]", "[@tbl:missing]").replace(
-        '<p>See', '<div id="cell-id=purpose"><p>See').replace("answer.</p>", "answer.</p></div>")
+    document = (
+        DOC.replace("[@tbl:times]", "[@tbl:missing]")
+        .replace("<p>See", '<div id="cell-id=purpose"><p>See')
+        .replace("answer.</p>", "answer.</p></div>")
+    )
     with pytest.raises(crossrefs.CrossReferenceError, match=r"00_summary.ipynb, cell 'purpose'.*\{#tbl:missing\}"):
         assembled(document)

@@ -24,8 +24,9 @@ def test_example_data_refuses_inputs_marked_real(tmp_path, monkeypatch, capsys):
     provenance = project / "data" / "raw" / "provenance.yaml"
     text = provenance.read_text(encoding="utf-8")
     # The consultant replaced the respondents with real data and marked them so.
-    marked = text.replace("consultations/respondents.csv:\n  origin: synthetic",
-                          "consultations/respondents.csv:\n  origin: real")
+    marked = text.replace(
+        "consultations/respondents.csv:\n  origin: synthetic", "consultations/respondents.csv:\n  origin: real"
+    )
     assert marked != text
     provenance.write_text(marked, encoding="utf-8")
     respondents = project / "data" / "raw" / "consultations" / "respondents.csv"
@@ -40,7 +41,9 @@ def test_example_data_refuses_inputs_marked_real(tmp_path, monkeypatch, capsys):
     assert respondents.read_text(encoding="utf-8") == "real data the consultant collected\n"
     assert private.read_text(encoding="utf-8") == "term\nA real name\n"
     # The other generators still ran: their files are synthetic and come out byte for byte as bundled.
-    assert (project / "data/raw/processing_times.csv").read_bytes() == (REPO / "data/raw/processing_times.csv").read_bytes()
+    assert (project / "data/raw/processing_times.csv").read_bytes() == (
+        REPO / "data/raw/processing_times.csv"
+    ).read_bytes()
     assert "✔ data/raw/processing_times.csv" in out
 
 

@@ -33,11 +33,20 @@ def _by_author_text(frame: pd.DataFrame, start: str) -> pd.Series:
 def test_pandoc_document_comments_read_the_same_after_a_libreoffice_round_trip(path):
     comments = feedback.read_comments(path)
     assert list(comments.columns) == feedback.COMMENT_COLUMNS
-    assert comments["author"].tolist() == ["Aigul Reviewer", "Бакыт Асанов", "IOM Officer", "IOM Officer",
-                                           "Aigul Reviewer"]
-    assert comments["date"].tolist() == [pd.Timestamp("2026-11-20 09:15"), pd.Timestamp("2026-11-21 14:30"),
-                                         pd.Timestamp("2026-11-22 08:00"), pd.Timestamp("2026-11-22 08:05"),
-                                         pd.Timestamp("2026-11-23 11:00")]
+    assert comments["author"].tolist() == [
+        "Aigul Reviewer",
+        "Бакыт Асанов",
+        "IOM Officer",
+        "IOM Officer",
+        "Aigul Reviewer",
+    ]
+    assert comments["date"].tolist() == [
+        pd.Timestamp("2026-11-20 09:15"),
+        pd.Timestamp("2026-11-21 14:30"),
+        pd.Timestamp("2026-11-22 08:00"),
+        pd.Timestamp("2026-11-22 08:05"),
+        pd.Timestamp("2026-11-23 11:00"),
+    ]
     first = _by_author_text(comments, "Please cite")
     assert first["anchor"] == "F-03: A work permit takes 30 working days on average."
     assert (first["section"], first["finding_id"]) == ("3.2 Work permits", "F-03")
@@ -45,13 +54,18 @@ def test_pandoc_document_comments_read_the_same_after_a_libreoffice_round_trip(p
     spanning = _by_author_text(comments, "Этот вывод")
     # a two-line Cyrillic comment on a passage that runs over two paragraphs
     assert spanning["text"] == "Этот вывод охватывает два абзаца.\nПроверьте срок."
-    assert spanning["anchor"] == ("Регистрация по месту пребывания занимает пять дней.\n"
-                                  "Второй абзац с выводом F-04 продолжается здесь.")
+    assert spanning["anchor"] == (
+        "Регистрация по месту пребывания занимает пять дней.\nВторой абзац с выводом F-04 продолжается здесь."
+    )
     assert spanning["finding_id"] == "F-04"
 
     recommendation = _by_author_text(comments, "Unclear who")
     # empty passage: the id comes from the paragraph the comment sits in
-    assert (recommendation["anchor"], recommendation["section"], recommendation["finding_id"]) == ("", "3.3 Study", "R-02")
+    assert (recommendation["anchor"], recommendation["section"], recommendation["finding_id"]) == (
+        "",
+        "3.3 Study",
+        "R-02",
+    )
 
     in_table = _by_author_text(comments, "Source?")
     # the finding id is in the other cell of the table row
@@ -71,8 +85,9 @@ def test_libreoffice_stores_resolved_and_multi_paragraph_comments_but_no_thread(
     assert comments["author"].tolist() == ["Aigul Reviewer", "IOM Officer", "Бакыт Асанов"]
     assert comments["initials"].tolist()[0] == "AR"
     assert comments["text"].tolist()[0] == "Первый абзац замечания.\nSecond paragraph of the remark."
-    assert comments["anchor"].tolist()[0] == ("F-01: Registration is due within five working days.\n"
-                                              "It continues in a second paragraph.")
+    assert comments["anchor"].tolist()[0] == (
+        "F-01: Registration is due within five working days.\nIt continues in a second paragraph."
+    )
     assert comments["resolved"].tolist() == [False, False, True]
     assert comments["section"].tolist() == ["2.1 Registration"] * 3
     assert comments["finding_id"].tolist() == ["F-01", "F-01", "R-01"]
@@ -84,7 +99,9 @@ def test_word_style_thread_done_flag_and_utc_date_fallback():
     assert comments["parent_id"].to_dict() == {"0": None, "1": "0", "2": "0", "3": None}
     # done="1" on the thread's first comment resolves the whole thread
     assert comments["resolved"].to_dict() == {"0": True, "1": True, "2": True, "3": False}
-    assert comments.loc["0", "text"] == "Which year do the 140 cases cover?\nPlease add the period to the table caption."
+    assert (
+        comments.loc["0", "text"] == "Which year do the 140 cases cover?\nPlease add the period to the table caption."
+    )
     assert comments.loc["0", "anchor"] == "F-07: The median work permit takes 21 working days"
     assert comments.loc["0", "section"] == "4.1 Work permits"
     # comment 3 has no w:date; commentsIds + commentsExtensible give its UTC date
@@ -235,37 +252,43 @@ def test_command_line_without_files_says_where_to_put_them(project, capsys):
 
 
 # ---------------------------------------------------------------- document walk on hand-written XML
-NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')
+NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+)
 
 
 def test_localised_heading_styles_are_found_by_name_outline_level_or_inheritance():
     from lxml import etree
+
     styles = etree.fromstring(
-        f'<w:styles {NS}>'
+        f"<w:styles {NS}>"
         '<w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/></w:style>'  # Russian Word
         '<w:style w:type="paragraph" w:styleId="Zagolovok"><w:name w:val="Заголовок"/>'
         '<w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>'
         '<w:style w:type="paragraph" w:styleId="MyHeading"><w:name w:val="My heading"/><w:basedOn w:val="Zagolovok"/></w:style>'
         '<w:style w:type="paragraph" w:styleId="Heading"><w:name w:val="Heading"/></w:style>'  # LibreOffice's base
         '<w:style w:type="character" w:styleId="Heading1Char"><w:name w:val="heading 1"/></w:style>'
-        '</w:styles>')
+        "</w:styles>"
+    )
     assert feedback._heading_styles(styles) == {"1": 1, "Zagolovok": 2, "MyHeading": 2}
 
 
 def test_walk_skips_fallback_copies_and_ends_a_range_between_paragraphs():
     from lxml import etree
+
     document = etree.fromstring(
-        f'<w:document {NS}><w:body>'
+        f"<w:document {NS}><w:body>"
         '<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:t>5 Benchmark</w:t></w:r></w:p>'
         '<w:commentRangeStart w:id="7"/>'
-        '<w:p><w:r><w:t>F-11: one</w:t></w:r>'
-        '<mc:AlternateContent><mc:Choice><w:r><w:t> box</w:t></w:r></mc:Choice>'
-        '<mc:Fallback><w:r><w:t> box</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>'
-        '<w:p><w:r><w:t>two</w:t><w:tab/><w:t>cols</w:t></w:r><w:r><w:delText>gone</w:delText></w:r></w:p>'
+        "<w:p><w:r><w:t>F-11: one</w:t></w:r>"
+        "<mc:AlternateContent><mc:Choice><w:r><w:t> box</w:t></w:r></mc:Choice>"
+        "<mc:Fallback><w:r><w:t> box</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>"
+        "<w:p><w:r><w:t>two</w:t><w:tab/><w:t>cols</w:t></w:r><w:r><w:delText>gone</w:delText></w:r></w:p>"
         '<w:commentRangeEnd w:id="7"/>'
-        '<w:p><w:r><w:t>F-12 after</w:t></w:r></w:p>'
-        '</w:body></w:document>')
+        "<w:p><w:r><w:t>F-12 after</w:t></w:r></w:p>"
+        "</w:body></w:document>"
+    )
     paragraphs, marks, anchors = feedback._walk_document(document, {"1": 1})
     assert [p.text for p in paragraphs] == ["5 Benchmark", "F-11: one box", "two\tcols", "F-12 after"]
     assert [p.heading for p in paragraphs] == ["5 Benchmark"] * 4
@@ -276,6 +299,7 @@ def test_walk_skips_fallback_copies_and_ends_a_range_between_paragraphs():
 # ---------------------------------------------------------------- synthetic reviewed draft
 def _mini_draft(path: Path) -> Path:
     import docx
+
     document = docx.Document()
     document.add_heading("6 Findings", level=1)
     document.add_heading("6.1 Work", level=2)
@@ -289,6 +313,7 @@ def _mini_draft(path: Path) -> Path:
 
 def test_synthetic_reviewed_copy_is_deterministic_and_reads_back(tmp_path):
     from analysis.examples import feedback as synthetic_feedback
+
     draft = _mini_draft(tmp_path / "draft.docx")
     copy = synthetic_feedback.reviewed_copy(draft)
     assert copy == synthetic_feedback.reviewed_copy(draft)
@@ -313,8 +338,11 @@ def test_a_finding_id_filled_by_hand_survives_when_the_docx_gives_none(project):
     wb = load_workbook(path)
     ws = wb[feedback.LOG_SHEET]
     header = [c.value for c in ws[1]]
-    (row,) = [r for r in range(2, ws.max_row + 1)
-              if ws.cell(r, header.index("text") + 1).value == "Agreed, and add the 2024 amendment."]
+    (row,) = [
+        r
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, header.index("text") + 1).value == "Agreed, and add the 2024 amendment."
+    ]
     assert ws.cell(row, header.index("finding_id") + 1).value is None  # LibreOffice lost the reply link
     ws.cell(row, header.index("finding_id") + 1).value = "F-03"
     wb.save(path)

@@ -10,8 +10,19 @@ from findings_project import make_project
 
 from analysis.chapters.findings import gate as final_gate
 
-LOG_COLUMNS = ["comment_key", "source_file", "author", "date", "text", "anchor", "section", "finding_id",
-               "resolved", "response", "status"]
+LOG_COLUMNS = [
+    "comment_key",
+    "source_file",
+    "author",
+    "date",
+    "text",
+    "anchor",
+    "section",
+    "finding_id",
+    "resolved",
+    "response",
+    "status",
+]
 
 
 def _log(rows: list[dict]) -> pd.DataFrame:
@@ -19,12 +30,33 @@ def _log(rows: list[dict]) -> pd.DataFrame:
 
 
 COMMENTS = [
-    {"comment_key": "k1", "source_file": "draft_iom.docx", "author": "IOM reviewer", "text": "Cite the decree.",
-     "finding_id": "F-01", "response": "", "status": "open"},
-    {"comment_key": "k2", "source_file": "draft_iom.docx", "author": "IOM reviewer", "text": "Добавьте источник.",
-     "finding_id": "", "response": "Added.", "status": "accepted"},
-    {"comment_key": "k3", "source_file": "draft_iom.docx", "author": "Consultant", "text": "Will do.",
-     "parent_key": "k2", "response": "", "status": "open"},  # a reply: answered with its thread
+    {
+        "comment_key": "k1",
+        "source_file": "draft_iom.docx",
+        "author": "IOM reviewer",
+        "text": "Cite the decree.",
+        "finding_id": "F-01",
+        "response": "",
+        "status": "open",
+    },
+    {
+        "comment_key": "k2",
+        "source_file": "draft_iom.docx",
+        "author": "IOM reviewer",
+        "text": "Добавьте источник.",
+        "finding_id": "",
+        "response": "Added.",
+        "status": "accepted",
+    },
+    {
+        "comment_key": "k3",
+        "source_file": "draft_iom.docx",
+        "author": "Consultant",
+        "text": "Will do.",
+        "parent_key": "k2",
+        "response": "",
+        "status": "open",
+    },  # a reply: answered with its thread
 ]
 
 
@@ -45,14 +77,22 @@ def _lines(result) -> list[str]:
 
 
 def test_every_reason_is_listed(tmp_path, monkeypatch):
-    ratings = [{"finding_id": "F-01", "participant_id": "V-01", "group": "government", "sex": "male",
-                "rating": "agree", "comment": ""}]
+    ratings = [
+        {
+            "finding_id": "F-01",
+            "participant_id": "V-01",
+            "group": "government",
+            "sex": "male",
+            "rating": "agree",
+            "comment": "",
+        }
+    ]
     result = _gate(tmp_path, monkeypatch, ratings=ratings)
     assert not result.clear
     assert _lines(result) == [
         "[no_validation] F-02: no validation participant rated this finding",
         "[uncertain_evidence] F-02: relies on L07-PATENT-FEE (confidence uncertain)",
-        '[no_response] k1: no response and status \'open\' (draft_iom.docx, IOM reviewer, on F-01): "Cite the decree."',
+        "[no_response] k1: no response and status 'open' (draft_iom.docx, IOM reviewer, on F-01): \"Cite the decree.\"",
     ]
 
 
@@ -62,7 +102,11 @@ def test_a_missing_feedback_log_is_a_reason(tmp_path, monkeypatch):
 
 
 def test_gate_clears_when_answered_and_excepted(tmp_path, monkeypatch):
-    answered = [dict(COMMENTS[0], response="Decree 689 cited in 2.1.", status="partly accepted"), COMMENTS[1], COMMENTS[2]]
+    answered = [
+        dict(COMMENTS[0], response="Decree 689 cited in 2.1.", status="partly accepted"),
+        COMMENTS[1],
+        COMMENTS[2],
+    ]
     exceptions = """
 exceptions:
   - finding: F-02
@@ -104,13 +148,15 @@ def test_command_line_exit_codes(tmp_path, monkeypatch, capsys):
     (tmp_path / "data/raw/final_exceptions.yaml").write_text(
         "exceptions:\n  - {finding: F-02, reason: subject of the finding, who: Consultant, date: 2026-11-28}\n"
         "  - {comment: data/feedback/feedback_log.xlsx, reason: none, who: Consultant, date: 2026-11-28}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert final_gate.main(args) == 1  # a missing input cannot be excepted
     log = tmp_path / "data/feedback/feedback_log.xlsx"
     log.parent.mkdir(parents=True)
     log.write_bytes(b"")
     # The default reader is the feedback module's read_log; here it returns an empty log.
-    monkeypatch.setitem(sys.modules, "analysis.chapters.findings.feedback",
-                        types.SimpleNamespace(read_log=lambda path: _log([])))
+    monkeypatch.setitem(
+        sys.modules, "analysis.chapters.findings.feedback", types.SimpleNamespace(read_log=lambda path: _log([]))
+    )
     assert final_gate.main(args) == 0
     assert "clear (1 exception(s)" in capsys.readouterr().out

@@ -208,8 +208,10 @@ def test_evidence_text_cites_the_law_names_codes_and_counts_the_rest():
         "criterion_ids": "WRK-01",
     }
     names = {"REG": "Registration burden"}
-    assert ft.evidence_text(row, names) == ("the law [@G01; @G02]; consultations (Registration burden; LANG); "
-                                           "1 benchmark criterion (Annex F); 3 computed results")
+    assert ft.evidence_text(row, names) == (
+        "the law [@G01; @G02]; consultations (Registration burden; LANG); "
+        "1 benchmark criterion (Annex F); 3 computed results"
+    )
     assert ft.evidence_text({"statement": "No numbers."}) == "none listed"
 
 

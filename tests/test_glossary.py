@@ -8,9 +8,11 @@ from analysis.engine import glossary
 @pytest.fixture
 def terms(tmp_path):
     path = tmp_path / "glossary.csv"
-    path.write_text("abbreviation,expansion_en,expansion_ru\nMTSOM,Ministry of Labour,Министерство труда\n"
-                    "SBS-2026,State Border Service,Пограничная служба\nКР,Kyrgyz Republic,Кыргызская Республика\n",
-                    encoding="utf-8")
+    path.write_text(
+        "abbreviation,expansion_en,expansion_ru\nMTSOM,Ministry of Labour,Министерство труда\n"
+        "SBS-2026,State Border Service,Пограничная служба\nКР,Kyrgyz Republic,Кыргызская Республика\n",
+        encoding="utf-8",
+    )
     return glossary.load(path)
 
 
@@ -34,6 +36,8 @@ def test_the_corridors_glossary_loads():
 
 
 def test_quoted_words_and_acronyms_spelled_out_where_used_need_no_entry(terms):
-    text = ("The Kyrgyz State Medical Academy (KSMA) writes; the source's title “ПОДПИСАН: ОВД РК” and «АИС» are "
-            "its own words; document CMW/C/KGZ/CO/2 and Decree No. PF-162 are numbers; the NGO is not defined.")
+    text = (
+        "The Kyrgyz State Medical Academy (KSMA) writes; the source's title “ПОДПИСАН: ОВД РК” and «АИС» are "
+        "its own words; document CMW/C/KGZ/CO/2 and Decree No. PF-162 are numbers; the NGO is not defined."
+    )
     assert terms.undefined(text) == ["NGO"]

@@ -23,7 +23,7 @@ def test_windows_1251_semicolon_csv_with_russian_headers(tmp_path):
 
 def test_utf8_with_bom_and_comma_separator(tmp_path):
     path = tmp_path / "x.csv"
-    path.write_bytes("\ufeffid,name\n1,Ош\n".encode("utf-8"))
+    path.write_bytes("\ufeffid,name\n1,Ош\n".encode())
     frame, how = io.read_csv_any(path)
     assert how["encoding"] == "utf-8" and how["separator"] == ","
     assert frame.loc[0, "name"] == "Ош"
@@ -36,8 +36,18 @@ def test_undecodable_bytes_are_reported_not_garbled(tmp_path):
         io.read_csv_any(path)
 
 
-@pytest.mark.parametrize("text,expected", [("1,5", 1.5), ("1 234,50", 1234.5), ("1\u00a0000", 1000.0),
-                                           ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("", None), (7, 7.0)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1,5", 1.5),
+        ("1 234,50", 1234.5),
+        ("1\u00a0000", 1000.0),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("", None),
+        (7, 7.0),
+    ],
+)
 def test_numbers_with_decimal_commas(text, expected):
     assert io.parse_number_value(text) == expected
 
@@ -87,13 +97,16 @@ def test_rename_columns_refuses_two_sources_for_one_column():
 
 
 # ---------------------------------------------------------------- files that are not what they say
-@pytest.mark.parametrize("content,named", [
-    (b"", "an empty file (0 bytes)"),
-    (b"<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>", "an HTML page"),
-    (b"id;name\n1;x\n", "a text file (first line: 'id;name')"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "an old-format Office file"),
-    (b"PK\x03\x04" + b"\x00" * 20, "a damaged zip archive"),
-])
+@pytest.mark.parametrize(
+    "content,named",
+    [
+        (b"", "an empty file (0 bytes)"),
+        (b"<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>", "an HTML page"),
+        (b"id;name\n1;x\n", "a text file (first line: 'id;name')"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "an old-format Office file"),
+        (b"PK\x03\x04" + b"\x00" * 20, "a damaged zip archive"),
+    ],
+)
 def test_a_file_that_is_not_a_workbook_is_named_as_what_it_is(tmp_path, content, named):
     path = tmp_path / "procedures.xlsx"
     path.write_bytes(content)
@@ -118,14 +131,19 @@ def test_truncated_csv_names_the_line(tmp_path):
     with pytest.raises(InputError, match="codebook.csv, row 3: expected every quoted value closed by a quote"):
         io.read_csv_any(path)
     path.write_text("code_id,name,definition\nA,Alpha,first\nB,Be\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 3: expected 3 fields separated by ',', as in the header; "
-                                         r"found '2 fields \(the line ends early: was the file cut short\?\)'"):
+    with pytest.raises(
+        InputError,
+        match=r"row 3: expected 3 fields separated by ',', as in the header; "
+        r"found '2 fields \(the line ends early: was the file cut short\?\)'",
+    ):
         io.read_csv_any(path)
 
 
 def test_excel_russian_locale_csv_is_read(tmp_path):
     path = tmp_path / "values.csv"
-    path.write_bytes("field;extract_value;canonical\r\nsex;Ж;female\r\nchannel;\"онлайн; портал\";online\r\n".encode("cp1251"))
+    path.write_bytes(
+        'field;extract_value;canonical\r\nsex;Ж;female\r\nchannel;"онлайн; портал";online\r\n'.encode("cp1251")
+    )
     frame, how = io.read_csv_any(path)
     assert how == {"encoding": "cp1251", "separator": ";"}
     assert frame["extract_value"].tolist() == ["Ж", "онлайн; портал"] and frame["_row"].tolist() == [2, 3]

@@ -10,6 +10,7 @@ elsewhere is what `make verify` does in CI.
 import hashlib
 import os
 import re
+
 import pytest
 from conftest import TEST_OUT, copy_built_project, make_in
 
@@ -17,12 +18,14 @@ pytestmark = pytest.mark.slow
 
 
 def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def test_a_hand_run_changes_nothing_and_a_rebuild_elsewhere_gives_the_same_bytes(built_report, tmp_path,
-                                                                                  monkeypatch):
+def test_a_hand_run_changes_nothing_and_a_rebuild_elsewhere_gives_the_same_bytes(built_report, tmp_path, monkeypatch):
     project = copy_built_project(tmp_path / "project")
     assert make_in(project, "report").stdout == "", "the copy is up to date: make has nothing to do"
     first = {"processed": _digest(project / "data/processed"), "reports": _digest(project / "reports")}
@@ -33,9 +36,14 @@ def test_a_hand_run_changes_nothing_and_a_rebuild_elsewhere_gives_the_same_bytes
     for name in [k for k in os.environ if k.startswith("ANALYSIS_")]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(project / "notebooks")
-    papermill.execute_notebook("20_procedures.ipynb", str(tmp_path / "by_hand.ipynb"),
-                               parameters={"as_of": "2024-06-01"}, kernel_name="python3",
-                               progress_bar=False, cwd=str(project / "notebooks"))
+    papermill.execute_notebook(
+        "20_procedures.ipynb",
+        str(tmp_path / "by_hand.ipynb"),
+        parameters={"as_of": "2024-06-01"},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(project / "notebooks"),
+    )
     assert (project / ".lab/data/processed/procedures").is_dir(), "the hand run wrote to .lab/"
     assert _digest(project / "data/processed") == first["processed"]
     assert _digest(project / "reports") == first["reports"]
@@ -54,8 +62,11 @@ def test_a_hand_run_changes_nothing_and_a_rebuild_elsewhere_gives_the_same_bytes
     documents = {"draft/analysis.html", "draft/analysis.docx", "draft/analysis.pdf", "draft/manifest.json"}
     again = _digest(project / "reports")
     assert {k: v for k, v in again.items() if k not in documents} == {
-        k: v for k, v in first["reports"].items() if k not in documents}
+        k: v for k, v in first["reports"].items() if k not in documents
+    }
     commit = re.compile(r"<code>[^<]*</code>(?: \(with uncommitted changes to inputs or code\))?</td>")
-    html = [commit.sub("", (root / "reports/draft/analysis.html").read_text(encoding="utf-8"))
-            for root in (project, TEST_OUT)]
+    html = [
+        commit.sub("", (root / "reports/draft/analysis.html").read_text(encoding="utf-8"))
+        for root in (project, TEST_OUT)
+    ]
     assert html[0] == html[1]

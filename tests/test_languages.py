@@ -8,7 +8,16 @@ NB, THIN = languages.NBSP, languages.NARROW_NBSP
 def test_russian_plurals_agree_with_the_number():
     forms = ["рабочий день", "рабочих дня", "рабочих дней"]
     assert [languages.plural_form(n, forms) for n in (1, 2, 5, 11, 21, 22, 112, 102, 2.5)] == [
-        forms[0], forms[1], forms[2], forms[2], forms[0], forms[1], forms[2], forms[1], forms[1]]
+        forms[0],
+        forms[1],
+        forms[2],
+        forms[2],
+        forms[0],
+        forms[1],
+        forms[2],
+        forms[1],
+        forms[1],
+    ]
 
 
 def test_numbers_dates_and_money_the_russian_way():

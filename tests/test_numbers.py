@@ -14,11 +14,14 @@ def fill(registry, template):
 
 def test_record_fill_and_save(output_root):
     reg = numbers.Registry("data/processed/numbers/10_x.json")
-    reg.record("inventory.acts.total", np.int64(42), "acts", "Acts in the inventory", "legal inventory",
-               rows=["L02", "L01"])
+    reg.record(
+        "inventory.acts.total", np.int64(42), "acts", "Acts in the inventory", "legal inventory", rows=["L02", "L01"]
+    )
     reg.record("inventory.sourced.share", 61.23456789, "%", "Share sourced", "legal inventory")
-    assert fill(reg, "The inventory holds {inventory.acts.total}, {inventory.sourced.share} sourced.") == \
-        "The inventory holds 42 acts, 61.2 % sourced."
+    assert (
+        fill(reg, "The inventory holds {inventory.acts.total}, {inventory.sourced.share} sourced.")
+        == "The inventory holds 42 acts, 61.2 % sourced."
+    )
     assert fill(reg, "{inventory.sourced.share:.0f}") == "61"
     data = json.loads(reg.save().read_text(encoding="utf-8"))
     assert data["notebook"] == "10_x"

@@ -19,14 +19,30 @@ def write_notebook(folder, name, params, body="from analysis.engine import repor
 def notebooks(tmp_path, monkeypatch):
     monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
     folder = tmp_path / "notebooks"
-    write_notebook(folder, "10_inventory", 'stage = "draft"\ninventory_in = "data/raw/inv.xlsx"\n'
-                   'inventory_out = "data/processed/inventory"\nnumbers_out = "data/processed/numbers/10_inventory.json"')
-    write_notebook(folder, "20_procedures", 'stage = "draft"\nsteps_in = "data/raw/steps.xlsx"\n'
-                   'provisions = "data/processed/inventory/provisions.csv"\nnumbers_out = "data/processed/numbers/20_procedures.json"')
-    write_notebook(folder, "50_benchmark", 'stage = "draft"\nnumbers_in = "data/processed/numbers.json"\n'
-                   'numbers_out = "data/processed/numbers/50_benchmark.json"')
-    write_notebook(folder, "60_findings", 'stage = "draft"\nnumbers_in = "data/processed/numbers.json"\n'
-                   'numbers_out = "data/processed/numbers/60_findings.json"')
+    write_notebook(
+        folder,
+        "10_inventory",
+        'stage = "draft"\ninventory_in = "data/raw/inv.xlsx"\n'
+        'inventory_out = "data/processed/inventory"\nnumbers_out = "data/processed/numbers/10_inventory.json"',
+    )
+    write_notebook(
+        folder,
+        "20_procedures",
+        'stage = "draft"\nsteps_in = "data/raw/steps.xlsx"\n'
+        'provisions = "data/processed/inventory/provisions.csv"\nnumbers_out = "data/processed/numbers/20_procedures.json"',
+    )
+    write_notebook(
+        folder,
+        "50_benchmark",
+        'stage = "draft"\nnumbers_in = "data/processed/numbers.json"\n'
+        'numbers_out = "data/processed/numbers/50_benchmark.json"',
+    )
+    write_notebook(
+        folder,
+        "60_findings",
+        'stage = "draft"\nnumbers_in = "data/processed/numbers.json"\n'
+        'numbers_out = "data/processed/numbers/60_findings.json"',
+    )
     write_notebook(folder, "05_summary", 'stage = "draft"\nnumbers_in = "data/processed/numbers.json"')
     return {s.name: s for s in pipeline.discover()}
 
@@ -46,10 +62,18 @@ def test_upstream_order(notebooks):
     assert names(pipeline.upstream(notebooks["20_procedures"], all_specs)) == ["10_inventory"]
     # number readers wait for the plain writers, and for readers with a lower number …
     assert names(pipeline.upstream(notebooks["50_benchmark"], all_specs)) == ["10_inventory", "20_procedures"]
-    assert names(pipeline.upstream(notebooks["60_findings"], all_specs)) == ["10_inventory", "20_procedures", "50_benchmark"]
+    assert names(pipeline.upstream(notebooks["60_findings"], all_specs)) == [
+        "10_inventory",
+        "20_procedures",
+        "50_benchmark",
+    ]
     # … and a summary that records nothing waits for every writer, whatever its number.
     assert names(pipeline.upstream(notebooks["05_summary"], all_specs)) == [
-        "10_inventory", "20_procedures", "50_benchmark", "60_findings"]
+        "10_inventory",
+        "20_procedures",
+        "50_benchmark",
+        "60_findings",
+    ]
 
 
 def test_make_rules(notebooks):
@@ -87,15 +111,21 @@ def test_exactly_one_parameters_cell_is_required(tmp_path):
 
 def test_normalise_removes_what_changes_between_runs():
     nb = new_notebook(cells=[new_markdown_cell("# T"), new_code_cell("x")])
-    nb.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00", "duration": 1.2, "parameters": {"stage": "draft"},
-                                "input_path": "/somewhere/notebooks/10.ipynb"}
+    nb.metadata["papermill"] = {
+        "start_time": "2026-01-01T00:00:00",
+        "duration": 1.2,
+        "parameters": {"stage": "draft"},
+        "input_path": "/somewhere/notebooks/10.ipynb",
+    }
     injected = new_code_cell('stage = "final"')
     injected.metadata["tags"] = ["injected-parameters"]
     injected.metadata["papermill"] = {"duration": 0.1}
     nb.cells.insert(1, injected)
     nb.cells[2].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
-    nb.cells[2].outputs = [new_output("stream", name="stderr", text="/somewhere/x.py:1: Warning"),
-                           new_output("stream", name="stdout", text="ok")]
+    nb.cells[2].outputs = [
+        new_output("stream", name="stderr", text="/somewhere/x.py:1: Warning"),
+        new_output("stream", name="stdout", text="ok"),
+    ]
     result, stderr = pipeline.normalise(nb)
     assert "papermill" not in result.metadata and result.metadata["pipeline"] == {"parameters": {"stage": "draft"}}
     assert result.cells[1]["id"] == "injected-parameters" and "papermill" not in result.cells[1].metadata
@@ -109,7 +139,9 @@ def test_outputs_with_this_machines_paths_are_caught():
 
     cell = new_code_cell("reg.save()")
     cell["id"] = "save"
-    cell.outputs = [new_output("execute_result", data={"text/plain": f"PosixPath('{paths.project_root()}/data/x.json')"})]
+    cell.outputs = [
+        new_output("execute_result", data={"text/plain": f"PosixPath('{paths.project_root()}/data/x.json')"})
+    ]
     assert pipeline.machine_paths_in(new_notebook(cells=[new_code_cell("1"), cell])) == ["save"]
 
 
@@ -118,8 +150,10 @@ def test_editing_a_config_key_touches_only_the_notebooks_that_read_it(notebooks,
 
     config_file = tmp_path / "config" / "corridor.yaml"
     config_file.parent.mkdir(parents=True)
-    base = ("corridor: {id: X}\nreport: {as_of: '2026-11-28'}\ncurrency: {code: KGS}\ncalendar: {}\n"
-            "privacy: {min_cell_size: 5}\npathways: {}\n")
+    base = (
+        "corridor: {id: X}\nreport: {as_of: '2026-11-28'}\ncurrency: {code: KGS}\ncalendar: {}\n"
+        "privacy: {min_cell_size: 5}\npathways: {}\n"
+    )
     config_file.write_text(base + "inventory: {threshold: 1}\nprocedures: {threshold: 2}\n", encoding="utf-8")
     monkeypatch.setenv("ANALYSIS_CONFIG", str(config_file))
     monkeypatch.setenv("ANALYSIS_OUTPUT_ROOT", str(tmp_path / "out"))

@@ -20,9 +20,9 @@ def test_primary_suppression_hides_small_non_zero_counts_only():
     table = pd.DataFrame({"female": [0, 4, 5], "male": [12, 9, 11]}, index=["gov", "academia", "private"])
     out = privacy.suppress_counts(table, k=5)
     status = privacy.suppression_status(table, k=5)
-    assert out.loc["gov", "female"] == 0          # a zero reveals nobody
-    assert out.loc["academia", "female"] == "<5"   # 4 < k
-    assert status.loc[2, 0] != "primary"           # k itself is not small (withheld only as a complement)
+    assert out.loc["gov", "female"] == 0  # a zero reveals nobody
+    assert out.loc["academia", "female"] == "<5"  # 4 < k
+    assert status.loc[2, 0] != "primary"  # k itself is not small (withheld only as a complement)
     assert out.loc["private", "female"] == privacy.SECONDARY_MARKER
 
 
@@ -31,9 +31,11 @@ def test_secondary_suppression_closes_the_cycle_on_a_hand_worked_table():
     # four cells a cycle (two in each of their rows and columns); the academia row stays published.
     table = pd.DataFrame({"female": [3, 6, 10], "male": [7, 8, 2]}, index=["gov", "academia", "private"])
     out = privacy.suppress_counts(table, k=5, add_totals=True)
-    expected = pd.DataFrame({"female": ["<5", 6, "x", 19], "male": ["x", 8, "<5", 17],
-                             "Total": [10, 14, 12, 36]}, index=["gov", "academia", "private", "Total"],
-                            dtype=object)
+    expected = pd.DataFrame(
+        {"female": ["<5", 6, "x", 19], "male": ["x", 8, "<5", 17], "Total": [10, 14, 12, 36]},
+        index=["gov", "academia", "private", "Total"],
+        dtype=object,
+    )
     pd.testing.assert_frame_equal(out, expected, check_names=False)
 
 
@@ -95,10 +97,19 @@ def test_note_documents_both_markers():
 
 
 # ---------------------------------------------------------------- quotes
-@pytest.mark.parametrize("group_size, consented, allowed", [
-    (5, True, True), (4, True, False), (12, False, False), (12, None, False),
-    (12, float("nan"), False), (12, "да", True), (12, "no", False), (12, pd.NA, False),
-])
+@pytest.mark.parametrize(
+    "group_size, consented, allowed",
+    [
+        (5, True, True),
+        (4, True, False),
+        (12, False, False),
+        (12, None, False),
+        (12, float("nan"), False),
+        (12, "да", True),
+        (12, "no", False),
+        (12, pd.NA, False),
+    ],
+)
 def test_quote_needs_consent_and_a_group_of_at_least_k(group_size, consented, allowed):
     assert privacy.can_attribute_quote(group_size, consented, k=5) is allowed
 
@@ -129,6 +140,7 @@ def test_key_file_without_term_column_is_an_input_error(tmp_path):
 
 def _docx_with_split_name(path):
     import docx
+
     document = docx.Document()
     paragraph = document.add_paragraph("Said by ")
     paragraph.add_run("Айгуль ").bold = True
@@ -141,7 +153,9 @@ def test_scan_finds_a_name_in_every_output_format(tmp_path):
     _docx_with_split_name(tmp_path / "report.docx")
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<td>Aйгуль</td><td>Айгуль Осмонова</td>"})]
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<td>Aйгуль</td><td>Айгуль Осмонова</td>"})
+    ]
     nb.cells.append(cell)
     nbformat.write(nb, tmp_path / "30.ipynb")
     (tmp_path / "quotes.csv").write_bytes("quote\nАйгуль Осмонова сказала\n".encode("cp1251"))
@@ -149,7 +163,12 @@ def test_scan_finds_a_name_in_every_output_format(tmp_path):
     (tmp_path / "clean.txt").write_text("nothing here", encoding="utf-8")
     hits = privacy.scan_for_private_terms([tmp_path], ["Айгуль Осмонова"])
     assert sorted(name.rsplit("/", 1)[-1] for name, _ in hits) == [
-        "30.ipynb", "f.json", "quotes.csv", "report.docx", "report.html"]
+        "30.ipynb",
+        "f.json",
+        "quotes.csv",
+        "report.docx",
+        "report.html",
+    ]
 
 
 def test_scan_reads_pdf_text(tmp_path):
@@ -160,7 +179,8 @@ def test_scan_reads_pdf_text(tmp_path):
     typst.compile(str(source), output=str(tmp_path / "r.pdf"))
     source.unlink()
     assert privacy.scan_for_private_terms([tmp_path / "r.pdf"], ["Bakyt Uulu", "Jalal-Abad"]) == [
-        (privacy.paths.relative(tmp_path / "r.pdf"), "Bakyt Uulu")]
+        (privacy.paths.relative(tmp_path / "r.pdf"), "Bakyt Uulu")
+    ]
 
 
 def test_scan_respects_word_boundaries(tmp_path):

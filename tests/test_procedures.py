@@ -515,7 +515,6 @@ def test_bundled_workbook_covers_the_pathways_and_labels_every_assumption():
     assert set(proc.other_groups["group"]) == set(P.settings()["other_groups"])
 
 
-
 def test_the_cost_assumptions_say_the_shared_sentence_and_an_equal_confidence_once():
     detail = P.administrative_burden(hand_made())
     detail["note"] = ["Two hours. " + P.TIME_ASSUMPTION, P.TIME_ASSUMPTION]

@@ -39,14 +39,16 @@ def test_placeholders_conditions_and_captions(tmp_path, monkeypatch):
     import pandas as pd
 
     fig, _ = new_figure()
-    nb = _nb(_md("There are {a.count} in {destination}."),
-             _md("Shown only when there are some.", "if:a.count"),
-             _md("Dropped: there are none.", "if:a.none"),
-             _md("Kept: none.", "unless:a.none"),
-             _md("Acts by *level*", "caption"),
-             _shown(report.table_html(pd.DataFrame({"x": [1]}), None, "legal inventory")),
-             _md("Acts over time", "caption"),
-             _shown(report.figure_html(fig, None, "legal inventory")))
+    nb = _nb(
+        _md("There are {a.count} in {destination}."),
+        _md("Shown only when there are some.", "if:a.count"),
+        _md("Dropped: there are none.", "if:a.none"),
+        _md("Kept: none.", "unless:a.none"),
+        _md("Acts by *level*", "caption"),
+        _shown(report.table_html(pd.DataFrame({"x": [1]}), None, "legal inventory")),
+        _md("Acts over time", "caption"),
+        _shown(report.figure_html(fig, None, "legal inventory")),
+    )
     prose.render(nb, lookup, VALUES.get, "10_x")
     texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
     assert texts == ["There are 3 acts in Kyrgyzstan.", "Shown only when there are some.", "Kept: none."]
@@ -70,20 +72,27 @@ def test_synthetic_notice_is_kept_only_for_synthetic_inputs(monkeypatch, tmp_pat
     (project / "config").mkdir()
     (project / "notebooks").mkdir()
     (project / "data/raw").mkdir(parents=True)
-    (project / "data/raw/provenance.yaml").write_text("x.csv: {origin: synthetic}\ny.csv: {origin: real}\n",
-                                                      encoding="utf-8")
+    (project / "data/raw/provenance.yaml").write_text(
+        "x.csv: {origin: synthetic}\ny.csv: {origin: real}\n", encoding="utf-8"
+    )
     monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(project))
-    nb = _nb(_md("Invented **example** data.", "if-synthetic:data/raw/x.csv"),
-             _md("Not shown.", "if-synthetic:data/raw/y.csv"))
+    nb = _nb(
+        _md("Invented **example** data.", "if-synthetic:data/raw/x.csv"),
+        _md("Not shown.", "if-synthetic:data/raw/y.csv"),
+    )
     prose.render(nb, lookup, VALUES.get, "10_x")
     assert [c.source for c in nb.cells] == [
-        '<div class="notice notice-synthetic">Invented <strong>example</strong> data.</div>']
+        '<div class="notice notice-synthetic">Invented <strong>example</strong> data.</div>'
+    ]
     assert isinstance(nb, nbformat.NotebookNode)
 
 
 def test_a_corridors_own_analysis_is_kept_only_for_that_corridor():
-    nb = _nb(_md("Generic text."), _md("Analysis of this corridor's law.", "if-corridor:UZ-KG"),
-             _md("Analysis of another corridor.", "if-corridor:TJ-KZ"))
+    nb = _nb(
+        _md("Generic text."),
+        _md("Analysis of this corridor's law.", "if-corridor:UZ-KG"),
+        _md("Analysis of another corridor.", "if-corridor:TJ-KZ"),
+    )
     prose.render(nb, lookup, VALUES.get, "10_x")
     assert [c.source for c in nb.cells] == ["Generic text.", "Analysis of this corridor's law."]
 

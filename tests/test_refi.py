@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import copy_built_project, make_in
 from lxml import etree
 from openpyxl import load_workbook
-
-from conftest import copy_built_project, make_in
 
 from analysis.chapters import consultations
 from analysis.chapters.consultations import refi
@@ -35,8 +34,7 @@ def example(tmp_path_factory):
     return consultations.read_folder(folder)
 
 
-def pack(folder: Path, out: Path, replace: dict[str, str] | None = None,
-         texts: dict[str, bytes] | None = None) -> Path:
+def pack(folder: Path, out: Path, replace: dict[str, str] | None = None, texts: dict[str, bytes] | None = None) -> Path:
     """Zip a fixture folder (or a bare project.qde) as a .qdpx, with text replacements in project.qde and
     replaced member bytes."""
     files = [folder] if folder.is_file() else sorted(f for f in folder.rglob("*") if f.is_file())
@@ -86,11 +84,18 @@ def complete(fill_in: Path, target: Path, values: dict[str, dict[str, dict[str, 
 
 
 NVIVO_ATTRIBUTES = {
-    "respondents": {"P01": {"interview_language": "ru", "consent_to_quote": "yes"},
-                    "P02": {"stakeholder_group": "migrant_or_student", "interview_language": "uz",
-                            "consent_to_quote": "no"}},
-    "sessions": {"Focus group Batken": {"session_type": "focus_group", "mode": "in_person", "region": "batken",
-                                        "primary_coder": "Coder A"}},
+    "respondents": {
+        "P01": {"interview_language": "ru", "consent_to_quote": "yes"},
+        "P02": {"stakeholder_group": "migrant_or_student", "interview_language": "uz", "consent_to_quote": "no"},
+    },
+    "sessions": {
+        "Focus group Batken": {
+            "session_type": "focus_group",
+            "mode": "in_person",
+            "region": "batken",
+            "primary_coder": "Coder A",
+        }
+    },
 }
 
 
@@ -148,7 +153,8 @@ def test_codebook_round_trip(example, tmp_path):
 
 
 def test_older_codebook_namespace_with_braced_upper_case_guids(tmp_path):
-    (tmp_path / "old.qdc").write_text("""<?xml version="1.0" encoding="utf-8"?>
+    (tmp_path / "old.qdc").write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="ATLAS.ti 9.0">
   <Codes>
     <Code guid="{8A5E1F2C-0000-4A4B-9C9D-0123456789AB}" name="Registration burden" isCodable="true" color="#FF0000">
@@ -159,7 +165,9 @@ def test_older_codebook_namespace_with_braced_upper_case_guids(tmp_path):
   </Codes>
   <Sets><Set guid="{8A5E1F2C-0000-4A4B-9C9D-0123456789AE}" name="group"><MemberCode guid="{8A5E1F2C-0000-4A4B-9C9D-0123456789AB}"/></Set></Sets>
 </CodeBook>
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     codes = refi.import_codebook(tmp_path / "old.qdc")
     assert list(codes["code_id"]) == ["REGISTRATION_BURDEN", "REGISTRATION_DEADLINE", "REGISTRATION_BURDEN_2"]
     assert list(codes["parent_id"]) == ["", "REGISTRATION_BURDEN", ""]
@@ -178,7 +186,10 @@ def test_bare_project_file_in_an_older_namespace_with_inline_text():
     assert segment["respondent_id"] == "R-01"  # the only case linked to the source speaks
     person = data.respondents.iloc[0]
     assert (person["stakeholder_group"], person["sex"], bool(person["consent_to_quote"])) == (
-        "migrant_or_student", "female", True)
+        "migrant_or_student",
+        "female",
+        True,
+    )
     session = data.sessions.iloc[0]
     assert session["session_id"] == "Interview Batken" and session["paragraphs"] == 2
     assert session["date"] == pd.Timestamp("2026-10-05") and session["primary_coder"] == "Coder One"
@@ -196,7 +207,11 @@ def test_nvivo_variant_utf16_text_crlf_capitalised_folder_spellings_and_speaker_
     assert list(spill["position"]) == [2, 3] and list(spill["respondent_id"]) == ["P01", "P02"]
     assert spill.iloc[0]["excerpt"] == "Пять дней на регистрацию — мало, если приезжаешь в пятницу вечером."
     people = data.respondents.set_index("respondent_id")
-    assert people.loc["P01", ["sex", "stakeholder_group", "region"]].tolist() == ["female", "migrant_or_student", "batken"]
+    assert people.loc["P01", ["sex", "stakeholder_group", "region"]].tolist() == [
+        "female",
+        "migrant_or_student",
+        "batken",
+    ]
     assert people.loc["P02", "sex"] == "male"  # "Gender" = "Male" in the project
     assert data.sessions.iloc[0]["date"] == pd.Timestamp("2026-10-05")  # "Interview date", a DateTimeValue
     assert any("UTF-16" in str(w.found) for w in data.warnings)
@@ -208,12 +223,22 @@ def test_maxqda_variant_document_variables_lower_case_guids_short_colours_and_se
     pack(FIXTURES / "maxqda", folder / "export.qdpx")
     data = consultations.read(folder)  # every attribute is there, under MAXQDA users' own names
     person = data.respondents.iloc[0]
-    assert (person["respondent_id"], person["session_id"], person["sex"], person["stakeholder_group"],
-            person["interview_language"], bool(person["consent_to_quote"])) == (
-        "Interview 07", "Interview 07", "female", "migrant_association", "ru", True)
+    assert (
+        person["respondent_id"],
+        person["session_id"],
+        person["sex"],
+        person["stakeholder_group"],
+        person["interview_language"],
+        bool(person["consent_to_quote"]),
+    ) == ("Interview 07", "Interview 07", "female", "migrant_association", "ru", True)
     session = data.sessions.iloc[0]
     assert (session["session_type"], session["date"], session["mode"], session["region"], session["primary_coder"]) == (
-        "interview", pd.Timestamp("2026-10-07"), "online", "osh_city", "Coder A")
+        "interview",
+        pd.Timestamp("2026-10-07"),
+        "online",
+        "osh_city",
+        "Coder A",
+    )
     assert list(data.segments["position"]) == [2, 3]  # CRLF line ends counted in the offsets
     assert list(data.segments["respondent_id"]) == ["Interview 07"] * 2
     assert any("taken as one respondent" in str(w.found) for w in data.warnings)
@@ -240,11 +265,16 @@ def test_project_xml_in_the_encoding_it_declares(tmp_path):
 
 
 def test_text_of_a_pdf_source_is_read_from_its_representation(tmp_path):
-    xml = (FIXTURES / "older_namespace.qde").read_text(encoding="utf-8").replace(
-        '<TextSource guid="{EEEEEEEE-0000-0000-0000-000000000001}" name="Interview Batken">',
-        '<PDFSource guid="{EEEEEEEE-0000-0000-0000-0000000000FF}" name="Interview Batken" path="internal://x.pdf">'
-        '<Representation guid="{EEEEEEEE-0000-0000-0000-000000000001}">').replace(
-        "</TextSource>", "</Representation></PDFSource>")
+    xml = (
+        (FIXTURES / "older_namespace.qde")
+        .read_text(encoding="utf-8")
+        .replace(
+            '<TextSource guid="{EEEEEEEE-0000-0000-0000-000000000001}" name="Interview Batken">',
+            '<PDFSource guid="{EEEEEEEE-0000-0000-0000-0000000000FF}" name="Interview Batken" path="internal://x.pdf">'
+            '<Representation guid="{EEEEEEEE-0000-0000-0000-000000000001}">',
+        )
+        .replace("</TextSource>", "</Representation></PDFSource>")
+    )
     (tmp_path / "pdf.qde").write_text(xml, encoding="utf-8")
     data = refi.import_project(tmp_path / "pdf.qde")
     assert data.sessions.iloc[0]["session_id"] == "Interview Batken"
@@ -284,7 +314,9 @@ def test_utf16_offsets_for_nvivo_beyond_the_basic_plane():
 def test_round_trip_with_utf16_offsets_and_an_emoji(example, tmp_path):
     segments = example.segments.copy()
     segments.loc[segments.index[0], "excerpt"] = "👍 " + segments.loc[segments.index[0], "excerpt"]
-    same = (segments["session_id"] == segments.iloc[0]["session_id"]) & (segments["position"] == segments.iloc[0]["position"])
+    same = (segments["session_id"] == segments.iloc[0]["session_id"]) & (
+        segments["position"] == segments.iloc[0]["position"]
+    )
     segments.loc[same, "excerpt"] = segments.loc[segments.index[0], "excerpt"]
     data = consultations.Consultations(**{**example.__dict__, "segments": segments})
     refi.export_project(data, tmp_path / "nvivo.qdpx", offsets="utf16")
@@ -298,7 +330,9 @@ def test_round_trip_with_utf16_offsets_and_an_emoji(example, tmp_path):
 def test_project_without_the_review_attributes_imports_into_a_fill_in_workbook(tmp_path):
     folder = tmp_path / "consultations"
     folder.mkdir()
-    pack(FIXTURES / "nvivo", folder / "project.qdpx", replace={"<TextValue>Male</TextValue>": "<TextValue>M</TextValue>"})
+    pack(
+        FIXTURES / "nvivo", folder / "project.qdpx", replace={"<TextValue>Male</TextValue>": "<TextValue>M</TextValue>"}
+    )
     with pytest.raises(InputError) as error:
         consultations.read(folder, fill_in=tmp_path / "fill_in.xlsx")
     problems = error.value.problems
@@ -317,15 +351,21 @@ def test_project_without_the_review_attributes_imports_into_a_fill_in_workbook(t
     assert p02["not recognised in the project"] == "sex: 'M'"
     assert any(rule.sqref and "consent" not in str(rule.formula1) for rule in sheet.data_validations.dataValidation)
     # the consultant completes part of it: what is left is asked for again, nothing is filled in by guess
-    partly = {**NVIVO_ATTRIBUTES, "respondents": {**NVIVO_ATTRIBUTES["respondents"], "P02": {"interview_language": "uz"}}}
+    partly = {
+        **NVIVO_ATTRIBUTES,
+        "respondents": {**NVIVO_ATTRIBUTES["respondents"], "P02": {"interview_language": "uz"}},
+    }
     complete(tmp_path / "fill_in.xlsx", folder / "attributes.xlsx", partly)
     with pytest.raises(InputError) as error:
         consultations.read(folder, fill_in=tmp_path / "fill_in.xlsx")
     assert [p.element for p in error.value.problems] == ["case 'P02'"]
     assert "stakeholder_group, sex, consent_to_quote" in error.value.problems[0].expected
     # the new fill-in workbook still holds what was entered, so saving it over attributes.xlsx loses nothing
-    complete(tmp_path / "fill_in.xlsx", folder / "attributes.xlsx",
-             {"respondents": {"P02": {"stakeholder_group": "migrant_or_student", "sex": "male", "consent_to_quote": "no"}}})
+    complete(
+        tmp_path / "fill_in.xlsx",
+        folder / "attributes.xlsx",
+        {"respondents": {"P02": {"stakeholder_group": "migrant_or_student", "sex": "male", "consent_to_quote": "no"}}},
+    )
     data = consultations.read(folder)
     people = data.respondents.set_index("respondent_id")
     assert people.loc["P02", ["sex", "interview_language", "consent_to_quote"]].tolist() == ["male", "uz", False]
@@ -339,13 +379,19 @@ def test_values_typed_in_the_attributes_workbook_are_checked_by_cell(tmp_path):
     with pytest.raises(InputError):
         consultations.read(folder, fill_in=tmp_path / "fill_in.xlsx")
     people = NVIVO_ATTRIBUTES["respondents"]
-    typed = {**NVIVO_ATTRIBUTES, "respondents": {"P01": {**people["P01"], "interview_language": "Russian"},
-                                                 "P02": {**people["P02"], "stakeholder_group": "Migrants"}}}
+    typed = {
+        **NVIVO_ATTRIBUTES,
+        "respondents": {
+            "P01": {**people["P01"], "interview_language": "Russian"},
+            "P02": {**people["P02"], "stakeholder_group": "Migrants"},
+        },
+    }
     complete(tmp_path / "fill_in.xlsx", folder / "attributes.xlsx", typed)
     with pytest.raises(InputError) as error:
         consultations.read(folder)
     assert [(p.file.rsplit("/", 1)[-1], p.sheet, p.row, p.column, p.found) for p in error.value.problems] == [
-        ("attributes.xlsx", "respondents", 3, "stakeholder_group", "Migrants")]
+        ("attributes.xlsx", "respondents", 3, "stakeholder_group", "Migrants")
+    ]
     typed["respondents"]["P02"]["stakeholder_group"] = "Migrant worker or student"  # a label will do
     complete(tmp_path / "fill_in.xlsx", folder / "attributes.xlsx", typed)
     read = consultations.read(folder).respondents.set_index("respondent_id")
@@ -358,8 +404,10 @@ def test_values_typed_in_the_attributes_workbook_are_checked_by_cell(tmp_path):
 def test_a_passage_whose_speaker_is_unknown_is_asked_for(tmp_path):
     folder = tmp_path / "c"
     folder.mkdir()
-    turns = {f'<SelectionRef targetGUID="{{4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E0{n}}}"/>':
-             '<SourceRef targetGUID="{3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01}"/>' for n in (1, 2, 3)}
+    turns = {
+        f'<SelectionRef targetGUID="{{4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E0{n}}}"/>': '<SourceRef targetGUID="{3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01}"/>'
+        for n in (1, 2, 3)
+    }
     pack(FIXTURES / "nvivo", folder / "project.qdpx", replace=turns)
     complete_with = tmp_path / "fill.xlsx"
     with pytest.raises(InputError) as error:
@@ -367,8 +415,13 @@ def test_a_passage_whose_speaker_is_unknown_is_asked_for(tmp_path):
     speakers = [p for p in error.value.problems if p.element.startswith("coded passage")]
     assert len(speakers) == 5 and all("P01, P02" in p.found for p in speakers)
     sheet = load_workbook(complete_with)["speakers"]
-    assert [c.value for c in sheet[1]][:5] == ["segment_id", "session_id", "paragraph", "respondent_id",
-                                               "cases linked to the source"]
+    assert [c.value for c in sheet[1]][:5] == [
+        "segment_id",
+        "session_id",
+        "paragraph",
+        "respondent_id",
+        "cases linked to the source",
+    ]
 
 
 @pytest.mark.slow
@@ -394,8 +447,12 @@ def test_the_build_stops_at_a_project_without_attributes_and_runs_once_they_are_
     checked = make_in(project, "check", check=False)
     assert "✖ data/raw/consultations" not in checked.stdout + checked.stderr, checked.stdout
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
-    subprocess.run([sys.executable, "-m", "analysis", "run", "30_consultations"], cwd=project, check=True,
-                   env=dict(env, ANALYSIS_PROJECT_ROOT=str(project), ANALYSIS_OUTPUT_ROOT=str(project)))
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "run", "30_consultations"],
+        cwd=project,
+        check=True,
+        env=dict(env, ANALYSIS_PROJECT_ROOT=str(project), ANALYSIS_OUTPUT_ROOT=str(project)),
+    )
     built = project / "data/processed/consultations"
     assert (built / "project.qdpx").exists() and (built / "reliability_sessions.csv").exists()
     assert_schema_valid(built / "project.qdpx")
@@ -409,21 +466,25 @@ def test_nvivo_project_round_trip_keeps_guids_colours_hierarchy_users_memos_and_
     again = refi.read_project(tmp_path / "again.qdpx")
     first, second = data.exchange, again.exchange
     pd.testing.assert_frame_equal(first.codes, second.codes)
-    assert list(first.codes["guid"])[:2] == ["{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B01}",
-                                             "{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B02}"]
+    assert list(first.codes["guid"])[:2] == [
+        "{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B01}",
+        "{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B02}",
+    ]
     assert list(first.codes["is_codable"]) == [False, True, True, True]
     pd.testing.assert_frame_equal(first.users, second.users)
     pd.testing.assert_frame_equal(first.notes, second.notes)
-    pd.testing.assert_frame_equal(first.note_refs.sort_values("note_guid").reset_index(drop=True),
-                                  second.note_refs.sort_values("note_guid").reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        first.note_refs.sort_values("note_guid").reset_index(drop=True),
+        second.note_refs.sort_values("note_guid").reset_index(drop=True),
+    )
     for column in ("guid", "start", "end", "coding_guid", "coding_attributes"):
         assert list(first.selections[column]) == list(second.selections[column]), column
     assert list(first.sources["text"]) == list(second.sources["text"])
     occupation = {g for g, n in zip(second.variables["guid"], second.variables["name"]) if n == "Occupation"}
-    assert ("Seasonal worker" in set(second.values.loc[second.values["variable_guid"].isin(occupation), "text"]))
+    assert "Seasonal worker" in set(second.values.loc[second.values["variable_guid"].isin(occupation), "text"])
     assert second.project["creationDateTime"] == "2026-10-20T09:15:00Z"
     xml = project_xml(tmp_path / "again.qdpx").decode("utf-8")
-    assert '<TextValue>Female</TextValue>' in xml  # an unchanged value keeps the tool's spelling
+    assert "<TextValue>Female</TextValue>" in xml  # an unchanged value keeps the tool's spelling
     back = refi.import_project(tmp_path / "again.qdpx")
     _same(data.segments, back.segments)
     _same(data.respondents, back.respondents)
@@ -448,7 +509,10 @@ def test_redacting_a_project_recomputes_its_positions(nvivo, tmp_path):
     assert_schema_valid(tmp_path / "r.qdpx")
     back = refi.import_project(tmp_path / "r.qdpx")
     excerpts = dict(zip(back.segments["segment_id"], back.segments["excerpt"]))
-    assert excerpts["4e9d8a0b-f91b-4c2d-8e8f-fa0b1c2d3e11"] == "Пять дней на регистрацию — мало, если приезжаешь в […] вечером."
+    assert (
+        excerpts["4e9d8a0b-f91b-4c2d-8e8f-fa0b1c2d3e11"]
+        == "Пять дней на регистрацию — мало, если приезжаешь в […] вечером."
+    )
     assert "пятниц" not in project_xml(tmp_path / "r.qdpx").decode("utf-8")
 
 
@@ -479,43 +543,101 @@ MALFORMED = {
     "damaged zip": (_damaged, "damaged"),
     "damaged member": (_bad_crc, "damaged"),
     "no project.qde": (lambda tmp: _zip(tmp / "x.qdpx", {"sources/a.txt": b"x"}), "a project.qde inside"),
-    "not well-formed": (lambda tmp: _zip(tmp / "x.qdpx", {"project.qde": b"<Project name='x'><Users></Project>"}),
-                        "well-formed XML"),
+    "not well-formed": (
+        lambda tmp: _zip(tmp / "x.qdpx", {"project.qde": b"<Project name='x'><Users></Project>"}),
+        "well-formed XML",
+    ),
     "not REFI-QDA": (lambda tmp: _zip(tmp / "x.qdpx", {"project.qde": b'<Book xmlns="urn:other:1.0"/>'}), "<Book>"),
-    "foreign namespace": (lambda tmp: _zip(tmp / "x.qdpx", {"project.qde": b'<Project xmlns="urn:other:1.0" name="x"/>'}),
-                          "urn:other:1.0"),
-    "unknown encoding": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx", texts={NVIVO_SOURCE: b"ab\x98\x98\x98cd"}),
-                         "UTF-8, UTF-16 or Windows-1251"),
-    "non-integer position": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx",
-                                              replace={SELECTION: 'startPosition="205" endPosition="12.5"'}),
-                             "whole number"),
-    "position past the text": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx",
-                                                replace={SELECTION: 'startPosition="205" endPosition="2450"'}),
-                               "endPosition <= 245"),
-    "end before start": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx",
-                                          replace={SELECTION: 'startPosition="245" endPosition="205"'}),
-                         "startPosition <= endPosition"),
-    "missing source file": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx", replace={
-        "internal://3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01.txt": "internal://gone.txt"}), "sources/gone.txt"),
-    "external source file": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx", replace={
-        "internal://3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01.txt": "relative://transcripts/fg.txt"}),
-                             "relative://transcripts/fg.txt"),
-    "unknown source": (lambda tmp: pack(FIXTURES / "older_namespace.qde", tmp / "x.qdpx", replace={
-        '<SourceRef targetGUID="{EEEEEEEE-0000-0000-0000-000000000001}"/>':
-        '<SourceRef targetGUID="{EEEEEEEE-0000-0000-0000-00000000FFFF}"/>'}), "{EEEEEEEE-0000-0000-0000-00000000FFFF}"),
-    "unknown selection": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx", replace={
-        '<SelectionRef targetGUID="{4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E02}"/>':
-        '<SelectionRef targetGUID="{4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E99}"/>'}), "PlainTextSelection of the project"),
-    "unknown code": (lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx", replace={
-        '<CodeRef targetGUID="{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B04}"/>':
-        '<CodeRef targetGUID="{12345678-0000-0000-0000-000000000000}"/>'}), "{12345678-0000-0000-0000-000000000000}"),
-    "unknown user": (lambda tmp: pack(FIXTURES / "maxqda", tmp / "x.qdpx", replace={
-        '<Coding guid="50617283-94a5-4b6c-97d8-e9f0a1b2c3d1" creatingUser="0b1c2d3e-4f50-4617-8283-94a5b6c7d8e1">':
-        '<Coding guid="50617283-94a5-4b6c-97d8-e9f0a1b2c3d1" creatingUser="0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9">'}),
-        "a User of the project"),
-    "duplicate GUID": (lambda tmp: pack(FIXTURES / "maxqda", tmp / "x.qdpx", replace={
-        'guid="1c2d3e4f-5061-4728-9394-a5b6c7d8e9f3"': 'guid="1C2D3E4F-5061-4728-9394-A5B6C7D8E9F2"'}),
-        "a GUID used by one element only"),
+    "foreign namespace": (
+        lambda tmp: _zip(tmp / "x.qdpx", {"project.qde": b'<Project xmlns="urn:other:1.0" name="x"/>'}),
+        "urn:other:1.0",
+    ),
+    "unknown encoding": (
+        lambda tmp: pack(FIXTURES / "nvivo", tmp / "x.qdpx", texts={NVIVO_SOURCE: b"ab\x98\x98\x98cd"}),
+        "UTF-8, UTF-16 or Windows-1251",
+    ),
+    "non-integer position": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo", tmp / "x.qdpx", replace={SELECTION: 'startPosition="205" endPosition="12.5"'}
+        ),
+        "whole number",
+    ),
+    "position past the text": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo", tmp / "x.qdpx", replace={SELECTION: 'startPosition="205" endPosition="2450"'}
+        ),
+        "endPosition <= 245",
+    ),
+    "end before start": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo", tmp / "x.qdpx", replace={SELECTION: 'startPosition="245" endPosition="205"'}
+        ),
+        "startPosition <= endPosition",
+    ),
+    "missing source file": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo",
+            tmp / "x.qdpx",
+            replace={"internal://3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01.txt": "internal://gone.txt"},
+        ),
+        "sources/gone.txt",
+    ),
+    "external source file": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo",
+            tmp / "x.qdpx",
+            replace={"internal://3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01.txt": "relative://transcripts/fg.txt"},
+        ),
+        "relative://transcripts/fg.txt",
+    ),
+    "unknown source": (
+        lambda tmp: pack(
+            FIXTURES / "older_namespace.qde",
+            tmp / "x.qdpx",
+            replace={
+                '<SourceRef targetGUID="{EEEEEEEE-0000-0000-0000-000000000001}"/>': '<SourceRef targetGUID="{EEEEEEEE-0000-0000-0000-00000000FFFF}"/>'
+            },
+        ),
+        "{EEEEEEEE-0000-0000-0000-00000000FFFF}",
+    ),
+    "unknown selection": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo",
+            tmp / "x.qdpx",
+            replace={
+                '<SelectionRef targetGUID="{4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E02}"/>': '<SelectionRef targetGUID="{4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E99}"/>'
+            },
+        ),
+        "PlainTextSelection of the project",
+    ),
+    "unknown code": (
+        lambda tmp: pack(
+            FIXTURES / "nvivo",
+            tmp / "x.qdpx",
+            replace={
+                '<CodeRef targetGUID="{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B04}"/>': '<CodeRef targetGUID="{12345678-0000-0000-0000-000000000000}"/>'
+            },
+        ),
+        "{12345678-0000-0000-0000-000000000000}",
+    ),
+    "unknown user": (
+        lambda tmp: pack(
+            FIXTURES / "maxqda",
+            tmp / "x.qdpx",
+            replace={
+                '<Coding guid="50617283-94a5-4b6c-97d8-e9f0a1b2c3d1" creatingUser="0b1c2d3e-4f50-4617-8283-94a5b6c7d8e1">': '<Coding guid="50617283-94a5-4b6c-97d8-e9f0a1b2c3d1" creatingUser="0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9">'
+            },
+        ),
+        "a User of the project",
+    ),
+    "duplicate GUID": (
+        lambda tmp: pack(
+            FIXTURES / "maxqda",
+            tmp / "x.qdpx",
+            replace={'guid="1c2d3e4f-5061-4728-9394-a5b6c7d8e9f3"': 'guid="1C2D3E4F-5061-4728-9394-A5B6C7D8E9F2"'},
+        ),
+        "a GUID used by one element only",
+    ),
 }
 
 
@@ -537,12 +659,18 @@ def test_every_malformed_project_stops_with_one_readable_input_error(case, tmp_p
     assert error.value.__class__ is InputError and error.value.problems
 
 
-@pytest.mark.parametrize("case, element", [
-    ("non-integer position", "PlainTextSelection (GUID {4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E13}) in source 'Focus group Batken'"),
-    ("unknown source", "SourceRef in Case 'R-01' (GUID {DDDDDDDD-0000-0000-0000-000000000001})"),
-    ("duplicate GUID", "Code 'Receipt not accepted' (GUID 1C2D3E4F-5061-4728-9394-A5B6C7D8E9F2)"),
-    ("missing source file", "TextSource 'Focus group Batken' (GUID {3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01})"),
-])
+@pytest.mark.parametrize(
+    "case, element",
+    [
+        (
+            "non-integer position",
+            "PlainTextSelection (GUID {4E9D8A0B-F91B-4C2D-8E8F-FA0B1C2D3E13}) in source 'Focus group Batken'",
+        ),
+        ("unknown source", "SourceRef in Case 'R-01' (GUID {DDDDDDDD-0000-0000-0000-000000000001})"),
+        ("duplicate GUID", "Code 'Receipt not accepted' (GUID 1C2D3E4F-5061-4728-9394-A5B6C7D8E9F2)"),
+        ("missing source file", "TextSource 'Focus group Batken' (GUID {3D8C7F9A-E80A-4B1C-9D7E-E9FA0B1C2D01})"),
+    ],
+)
 def test_problems_name_the_element_with_its_line_and_guid(case, element, tmp_path):
     make, _ = MALFORMED[case]
     with pytest.raises(InputError) as error:
@@ -553,9 +681,14 @@ def test_problems_name_the_element_with_its_line_and_guid(case, element, tmp_pat
 
 
 def test_every_problem_of_a_project_is_reported_at_once(tmp_path):
-    path = pack(FIXTURES / "nvivo", tmp_path / "x.qdpx", replace={
-        SELECTION: 'startPosition="205" endPosition="12.5"',
-        '<CodeRef targetGUID="{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B03}"/>': '<CodeRef targetGUID="{12345678-0000-0000-0000-000000000000}"/>'})
+    path = pack(
+        FIXTURES / "nvivo",
+        tmp_path / "x.qdpx",
+        replace={
+            SELECTION: 'startPosition="205" endPosition="12.5"',
+            '<CodeRef targetGUID="{7B2A1D3F-2C4E-4F60-9BAC-1D2E3F4A5B03}"/>': '<CodeRef targetGUID="{12345678-0000-0000-0000-000000000000}"/>',
+        },
+    )
     with pytest.raises(InputError) as error:
         refi.import_project(path)
     assert len(error.value.problems) == 2

@@ -56,9 +56,11 @@ def test_alpha_agrees_with_the_krippendorff_package_at_every_level(level, seed):
 
 def test_ordinal_labels_in_their_order_agree_with_the_package():
     order = ["disagree", "partly", "agree"]
-    data = [["agree", "partly", None, "disagree", "agree", "partly"],
-            ["agree", "agree", "partly", "disagree", "partly", "partly"],
-            ["partly", "agree", "partly", None, "agree", "disagree"]]
+    data = [
+        ["agree", "partly", None, "disagree", "agree", "partly"],
+        ["agree", "agree", "partly", "disagree", "partly", "partly"],
+        ["partly", "agree", "partly", None, "agree", "disagree"],
+    ]
     ranks = np.array([[np.nan if v is None else order.index(v) for v in row] for row in data])
     expected = krippendorff.alpha(reliability_data=ranks, level_of_measurement="ordinal")
     assert rel.alpha(data, "ordinal", order=order) == pytest.approx(expected)
@@ -67,8 +69,8 @@ def test_ordinal_labels_in_their_order_agree_with_the_package():
 
 
 def test_alpha_is_nan_where_it_is_undefined_never_an_error():
-    assert np.isnan(rel.alpha([[1, 1, 1], [1, 1, 1]]))               # no variation
-    assert np.isnan(rel.alpha([[1, np.nan], [np.nan, 2]]))           # no unit coded by two coders
+    assert np.isnan(rel.alpha([[1, 1, 1], [1, 1, 1]]))  # no variation
+    assert np.isnan(rel.alpha([[1, np.nan], [np.nan, 2]]))  # no unit coded by two coders
     assert np.isnan(rel.alpha([[np.nan, np.nan], [np.nan, np.nan]]))
 
 
@@ -99,8 +101,18 @@ def test_cohen_kappa_on_the_textbook_two_by_two_and_missing_values_as_missing():
 
 def test_fleiss_kappa_reproduces_the_textbook_example():
     # Fleiss' kappa worked example (Wikipedia, "Fleiss' kappa"): 10 subjects, 14 raters, 5 categories: .210
-    counts = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-              [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    counts = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
     data = np.array([[c for c, n in enumerate(row) for _ in range(n)] for row in counts]).T
     assert round(rel.fleiss_kappa(data), 3) == 0.210
 
@@ -109,16 +121,26 @@ def test_fleiss_kappa_with_two_coders_and_no_missing_value_is_scotts_pi():
     first, second = [1, 1, 0, 0, 0, 1, 0, 1], [1, 0, 0, 0, 1, 1, 0, 1]
     p_o = np.mean(np.array(first) == np.array(second))
     share = (np.mean(first) + np.mean(second)) / 2
-    p_e = share ** 2 + (1 - share) ** 2
+    p_e = share**2 + (1 - share) ** 2
     assert rel.fleiss_kappa([first, second]) == pytest.approx((p_o - p_e) / (1 - p_e))
 
 
 def test_percent_agreement_counts_pairs_of_values():
-    assert rel.percent_agreement([[1, 1, 0], [1, 0, 0], [1, np.nan, 0]]) == pytest.approx(100 * 12 / 14)  # pairs 6 + 2 + 6, agreeing 6 + 0 + 6
+    assert rel.percent_agreement([[1, 1, 0], [1, 0, 0], [1, np.nan, 0]]) == pytest.approx(
+        100 * 12 / 14
+    )  # pairs 6 + 2 + 6, agreeing 6 + 0 + 6
 
 
-@pytest.mark.parametrize("alpha, expected", [(0.8, "reliable"), (0.7999, "tentative"), (0.667, "tentative"),
-                                             (0.6669, "unreliable"), (float("nan"), "not computable")])
+@pytest.mark.parametrize(
+    "alpha, expected",
+    [
+        (0.8, "reliable"),
+        (0.7999, "tentative"),
+        (0.667, "tentative"),
+        (0.6669, "unreliable"),
+        (float("nan"), "not computable"),
+    ],
+)
 def test_thresholds(alpha, expected):
     assert rel.verdict(alpha) == expected
 
@@ -161,17 +183,35 @@ BAD_FILES = {
     "not csv or xlsx": (lambda tmp: _write(tmp, "data.pdf", "%PDF"), "nominal", "a .csv or .xlsx file"),
     "not a workbook": (lambda tmp: _write(tmp, "data.xlsx", "coder,1\nA,1"), "nominal", "a file Excel cannot open"),
     "zip named csv": (lambda tmp: _write(tmp, "data.csv", b"PK\x03\x04rest"), "nominal", "a ZIP or Excel file"),
-    "undecodable": (lambda tmp: _write(tmp, "data.csv", b"coder,1\nA,\x98\x98\x98\n"), "nominal", "UTF-8 or Windows-1251"),
+    "undecodable": (
+        lambda tmp: _write(tmp, "data.csv", b"coder,1\nA,\x98\x98\x98\n"),
+        "nominal",
+        "UTF-8 or Windows-1251",
+    ),
     "one coder": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,2\n"), "nominal", "at least two coders"),
-    "duplicate coder": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,2\nA,1,1\n"), "nominal", "one row per coder"),
+    "duplicate coder": (
+        lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,2\nA,1,1\n"),
+        "nominal",
+        "one row per coder",
+    ),
     "blank coder": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,2\n,1,1\n"), "nominal", "the coder's name"),
     "duplicate unit": (lambda tmp: _write(tmp, "data.csv", "coder,1,1\nA,1,2\nB,1,1\n"), "nominal", "unique"),
-    "labels at interval": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,x\nB,1,2\n"), "interval",
-                           "a number (the interval level)"),
-    "labels without order": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,low,high\nB,low,low\n"), "ordinal",
-                             "ORDER="),
+    "labels at interval": (
+        lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,x\nB,1,2\n"),
+        "interval",
+        "a number (the interval level)",
+    ),
+    "labels without order": (
+        lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,low,high\nB,low,low\n"),
+        "ordinal",
+        "ORDER=",
+    ),
     "negative ratio": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,-1,2\nB,1,2\n"), "ratio", "zero or more"),
-    "nothing pairable": (lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,\nB,,2\n"), "nominal", "two or more coders"),
+    "nothing pairable": (
+        lambda tmp: _write(tmp, "data.csv", "coder,1,2\nA,1,\nB,,2\n"),
+        "nominal",
+        "two or more coders",
+    ),
 }
 
 
@@ -187,12 +227,19 @@ def test_a_file_the_command_cannot_read_gives_a_clear_error(case, tmp_path, caps
 def test_a_label_outside_the_order_names_its_cell(tmp_path, capsys):
     path = _write(tmp_path, "ratings.csv", "coder,F-01,F-02\nV1,agree,partly\nV2,agree,maybe\n")
     assert cli.main(["reliability", str(path), "--level", "ordinal", "--order", "disagree,partly,agree"]) == 2
-    assert "row 3, column 'C': expected one of the ordered labels disagree, partly, agree; found 'maybe'" in \
-        capsys.readouterr().err
+    assert (
+        "row 3, column 'C': expected one of the ordered labels disagree, partly, agree; found 'maybe'"
+        in capsys.readouterr().err
+    )
 
 
 def test_make_reliability_reproduces_a_published_alpha():
-    result = subprocess.run(["make", "-s", "reliability", f"FILE={FIXTURES / 'krippendorff_2011_missing.csv'}",
-                             "LEVEL=interval"], cwd=REPO, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["make", "-s", "reliability", f"FILE={FIXTURES / 'krippendorff_2011_missing.csv'}", "LEVEL=interval"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "Krippendorff's alpha (interval): 0.849" in result.stdout

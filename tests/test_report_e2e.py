@@ -61,8 +61,13 @@ def test_bad_input_stops_the_build_with_a_located_message(tmp_path):
     wb.save(book)
     out = tmp_path / "out"
     env = dict(os.environ, ANALYSIS_PROJECT_ROOT=str(inputs), ANALYSIS_OUTPUT_ROOT=str(out))
-    result = subprocess.run([os.sys.executable, "-m", "analysis", "run", "10_legal_framework"],
-                            cwd=REPO, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [os.sys.executable, "-m", "analysis", "run", "10_legal_framework"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "regulation_inventory.xlsx, sheet 'acts', row 3, column" in result.stderr
     assert "duplicate" in result.stderr

@@ -14,9 +14,8 @@ import docx
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
-
 from conftest import REPO
+from pypdf import PdfReader
 
 from analysis.engine import config, glossary, runner
 from analysis.engine.assemble import checks
@@ -46,8 +45,9 @@ def scan(built_report):
 
 def _caption(part, pattern: str):
     """The caption (a paragraph of class caption) whose text matches."""
-    return part.find(lambda tag: tag.name == "p" and "caption" in (tag.get("class") or [])
-                     and re.search(pattern, tag.get_text()))
+    return part.find(
+        lambda tag: tag.name == "p" and "caption" in (tag.get("class") or []) and re.search(pattern, tag.get_text())
+    )
 
 
 def _position(soup, element) -> int:
@@ -55,12 +55,19 @@ def _position(soup, element) -> int:
 
 
 def test_html_follows_iom_order(soup):
-    parts = [soup.select_one("section.title-page"), soup.find(string=re.compile("do not necessarily reflect")).parent,
-             soup.select_one("nav.toc"), soup.select_one("section.abbreviations"),
-             soup.find("h1", string="Executive summary"), soup.find("h1", string=re.compile(r"^1 Introduction")),
-             soup.find("h1", string=re.compile(r"^2 Methodology and limitations")),
-             soup.find("h1", string=re.compile(r"^8 Findings")), soup.find(id="report-annexes"),
-             soup.select_one("section.references"), soup.select_one('section.translation[lang="ru"]')]
+    parts = [
+        soup.select_one("section.title-page"),
+        soup.find(string=re.compile("do not necessarily reflect")).parent,
+        soup.select_one("nav.toc"),
+        soup.select_one("section.abbreviations"),
+        soup.find("h1", string="Executive summary"),
+        soup.find("h1", string=re.compile(r"^1 Introduction")),
+        soup.find("h1", string=re.compile(r"^2 Methodology and limitations")),
+        soup.find("h1", string=re.compile(r"^8 Findings")),
+        soup.find(id="report-annexes"),
+        soup.select_one("section.references"),
+        soup.select_one('section.translation[lang="ru"]'),
+    ]
     assert all(p is not None for p in parts)
     positions = [_position(soup, p) for p in parts]
     assert positions == sorted(positions)
@@ -104,8 +111,10 @@ def test_main_text_is_clean(soup, scan, notebook):
 
 def test_front_matter_is_clean(soup, scan):
     """Cover, disclaimer and abbreviations (the contents repeat the chapters' headings, checked with them)."""
-    text = " ".join(soup.select_one(s).get_text(" ") for s in ("section.title-page", "section.front-matter-part",
-                                                               "section.abbreviations"))
+    text = " ".join(
+        soup.select_one(s).get_text(" ")
+        for s in ("section.title-page", "section.front-matter-part", "section.abbreviations")
+    )
     assert checks.problems(text, *scan) == []
 
 
@@ -120,8 +129,9 @@ def _docx_main_text(word) -> str:
 
 def test_word_file_works(built_report, word):
     body = zipfile.ZipFile(built_report / "analysis.docx").read("word/document.xml").decode()
-    assert all(not s.footer.is_linked_to_previous and "PAGE" in s.footer._element.xml for s in word.sections), \
+    assert all(not s.footer.is_linked_to_previous and "PAGE" in s.footer._element.xml for s in word.sections), (
         "a page number in the footer of every section, the landscape ones included"
+    )
     assert 'TOC \\o "1-2"' in body and body.count('<w:pStyle w:val="TOC1"/>') >= 10, "contents already filled"
     assert '<w:hyperlink w:anchor="sec-3"' in body
     captions = [p for p in word.paragraphs if p.style.name == "Caption"]
@@ -136,8 +146,11 @@ def test_word_file_works(built_report, word):
 
 
 def test_word_main_text_has_no_paths_debug_output_or_wrong_plurals(word, scan):
-    found = [p for p in checks.problems(_docx_main_text(word), *scan)
-             if p.kind in ("file path", "debug output", "plural", "undefined acronym")]
+    found = [
+        p
+        for p in checks.problems(_docx_main_text(word), *scan)
+        if p.kind in ("file path", "debug output", "plural", "undefined acronym")
+    ]
     assert found == [], "\n".join(map(str, found[:20]))
 
 
@@ -152,7 +165,8 @@ def test_pdf_has_contents_footnotes_and_references(built_report):
 def test_russian_summary_in_its_own_files_and_in_the_html(built_report, soup):
     russian = docx.Document(str(built_report / "summary_ru.docx"))
     text = "\n".join(p.text for p in russian.paragraphs) + "\n".join(
-        c.text for t in russian.tables for row in t.rows for c in row.cells)
+        c.text for t in russian.tables for row in t.rows for c in row.cells
+    )
     assert "Резюме" in text and "«" in text and "\u00a0" in text
     acts = pd.read_csv(built_report.parents[1] / "data/processed/inventory/acts.csv", dtype=str)
     assert acts.loc[acts["id"] == "G01", "title_ru"].iloc[0] in text, "acts by their official Russian names"
@@ -160,7 +174,9 @@ def test_russian_summary_in_its_own_files_and_in_the_html(built_report, soup):
     assert "Резюме" in pdf
     section = soup.select_one('section.translation[lang="ru"]')
     russian_table = _caption(section, "Пути в обзоре").find_next("table")
-    english_table = _caption(soup.find("div", attrs={"data-notebook": "00_summary", "class": "chapter"}), "Pathways at a glance").find_next("table")
+    english_table = _caption(
+        soup.find("div", attrs={"data-notebook": "00_summary", "class": "chapter"}), "Pathways at a glance"
+    ).find_next("table")
 
     def fees(table) -> list[str]:
         return [re.sub(r"\D", "", row.find_all("td")[3].get_text().split(";")[0]) for row in table.find_all("tr")[1:]]

@@ -23,7 +23,9 @@ def test_notebooks_are_committed_without_outputs():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
-                assert not cell.outputs and cell.execution_count is None, f"{path.name} cell {cell.get('id')} has outputs"
+                assert not cell.outputs and cell.execution_count is None, (
+                    f"{path.name} cell {cell.get('id')} has outputs"
+                )
 
 
 def test_every_notebook_has_one_parameters_cell_with_the_standard_parameters():
@@ -52,8 +54,10 @@ def test_environment_yml_pins_the_same_versions_as_requirements_lock():
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     lock = _pins((REPO / "requirements.lock").read_text(encoding="utf-8").splitlines())
     env_pins = _pins(pip_section)
-    assert env_pins == lock, {k: (env_pins.get(k), lock.get(k)) for k in set(env_pins) ^ set(lock) | {
-        k for k in env_pins if env_pins[k] != lock.get(k)}}
+    assert env_pins == lock, {
+        k: (env_pins.get(k), lock.get(k))
+        for k in set(env_pins) ^ set(lock) | {k for k in env_pins if env_pins[k] != lock.get(k)}
+    }
     requested = _pins((REPO / "requirements.in").read_text(encoding="utf-8").splitlines())
     for name, version in requested.items():
         assert lock.get(name) == version, f"requirements.in pins {name}=={version}, the lock has {lock.get(name)}"

@@ -31,16 +31,24 @@ def test_clean_rows_are_typed():
 
 
 def test_every_problem_is_located():
-    rows = [["L01", "decree", "-5", "17.07.2000", "maybe"],
-            ["L01", "law", None, "01.01.2030", None],
-            ["L03", "law", None, "1985-01-01", None]]
+    rows = [
+        ["L01", "decree", "-5", "17.07.2000", "maybe"],
+        ["L01", "law", None, "01.01.2030", None],
+        ["L03", "law", None, "1985-01-01", None],
+    ]
     _, problems = validate(frame(rows), COLUMNS, "inv.xlsx", "acts")
     messages = [p.message() for p in problems]
     assert "inv.xlsx, sheet 'acts', row 2, column 'type': expected one of: law, code; found 'decree'" in messages
     assert "inv.xlsx, sheet 'acts', row 2, column 'fee': expected a value of at least 0; found -5.0" in messages
     assert "inv.xlsx, sheet 'acts', row 2, column 'online': expected yes or no; found 'maybe'" in messages
-    assert "inv.xlsx, sheet 'acts', row 3, column 'adopted': expected a date on or before 28.11.2026; found '01.01.2030'" in messages
-    assert "inv.xlsx, sheet 'acts', row 4, column 'adopted': expected a date on or after 31.08.1991; found '01.01.1985'" in messages
+    assert (
+        "inv.xlsx, sheet 'acts', row 3, column 'adopted': expected a date on or before 28.11.2026; found '01.01.2030'"
+        in messages
+    )
+    assert (
+        "inv.xlsx, sheet 'acts', row 4, column 'adopted': expected a date on or after 31.08.1991; found '01.01.1985'"
+        in messages
+    )
     assert "inv.xlsx, sheet 'acts', row 3, column 'id': expected a unique id; found 'L01 (duplicate)'" in messages
     assert len(problems) == 6
 
@@ -55,15 +63,22 @@ def test_missing_column_and_empty_required_cell():
 
 
 def test_foreign_keys_and_date_order():
-    data = pd.DataFrame({"_row": [2, 3], "act": ["L01", "L01; X9"],
-                         "from": pd.to_datetime(["2020-01-01", "2021-01-01"]),
-                         "to": pd.to_datetime(["2019-01-01", None])})
+    data = pd.DataFrame(
+        {
+            "_row": [2, 3],
+            "act": ["L01", "L01; X9"],
+            "from": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+            "to": pd.to_datetime(["2019-01-01", None]),
+        }
+    )
     fk = foreign_key(data, "act", {"L01"}, "inv.xlsx", "provisions", "act", multi=True)
     assert [p.message() for p in fk] == [
-        "inv.xlsx, sheet 'provisions', row 3, column 'act': expected the id of an existing act; found 'X9'"]
+        "inv.xlsx, sheet 'provisions', row 3, column 'act': expected the id of an existing act; found 'X9'"
+    ]
     order = date_order(data, "from", "to", "inv.xlsx", "provisions")
     assert [p.message() for p in order] == [
-        "inv.xlsx, sheet 'provisions', row 2, column 'to': expected a date on or after from (01.01.2020); found '01.01.2019'"]
+        "inv.xlsx, sheet 'provisions', row 2, column 'to': expected a date on or after from (01.01.2020); found '01.01.2019'"
+    ]
 
 
 def test_slashed_dates_in_a_table_that_mixes_both_orders_are_refused():

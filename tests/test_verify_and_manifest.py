@@ -10,16 +10,16 @@ from analysis.engine import manifest, verify
 
 
 def numbers_file(path, value):
-    path.write_text(json.dumps({"numbers": {"a.count": {"value": value, "unit": "acts", "source": "acts.csv"}}}),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"numbers": {"a.count": {"value": value, "unit": "acts", "source": "acts.csv"}}}), encoding="utf-8"
+    )
     return path
 
 
 def test_compare_numbers_names_the_changed_value(tmp_path):
     published = numbers_file(tmp_path / "pub.json", 42)
     rebuilt = numbers_file(tmp_path / "new.json", 41)
-    assert verify.compare_numbers(published, rebuilt) == [
-        "a.count: published 42 acts, rerun gives 41 (from acts.csv)"]
+    assert verify.compare_numbers(published, rebuilt) == ["a.count: published 42 acts, rerun gives 41 (from acts.csv)"]
     assert verify.compare_numbers(published, numbers_file(tmp_path / "same.json", 42)) == []
 
 
@@ -33,8 +33,9 @@ def test_compare_notebook_compares_the_filled_prose(tmp_path):
         nbformat.write(new_notebook(cells=[cell]), path)
         return path
 
-    lines = verify.compare_notebook(prose("a.ipynb", "The inventory holds 66 acts."),
-                                    prose("b.ipynb", "The inventory holds 67 acts."))
+    lines = verify.compare_notebook(
+        prose("a.ipynb", "The inventory holds 66 acts."), prose("b.ipynb", "The inventory holds 67 acts.")
+    )
     assert len(lines) == 1 and "Markdown cell intro" in lines[0] and "66 acts" in lines[0]
 
 
@@ -67,8 +68,10 @@ def test_manifest_reports_changed_inputs(tmp_path, monkeypatch):
     assert manifest.differences("draft") == []
     raw.write_text("b", encoding="utf-8")
     (tmp_path / "data" / "raw" / "new.csv").write_text("c", encoding="utf-8")
-    assert manifest.differences("draft") == ["changed since the report was built: data/raw/inv.csv",
-                                             "added since the report was built: data/raw/new.csv"]
+    assert manifest.differences("draft") == [
+        "changed since the report was built: data/raw/inv.csv",
+        "added since the report was built: data/raw/new.csv",
+    ]
 
 
 @pytest.mark.slow

@@ -65,8 +65,9 @@ class Run:
             entry.problems.extend(exc.problems)
             return None
         except Exception as exc:  # a reader tripped over input it did not foresee: still name the file
-            entry.problems.append(Problem(file=file, expected="a file its chapter can read",
-                                          found=f"{type(exc).__name__}: {exc}"))
+            entry.problems.append(
+                Problem(file=file, expected="a file its chapter can read", found=f"{type(exc).__name__}: {exc}")
+            )
             return None
         entry.problems.extend(getattr(result, "warnings", None) or [])
         if key:
@@ -107,9 +108,13 @@ def _provenance(run: Run, register: str) -> None:
         entries = provenance.load(register)
         raw = paths.resolve("data/raw")
         # A synthetic entry may announce a file its generator writes on request; any other must be there.
-        problems = [Problem(file=register, column=name, expected=f"data/raw/{name} (listed in the register)",
-                            found="no such file") for name, entry in entries.items()
-                    if entry["origin"] != "synthetic" and not (raw / name).exists()]
+        problems = [
+            Problem(
+                file=register, column=name, expected=f"data/raw/{name} (listed in the register)", found="no such file"
+            )
+            for name, entry in entries.items()
+            if entry["origin"] != "synthetic" and not (raw / name).exists()
+        ]
         if problems:
             raise InputError(problems)
         return entries
@@ -136,8 +141,10 @@ def _procedures(run: Run, inputs: dict[str, str], inventory_dir: Path | None) ->
     from analysis.chapters import procedures
 
     entry_at = len(run.checked)
-    run.attempt(inputs["procedures_in"], lambda: procedures.read(inputs["procedures_in"], inventory_dir,
-                                                                  on=config.run_setting("as_of")))
+    run.attempt(
+        inputs["procedures_in"],
+        lambda: procedures.read(inputs["procedures_in"], inventory_dir, on=config.run_setting("as_of")),
+    )
     if inventory_dir is None and "inventory" not in run.found:
         run.checked[entry_at].notes.append("bodies and legal bases not checked: the inventory has errors")
 
@@ -149,10 +156,12 @@ def _consultations(run: Run, inputs: dict[str, str]) -> None:
 
     # A tool's project that lacks the review's attributes: the fill-in workbook is written where the chapter
     # writes it, so the check's message already names the workbook to complete in Excel.
-    fill_in = (f"{inputs['consultations_out']}/attributes_to_complete.xlsx" if "consultations_out" in inputs
-               else None)
-    run.attempt(inputs["consultations_in"], lambda: consultations.read(inputs["consultations_in"], fill_in=fill_in),
-                "consultations")
+    fill_in = f"{inputs['consultations_out']}/attributes_to_complete.xlsx" if "consultations_out" in inputs else None
+    run.attempt(
+        inputs["consultations_in"],
+        lambda: consultations.read(inputs["consultations_in"], fill_in=fill_in),
+        "consultations",
+    )
 
 
 def _processing_times(run: Run, inputs: dict[str, str]) -> None:
@@ -168,8 +177,10 @@ def _processing_times(run: Run, inputs: dict[str, str]) -> None:
         from analysis.chapters import inventory
 
         provisions = inventory.tidy(inv)["provisions"]
-    procs = run.attempt(inputs["procedures_map_in"], lambda: pt.load_procedures(
-        inputs["procedures_map_in"], provisions, provisions_required=inv is not None))
+    procs = run.attempt(
+        inputs["procedures_map_in"],
+        lambda: pt.load_procedures(inputs["procedures_map_in"], provisions, provisions_required=inv is not None),
+    )
     columns = run.attempt(inputs["columns_map_in"], lambda: pt.load_column_map(inputs["columns_map_in"]))
     values = run.attempt(inputs["values_map_in"], lambda: pt.load_value_map(inputs["values_map_in"]))
     extract = inputs["extract_in"]
@@ -183,8 +194,9 @@ def _processing_times(run: Run, inputs: dict[str, str]) -> None:
     prepared = run.attempt(extract, lambda: pt.prepare(raw, values, procs, WorkCalendar.from_config()), entry=entry)
     if prepared is not None:
         info = prepared.info
-        entry.notes.append(f"{info['rows']:,} rows, {info['rows_analysed']:,} to analyse, "
-                           f"{info['rows_excluded']:,} excluded")
+        entry.notes.append(
+            f"{info['rows']:,} rows, {info['rows_analysed']:,} to analyse, {info['rows_excluded']:,} excluded"
+        )
         entry.problems.extend(pt.exclusion_reasons(prepared.quality, extract, severity="warning"))
 
 
@@ -199,19 +211,28 @@ def _benchmark(run: Run, inputs: dict[str, str]) -> None:
         return
     entry = run.checked[-1]
     if inv is None or cons is None:
-        entry.notes.append("evidence links not checked: " + ("the inventory" if inv is None else "the consultations")
-                           + " has errors")
+        entry.notes.append(
+            "evidence links not checked: " + ("the inventory" if inv is None else "the consultations") + " has errors"
+        )
         return
     numbers, last_build = _last_build_numbers()
     cited = {i for v in bench.criteria["de_facto_findings"] for i in bm._ids(v)}
     confidence = dict(zip(inv["acts"]["id"], inv["acts"]["confidence"])) | dict(
-        zip(inv["provisions"]["id"], inv["provisions"]["confidence"]))
-    evidence = bm.Evidence(frozenset(inv["acts"]["id"]), frozenset(inv["provisions"]["id"]),
-                           frozenset(cons.codebook["code_id"]), dict.fromkeys(numbers if last_build else cited),
-                           confidence)
-    sources = {"acts": inputs["inventory_in"], "provisions": inputs["inventory_in"],
-               "codes": f"{inputs.get('consultations_in', 'consultations')}/codebook.csv",
-               "findings": "the numbers of the last build"}
+        zip(inv["provisions"]["id"], inv["provisions"]["confidence"])
+    )
+    evidence = bm.Evidence(
+        frozenset(inv["acts"]["id"]),
+        frozenset(inv["provisions"]["id"]),
+        frozenset(cons.codebook["code_id"]),
+        dict.fromkeys(numbers if last_build else cited),
+        confidence,
+    )
+    sources = {
+        "acts": inputs["inventory_in"],
+        "provisions": inputs["inventory_in"],
+        "codes": f"{inputs.get('consultations_in', 'consultations')}/codebook.csv",
+        "findings": "the numbers of the last build",
+    }
     try:
         entry.problems.extend(bm.check_links(bench, evidence, sources))
     except InputError as exc:
@@ -233,9 +254,11 @@ def _findings(run: Run, inputs: dict[str, str]) -> None:
         if inv is None or cons is None or bench is None:
             entry.notes.append("evidence links not checked: an input it cites has errors")
         else:
-            evidence = {"inventory_ids": dict.fromkeys(list(inv["acts"]["id"]) + list(inv["provisions"]["id"]), ""),
-                        "code_ids": dict.fromkeys(cons.codebook["code_id"], ""),
-                        "criterion_ids": dict.fromkeys(bench.criteria["criterion_id"], "")}
+            evidence = {
+                "inventory_ids": dict.fromkeys(list(inv["acts"]["id"]) + list(inv["provisions"]["id"]), ""),
+                "code_ids": dict.fromkeys(cons.codebook["code_id"], ""),
+                "criterion_ids": dict.fromkeys(bench.criteria["criterion_id"], ""),
+            }
             numbers, last_build = _last_build_numbers()
             cited = set()
             prose = [c for c in ("statement", "discussion") if c in table.findings]
@@ -244,15 +267,20 @@ def _findings(run: Run, inputs: dict[str, str]) -> None:
                 for text in texts:
                     cited |= set(ft.PLACEHOLDER.findall(text or ""))
             locations = {k: inputs[k] for k in ("inventory_dir", "codebook_in", "benchmark_dir") if k in inputs}
-            found = ft.check_evidence(table, evidence, numbers if last_build else cited,
-                                      list(inv["institutions"]["id"]), locations)
+            found = ft.check_evidence(
+                table, evidence, numbers if last_build else cited, list(inv["institutions"]["id"]), locations
+            )
             entry.problems.extend(_soften_numbers(found, ft.REGISTRY_EVIDENCE, *prose))
             if not last_build:
                 entry.notes.append("cited numbers not checked: no build yet (the build checks them)")
     if "validation_in" in inputs:
         ids = table.finding_ids if table is not None else None
-        run.attempt(inputs["validation_in"], lambda: ft.read_validation(
-            inputs["validation_in"], ids if ids is not None else _rated_ids(inputs["validation_in"])))
+        run.attempt(
+            inputs["validation_in"],
+            lambda: ft.read_validation(
+                inputs["validation_in"], ids if ids is not None else _rated_ids(inputs["validation_in"])
+            ),
+        )
 
 
 def _rated_ids(path: str) -> list[str]:
@@ -279,8 +307,9 @@ def _other_files(run: Run) -> None:
         name = paths.relative(path)
         if path.name.startswith("~$"):
             found = what_file_is(path) + "; unsaved edits are not in the build"
-            run.checked.append(Checked(name, [Problem(file=name, severity="warning", expected="no lock files",
-                                                      found=found)]))
+            run.checked.append(
+                Checked(name, [Problem(file=name, severity="warning", expected="no lock files", found=found)])
+            )
             continue
         if name in checked or any(name.startswith(c.rstrip("/") + "/") for c in checked if not Path(c).suffix):
             continue
@@ -302,9 +331,16 @@ def _last_build_numbers() -> tuple[set[str], bool]:
 
 def _soften_numbers(problems: list[Problem], *columns: str) -> list[Problem]:
     """A cited number missing from the last build is a warning here: a notebook may record it next build."""
-    return [replace(p, severity="warning", expected=p.expected.replace("data/processed/numbers.json",
-                                                                       "the last build's numbers"))
-            if p.column in columns and "number" in p.expected else p for p in problems]
+    return [
+        replace(
+            p,
+            severity="warning",
+            expected=p.expected.replace("data/processed/numbers.json", "the last build's numbers"),
+        )
+        if p.column in columns and "number" in p.expected
+        else p
+        for p in problems
+    ]
 
 
 # ---------------------------------------------------------------- output
@@ -319,8 +355,11 @@ def report(run: Run, seconds: float, brief: bool = False) -> str:
             warnings = []
         mark = "✖" if errors else "⚠" if warnings else "✔"
         counts = ", ".join(part for part in (_count(len(errors), "problem"), _count(len(warnings), "warning")) if part)
-        lines.append(f"{mark} {entry.file}" + (f": {counts}" if counts else "") +
-                     (f" ({'; '.join(entry.notes[:1])})" if entry.notes else ""))
+        lines.append(
+            f"{mark} {entry.file}"
+            + (f": {counts}" if counts else "")
+            + (f" ({'; '.join(entry.notes[:1])})" if entry.notes else "")
+        )
         for problem in errors:
             lines.append(f"    {_said(problem, entry.file)}")
         for problem in warnings[:WARNINGS_SHOWN]:
@@ -332,8 +371,10 @@ def report(run: Run, seconds: float, brief: bool = False) -> str:
     broken = sum(1 for e in run.checked if e.errors)
     files = len({e.file for e in run.checked})
     if errors:
-        lines.append(f"✖ {_count(len(errors), 'problem')} in {broken} of {files} inputs (checked in {seconds:.1f} s): "
-                     "fix them and run `make check` again")
+        lines.append(
+            f"✖ {_count(len(errors), 'problem')} in {broken} of {files} inputs (checked in {seconds:.1f} s): "
+            "fix them and run `make check` again"
+        )
     else:
         warned = sum(len(e.warnings) for e in run.checked)
         said = f"; {_count(warned, 'warning')}: `make check` lists them" if brief and warned else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 #: command -> (module with a `main(argv)`, one-line help). Loaded only when called.
 DELEGATED = {
@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not argv or argv[0] in {"-h", "--help"} or argv[0] not in commands:
         width = max(map(len, commands))
-        lines = [f"  {name:<{width}}  {DELEGATED[name][1] if name in DELEGATED else 'build step (make calls it)'}"
-                 for name in commands]
+        lines = [
+            f"  {name:<{width}}  {DELEGATED[name][1] if name in DELEGATED else 'build step (make calls it)'}"
+            for name in commands
+        ]
         print("usage: python -m analysis COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     from analysis.engine.atomic import RawDataWriteError

@@ -25,8 +25,10 @@ def specs() -> dict[str, dict[str, list[Column]]]:
         "procedures.xlsx": procedures.sheet_columns(),
         "benchmark.xlsx": {s: benchmark.columns(s) for s in benchmark.SHEETS},
         "consultation_coding.xlsx": consultations.columns(),
-        "findings.xlsx": {findings_table.FINDINGS_SHEET: findings_table.finding_columns(),
-                          findings_table.RECOMMENDATIONS_SHEET: findings_table.recommendation_columns()},
+        "findings.xlsx": {
+            findings_table.FINDINGS_SHEET: findings_table.finding_columns(),
+            findings_table.RECOMMENDATIONS_SHEET: findings_table.recommendation_columns(),
+        },
         "validation.xlsx": {findings_table.RATINGS_SHEET: findings_table.rating_columns()},
     }
 

@@ -22,10 +22,10 @@ import csv
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,9 @@ def load_column_map(path: str | Path) -> ColumnMap:
     file = paths.relative(path)
     check_columns(frame, ["canonical", "source_header", "required"], file)
     headers = {normalise_header(h): c.strip() for h, c in zip(frame["source_header"], frame["canonical"])}
-    required = tuple(dict.fromkeys(frame.loc[frame["required"].str.strip().str.casefold() == "yes", "canonical"].str.strip()))
+    required = tuple(
+        dict.fromkeys(frame.loc[frame["required"].str.strip().str.casefold() == "yes", "canonical"].str.strip())
+    )
     descriptions = dict(zip(frame["canonical"].str.strip(), frame.get("description", frame["canonical"]).fillna("")))
     return ColumnMap(headers=headers, required=required, descriptions=descriptions)
 
@@ -115,7 +117,9 @@ def load_value_map(path: str | Path) -> ValueMap:
     check_columns(frame, ["field", "extract_value", "canonical", "label_en"], paths.relative(path))
     values: dict[str, dict[str, str]] = {}
     labels: dict[str, dict[str, str]] = {}
-    for field_name, raw, canonical, label in frame[["field", "extract_value", "canonical", "label_en"]].itertuples(index=False):
+    for field_name, raw, canonical, label in frame[["field", "extract_value", "canonical", "label_en"]].itertuples(
+        index=False
+    ):
         values.setdefault(field_name.strip(), {})[normalise_value(raw)] = canonical.strip()
         labels.setdefault(field_name.strip(), {})[canonical.strip()] = label.strip() or canonical.strip()
     return ValueMap(values=values, labels=labels)
@@ -124,8 +128,12 @@ def load_value_map(path: str | Path) -> ValueMap:
 PROCEDURE_COLUMNS = ["procedure", "label_en", "extract_values", "deadline_provision", "note"]
 
 
-def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provisions_file: str = "provisions.csv",
-                    provisions_required: bool = True) -> pd.DataFrame:
+def load_procedures(
+    path: str | Path,
+    provisions: pd.DataFrame | None,
+    provisions_file: str = "provisions.csv",
+    provisions_required: bool = True,
+) -> pd.DataFrame:
     """The procedures map with each statutory deadline read from the inventory's provisions.
 
     Columns added: deadline_quantity, deadline_unit, deadline_kind (working_days / calendar_days /
@@ -146,35 +154,68 @@ def load_procedures(path: str | Path, provisions: pd.DataFrame | None, provision
     lines = frame.pop(ROW).tolist()
     for line, row in zip(lines, frame.itertuples(index=False)):
         provision = row.deadline_provision.strip()
-        record = {"deadline_quantity": np.nan, "deadline_unit": "", "deadline_kind": "", "deadline_text": "",
-                  "deadline_source": "", "deadline_confidence": "", "deadline_valid_from": pd.NaT,
-                  "deadline_valid_to": pd.NaT}
+        record = {
+            "deadline_quantity": np.nan,
+            "deadline_unit": "",
+            "deadline_kind": "",
+            "deadline_text": "",
+            "deadline_source": "",
+            "deadline_confidence": "",
+            "deadline_valid_from": pd.NaT,
+            "deadline_valid_to": pd.NaT,
+        }
         records.append(record)
         if not provision:
             continue
         if lookup is None and not provisions_required:
             continue
         if lookup is None:
-            problems.append(Problem(file=file, row=line, column="deadline_provision",
-                                    expected="the inventory's provisions table (run notebook 10 first)", found=provision))
+            problems.append(
+                Problem(
+                    file=file,
+                    row=line,
+                    column="deadline_provision",
+                    expected="the inventory's provisions table (run notebook 10 first)",
+                    found=provision,
+                )
+            )
             continue
         if provision not in lookup:
-            problems.append(Problem(file=file, row=line, column="deadline_provision",
-                                    expected=f"a provision id in {provisions_file}", found=provision))
+            problems.append(
+                Problem(
+                    file=file,
+                    row=line,
+                    column="deadline_provision",
+                    expected=f"a provision id in {provisions_file}",
+                    found=provision,
+                )
+            )
             continue
         fact = lookup[provision]
         kind = units.get(normalise_value(fact["unit"]), "")
         quantity = pd.to_numeric(fact["quantity"], errors="coerce")
         if not kind or pd.isna(quantity):
-            problems.append(Problem(file=file, row=line, column="deadline_provision",
-                                    expected="a provision whose quantity is a number and whose unit is one of "
-                                             + ", ".join(_settings()["deadline_units"]),
-                                    found=f"{provision}: {fact['quantity']} {fact['unit']}"))
+            problems.append(
+                Problem(
+                    file=file,
+                    row=line,
+                    column="deadline_provision",
+                    expected="a provision whose quantity is a number and whose unit is one of "
+                    + ", ".join(_settings()["deadline_units"]),
+                    found=f"{provision}: {fact['quantity']} {fact['unit']}",
+                )
+            )
             continue
-        record.update(deadline_quantity=float(quantity), deadline_unit=fact["unit"], deadline_kind=kind,
-                      deadline_text=f"{float(quantity):g} {fact['unit']}", deadline_source=fact["source"],
-                      deadline_confidence=fact["confidence"], deadline_valid_from=fact["valid_from"],
-                      deadline_valid_to=fact["valid_to"])
+        record.update(
+            deadline_quantity=float(quantity),
+            deadline_unit=fact["unit"],
+            deadline_kind=kind,
+            deadline_text=f"{float(quantity):g} {fact['unit']}",
+            deadline_source=fact["source"],
+            deadline_confidence=fact["confidence"],
+            deadline_valid_from=fact["valid_from"],
+            deadline_valid_to=fact["valid_to"],
+        )
     if problems:
         raise InputError(problems)
     return pd.concat([frame, pd.DataFrame.from_records(records, index=frame.index)], axis=1)
@@ -186,20 +227,42 @@ def _provision_lookup(provisions: pd.DataFrame | None) -> dict[str, dict] | None
         return None
     id_col = next((c for c in ("provision_id", "id") if c in provisions.columns), None)
     if id_col is None or "quantity" not in provisions.columns or "unit" not in provisions.columns:
-        raise InputError([Problem(file="data/processed/inventory/provisions.csv", row=1,
-                                  column="provision_id, quantity, unit",
-                                  expected="the columns provision_id (or id), quantity and unit",
-                                  found=", ".join(map(str, provisions.columns)))])
+        raise InputError(
+            [
+                Problem(
+                    file="data/processed/inventory/provisions.csv",
+                    row=1,
+                    column="provision_id, quantity, unit",
+                    expected="the columns provision_id (or id), quantity and unit",
+                    found=", ".join(map(str, provisions.columns)),
+                )
+            ]
+        )
 
     def column(name: str, default=""):
         return provisions[name] if name in provisions.columns else pd.Series(default, index=provisions.index)
 
     text = lambda v: "" if pd.isna(v) else str(v)  # noqa: E731
     dates = {name: pd.to_datetime(column(name, None), errors="coerce") for name in ("valid_from", "valid_to")}
-    return {str(i).strip(): {"quantity": q, "unit": text(u), "source": text(s), "confidence": text(c),
-                             "valid_from": f, "valid_to": t}
-            for i, q, u, s, c, f, t in zip(provisions[id_col], provisions["quantity"], provisions["unit"],
-                                          column("source"), column("confidence"), dates["valid_from"], dates["valid_to"])}
+    return {
+        str(i).strip(): {
+            "quantity": q,
+            "unit": text(u),
+            "source": text(s),
+            "confidence": text(c),
+            "valid_from": f,
+            "valid_to": t,
+        }
+        for i, q, u, s, c, f, t in zip(
+            provisions[id_col],
+            provisions["quantity"],
+            provisions["unit"],
+            column("source"),
+            column("confidence"),
+            dates["valid_from"],
+            dates["valid_to"],
+        )
+    }
 
 
 def read_provisions(inventory_dir: str | Path) -> pd.DataFrame | None:
@@ -233,13 +296,16 @@ def _sniff(path: Path, file: str) -> tuple[str, str, list[str]]:
     counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
     sep = max(counts, key=counts.get)
     if counts[sep] == 0:
-        raise InputError([Problem(file=file, row=1, expected="a header line with ';', ',' or tab separators",
-                                  found=first_line[:80])])
+        raise InputError(
+            [Problem(file=file, row=1, expected="a header line with ';', ',' or tab separators", found=first_line[:80])]
+        )
     header = next(csv.reader([first_line], delimiter=sep))
     return encoding, sep, header
 
 
-def _header_mapping(header: Sequence[str], column_map: ColumnMap, file: str, sheet: str | None = None) -> dict[str, str]:
+def _header_mapping(
+    header: Sequence[str], column_map: ColumnMap, file: str, sheet: str | None = None
+) -> dict[str, str]:
     """Source header → canonical name; a missing required column or a column mapped twice is an InputError."""
     rename: dict[str, str] = {}
     for column in header:
@@ -248,15 +314,35 @@ def _header_mapping(header: Sequence[str], column_map: ColumnMap, file: str, she
             continue
         if canonical in rename.values():
             first = next(k for k, v in rename.items() if v == canonical)
-            raise InputError([Problem(file=file, sheet=sheet, row=1, column=str(column),
-                                      expected=f"one column for '{canonical}'", found=f"both '{first}' and '{column}'")])
+            raise InputError(
+                [
+                    Problem(
+                        file=file,
+                        sheet=sheet,
+                        row=1,
+                        column=str(column),
+                        expected=f"one column for '{canonical}'",
+                        found=f"both '{first}' and '{column}'",
+                    )
+                ]
+            )
         rename[column] = canonical
     missing = [c for c in column_map.required if c not in rename.values()]
     if missing:
-        raise InputError([Problem(file=file, sheet=sheet, row=1, column=c,
-                                  expected=f"a column for '{c}' ({column_map.descriptions.get(c, '')}); "
-                                           "spellings are listed in the column mapping",
-                                  found="headers: " + ", ".join(map(str, header))) for c in missing])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=1,
+                    column=c,
+                    expected=f"a column for '{c}' ({column_map.descriptions.get(c, '')}); "
+                    "spellings are listed in the column mapping",
+                    found="headers: " + ", ".join(map(str, header)),
+                )
+                for c in missing
+            ]
+        )
     return rename
 
 
@@ -286,8 +372,15 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
         # Lines with the wrong number of fields (rare): find them, then read the file without them.
         malformed = _malformed_lines(path, encoding, sep, len(header))
         if not malformed:
-            raise InputError([Problem(file=file, expected=f"a well-formed '{sep}'-separated file",
-                                      found=str(exc).splitlines()[0][:200])]) from None
+            raise InputError(
+                [
+                    Problem(
+                        file=file,
+                        expected=f"a well-formed '{sep}'-separated file",
+                        found=str(exc).splitlines()[0][:200],
+                    )
+                ]
+            ) from None
         with tempfile.TemporaryDirectory(prefix="extract-") as folder:
             kept = Path(folder) / path.name
             _copy_without(path, kept, {line for line, _ in malformed})
@@ -303,13 +396,21 @@ def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, st
 
     Bytes, not text: only the distinct values are decoded afterwards, in the file's encoding (';', quotes
     and digits are the same bytes in UTF-8 and Windows-1251)."""
-    types = {name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
-             for name, dst in source.items()}
+    types = {
+        name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
+        for name, dst in source.items()
+    }
     table = pa_csv.read_csv(
-        path, read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
+        path,
+        read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
         parse_options=pa_csv.ParseOptions(delimiter=sep),
-        convert_options=pa_csv.ConvertOptions(include_columns=list(source), column_types=types,
-                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
+        convert_options=pa_csv.ConvertOptions(
+            include_columns=list(source),
+            column_types=types,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     return table.unify_dictionaries()
 
 
@@ -330,10 +431,19 @@ def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> 
     try:
         categories = [value.decode(python_encoding) for value in combined.dictionary.to_pylist()]
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(file=file, column=name, expected=f"text in {encoding} throughout the file",
-                                  found=f"undecodable bytes {exc.object[exc.start:exc.start + 4]!r}")]) from None
-    values = pd.Categorical.from_codes(combined.indices.to_numpy(zero_copy_only=False),
-                                       categories=pd.Index(categories, dtype=object))
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    column=name,
+                    expected=f"text in {encoding} throughout the file",
+                    found=f"undecodable bytes {exc.object[exc.start : exc.start + 4]!r}",
+                )
+            ]
+        ) from None
+    values = pd.Categorical.from_codes(
+        combined.indices.to_numpy(zero_copy_only=False), categories=pd.Index(categories, dtype=object)
+    )
     return values.reorder_categories(sorted(values.categories))  # sorted, so tables keep their row order
 
 
@@ -347,8 +457,16 @@ def _as_text(values: pa.Array, encoding: str, file: str, name: str) -> pa.Array:
             return values.view(pa.string())
         return pa.array([v.decode(encoding) for v in values.to_pylist()], pa.string())
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError([Problem(file=file, column=name, expected=f"text in {encoding} throughout the file",
-                                  found=f"undecodable bytes ({str(exc)[:80]})")]) from None
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    column=name,
+                    expected=f"text in {encoding} throughout the file",
+                    found=f"undecodable bytes ({str(exc)[:80]})",
+                )
+            ]
+        ) from None
 
 
 def _malformed_lines(path: Path, encoding: str, sep: str, width: int) -> list[tuple[int, str]]:
@@ -378,9 +496,15 @@ def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtr
     rename = _header_mapping([c for c in frame.columns if c != ROW], column_map, file, sheet)
     frame = frame[[ROW] + list(rename)].rename(columns=rename)
     for column in rename.values():
-        text = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                                 else f"{v:%d.%m.%Y}" if isinstance(v, (datetime, date))
-                                 else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        text = frame[column].map(
+            lambda v: ""
+            if v is None or (isinstance(v, float) and np.isnan(v))
+            else f"{v:%d.%m.%Y}"
+            if isinstance(v, (datetime, date))
+            else str(int(v))
+            if isinstance(v, float) and v.is_integer()
+            else str(v)
+        )
         frame[column] = text.astype("string[pyarrow]") if column == "application_id" else text.astype("category")
     return RawExtract(frame=_complete(frame, column_map), file=file, encoding="xlsx", separator="")
 
@@ -481,8 +605,9 @@ class Extract:
     info: dict = field(default_factory=dict)
 
 
-def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calendar: WorkCalendar,
-            origin: str | None = None) -> Extract:
+def prepare(
+    raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calendar: WorkCalendar, origin: str | None = None
+) -> Extract:
     """Validate every row, count and exemplify each problem, and derive durations and deadlines.
 
     Rows with an error are excluded from the metrics but counted in the data-quality table; rows of
@@ -494,8 +619,12 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
     settings = _settings()
     frame = raw.frame
     n = len(frame)
-    procedure_lookup = {normalise_value(v): pid for pid, vals in zip(procedures["procedure"], procedures["extract_values"])
-                        for v in str(vals).split(";") if v.strip()}
+    procedure_lookup = {
+        normalise_value(v): pid
+        for pid, vals in zip(procedures["procedure"], procedures["extract_values"])
+        for v in str(vals).split(";")
+        if v.strip()
+    }
     procedure = _recode(frame["procedure"], procedure_lookup, "")
     outcome = _recode(frame["outcome"], values.values.get("outcome", {}), "")
     sex = _recode(frame["sex"], values.values.get("sex", {}), UNKNOWN)
@@ -517,42 +646,135 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
     date_hint = "a date as dd.mm.yyyy"
     ambiguous = either["receipt_date"] | either["decision_date"] | either["extraction_date"]
     checks = [
-        Check("date_day_month_ambiguous", "Date written a/b/yyyy in a file that writes dates both day first and "
-              "month first: day and month cannot be told apart", "excluded", "receipt_date",
-              "a date as dd.mm.yyyy", ambiguous if order == MIXED else np.zeros(n, bool), DATE_COLUMNS),
-        Check("receipt_date_unreadable", "Receipt date cannot be read", "excluded", "receipt_date", date_hint,
-              bad_receipt & ~(either["receipt_date"] & (order == MIXED))),
-        Check("receipt_date_missing", "Receipt date missing", "excluded", "receipt_date", "a receipt date", blank_receipt),
-        Check("decision_date_unreadable", "Decision date cannot be read", "excluded", "decision_date", date_hint,
-              bad_decision & ~(either["decision_date"] & (order == MIXED))),
-        Check("extraction_date_unreadable", "Extraction date missing or unreadable", "excluded", "extraction_date",
-              date_hint, (bad_extraction & ~(either["extraction_date"] & (order == MIXED))) | blank_extraction),
-        Check("procedure_unknown", "Procedure not in the procedures map", "excluded", "procedure",
-              "a procedure listed in the procedures map", _is_in(procedure, [""])),
-        Check("outcome_unknown", "Outcome not in the value list", "excluded", "outcome",
-              "an outcome listed in the value mapping", ~known_outcome),
-        Check("decision_before_receipt", "Decision dated before receipt", "excluded", "decision_date",
-              "a decision on or after the receipt date", has_decision & ~np.isnat(receipt) & (decision < receipt),
-              ("receipt_date", "decision_date")),
-        Check("receipt_after_extraction", "Receipt dated after the extraction", "excluded", "receipt_date",
-              "a receipt on or before the extraction date", ~np.isnat(receipt) & ~np.isnat(extraction) & (receipt > extraction),
-              ("receipt_date", "extraction_date")),
-        Check("decision_after_extraction", "Decision dated after the extraction", "excluded", "decision_date",
-              "a decision on or before the extraction date", has_decision & ~np.isnat(extraction) & (decision > extraction),
-              ("decision_date", "extraction_date")),
-        Check("closed_without_decision_date", "Decided or withdrawn but no decision date", "excluded", "decision_date",
-              "a decision date for a closed case", closed & blank_decision, ("outcome", "decision_date")),
-        Check("pending_with_decision_date", "Pending but a decision date is given", "excluded", "outcome",
-              "no decision date while pending", pending & has_decision, ("outcome", "decision_date")),
-        Check("application_id_duplicate", "Application id repeated (first occurrence kept)", "excluded",
-              "application_id", "a unique application id", duplicate),
-        Check("application_id_missing", "Application id missing", "kept", "application_id", "an application id", blank_id),
-        Check("date_read_day_first", "Date written a/b/yyyy that could be either way, read day first (no date in "
-              "the file shows the order)", "kept", "receipt_date", "a date as dd.mm.yyyy",
-              ambiguous if order is None else np.zeros(n, bool), DATE_COLUMNS),
-        Check("sex_not_recorded", "Sex not recorded (kept as unknown)", "kept", "sex", "М or Ж", _is_in(sex, [UNKNOWN])),
-        Check("channel_not_recorded", "Channel not recorded (kept as unknown)", "kept", "channel",
-              "online or in person", _is_in(channel, [UNKNOWN])),
+        Check(
+            "date_day_month_ambiguous",
+            "Date written a/b/yyyy in a file that writes dates both day first and "
+            "month first: day and month cannot be told apart",
+            "excluded",
+            "receipt_date",
+            "a date as dd.mm.yyyy",
+            ambiguous if order == MIXED else np.zeros(n, bool),
+            DATE_COLUMNS,
+        ),
+        Check(
+            "receipt_date_unreadable",
+            "Receipt date cannot be read",
+            "excluded",
+            "receipt_date",
+            date_hint,
+            bad_receipt & ~(either["receipt_date"] & (order == MIXED)),
+        ),
+        Check(
+            "receipt_date_missing", "Receipt date missing", "excluded", "receipt_date", "a receipt date", blank_receipt
+        ),
+        Check(
+            "decision_date_unreadable",
+            "Decision date cannot be read",
+            "excluded",
+            "decision_date",
+            date_hint,
+            bad_decision & ~(either["decision_date"] & (order == MIXED)),
+        ),
+        Check(
+            "extraction_date_unreadable",
+            "Extraction date missing or unreadable",
+            "excluded",
+            "extraction_date",
+            date_hint,
+            (bad_extraction & ~(either["extraction_date"] & (order == MIXED))) | blank_extraction,
+        ),
+        Check(
+            "procedure_unknown",
+            "Procedure not in the procedures map",
+            "excluded",
+            "procedure",
+            "a procedure listed in the procedures map",
+            _is_in(procedure, [""]),
+        ),
+        Check(
+            "outcome_unknown",
+            "Outcome not in the value list",
+            "excluded",
+            "outcome",
+            "an outcome listed in the value mapping",
+            ~known_outcome,
+        ),
+        Check(
+            "decision_before_receipt",
+            "Decision dated before receipt",
+            "excluded",
+            "decision_date",
+            "a decision on or after the receipt date",
+            has_decision & ~np.isnat(receipt) & (decision < receipt),
+            ("receipt_date", "decision_date"),
+        ),
+        Check(
+            "receipt_after_extraction",
+            "Receipt dated after the extraction",
+            "excluded",
+            "receipt_date",
+            "a receipt on or before the extraction date",
+            ~np.isnat(receipt) & ~np.isnat(extraction) & (receipt > extraction),
+            ("receipt_date", "extraction_date"),
+        ),
+        Check(
+            "decision_after_extraction",
+            "Decision dated after the extraction",
+            "excluded",
+            "decision_date",
+            "a decision on or before the extraction date",
+            has_decision & ~np.isnat(extraction) & (decision > extraction),
+            ("decision_date", "extraction_date"),
+        ),
+        Check(
+            "closed_without_decision_date",
+            "Decided or withdrawn but no decision date",
+            "excluded",
+            "decision_date",
+            "a decision date for a closed case",
+            closed & blank_decision,
+            ("outcome", "decision_date"),
+        ),
+        Check(
+            "pending_with_decision_date",
+            "Pending but a decision date is given",
+            "excluded",
+            "outcome",
+            "no decision date while pending",
+            pending & has_decision,
+            ("outcome", "decision_date"),
+        ),
+        Check(
+            "application_id_duplicate",
+            "Application id repeated (first occurrence kept)",
+            "excluded",
+            "application_id",
+            "a unique application id",
+            duplicate,
+        ),
+        Check(
+            "application_id_missing", "Application id missing", "kept", "application_id", "an application id", blank_id
+        ),
+        Check(
+            "date_read_day_first",
+            "Date written a/b/yyyy that could be either way, read day first (no date in the file shows the order)",
+            "kept",
+            "receipt_date",
+            "a date as dd.mm.yyyy",
+            ambiguous if order is None else np.zeros(n, bool),
+            DATE_COLUMNS,
+        ),
+        Check(
+            "sex_not_recorded", "Sex not recorded (kept as unknown)", "kept", "sex", "М or Ж", _is_in(sex, [UNKNOWN])
+        ),
+        Check(
+            "channel_not_recorded",
+            "Channel not recorded (kept as unknown)",
+            "kept",
+            "channel",
+            "online or in person",
+            _is_in(channel, [UNKNOWN]),
+        ),
     ]
     invalid = np.zeros(n, dtype=bool)
     for check in checks:
@@ -560,8 +782,16 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
             invalid |= check.mask
     origin = origin if origin is not None else config.get("corridor.origin.code")
     other = ~invalid & ~_is_in(nationality, [origin])
-    checks.append(Check("other_nationality", f"Applicant not a citizen of {origin} (not analysed)", "out of scope",
-                        "nationality", origin, other))
+    checks.append(
+        Check(
+            "other_nationality",
+            f"Applicant not a citizen of {origin} (not analysed)",
+            "out of scope",
+            "nationality",
+            origin,
+            other,
+        )
+    )
     total = n + len(raw.malformed)
     quality, problems = _quality_table(checks, frame, raw.file, total, raw.malformed)
     excluded = int(invalid.sum()) + len(raw.malformed)
@@ -569,35 +799,60 @@ def prepare(raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, calenda
     if total and excluded / total > limit:
         raise InputError(exclusion_problems(quality, raw.file, excluded, total, limit))
     keep = ~invalid & ~other
-    cases = pd.DataFrame({
-        "procedure": procedure[keep], "office": office[keep], "channel": channel[keep], "sex": sex[keep],
-        "age_band": age_band[keep], "outcome": outcome[keep],
-        "receipt": receipt[keep], "decision": decision[keep], "extraction": extraction[keep],
-    })
+    cases = pd.DataFrame(
+        {
+            "procedure": procedure[keep],
+            "office": office[keep],
+            "channel": channel[keep],
+            "sex": sex[keep],
+            "age_band": age_band[keep],
+            "outcome": outcome[keep],
+            "receipt": receipt[keep],
+            "decision": decision[keep],
+            "extraction": extraction[keep],
+        }
+    )
     for column in ("office", "channel", "sex", "age_band", "outcome"):
         cases[column] = _drop_unused(cases[column].array)
     cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
     _derive(cases, procedures, calendar)
-    info = {"file": raw.file, "encoding": raw.encoding, "separator": raw.separator, "rows": total,
-            "rows_excluded": excluded, "rows_out_of_scope": int(other.sum()), "rows_analysed": int(keep.sum()),
-            "date_order": order or ""}
+    info = {
+        "file": raw.file,
+        "encoding": raw.encoding,
+        "separator": raw.separator,
+        "rows": total,
+        "rows_excluded": excluded,
+        "rows_out_of_scope": int(other.sum()),
+        "rows_analysed": int(keep.sum()),
+        "date_order": order or "",
+    }
     return Extract(cases=cases, quality=quality, problems=problems, info=info)
 
 
 def exclusion_problems(quality: pd.DataFrame, file: str, excluded: int, total: int, limit: float) -> list[Problem]:
     """Why the build stops: the share excluded against the limit, then each reason with its first lines."""
-    head = Problem(file=file, expected=f"at most {100 * limit:g} % of rows excluded (processing_times."
-                   "max_invalid_share in config/corridor.yaml)",
-                   found=f"{excluded:,} of {total:,} rows ({100 * excluded / total:.1f} %): a wrong date format or "
-                         "mapping rather than a few typos")
+    head = Problem(
+        file=file,
+        expected=f"at most {100 * limit:g} % of rows excluded (processing_times."
+        "max_invalid_share in config/corridor.yaml)",
+        found=f"{excluded:,} of {total:,} rows ({100 * excluded / total:.1f} %): a wrong date format or "
+        "mapping rather than a few typos",
+    )
     return [head, *exclusion_reasons(quality, file)]
 
 
 def exclusion_reasons(quality: pd.DataFrame, file: str, severity: str = "error") -> list[Problem]:
     """One problem per reason rows were excluded, with the count and the first lines (data-quality table)."""
-    return [Problem(file=file, expected=f"no rows with: {r.description.lower()}", severity=severity,
-                    found=f"{r.rows:,} rows ({_percent(r.percent_of_rows)}), e.g. {r.examples}")
-            for r in quality.itertuples() if r.action == "excluded" and r.rows]
+    return [
+        Problem(
+            file=file,
+            expected=f"no rows with: {r.description.lower()}",
+            severity=severity,
+            found=f"{r.rows:,} rows ({_percent(r.percent_of_rows)}), e.g. {r.examples}",
+        )
+        for r in quality.itertuples()
+        if r.action == "excluded" and r.rows
+    ]
 
 
 def exclusion_report(extract: Extract) -> str:
@@ -605,8 +860,10 @@ def exclusion_report(extract: Extract) -> str:
     info = extract.info
     if not info["rows_excluded"]:
         return ""
-    lines = [f"⚠ {info['file']}: {info['rows_excluded']:,} of {info['rows']:,} rows "
-             f"({_percent(100 * info['rows_excluded'] / info['rows'])}) excluded from the processing-times chapter"]
+    lines = [
+        f"⚠ {info['file']}: {info['rows_excluded']:,} of {info['rows']:,} rows "
+        f"({_percent(100 * info['rows_excluded'] / info['rows'])}) excluded from the processing-times chapter"
+    ]
     for r in extract.quality.itertuples():
         if r.action == "excluded" and r.rows:
             lines.append(f"  {r.rows:,} × {r.description.lower()} (e.g. {r.examples})")
@@ -627,8 +884,11 @@ def show_exclusions(extract: Extract) -> None:
 
 def exclusion_list(quality: pd.DataFrame) -> str:
     """Markdown bullets, one per reason rows were excluded, with the count (for the chapter's prose)."""
-    return "\n".join(f"- {r.description} ({r.rows:,} {'row' if r.rows == 1 else 'rows'}, "
-                     f"{_percent(r.percent_of_rows)})" for r in quality.itertuples() if r.action == "excluded" and r.rows)
+    return "\n".join(
+        f"- {r.description} ({r.rows:,} {'row' if r.rows == 1 else 'rows'}, {_percent(r.percent_of_rows)})"
+        for r in quality.itertuples()
+        if r.action == "excluded" and r.rows
+    )
 
 
 def _percent(value: float) -> str:
@@ -636,27 +896,57 @@ def _percent(value: float) -> str:
     return "under 0.1 %" if 0 < value < 0.05 else f"{value:.1f} %"
 
 
-def _quality_table(checks: Sequence[Check], frame: pd.DataFrame, file: str, n: int,
-                   malformed: Sequence[tuple[int, str]] = ()) -> tuple[pd.DataFrame, list[Problem]]:
+def _quality_table(
+    checks: Sequence[Check], frame: pd.DataFrame, file: str, n: int, malformed: Sequence[tuple[int, str]] = ()
+) -> tuple[pd.DataFrame, list[Problem]]:
     records, problems = [], []
     lines = frame[ROW].to_numpy()
     shown_lines = "; ".join(f"line {line}: {text[:60]!r}" for line, text in malformed[:EXAMPLES_PER_CHECK])
-    records.append({"check": "line_malformed", "description": "Line with the wrong number of fields (cut short, or a "
-                    "separator inside an unquoted value): not read", "action": "excluded", "rows": len(malformed),
-                    "percent_of_rows": 100.0 * len(malformed) / n if n else np.nan, "examples": shown_lines})
-    problems.extend(Problem(file=file, row=line, expected="the header's number of fields", found=text[:80],
-                            severity="warning") for line, text in malformed[:EXAMPLES_PER_CHECK])
+    records.append(
+        {
+            "check": "line_malformed",
+            "description": "Line with the wrong number of fields (cut short, or a "
+            "separator inside an unquoted value): not read",
+            "action": "excluded",
+            "rows": len(malformed),
+            "percent_of_rows": 100.0 * len(malformed) / n if n else np.nan,
+            "examples": shown_lines,
+        }
+    )
+    problems.extend(
+        Problem(file=file, row=line, expected="the header's number of fields", found=text[:80], severity="warning")
+        for line, text in malformed[:EXAMPLES_PER_CHECK]
+    )
     for check in checks:
         count = int(check.mask.sum())
         where = np.flatnonzero(check.mask)[:EXAMPLES_PER_CHECK]
         shown = [c for c in (check.shown or (check.column,)) if c in frame.columns]
-        found = [", ".join(f"{c} {frame[c].iat[i]!r}" if len(shown) > 1 else str(frame[c].iat[i]) for c in shown)
-                 for i in where]
+        found = [
+            ", ".join(f"{c} {frame[c].iat[i]!r}" if len(shown) > 1 else str(frame[c].iat[i]) for c in shown)
+            for i in where
+        ]
         examples = "; ".join(f"line {int(lines[i])}: {v if len(shown) > 1 else repr(v)}" for i, v in zip(where, found))
-        records.append({"check": check.id, "description": check.description, "action": check.action,
-                        "rows": count, "percent_of_rows": 100.0 * count / n if n else np.nan, "examples": examples})
-        problems.extend(Problem(file=file, row=int(lines[i]), column=check.column, expected=check.expected,
-                                found=str(v), severity="warning") for i, v in zip(where, found))
+        records.append(
+            {
+                "check": check.id,
+                "description": check.description,
+                "action": check.action,
+                "rows": count,
+                "percent_of_rows": 100.0 * count / n if n else np.nan,
+                "examples": examples,
+            }
+        )
+        problems.extend(
+            Problem(
+                file=file,
+                row=int(lines[i]),
+                column=check.column,
+                expected=check.expected,
+                found=str(v),
+                severity="warning",
+            )
+            for i, v in zip(where, found)
+        )
     return pd.DataFrame.from_records(records), problems
 
 
@@ -666,7 +956,9 @@ def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalenda
     outcome = cases["outcome"]
     receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
     closed = _is_in(outcome, settings["closed_outcomes"])
-    end = np.where(closed, cases["decision"].to_numpy(dtype="datetime64[D]"), cases["extraction"].to_numpy(dtype="datetime64[D]"))
+    end = np.where(
+        closed, cases["decision"].to_numpy(dtype="datetime64[D]"), cases["extraction"].to_numpy(dtype="datetime64[D]")
+    )
     cases["decided"] = _is_in(outcome, settings["decided_outcomes"])
     cases["closed"] = closed
     cases["pending"] = _is_in(outcome, [settings["pending_outcome"]])
@@ -682,8 +974,9 @@ def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalenda
             mask &= receipt >= np.datetime64(row.deadline_valid_from, "D")
         if pd.notna(row.deadline_valid_to):
             mask &= receipt <= np.datetime64(row.deadline_valid_to, "D")
-        deadline[mask] = _by_day(receipt[mask], lambda days, r=row: deadline_dates(days, r.deadline_quantity,
-                                                                                   r.deadline_kind, calendar))
+        deadline[mask] = _by_day(
+            receipt[mask], lambda days, r=row: deadline_dates(days, r.deadline_quantity, r.deadline_kind, calendar)
+        )
     has_deadline = ~np.isnat(deadline)
     extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
     decision = cases["decision"].to_numpy(dtype="datetime64[D]")
@@ -691,7 +984,9 @@ def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalenda
     cases["has_deadline"] = has_deadline
     cases["within_deadline"] = cases["decided"].to_numpy() & has_deadline & (decision <= deadline)
     cases["overdue_pending"] = cases["pending"].to_numpy() & has_deadline & (extraction > deadline)
-    cases["deadline_working_days"] = np.where(has_deadline, _working_days(calendar, receipt, deadline), -1).astype(np.int32)
+    cases["deadline_working_days"] = np.where(has_deadline, _working_days(calendar, receipt, deadline), -1).astype(
+        np.int32
+    )
 
 
 def _by_day(days: np.ndarray, compute) -> np.ndarray:
@@ -723,7 +1018,7 @@ def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) ->
 
 
 def _month_labels(days: np.ndarray) -> pd.Categorical:
-    """"YYYY-MM" labels for millions of dates, formatting each month once."""
+    """ "YYYY-MM" labels for millions of dates, formatting each month once."""
     months = days.astype("datetime64[M]").astype(np.int64)
     if not len(months):
         return pd.Categorical([])
@@ -753,7 +1048,9 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
         month = receipt.astype("datetime64[M]")
         day = (receipt - month.astype("datetime64[D]")).astype(np.int64)
         target = month + np.timedelta64(n, "M")
-        last_day = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64) - 1
+        last_day = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
+            np.int64
+        ) - 1
         return target.astype("datetime64[D]") + np.minimum(day, last_day).astype("timedelta64[D]")
     raise ValueError(f"unknown deadline kind {kind!r}")
 
@@ -808,8 +1105,10 @@ def aalen_johansen(events_by_cause: Mapping[str, np.ndarray], censored: np.ndarr
     survival, at_risk = kaplan_meier(all_events, censored)
     before = np.concatenate([np.ones((survival.shape[0], 1)), survival[:, :-1]], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return {cause: np.cumsum(np.where(at_risk > 0, before * d / np.maximum(at_risk, 1), 0.0), axis=1)
-                for cause, d in events_by_cause.items()}
+        return {
+            cause: np.cumsum(np.where(at_risk > 0, before * d / np.maximum(at_risk, 1), 0.0), axis=1)
+            for cause, d in events_by_cause.items()
+        }
 
 
 # ---------------------------------------------------------------- grouped metrics
@@ -831,8 +1130,12 @@ def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Data
         present = np.flatnonzero(np.bincount(combined, minlength=space))
         remap = np.zeros(space, dtype=np.int64)
         remap[present] = np.arange(len(present))
-        keys = pd.DataFrame({name: np.asarray(column.cat.categories, dtype=object)[codes]
-                             for name, column, codes in zip(by, columns, np.unravel_index(present, shape))})
+        keys = pd.DataFrame(
+            {
+                name: np.asarray(column.cat.categories, dtype=object)[codes]
+                for name, column, codes in zip(by, columns, np.unravel_index(present, shape))
+            }
+        )
         return remap[combined], keys
     grouper = cases.groupby(list(by), observed=True, sort=True)
     keys = grouper.size().reset_index()[list(by)]
@@ -841,8 +1144,9 @@ def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Data
     return grouper.ngroup().to_numpy(), keys
 
 
-def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None,
-            percents: Sequence[int] | None = None) -> pd.DataFrame:
+def metrics(
+    cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None, percents: Sequence[int] | None = None
+) -> pd.DataFrame:
     """Received, decided, pending; completed-only percentiles; within-deadline shares; KM quantiles.
 
     Days are working days unless a column says calendar. Percentiles are blank for groups with fewer
@@ -886,9 +1190,12 @@ def metrics(cases: pd.DataFrame, by: Sequence[str], min_cases: int | None = None
     overdue = count(cases["overdue_pending"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share_within_deadline"] = np.where(with_deadline > 0, within / with_deadline, np.nan)
-        out["share_within_deadline_incl_overdue_pending"] = np.where(with_deadline + overdue > 0,
-                                                                    within / (with_deadline + overdue), np.nan)
-    out["n_overdue_pending"] = pd.array(np.where(count(cases["has_deadline"].to_numpy()) > 0, overdue, -1), dtype="Int64")
+        out["share_within_deadline_incl_overdue_pending"] = np.where(
+            with_deadline + overdue > 0, within / (with_deadline + overdue), np.nan
+        )
+    out["n_overdue_pending"] = pd.array(
+        np.where(count(cases["has_deadline"].to_numpy()) > 0, overdue, -1), dtype="Int64"
+    )
     out.loc[out["n_overdue_pending"] < 0, "n_overdue_pending"] = pd.NA  # no deadline: nothing can be overdue
     out["few_cases"] = few_decided
     return out
@@ -909,8 +1216,10 @@ def curves(cases: pd.DataFrame, by: Sequence[str], horizon: int) -> pd.DataFrame
     hist_decided = _histogram(codes, wd, decided, g, width)
     survival, at_risk = kaplan_meier(hist_decided, _histogram(codes, wd, ~decided, g, width))
     completed = 1.0 - np.cumsum(hist_decided, axis=1) / np.maximum(hist_decided.sum(axis=1, keepdims=True), 1)
-    cif = aalen_johansen({o: _histogram(codes, wd, _is_in(cases["outcome"], [o]), g, width) for o in OUTCOMES},
-                         _histogram(codes, wd, ~_is_in(cases["outcome"], OUTCOMES), g, width))
+    cif = aalen_johansen(
+        {o: _histogram(codes, wd, _is_in(cases["outcome"], [o]), g, width) for o in OUTCOMES},
+        _histogram(codes, wd, ~_is_in(cases["outcome"], OUTCOMES), g, width),
+    )
     days = np.arange(horizon + 1)
     frame = keys.loc[keys.index.repeat(horizon + 1)].reset_index(drop=True)
     frame["working_day"] = np.tile(days, g)
@@ -974,17 +1283,29 @@ def summary_by_procedure(cases: pd.DataFrame, procedures: pd.DataFrame) -> pd.Da
     calendar days or months it is the median working-day equivalent over the cases (basis says which).
     """
     table = metrics(cases, ["procedure"])
-    table = procedures[["procedure", "label_en", "deadline_provision", "deadline_text", "deadline_kind",
-                        "deadline_confidence", "deadline_source"]].merge(
-        table, on="procedure", how="left")
+    table = procedures[
+        [
+            "procedure",
+            "label_en",
+            "deadline_provision",
+            "deadline_text",
+            "deadline_kind",
+            "deadline_confidence",
+            "deadline_source",
+        ]
+    ].merge(table, on="procedure", how="left")
     equivalent = cases[cases["has_deadline"]].groupby("procedure", observed=True)["deadline_working_days"].median()
-    statutory = procedures.set_index("procedure")["deadline_quantity"].where(procedures.set_index("procedure")["deadline_kind"] == "working_days")
-    table["deadline_working_days"] = [statutory.get(p) if pd.notna(statutory.get(p)) else equivalent.get(p, np.nan)
-                                      for p in table["procedure"]]
+    statutory = procedures.set_index("procedure")["deadline_quantity"].where(
+        procedures.set_index("procedure")["deadline_kind"] == "working_days"
+    )
+    table["deadline_working_days"] = [
+        statutory.get(p) if pd.notna(statutory.get(p)) else equivalent.get(p, np.nan) for p in table["procedure"]
+    ]
     table["deadline_basis"] = np.select(
         [table["deadline_kind"] == "working_days", table["deadline_kind"] != ""],
         ["statutory working days", "median working-day equivalent of " + table["deadline_text"].astype(str)],
-        "no provision gives a deadline")
+        "no provision gives a deadline",
+    )
     for column in ("n_received", "n_decided", "n_withdrawn", "n_pending"):
         table[column] = table[column].fillna(0).astype(int)
     return table
@@ -1009,8 +1330,12 @@ def _shared_legend(fig, axes, spare_panel: bool) -> None:
         for handle, name in zip(*ax.get_legend_handles_labels()):
             entries.setdefault(name, handle)
     fig.tight_layout()
-    fig.legend(list(entries.values()), list(entries), loc="lower right",
-               bbox_to_anchor=(0.98, 0.1) if spare_panel else (0.98, -0.08))
+    fig.legend(
+        list(entries.values()),
+        list(entries),
+        loc="lower right",
+        bbox_to_anchor=(0.98, 0.1) if spare_panel else (0.98, -0.08),
+    )
 
 
 def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
@@ -1039,12 +1364,25 @@ def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
     fig, axes, procs, labels, deadlines = _procedure_panels(summary, sharey=True)
     for ax, proc in zip(axes.ravel(), procs):
         data = curve[curve["procedure"] == proc]
-        ax.step(data["working_day"], data["km_survival"], where="post", color=figures.PALETTE[0],
-                label="Kaplan–Meier (pending censored)")
-        ax.step(data["working_day"], data["completed_survival"], where="post", color=figures.PALETTE[1],
-                linestyle="--", label="Decided cases only")
+        ax.step(
+            data["working_day"],
+            data["km_survival"],
+            where="post",
+            color=figures.PALETTE[0],
+            label="Kaplan–Meier (pending censored)",
+        )
+        ax.step(
+            data["working_day"],
+            data["completed_survival"],
+            where="post",
+            color=figures.PALETTE[1],
+            linestyle="--",
+            label="Decided cases only",
+        )
         if pd.notna(deadlines.get(proc)):
-            ax.axvline(deadlines[proc], color=figures.PALETTE[5], linestyle=":", linewidth=1.5, label="Statutory deadline")
+            ax.axvline(
+                deadlines[proc], color=figures.PALETTE[5], linestyle=":", linewidth=1.5, label="Statutory deadline"
+            )
         ax.set_title(labels.get(proc, proc), fontsize=10)
         ax.set_xlim(0, horizon)
         ax.set_ylim(0, 1.02)
@@ -1058,11 +1396,22 @@ def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
     for ax, proc in zip(axes.ravel(), procs):
         data = by_cohort[by_cohort["procedure"] == proc]
         x = pd.to_datetime(data["cohort"])
-        ax.plot(x, data["p80_days"], marker="o", markersize=3, color=figures.PALETTE[1], label="P80, decided cases only")
-        ax.plot(x, data["km_p80_days"], marker="s", markersize=3, color=figures.PALETTE[0], linestyle="--",
-                label="P80, Kaplan–Meier (pending censored)")
+        ax.plot(
+            x, data["p80_days"], marker="o", markersize=3, color=figures.PALETTE[1], label="P80, decided cases only"
+        )
+        ax.plot(
+            x,
+            data["km_p80_days"],
+            marker="s",
+            markersize=3,
+            color=figures.PALETTE[0],
+            linestyle="--",
+            label="P80, Kaplan–Meier (pending censored)",
+        )
         if pd.notna(deadlines.get(proc)):
-            ax.axhline(deadlines[proc], color=figures.PALETTE[5], linestyle=":", linewidth=1.5, label="Statutory deadline")
+            ax.axhline(
+                deadlines[proc], color=figures.PALETTE[5], linestyle=":", linewidth=1.5, label="Statutory deadline"
+            )
         ax.set_title(labels.get(proc, proc), fontsize=10)
         ax.set_ylim(bottom=0)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
@@ -1119,9 +1468,15 @@ class Analysis:
     tables: dict[str, pd.DataFrame]
 
 
-def analyse(extract_in: str | Path, procedures_map_in: str | Path, columns_map_in: str | Path,
-            values_map_in: str | Path, inventory_dir: str | Path | None, horizon: int = 60,
-            calendar: WorkCalendar | None = None) -> Analysis:
+def analyse(
+    extract_in: str | Path,
+    procedures_map_in: str | Path,
+    columns_map_in: str | Path,
+    values_map_in: str | Path,
+    inventory_dir: str | Path | None,
+    horizon: int = 60,
+    calendar: WorkCalendar | None = None,
+) -> Analysis:
     """Read, validate and measure an extract; every table the chapter shows, keyed by file name."""
     calendar = calendar or WorkCalendar.from_config()
     provisions = read_provisions(inventory_dir) if inventory_dir is not None else None
@@ -1131,8 +1486,15 @@ def analyse(extract_in: str | Path, procedures_map_in: str | Path, columns_map_i
     extract = prepare(raw, values, procedures, calendar)
     cases = extract.cases
     if cases.empty:
-        raise InputError([Problem(file=raw.file, expected="at least one valid application in scope",
-                                  found=f"none of {extract.info['rows']:,} rows (see the data-quality checks)")])
+        raise InputError(
+            [
+                Problem(
+                    file=raw.file,
+                    expected="at least one valid application in scope",
+                    found=f"none of {extract.info['rows']:,} rows (see the data-quality checks)",
+                )
+            ]
+        )
     summary = summary_by_procedure(cases, procedures)
     tables = {
         "summary_by_procedure": summary,
@@ -1152,13 +1514,26 @@ def analyse(extract_in: str | Path, procedures_map_in: str | Path, columns_map_i
 
 
 # ---------------------------------------------------------------- for the report
-DAY_COLUMNS = ("median_days", "p80_days", "p90_days", "km_median_days", "km_p80_days", "median_calendar_days",
-               "p80_calendar_days", "p90_calendar_days", "deadline_working_days")
+DAY_COLUMNS = (
+    "median_days",
+    "p80_days",
+    "p90_days",
+    "km_median_days",
+    "km_p80_days",
+    "median_calendar_days",
+    "p80_calendar_days",
+    "p90_calendar_days",
+    "deadline_working_days",
+)
 SHARE_COLUMNS = ("share_within_deadline", "share_within_deadline_incl_overdue_pending")
 
 
-def for_display(frame: pd.DataFrame, columns: Mapping[str, str], values: ValueMap | None = None,
-                procedures: pd.DataFrame | None = None) -> pd.DataFrame:
+def for_display(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    values: ValueMap | None = None,
+    procedures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Selected columns with English headers: whole days, shares as percentages, blanks for n/a.
 
     Procedure, office, sex and channel ids become their English labels.
@@ -1198,7 +1573,9 @@ def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.
     last = sorted(complete["month"].unique())[-months:]
     recent = complete[complete["month"].isin(last)].groupby("office", observed=True)[["received", "closed"]].sum()
     recent["clearance_rate"] = 100.0 * recent["closed"] / recent["received"]
-    pending = clearance_office[clearance_office["month"] == clearance_office["month"].max()].set_index("office")["pending_at_month_end"]
+    pending = clearance_office[clearance_office["month"] == clearance_office["month"].max()].set_index("office")[
+        "pending_at_month_end"
+    ]
     recent["pending"] = pending.reindex(recent.index)
     recent["first_month"], recent["last_month"] = last[0], last[-1]
     return recent.sort_values(["clearance_rate", "pending"], ascending=[True, False]).reset_index().iloc[0]
@@ -1207,82 +1584,191 @@ def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.
 def record_numbers(reg, result: Analysis, source: str) -> None:
     """Headline numbers into the numbers registry (ids processing_times.<procedure>.<metric> etc.)."""
     info = result.extract.info
-    reg.record("processing_times.extract.rows", info["rows"], "applications", "Rows in the extract", result.extract.info["file"])
-    reg.record("processing_times.extract.rows_excluded", info["rows_excluded"], "applications",
-               "Rows excluded because of invalid data (see the data-quality annex)", result.extract.info["file"])
-    reg.record("processing_times.extract.share_excluded", 100.0 * info["rows_excluded"] / max(info["rows"], 1), "%",
-               "Share of the extract's rows excluded because of invalid data", result.extract.info["file"])
-    reg.record("processing_times.extract.exclusions", exclusion_list(result.extract.quality), "text",
-               "One line per reason rows were excluded, with its count", result.extract.info["file"])
-    reg.record("processing_times.extract.max_share_excluded",
-               100.0 * float(_settings().get("max_invalid_share", DEFAULT_MAX_INVALID_SHARE)), "%",
-               "Share of excluded rows above which the build stops (processing_times.max_invalid_share)",
-               "config/corridor.yaml")
+    reg.record(
+        "processing_times.extract.rows",
+        info["rows"],
+        "applications",
+        "Rows in the extract",
+        result.extract.info["file"],
+    )
+    reg.record(
+        "processing_times.extract.rows_excluded",
+        info["rows_excluded"],
+        "applications",
+        "Rows excluded because of invalid data (see the data-quality annex)",
+        result.extract.info["file"],
+    )
+    reg.record(
+        "processing_times.extract.share_excluded",
+        100.0 * info["rows_excluded"] / max(info["rows"], 1),
+        "%",
+        "Share of the extract's rows excluded because of invalid data",
+        result.extract.info["file"],
+    )
+    reg.record(
+        "processing_times.extract.exclusions",
+        exclusion_list(result.extract.quality),
+        "text",
+        "One line per reason rows were excluded, with its count",
+        result.extract.info["file"],
+    )
+    reg.record(
+        "processing_times.extract.max_share_excluded",
+        100.0 * float(_settings().get("max_invalid_share", DEFAULT_MAX_INVALID_SHARE)),
+        "%",
+        "Share of excluded rows above which the build stops (processing_times.max_invalid_share)",
+        "config/corridor.yaml",
+    )
     day_first = result.extract.quality.set_index("check")["rows"].get("date_read_day_first", 0)
-    reg.record("processing_times.extract.dates_read_day_first", int(day_first), "applications",
-               "Rows whose a/b/yyyy dates were read day first, no date of the file showing the order",
-               result.extract.info["file"])
-    reg.record("processing_times.extract.rows_out_of_scope", info["rows_out_of_scope"], "applications",
-               "Valid rows of applicants of another nationality (not analysed)", result.extract.info["file"])
-    reg.record("processing_times.extract.rows_analysed", info["rows_analysed"], "applications",
-               "Applications analysed", result.extract.info["file"])
+    reg.record(
+        "processing_times.extract.dates_read_day_first",
+        int(day_first),
+        "applications",
+        "Rows whose a/b/yyyy dates were read day first, no date of the file showing the order",
+        result.extract.info["file"],
+    )
+    reg.record(
+        "processing_times.extract.rows_out_of_scope",
+        info["rows_out_of_scope"],
+        "applications",
+        "Valid rows of applicants of another nationality (not analysed)",
+        result.extract.info["file"],
+    )
+    reg.record(
+        "processing_times.extract.rows_analysed",
+        info["rows_analysed"],
+        "applications",
+        "Applications analysed",
+        result.extract.info["file"],
+    )
     separator = {";": "a semicolon", ",": "a comma", "\t": "a tab"}.get(info["separator"], repr(info["separator"]))
-    reg.record("processing_times.extract.encoding", info["encoding"], "text", "Encoding the extract was read as",
-               info["file"])
+    reg.record(
+        "processing_times.extract.encoding", info["encoding"], "text", "Encoding the extract was read as", info["file"]
+    )
     reg.record("processing_times.extract.separator", separator, "text", "Field separator of the extract", info["file"])
     extraction = result.extract.cases["extraction"].max()
-    reg.record("processing_times.extract.extraction_date", extraction.date() if pd.notna(extraction) else None,
-               "date", "Date the extract was taken (pending cases are censored at it)", result.extract.info["file"])
+    reg.record(
+        "processing_times.extract.extraction_date",
+        extraction.date() if pd.notna(extraction) else None,
+        "date",
+        "Date the extract was taken (pending cases are censored at it)",
+        result.extract.info["file"],
+    )
     summary = result.tables["summary_by_procedure"]
     where = f"{source}/summary_by_procedure.csv"
-    units = {"n_received": ("applications", "Applications received"), "n_decided": ("applications", "Applications decided"),
-             "n_pending": ("applications", "Applications pending at extraction"),
-             "median_days": ("working days", "Median processing time of decided cases"),
-             "p80_days": ("working days", "80th percentile of decided cases (80 % decided within)"),
-             "p90_days": ("working days", "90th percentile of decided cases"),
-             "km_median_days": ("working days", "Kaplan–Meier median time to decision, pending cases censored"),
-             "km_p80_days": ("working days", "Kaplan–Meier 80th percentile time to decision, pending cases censored"),
-             "deadline_working_days": ("working days", "Statutory deadline in working days (or its median equivalent)")}
+    units = {
+        "n_received": ("applications", "Applications received"),
+        "n_decided": ("applications", "Applications decided"),
+        "n_pending": ("applications", "Applications pending at extraction"),
+        "median_days": ("working days", "Median processing time of decided cases"),
+        "p80_days": ("working days", "80th percentile of decided cases (80 % decided within)"),
+        "p90_days": ("working days", "90th percentile of decided cases"),
+        "km_median_days": ("working days", "Kaplan–Meier median time to decision, pending cases censored"),
+        "km_p80_days": ("working days", "Kaplan–Meier 80th percentile time to decision, pending cases censored"),
+        "deadline_working_days": ("working days", "Statutory deadline in working days (or its median equivalent)"),
+    }
     for row in summary.itertuples(index=False):
         for column, (unit, text) in units.items():
-            reg.record(f"processing_times.{row.procedure}.{column}", getattr(row, column), unit,
-                       f"{text}: {row.label_en}", where, rows=[row.procedure])
+            reg.record(
+                f"processing_times.{row.procedure}.{column}",
+                getattr(row, column),
+                unit,
+                f"{text}: {row.label_en}",
+                where,
+                rows=[row.procedure],
+            )
         for column in SHARE_COLUMNS:
             value = getattr(row, column)
-            text = ("Share of decided cases decided within the statutory deadline" if column == "share_within_deadline"
-                    else "Share decided within the deadline among decided cases and pending cases already overdue")
-            reg.record(f"processing_times.{row.procedure}.{column}", None if pd.isna(value) else 100.0 * value, "%",
-                       f"{text}: {row.label_en}", where, rows=[row.procedure])
+            text = (
+                "Share of decided cases decided within the statutory deadline"
+                if column == "share_within_deadline"
+                else "Share decided within the deadline among decided cases and pending cases already overdue"
+            )
+            reg.record(
+                f"processing_times.{row.procedure}.{column}",
+                None if pd.isna(value) else 100.0 * value,
+                "%",
+                f"{text}: {row.label_en}",
+                where,
+                rows=[row.procedure],
+            )
     worst = worst_backlog_office(result.tables["clearance_by_office"])
     where = f"{source}/clearance_by_office.csv"
-    reg.record("processing_times.backlog.office", result.values.label("office", worst["office"]), "",
-               f"Office with the lowest clearance rate in {month_range(worst['first_month'], worst['last_month'])}", where,
-               rows=[worst["office"]])
-    reg.record("processing_times.backlog.clearance_rate", worst["clearance_rate"], "%",
-               "Its clearance rate (closed ÷ received) over the last three complete months", where, rows=[worst["office"]])
-    reg.record("processing_times.backlog.pending", worst["pending"], "applications",
-               "Its applications pending at extraction", where, rows=[worst["office"]])
-    reg.record("processing_times.backlog.period", month_range(worst["first_month"], worst["last_month"]), "",
-               "Months over which the clearance rate is compared", where)
+    reg.record(
+        "processing_times.backlog.office",
+        result.values.label("office", worst["office"]),
+        "",
+        f"Office with the lowest clearance rate in {month_range(worst['first_month'], worst['last_month'])}",
+        where,
+        rows=[worst["office"]],
+    )
+    reg.record(
+        "processing_times.backlog.clearance_rate",
+        worst["clearance_rate"],
+        "%",
+        "Its clearance rate (closed ÷ received) over the last three complete months",
+        where,
+        rows=[worst["office"]],
+    )
+    reg.record(
+        "processing_times.backlog.pending",
+        worst["pending"],
+        "applications",
+        "Its applications pending at extraction",
+        where,
+        rows=[worst["office"]],
+    )
+    reg.record(
+        "processing_times.backlog.period",
+        month_range(worst["first_month"], worst["last_month"]),
+        "",
+        "Months over which the clearance rate is compared",
+        where,
+    )
     by_sex = result.tables["by_sex"]
     for row in summary.itertuples(index=False):
         women = by_sex[(by_sex["procedure"] == row.procedure) & (by_sex["sex"] == "female")]["p80_days"]
         men = by_sex[(by_sex["procedure"] == row.procedure) & (by_sex["sex"] == "male")]["p80_days"]
         gap = women.iloc[0] - men.iloc[0] if len(women) and len(men) else np.nan
-        reg.record(f"processing_times.{row.procedure}.p80_gap_women_men", None if pd.isna(gap) else gap, "working days",
-                   f"80th percentile for women minus that for men: {row.label_en}", f"{source}/by_sex.csv",
-                   rows=[row.procedure])
+        reg.record(
+            f"processing_times.{row.procedure}.p80_gap_women_men",
+            None if pd.isna(gap) else gap,
+            "working days",
+            f"80th percentile for women minus that for men: {row.label_en}",
+            f"{source}/by_sex.csv",
+            rows=[row.procedure],
+        )
     unknown = int((result.extract.cases["sex"].astype(str) == UNKNOWN).sum())
-    reg.record("processing_times.sex.unknown", unknown, "applications", "Analysed applications without a recorded sex",
-               f"{source}/by_sex.csv")
+    reg.record(
+        "processing_times.sex.unknown",
+        unknown,
+        "applications",
+        "Analysed applications without a recorded sex",
+        f"{source}/by_sex.csv",
+    )
     with_deadline, without = deadline_lines(reg, summary, result.procedures)
-    reg.record("processing_times.deadlines.with_deadline", with_deadline, "text",
-               "One line per procedure with a statutory deadline: the share that met it and the P80", where,
-               rows=summary.loc[summary["deadline_kind"] != "", "procedure"])
-    reg.record("processing_times.deadlines.without_deadline", without, "text",
-               "One line per procedure that no provision gives a deadline, with the procedures map's note", where)
-    reg.record("processing_times.deadlines.without_count", int((summary["deadline_kind"] == "").sum()), "procedures",
-               "Procedures without a statutory deadline in the inventory", where)
+    reg.record(
+        "processing_times.deadlines.with_deadline",
+        with_deadline,
+        "text",
+        "One line per procedure with a statutory deadline: the share that met it and the P80",
+        where,
+        rows=summary.loc[summary["deadline_kind"] != "", "procedure"],
+    )
+    reg.record(
+        "processing_times.deadlines.without_deadline",
+        without,
+        "text",
+        "One line per procedure that no provision gives a deadline, with the procedures map's note",
+        where,
+    )
+    reg.record(
+        "processing_times.deadlines.without_count",
+        int((summary["deadline_kind"] == "").sum()),
+        "procedures",
+        "Procedures without a statutory deadline in the inventory",
+        where,
+    )
 
 
 def deadline_lines(reg, summary: pd.DataFrame, procedures: pd.DataFrame) -> tuple[str, str]:
@@ -1296,9 +1782,11 @@ def deadline_lines(reg, summary: pd.DataFrame, procedures: pd.DataFrame) -> tupl
         share = reg[f"processing_times.{row.procedure}.share_within_deadline"].formatted()
         p80 = reg[f"processing_times.{row.procedure}.p80_days"].formatted()
         # The citation's footnote names the provision and says whether it is weak (uncertain, not confirmed).
-        with_deadline.append(f"- **{row.label_en}**: the statutory deadline is {row.deadline_text} "
-                             f"[@{row.deadline_provision}]; {share} of decided cases met it, and 80 % "
-                             f"were decided within {p80}.")
+        with_deadline.append(
+            f"- **{row.label_en}**: the statutory deadline is {row.deadline_text} "
+            f"[@{row.deadline_provision}]; {share} of decided cases met it, and 80 % "
+            f"were decided within {p80}."
+        )
     return "\n".join(with_deadline), "\n".join(without)
 
 

@@ -13,10 +13,10 @@ input that data/raw/provenance.yaml marks synthetic.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -25,8 +25,19 @@ from analysis.engine.errors import InputError, Problem
 from analysis.engine.numbers import Registry
 from analysis.engine.readers import read_processed
 
-CONTEXT_COLUMNS = ("id", "indicator", "value", "unit", "period", "confidence", "title", "publisher",
-                   "source_date", "tier", "address")
+CONTEXT_COLUMNS = (
+    "id",
+    "indicator",
+    "value",
+    "unit",
+    "period",
+    "confidence",
+    "title",
+    "publisher",
+    "source_date",
+    "tier",
+    "address",
+)
 
 
 # ---------------------------------------------------------------- translations
@@ -39,11 +50,18 @@ class Translations:
     missing: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Translations":
+    def load(cls, path: str | Path) -> Translations:
         resolved = paths.resolve(path)
         if not resolved.exists():
-            raise InputError([Problem(file=paths.relative(resolved), expected="the translations of the summary's "
-                                      "phrases (columns en, ru)", found="no such file")])
+            raise InputError(
+                [
+                    Problem(
+                        file=paths.relative(resolved),
+                        expected="the translations of the summary's phrases (columns en, ru)",
+                        found="no such file",
+                    )
+                ]
+            )
         frame = pd.read_csv(resolved, dtype=str, keep_default_na=False, encoding="utf-8")
         return cls(paths.relative(resolved), {r["en"].strip(): r["ru"].strip() for r in frame.to_dict("records")})
 
@@ -58,8 +76,12 @@ class Translations:
     def check(self) -> None:
         """Raise once for every phrase that has no translation yet."""
         if self.missing:
-            raise InputError([Problem(file=self.path, column="ru", expected=f"a translation of {p!r}",
-                                      found="no row") for p in self.missing])
+            raise InputError(
+                [
+                    Problem(file=self.path, column="ru", expected=f"a translation of {p!r}", found="no row")
+                    for p in self.missing
+                ]
+            )
 
 
 def _identity(phrase: str) -> str:
@@ -70,26 +92,34 @@ def _identity(phrase: str) -> str:
 def synthetic_notebooks(specs: list[runner.NotebookSpec] | None = None) -> set[str]:
     """Notebooks that read a synthetic input, directly or through the notebooks whose outputs they read."""
     specs = specs if specs is not None else runner.discover()
-    direct = {s.name for s in specs if any(i.startswith("data/raw/") and provenance.is_synthetic(i)
-                                           for i in s.inputs)}
+    direct = {s.name for s in specs if any(i.startswith("data/raw/") and provenance.is_synthetic(i) for i in s.inputs)}
     found = set(direct)
     for spec in specs:
-        if any(u.name in direct for u in runner.transitive_upstream(spec, specs)
-               if any(runner._covers(o, i) for o in u.outputs for i in spec.inputs)):
+        if any(
+            u.name in direct
+            for u in runner.transitive_upstream(spec, specs)
+            if any(runner._covers(o, i) for o in u.outputs for i in spec.inputs)
+        ):
             found.add(spec.name)
     return found
 
 
-def key_numbers(ids: Iterable[str], registry: Registry, synthetic: set[str],
-                cited_by: Mapping[str, list[str]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def key_numbers(
+    ids: Iterable[str], registry: Registry, synthetic: set[str], cited_by: Mapping[str, list[str]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The key numbers as two tables: those resting on sourced inputs, and those resting on synthetic
     example data (whose values illustrate the method only)."""
     rows = {True: [], False: []}
     for number_id in dict.fromkeys(ids):
         number = registry[number_id]
-        rows[number.notebook in synthetic].append({
-            "Number": text.sentence_case(number.description), "Value": number.formatted(),
-            "Cited by": ", ".join((cited_by or {}).get(number_id, [])), "Registry id": number_id})
+        rows[number.notebook in synthetic].append(
+            {
+                "Number": text.sentence_case(number.description),
+                "Value": number.formatted(),
+                "Cited by": ", ".join((cited_by or {}).get(number_id, [])),
+                "Registry id": number_id,
+            }
+        )
     columns = ["Number", "Value", "Cited by", "Registry id"]
     return pd.DataFrame(rows[False], columns=columns), pd.DataFrame(rows[True], columns=columns)
 
@@ -99,8 +129,13 @@ def synthetic_findings(findings: pd.DataFrame) -> set[str]:
     return set(findings.loc[findings["synthetic_evidence"].fillna(False).astype(bool), "finding_id"])
 
 
-def findings_markdown(findings: pd.DataFrame, statements: Iterable[str], contested: set[str],
-                      synthetic: set[str], validation_is_synthetic: bool) -> str:
+def findings_markdown(
+    findings: pd.DataFrame,
+    statements: Iterable[str],
+    contested: set[str],
+    synthetic: set[str],
+    validation_is_synthetic: bool,
+) -> str:
     """The key findings as a list, each marked where it rests on synthetic data or was contested."""
     lines = []
     for fid, statement in zip(findings["finding_id"], statements):
@@ -108,20 +143,21 @@ def findings_markdown(findings: pd.DataFrame, statements: Iterable[str], contest
         if fid in synthetic:
             marks.append("illustrative: rests on synthetic example data")
         if fid in contested:
-            marks.append("contested in the validation" + (" (synthetic example ratings)" if validation_is_synthetic
-                                                           else ""))
+            marks.append(
+                "contested in the validation" + (" (synthetic example ratings)" if validation_is_synthetic else "")
+            )
         lines.append(f"- **{fid}** {statement}" + (f" *({'; '.join(marks)})*" if marks else ""))
     return "\n".join(lines)
 
 
-def recommendations_brief(recommendations: pd.DataFrame, names: Mapping[str, str],
-                          synthetic: set[str]) -> pd.DataFrame:
+def recommendations_brief(recommendations: pd.DataFrame, names: Mapping[str, str], synthetic: set[str]) -> pd.DataFrame:
     """Recommendations by priority in three columns: the recommendation with the findings it answers (and
     whether one rests on synthetic data), the bodies it addresses, its priority and timeframe."""
     settings = config.get("findings")
     order = {p: i for i, p in enumerate(settings["priorities"])}
     recs = recommendations.assign(_order=recommendations["priority"].map(order)).sort_values(
-        ["_order", "recommendation_id"])
+        ["_order", "recommendation_id"]
+    )
 
     def ids(value) -> list[str]:
         return [v.strip() for v in str(value or "").replace(",", ";").split(";") if v.strip()]
@@ -132,11 +168,14 @@ def recommendations_brief(recommendations: pd.DataFrame, names: Mapping[str, str
         flagged = [f for f in answers if f in synthetic]
         evidence = f"; illustrative: {', '.join(flagged)} rest on synthetic data" if flagged else ""
         timeframe = settings["timeframes"].get(rec.timeframe, rec.timeframe).split(" (")[0].lower()
-        rows.append({
-            "Recommendation": f"{rec.recommendation_id} {rec.recommendation.rstrip('.')} "
-                              f"(answers {', '.join(answers)}{evidence}).",
-            "Addressed to": "; ".join(names.get(b) or b for b in ids(rec.responsible_body)),
-            "Priority": f"{rec.priority}, {timeframe}"})
+        rows.append(
+            {
+                "Recommendation": f"{rec.recommendation_id} {rec.recommendation.rstrip('.')} "
+                f"(answers {', '.join(answers)}{evidence}).",
+                "Addressed to": "; ".join(names.get(b) or b for b in ids(rec.responsible_body)),
+                "Priority": f"{rec.priority}, {timeframe}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -184,9 +223,16 @@ def pathway_status(provisions: pd.DataFrame, acts: pd.DataFrame, on: date) -> tu
     return "in force", ""
 
 
-def pathways_at_a_glance(steps: pd.DataFrame, provisions: pd.DataFrame, acts: pd.DataFrame,
-                         indicators: pd.DataFrame, registry: Registry, on: date, language: str = "en",
-                         translate: Callable[[str], str] = _identity) -> pd.DataFrame:
+def pathways_at_a_glance(
+    steps: pd.DataFrame,
+    provisions: pd.DataFrame,
+    acts: pd.DataFrame,
+    indicators: pd.DataFrame,
+    registry: Registry,
+    on: date,
+    language: str = "en",
+    translate: Callable[[str], str] = _identity,
+) -> pd.DataFrame:
     """One row per pathway of the procedures chapter: who it is for, the documents of its own steps, the
     official fees and statutory time of the whole pathway, the acts of its own steps and their status.
 
@@ -226,18 +272,30 @@ def pathways_at_a_glance(steps: pd.DataFrame, provisions: pd.DataFrame, acts: pd
             fees += "; " + translate("fees not found for") + " " + _count(unknown, "steps", language)
         time = value(f"procedures.{pathway}.days_statutory")
         low, high = f"procedures.{pathway}.days_reported_low", f"procedures.{pathway}.days_reported_high"
-        if low in registry and registry.value(low) not in (None, registry.value(f"procedures.{pathway}.days_statutory")):
-            span = value(low) if registry.value(low) == registry.value(high) else \
-                f"{value(low).split(' ')[0]}–{value(high)}"
+        if low in registry and registry.value(low) not in (
+            None,
+            registry.value(f"procedures.{pathway}.days_statutory"),
+        ):
+            span = (
+                value(low)
+                if registry.value(low) == registry.value(high)
+                else f"{value(low).split(' ')[0]}–{value(high)}"
+            )
             time += "; " + translate("with the times sources report") + " " + span
         without = int(indicators.loc[pathway, "steps_without_deadline"]) if pathway in indicators.index else 0
         if without:
             time += "; " + translate("no statutory deadline for") + " " + _count(without, "steps", language)
-        rows.append({"pathway": translate(label), "who": translate(audience.get(pathway, "")),
-                     "documents": "; ".join(documents) or translate("not found in the sources"),
-                     "fees": fees, "time": time,
-                     "basis": "; ".join(_act_name(acts_by_id[a], language) for a in act_ids if a in acts_by_id),
-                     "status": status_text})
+        rows.append(
+            {
+                "pathway": translate(label),
+                "who": translate(audience.get(pathway, "")),
+                "documents": "; ".join(documents) or translate("not found in the sources"),
+                "fees": fees,
+                "time": time,
+                "basis": "; ".join(_act_name(acts_by_id[a], language) for a in act_ids if a in acts_by_id),
+                "status": status_text,
+            }
+        )
     return pd.DataFrame(rows, columns=["pathway", "who", "documents", "fees", "time", "basis", "status"])
 
 
@@ -247,10 +305,12 @@ def _count(count: int, unit: str, language: str) -> str:
 
 def read_pathway_tables(procedures_dir: str, inventory_dir: str) -> dict[str, pd.DataFrame]:
     """The processed tables the pathways table is built from."""
-    return {"steps": read_processed(paths.resolve(procedures_dir) / "steps.csv"),
-            "indicators": read_processed(paths.resolve(procedures_dir) / "indicators.csv"),
-            "provisions": read_processed(paths.resolve(inventory_dir) / "provisions.csv", dtype=str),
-            "acts": read_processed(paths.resolve(inventory_dir) / "acts.csv", dtype=str)}
+    return {
+        "steps": read_processed(paths.resolve(procedures_dir) / "steps.csv"),
+        "indicators": read_processed(paths.resolve(procedures_dir) / "indicators.csv"),
+        "provisions": read_processed(paths.resolve(inventory_dir) / "provisions.csv", dtype=str),
+        "acts": read_processed(paths.resolve(inventory_dir) / "acts.csv", dtype=str),
+    }
 
 
 # ---------------------------------------------------------------- the corridor in figures
@@ -258,26 +318,42 @@ def read_context(path: str | Path) -> pd.DataFrame:
     """The corridor's figures (data/raw/context.csv): one sourced figure a row, with its period."""
     resolved = paths.resolve(path)
     if not resolved.exists():
-        raise InputError([Problem(file=paths.relative(resolved), expected="the corridor's figures", found="no such file")])
+        raise InputError(
+            [Problem(file=paths.relative(resolved), expected="the corridor's figures", found="no such file")]
+        )
     frame = pd.read_csv(resolved, dtype=str, keep_default_na=False, encoding="utf-8")
     file = paths.relative(resolved)
-    problems = [Problem(file=file, row=1, column=c, expected=f"a column '{c}'", found="missing")
-                for c in CONTEXT_COLUMNS if c not in frame.columns]
+    problems = [
+        Problem(file=file, row=1, column=c, expected=f"a column '{c}'", found="missing")
+        for c in CONTEXT_COLUMNS
+        if c not in frame.columns
+    ]
     if problems:
         raise InputError(problems)
     for number, row in enumerate(frame.to_dict("records"), start=2):
         for column in ("value", "value_high"):
-            if row.get(column, "") and pd.to_numeric(row[column], errors="coerce") != pd.to_numeric(row[column], errors="coerce"):
+            if row.get(column, "") and pd.to_numeric(row[column], errors="coerce") != pd.to_numeric(
+                row[column], errors="coerce"
+            ):
                 problems.append(Problem(file=file, row=number, column=column, expected="a number", found=row[column]))
         for column in ("id", "indicator", "period", "address"):
             if not row[column].strip():
                 problems.append(Problem(file=file, row=number, column=column, expected="a value", found=""))
         if row["confidence"] not in {"sourced", "from memory", "uncertain"}:
-            problems.append(Problem(file=file, row=number, column="confidence",
-                                    expected="sourced, from memory or uncertain", found=row["confidence"]))
+            problems.append(
+                Problem(
+                    file=file,
+                    row=number,
+                    column="confidence",
+                    expected="sourced, from memory or uncertain",
+                    found=row["confidence"],
+                )
+            )
     if frame["id"].duplicated().any():
-        problems += [Problem(file=file, row=i + 2, column="id", expected="each id once", found=v)
-                     for i, v in frame["id"][frame["id"].duplicated()].items()]
+        problems += [
+            Problem(file=file, row=i + 2, column="id", expected="each id once", found=v)
+            for i, v in frame["id"][frame["id"].duplicated()].items()
+        ]
     if problems:
         raise InputError(problems)
     return frame
@@ -291,11 +367,23 @@ def _number(value: str) -> float | int:
 def record_context(registry: Registry, context: pd.DataFrame, source: str) -> None:
     """Each figure as a number `context.<id>` (and `context.<id>.high` for the top of a range)."""
     for row in context.to_dict("records"):
-        registry.record(f"context.{row['id']}", _number(row["value"]), row["unit"],
-                        f"{row['indicator']} ({row['period']})", source, rows=[row["id"]])
+        registry.record(
+            f"context.{row['id']}",
+            _number(row["value"]),
+            row["unit"],
+            f"{row['indicator']} ({row['period']})",
+            source,
+            rows=[row["id"]],
+        )
         if row.get("value_high"):
-            registry.record(f"context.{row['id']}.high", _number(row["value_high"]), row["unit"],
-                            f"{row['indicator']} ({row['period']}), top of the range", source, rows=[row["id"]])
+            registry.record(
+                f"context.{row['id']}.high",
+                _number(row["value_high"]),
+                row["unit"],
+                f"{row['indicator']} ({row['period']}), top of the range",
+                source,
+                rows=[row["id"]],
+            )
 
 
 def context_table(context: pd.DataFrame, registry: Registry) -> pd.DataFrame:
@@ -310,9 +398,15 @@ def context_table(context: pd.DataFrame, registry: Registry) -> pd.DataFrame:
         if row.get("qualifier"):
             shown = f"{row['qualifier']} {shown}"
         when = f", {text.house_date(row['source_date'])}" if row.get("source_date") else ""
-        rows.append({"Indicator": row["indicator"], "Value": shown, "Period": row["period"],
-                     "Source": f"{row['publisher']}{when} [#{row['id']}]",
-                     "Confidence": row["confidence"]})
+        rows.append(
+            {
+                "Indicator": row["indicator"],
+                "Value": shown,
+                "Period": row["period"],
+                "Source": f"{row['publisher']}{when} [#{row['id']}]",
+                "Confidence": row["confidence"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -321,16 +415,30 @@ def write_context_citations(context: pd.DataFrame, folder: str) -> None:
     them as `[@id]` and the References list names their sources (analysis.engine.assemble.citations)."""
     # One source a page: figures read from the same page cite the same entry of the References.
     source_of = {address: f"src-{fact}" for fact, address in zip(context["id"][::-1], context["address"][::-1])}
-    citations = pd.DataFrame({
-        "fact_id": context["id"], "short": context["publisher"],
-        "footnote": [f"{r['indicator']}, {r['period']}: {r['publisher']}" + (
-            f", {text.house_date(r['source_date'])}" if r.get("source_date") else "") for r in context.to_dict("records")],
-        "source_ids": context["address"].map(source_of)})
+    citations = pd.DataFrame(
+        {
+            "fact_id": context["id"],
+            "short": context["publisher"],
+            "footnote": [
+                f"{r['indicator']}, {r['period']}: {r['publisher']}"
+                + (f", {text.house_date(r['source_date'])}" if r.get("source_date") else "")
+                for r in context.to_dict("records")
+            ],
+            "source_ids": context["address"].map(source_of),
+        }
+    )
     pages = context.drop_duplicates("address")
-    sources = pd.DataFrame({"source_id": pages["address"].map(source_of), "title": pages["title"],
-                            "publisher": pages["publisher"], "source_date": pages["source_date"],
-                            "tier": pages["tier"], "address": pages["address"],
-                            "checked_on": pages["verified_on"] if "verified_on" in pages else ""})
+    sources = pd.DataFrame(
+        {
+            "source_id": pages["address"].map(source_of),
+            "title": pages["title"],
+            "publisher": pages["publisher"],
+            "source_date": pages["source_date"],
+            "tier": pages["tier"],
+            "address": pages["address"],
+            "checked_on": pages["verified_on"] if "verified_on" in pages else "",
+        }
+    )
     folder_path = paths.resolve(folder)
     atomic.write_csv(folder_path / "citations.csv", citations)
     atomic.write_csv(folder_path / "sources.csv", sources)
@@ -345,8 +453,13 @@ def inputs_table(provenance_in: str) -> pd.DataFrame:
     """The inputs of the analysis in words (data/raw/provenance.yaml): what each is and where it comes from;
     the files themselves are listed in the Reproducibility annex."""
     register = provenance.load(provenance_in)
-    rows = [{"Input": text.sentence_case(provenance.label(name)), "Origin": entry["origin"],
-             "What it is": " ".join(str(entry.get("description", "")).split())}
-            for name, entry in sorted(register.items(), key=lambda item: provenance.label(item[0]))
-            if entry.get("role") != "identity_key"]
+    rows = [
+        {
+            "Input": text.sentence_case(provenance.label(name)),
+            "Origin": entry["origin"],
+            "What it is": " ".join(str(entry.get("description", "")).split()),
+        }
+        for name, entry in sorted(register.items(), key=lambda item: provenance.label(item[0]))
+        if entry.get("role") != "identity_key"
+    ]
     return pd.DataFrame(rows, columns=["Input", "Origin", "What it is"])

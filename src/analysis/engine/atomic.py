@@ -11,8 +11,9 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -45,8 +46,10 @@ def guard_not_raw(path: Path, allow_raw: bool = False) -> None:
     from analysis.engine import provenance
 
     if not provenance.is_synthetic(inside):
-        raise RawDataWriteError(f"refusing to write {paths.relative(path)}: data/raw/provenance.yaml does not "
-                                "list it as synthetic, so it may hold real or sourced data")
+        raise RawDataWriteError(
+            f"refusing to write {paths.relative(path)}: data/raw/provenance.yaml does not "
+            "list it as synthetic, so it may hold real or sourced data"
+        )
 
 
 @contextlib.contextmanager

@@ -60,8 +60,12 @@ def remove_leftovers(stage: str, specs: list[NotebookSpec]) -> None:
     """A renamed or removed notebook leaves its last run, stamps and cached chapter behind: delete them, so
     the published folder holds only what this build made (and `make verify` compares only that)."""
     names = {s.name for s in specs}
-    patterns = (f"reports/{stage}/notebooks/*.ipynb", f"{STAMP_DIR}/{stage}/*.done", f"{STAMP_DIR}/{stage}/*.outputs",
-                f"{STAMP_DIR}/{stage}/html/*.json")
+    patterns = (
+        f"reports/{stage}/notebooks/*.ipynb",
+        f"{STAMP_DIR}/{stage}/*.done",
+        f"{STAMP_DIR}/{stage}/*.outputs",
+        f"{STAMP_DIR}/{stage}/html/*.json",
+    )
     for pattern in patterns:
         folder, glob = pattern.rsplit("/", 1)
         for path in paths.resolve(folder).glob(glob):
@@ -136,8 +140,9 @@ def chain_seconds(specs: list[NotebookSpec], stage: str) -> dict[str, float]:
     return {s.name: chain(s.name) for s in specs}
 
 
-def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
-                  after: Callable[[NotebookSpec], None] | None = None) -> list[str]:
+def run_notebooks(
+    stage: str, jobs: int | None = None, kernels=None, after: Callable[[NotebookSpec], None] | None = None
+) -> list[str]:
     """Bring every notebook up to date; return the names of those that ran. `kernels` is a running
     `WarmKernels` (make watch keeps one), else one is started for this build if anything must run.
     `after(spec)` runs on another thread once a notebook has run, while the others go on (the HTML
@@ -160,6 +165,7 @@ def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
     # nbconvert for the prose's notices and the chapter's HTML), so that is not paid between two notebooks.
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
+
     jobs = jobs or cores()
     total = len(pending)
     priority = chain_seconds(specs, stage)
@@ -234,8 +240,7 @@ def run_notebooks(stage: str, jobs: int | None = None, kernels=None,
         raise RunError("\n".join(failures))
     if pending:
         raise RunError(f"these notebooks read from each other in a circle: {', '.join(s.name for s in pending)}")
-    say(f"✔ {len(ran)} of {len(specs)} notebooks run in {time.perf_counter() - started:.1f} s "
-        f"({jobs} at a time)")
+    say(f"✔ {len(ran)} of {len(specs)} notebooks run in {time.perf_counter() - started:.1f} s ({jobs} at a time)")
     return ran
 
 
@@ -256,8 +261,15 @@ def privacy_scan(stage: str) -> None:
     scanning it covers their text; the tests scan all three)."""
     from analysis.engine import privacy
 
-    if privacy.main(["scan", "data/processed", f"reports/{stage}/notebooks", f"reports/{stage}/analysis.html",
-                     f"reports/{stage}/numbers.json"]):
+    if privacy.main(
+        [
+            "scan",
+            "data/processed",
+            f"reports/{stage}/notebooks",
+            f"reports/{stage}/analysis.html",
+            f"reports/{stage}/numbers.json",
+        ]
+    ):
         raise RunError("a private term reached an output (see above); nothing is published until it is removed")
 
 

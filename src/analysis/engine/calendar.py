@@ -8,10 +8,10 @@ fast enough for millions of applications.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Iterable
 
 import holidays as holidays_lib
 import numpy as np
@@ -28,10 +28,15 @@ class WorkCalendar:
     weekmask: str  # numpy busday weekmask, e.g. "1111100"
 
     @classmethod
-    def from_config(cls, years: Iterable[int] = range(2000, 2031)) -> "WorkCalendar":
+    def from_config(cls, years: Iterable[int] = range(2000, 2031)) -> WorkCalendar:
         cal = config.get("calendar")
-        return build_calendar(cal["holiday_country"], tuple(years), tuple(cal.get("extra_holidays") or ()),
-                              tuple(cal.get("removed_holidays") or ()), tuple(cal.get("weekend") or ("Sat", "Sun")))
+        return build_calendar(
+            cal["holiday_country"],
+            tuple(years),
+            tuple(cal.get("extra_holidays") or ()),
+            tuple(cal.get("removed_holidays") or ()),
+            tuple(cal.get("weekend") or ("Sat", "Sun")),
+        )
 
     @property
     def _holiday_array(self) -> np.ndarray:
@@ -74,8 +79,9 @@ def _as_days(values) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def build_calendar(country: str, years: tuple[int, ...], extra: tuple[str, ...], removed: tuple[str, ...],
-                   weekend: tuple[str, ...]) -> WorkCalendar:
+def build_calendar(
+    country: str, years: tuple[int, ...], extra: tuple[str, ...], removed: tuple[str, ...], weekend: tuple[str, ...]
+) -> WorkCalendar:
     # A country the `holidays` package does not know (or a fictional one) lists its days off in `extra`.
     days = set(holidays_lib.country_holidays(country, years=list(years)).keys()) if country else set()
     days |= {date.fromisoformat(str(d)) for d in extra}

@@ -33,19 +33,32 @@ _keys_read: set[str] = set()
 @lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise InputError([Problem(file=paths.relative(path), expected="the corridor configuration file",
-                                  found="no such file")])
+        raise InputError(
+            [Problem(file=paths.relative(path), expected="the corridor configuration file", found="no such file")]
+        )
     try:
         with path.open(encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(file=paths.relative(path), row=mark.line + 1 if mark else None,
-                                  expected="valid YAML", found=str(getattr(exc, "problem", exc)))]) from None
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path),
+                    row=mark.line + 1 if mark else None,
+                    expected="valid YAML",
+                    found=str(getattr(exc, "problem", exc)),
+                )
+            ]
+        ) from None
     missing = [key for key in REQUIRED_SECTIONS if key not in data]
     if missing:
-        raise InputError([Problem(file=paths.relative(path), column=key, expected=f"a top-level section '{key}'",
-                                  found="nothing") for key in missing])
+        raise InputError(
+            [
+                Problem(file=paths.relative(path), column=key, expected=f"a top-level section '{key}'", found="nothing")
+                for key in missing
+            ]
+        )
     return data
 
 
@@ -63,8 +76,16 @@ def get(dotted: str, default: Any = ..., path: str | Path | None = None) -> Any:
         elif default is not ...:
             return default
         else:
-            raise InputError([Problem(file=paths.relative(_path(path)), column=dotted,
-                                      expected=f"a value for '{dotted}'", found=f"no '{part}'")])
+            raise InputError(
+                [
+                    Problem(
+                        file=paths.relative(_path(path)),
+                        column=dotted,
+                        expected=f"a value for '{dotted}'",
+                        found=f"no '{part}'",
+                    )
+                ]
+            )
     return copy.deepcopy(node)
 
 

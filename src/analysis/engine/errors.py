@@ -6,8 +6,9 @@ collecting every problem before raising lets them fix all of them in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 
 @dataclass(frozen=True)

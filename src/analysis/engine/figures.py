@@ -22,18 +22,20 @@ DPI = 110
 
 def apply_house_style() -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
-    plt.rcParams.update({
-        # DejaVu Sans ships with matplotlib and covers Cyrillic including Kyrgyz ң ө ү.
-        "font.family": ["DejaVu Sans"],
-        "figure.figsize": (8.0, 4.5),
-        "figure.dpi": DPI,
-        "savefig.dpi": DPI,
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 10,
-        "legend.fontsize": 9,
-        "svg.hashsalt": "analysis",
-    })
+    plt.rcParams.update(
+        {
+            # DejaVu Sans ships with matplotlib and covers Cyrillic including Kyrgyz ң ө ү.
+            "font.family": ["DejaVu Sans"],
+            "figure.figsize": (8.0, 4.5),
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 10,
+            "legend.fontsize": 9,
+            "svg.hashsalt": "analysis",
+        }
+    )
 
 
 def new_figure(width: float = 8.0, height: float = 4.5, **kwargs):

@@ -22,7 +22,9 @@ COLUMNS = ("abbreviation", "expansion_en", "expansion_ru")
 #: Two or more capitals (digits may follow the first two), as a whole word; parts joined by "-" or "/"
 #: (SBS-2026, RFE/RL). A word joined to others by dots (a code such as ONLINE.ACCESS, an indicator code)
 #: is not one.
-ACRONYM = re.compile(r"(?<![\w\-./\u200b])[A-ZА-ЯЁ][A-ZА-ЯЁ]+[A-ZА-ЯЁ0-9]*(?:[-/][A-ZА-ЯЁ0-9]+)*(?![\w\-/]|\.[\w\u200b])")
+ACRONYM = re.compile(
+    r"(?<![\w\-./\u200b])[A-ZА-ЯЁ][A-ZА-ЯЁ]+[A-ZА-ЯЁ0-9]*(?:[-/][A-ZА-ЯЁ0-9]+)*(?![\w\-/]|\.[\w\u200b])"
+)
 #: Words quoted as the source wrote them (a title, a quote): the glossary defines the report's own words.
 QUOTED = re.compile(r"“[^”]*”|«[^»]*»")
 #: An acronym spelled out where it is used: "Kyrgyz State Medical Academy (KSMA)".
@@ -58,7 +60,9 @@ class Glossary:
         found = set()
         for match in ACRONYM.finditer(text):
             token = match.group(0)
-            if token not in self.entries and _is_document_number(token, text[max(0, match.start() - 4):match.start()]):
+            if token not in self.entries and _is_document_number(
+                token, text[max(0, match.start() - 4) : match.start()]
+            ):
                 continue
             found |= {token} if token in self.entries or "/" not in token else set(token.split("/"))
         return found
@@ -72,8 +76,9 @@ class Glossary:
         words in quotation marks are the source's, not the report's."""
         own = QUOTED.sub(" ", text)
         spelled_out = set(SPELLED_OUT.findall(own))
-        return sorted(a for a in self.acronyms(own) - set(self.entries) - EMPHASIS - spelled_out
-                      if ACRONYM.fullmatch(a))
+        return sorted(
+            a for a in self.acronyms(own) - set(self.entries) - EMPHASIS - spelled_out if ACRONYM.fullmatch(a)
+        )
 
 
 def load(path: str | Path = GLOSSARY) -> Glossary:
@@ -83,20 +88,41 @@ def load(path: str | Path = GLOSSARY) -> Glossary:
         return Glossary({})
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in COLUMNS if c not in frame.columns]
-    problems = [Problem(file=paths.relative(path), row=1, column=c, expected=f"a column '{c}'",
-                        found="columns: " + ", ".join(frame.columns)) for c in missing]
+    problems = [
+        Problem(
+            file=paths.relative(path),
+            row=1,
+            column=c,
+            expected=f"a column '{c}'",
+            found="columns: " + ", ".join(frame.columns),
+        )
+        for c in missing
+    ]
     if problems:
         raise InputError(problems)
     entries: dict[str, Entry] = {}
     for number, row in enumerate(frame.to_dict("records"), start=2):
         key = row["abbreviation"].strip()
         if not key or not row["expansion_en"].strip():
-            problems.append(Problem(file=paths.relative(path), row=number, column="expansion_en" if key else
-                                    "abbreviation", expected="an abbreviation and its meaning in English",
-                                    found=key or ""))
+            problems.append(
+                Problem(
+                    file=paths.relative(path),
+                    row=number,
+                    column="expansion_en" if key else "abbreviation",
+                    expected="an abbreviation and its meaning in English",
+                    found=key or "",
+                )
+            )
         elif key in entries:
-            problems.append(Problem(file=paths.relative(path), row=number, column="abbreviation",
-                                    expected="each abbreviation once", found=key))
+            problems.append(
+                Problem(
+                    file=paths.relative(path),
+                    row=number,
+                    column="abbreviation",
+                    expected="each abbreviation once",
+                    found=key,
+                )
+            )
         else:
             entries[key] = Entry(key, row["expansion_en"].strip(), row["expansion_ru"].strip())
     if problems:

@@ -163,8 +163,12 @@ class WarmKernels:
 
     def __init__(self, modules: list[str]) -> None:
         self.modules = modules
-        self._process = subprocess.Popen([sys.executable, "-m", __name__, *modules], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, start_new_session=True)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, *modules],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
         self._lock = threading.Lock()
         self._ready = False
         self.manager_class = type("BuildKernelManager", (WarmKernelManager,), {"warm": self})
@@ -173,7 +177,7 @@ class WarmKernels:
         """A new kernel process running `cmd` (jupyter's `python -m ipykernel_launcher -f CONNECTION`)."""
         if "ipykernel_launcher" not in cmd:
             raise RuntimeError(f"a warm kernel runs ipykernel only, not {cmd}")
-        request = {"argv": cmd[cmd.index("ipykernel_launcher") + 1:], "env": env, "cwd": cwd}
+        request = {"argv": cmd[cmd.index("ipykernel_launcher") + 1 :], "env": env, "cwd": cwd}
         with self._lock:
             if not self._ready:
                 if self._process.stdout.readline() != b"ready\n":
@@ -255,8 +259,11 @@ def _become_kernel(request: dict[str, Any]) -> None:
         os.environ["JPY_PARENT_PID"] = parent
         # ipykernel_launcher removes the launch folder from sys.path; IPython then adds '' back.
         del sys.path[0]
-        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"],
-                    f"--IPKernelApp.parent_handle={parent}"]
+        sys.argv = [
+            importlib.util.find_spec("ipykernel_launcher").origin,
+            *request["argv"],
+            f"--IPKernelApp.parent_handle={parent}",
+        ]
         from ipykernel.kernelapp import launch_new_instance
 
         launch_new_instance()

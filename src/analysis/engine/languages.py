@@ -45,7 +45,7 @@ def plural_form(count: float, forms: list[str]) -> str:
 
 
 def house_date(value: Any, language: str = "ru") -> str:
-    """"1 июля 2026 г."."""
+    """ "1 июля 2026 г."."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -74,8 +74,9 @@ def _unit_forms(unit: str, language: str) -> list[str]:
         return [f"млн {terms['currency_forms'][-1]}"] * 3  # "3 млн сомов": the genitive plural after any number
     forms = locale(language)["units"].get(unit)
     if forms is None:
-        raise LanguageError(f"the unit {unit!r} has no {language} forms: add them to "
-                            f"{LOCALE_FILES[language].name} (units)")
+        raise LanguageError(
+            f"the unit {unit!r} has no {language} forms: add them to {LOCALE_FILES[language].name} (units)"
+        )
     return forms
 
 
@@ -88,8 +89,10 @@ def format_value(value: Any, unit: str, spec: str | None = None, language: str =
     if unit == "date":
         return house_date(value, language)
     if isinstance(value, str) or unit == "text":
-        raise LanguageError(f"a text number is English prose and cannot appear in the {language} text; "
-                            "use a number or write the sentence in the translation")
+        raise LanguageError(
+            f"a text number is English prose and cannot appear in the {language} text; "
+            "use a number or write the sentence in the translation"
+        )
     if spec:
         return format(value, spec).replace(",", NARROW_NBSP).replace(".", ",")
     if unit in {"%", "percent"}:

@@ -15,8 +15,18 @@ from pathlib import Path
 
 from analysis.engine import atomic, paths
 
-INPUT_PATTERNS = ("data/raw/**/*", "data/feedback/**/*", "config/**/*", "notebooks/*.ipynb",
-                  "src/analysis/**/*.py", "src/analysis/**/*.css", "src/analysis/**/*.yaml", "src/analysis/**/*.lua", "references/*", "requirements.lock")
+INPUT_PATTERNS = (
+    "data/raw/**/*",
+    "data/feedback/**/*",
+    "config/**/*",
+    "notebooks/*.ipynb",
+    "src/analysis/**/*.py",
+    "src/analysis/**/*.css",
+    "src/analysis/**/*.yaml",
+    "src/analysis/**/*.lua",
+    "references/*",
+    "requirements.lock",
+)
 OUTPUT_NAMES = ("analysis.html", "analysis.docx", "analysis.pdf", "numbers.json", "summary_ru.docx", "summary_ru.pdf")
 
 
@@ -32,8 +42,9 @@ def _files(root: Path, patterns) -> list[Path]:
     found = set()
     for pattern in patterns:
         for path in root.glob(pattern):
-            if path.is_file() and not any(part.startswith(".") or part == "__pycache__"
-                                          for part in path.relative_to(root).parts):
+            if path.is_file() and not any(
+                part.startswith(".") or part == "__pycache__" for part in path.relative_to(root).parts
+            ):
                 found.add(path)
     return sorted(found)
 
@@ -50,8 +61,7 @@ def output_hashes(stage: str) -> dict[str, str]:
 
 
 def write(stage: str, inputs: dict[str, str] | None = None) -> Path:
-    data = {"stage": stage, "inputs": inputs if inputs is not None else input_hashes(),
-            "outputs": output_hashes(stage)}
+    data = {"stage": stage, "inputs": inputs if inputs is not None else input_hashes(), "outputs": output_hashes(stage)}
     return atomic.write_json(paths.resolve(f"reports/{stage}/manifest.json"), data)
 
 
@@ -82,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in problems:
         print(line)
     if problems:
-        print(f"reports/{args.stage}/ is out of date with its inputs: run `make report` and commit it.", file=sys.stderr)
+        print(
+            f"reports/{args.stage}/ is out of date with its inputs: run `make report` and commit it.", file=sys.stderr
+        )
         return 1
     print(f"reports/{args.stage}/manifest.json matches the inputs and code.")
     return 0
-

@@ -12,9 +12,10 @@ values while editing; nothing is written outside `.lab/` (analysis.engine.paths)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -29,12 +30,15 @@ def terms(settings: dict[str, Any]) -> dict[str, str]:
     countries and their adjectives (with the right article), the currency, the run's dates."""
     origin, destination = config.get("corridor.origin"), config.get("corridor.destination")
     found = {
-        "origin": origin["name"], "origin_adj": origin["demonym"],
+        "origin": origin["name"],
+        "origin_adj": origin["demonym"],
         "a_origin_adj": f"{origin.get('article', 'a')} {origin['demonym']}",
-        "destination": destination["name"], "destination_adj": destination["demonym"],
+        "destination": destination["name"],
+        "destination_adj": destination["demonym"],
         "a_destination_adj": f"{destination.get('article', 'a')} {destination['demonym']}",
         "destination_official": destination.get("name_official", destination["name"]),
-        "currency": config.get("currency.name"), "currency_code": config.get("currency.code"),
+        "currency": config.get("currency.name"),
+        "currency_code": config.get("currency.code"),
     }
     for name in ("as_of", "compare_from", "compare_to"):
         if settings.get(name):
@@ -44,8 +48,9 @@ def terms(settings: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def lookup_for(registry: numbers.Registry, settings: dict[str, Any],
-               language: str = "en") -> Callable[[str, str | None], str]:
+def lookup_for(
+    registry: numbers.Registry, settings: dict[str, Any], language: str = "en"
+) -> Callable[[str, str | None], str]:
     """The placeholder lookup: a term if the name is one, else a recorded number (written in `language`:
     a translation of the summary takes the same numbers, analysis.engine.languages)."""
     if language != "en":
@@ -114,15 +119,21 @@ class Chapter:
         the run read; by hand, preview the prose."""
         if self.numbers.path is not None:
             self.numbers.save()
-        keys = sorted(set(config.keys_read()) | {config.RUN_SETTINGS[k] for k in self.settings
-                                                 if k in config.RUN_SETTINGS})
+        keys = sorted(
+            set(config.keys_read()) | {config.RUN_SETTINGS[k] for k in self.settings if k in config.RUN_SETTINGS}
+        )
         atomic.write_json(paths.resolve(f"{CONFIG_KEYS_DIR.format(stage=self.stage)}/{self.name}.json"), keys)
         if paths.interactive():
             preview(self)
 
 
-def start(numbers_out: str | None = None, stage: str = "draft", numbers_in: str | None = None,
-          name: str | None = None, **settings: Any) -> Chapter:
+def start(
+    numbers_out: str | None = None,
+    stage: str = "draft",
+    numbers_in: str | None = None,
+    name: str | None = None,
+    **settings: Any,
+) -> Chapter:
     """Open a chapter run: resolve the run settings (None → config), open the numbers registry.
 
     `numbers_out` names this notebook's fragment (and so the notebook); `numbers_in` the merged numbers of
@@ -135,8 +146,15 @@ def start(numbers_out: str | None = None, stage: str = "draft", numbers_in: str 
     if numbers_in and others is None:
         from analysis.engine.errors import InputError, Problem
 
-        raise InputError([Problem(file=numbers_in, expected="the merged numbers of the other chapters",
-                                  found="no such file: run `make` once before running this notebook by hand")])
+        raise InputError(
+            [
+                Problem(
+                    file=numbers_in,
+                    expected="the merged numbers of the other chapters",
+                    found="no such file: run `make` once before running this notebook by hand",
+                )
+            ]
+        )
     registry = numbers.Registry(numbers_out, notebook=name, others=others)
     return Chapter(name=name, stage=stage, settings=resolved, numbers=registry)
 
@@ -164,8 +182,10 @@ def preview(chapter: Chapter) -> None:
             problems.append(str(exc))
             filled = cell.source
         parts.append(f"*Caption:* {filled}" if prose.CAPTION_TAG in tags else filled)
-    note = ("**Preview (JupyterLab only)**: the prose of this notebook as last saved, with the numbers of "
-            "this run filled in. The build fills the Markdown cells themselves.")
+    note = (
+        "**Preview (JupyterLab only)**: the prose of this notebook as last saved, with the numbers of "
+        "this run filled in. The build fills the Markdown cells themselves."
+    )
     if problems:
         note += "\n\n⚠ " + "\n\n⚠ ".join(problems)
     display(Markdown(note + "\n\n---\n\n" + "\n\n".join(parts)))

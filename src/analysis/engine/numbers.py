@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from analysis.engine import atomic, config, paths, text
 
@@ -55,8 +56,15 @@ class Number:
     notebook: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "value": self.value, "unit": self.unit, "description": self.description,
-                "source": self.source, "rows": list(self.rows), "notebook": self.notebook}
+        return {
+            "id": self.id,
+            "value": self.value,
+            "unit": self.unit,
+            "description": self.description,
+            "source": self.source,
+            "rows": list(self.rows),
+            "notebook": self.notebook,
+        }
 
     def formatted(self, spec: str | None = None) -> str:
         return format_value(self.value, self.unit, spec)
@@ -101,8 +109,7 @@ def format_value(value: Any, unit: str, spec: str | None = None) -> str:
 class Registry:
     """The numbers of one notebook; `save()` writes its fragment atomically."""
 
-    def __init__(self, fragment_path: str | Path | None, notebook: str | None = None,
-                 others: str | Path | None = None):
+    def __init__(self, fragment_path: str | Path | None, notebook: str | None = None, others: str | Path | None = None):
         """`fragment_path` None gives a read-only registry over `others` (a merged numbers.json)."""
         self.path = paths.resolve(fragment_path) if fragment_path is not None else None
         self.notebook = notebook or (self.path.stem if self.path else "reader")
@@ -111,15 +118,21 @@ class Registry:
         if others is not None:
             self._others = {n.id: n for n in load(others)}
 
-    def record(self, id: str, value: Any, unit: str, description: str, source: str,
-               rows: Iterable[Any] = ()) -> Number:
+    def record(self, id: str, value: Any, unit: str, description: str, source: str, rows: Iterable[Any] = ()) -> Number:
         """Record one number; `source` says in words which table and rule it comes from, `rows` the ids."""
         if not _ID.match(id):
             raise NumberError(f"number id {id!r}: use lower-case words joined by '.', '-' or '_'")
         if id in self._items:
             raise NumberError(f"number {id!r} recorded twice in {self.notebook}")
-        number = Number(id=id, value=_clean_value(value), unit=unit, description=description,
-                        source=source, rows=sorted({str(r) for r in rows}), notebook=self.notebook)
+        number = Number(
+            id=id,
+            value=_clean_value(value),
+            unit=unit,
+            description=description,
+            source=source,
+            rows=sorted({str(r) for r in rows}),
+            notebook=self.notebook,
+        )
         self._items[id] = number
         return number
 
@@ -150,8 +163,7 @@ class Registry:
     def save(self) -> Path:
         if self.path is None:
             raise NumberError("this registry is read-only (no fragment path)")
-        return atomic.write_json(self.path, {"notebook": self.notebook,
-                                             "numbers": [n.as_dict() for n in self.all()]})
+        return atomic.write_json(self.path, {"notebook": self.notebook, "numbers": [n.as_dict() for n in self.all()]})
 
 
 def load(path: str | Path) -> list[Number]:
@@ -170,7 +182,8 @@ def merge(fragments: Iterable[str | Path], out: str | Path = MERGED) -> Path:
     for fragment in sorted(Path(f) for f in fragments):
         for number in load(fragment):
             if number.id in merged:
-                raise NumberError(f"number {number.id!r} recorded by both {merged[number.id]['notebook']} "
-                                  f"and {number.notebook}")
+                raise NumberError(
+                    f"number {number.id!r} recorded by both {merged[number.id]['notebook']} and {number.notebook}"
+                )
             merged[number.id] = number.as_dict()
     return atomic.write_json(paths.resolve(out), {"numbers": merged})

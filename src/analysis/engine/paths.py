@@ -58,10 +58,7 @@ def output_root() -> Path:
 
 def is_generated(relative: str | os.PathLike) -> bool:
     parts = PurePosixPath(Path(relative).as_posix()).parts
-    return any(
-        PurePosixPath(*parts[: len(PurePosixPath(p).parts)]) == PurePosixPath(p)
-        for p in GENERATED_PREFIXES
-    )
+    return any(PurePosixPath(*parts[: len(PurePosixPath(p).parts)]) == PurePosixPath(p) for p in GENERATED_PREFIXES)
 
 
 def resolve(relative: str | os.PathLike) -> Path:

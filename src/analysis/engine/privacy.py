@@ -18,8 +18,8 @@ import json
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,14 +40,17 @@ def primary_marker(k: int) -> str:
 
 def suppression_note(k: int) -> str:
     """The standard footnote for every table that went through `suppress_counts`."""
-    return (f'"{primary_marker(k)}": fewer than {k} persons (not published to protect respondents); '
-            f'"{SECONDARY_MARKER}": withheld so that a suppressed count cannot be worked out from the '
-            "other cells and the totals.")
+    return (
+        f'"{primary_marker(k)}": fewer than {k} persons (not published to protect respondents); '
+        f'"{SECONDARY_MARKER}": withheld so that a suppressed count cannot be worked out from the '
+        "other cells and the totals."
+    )
 
 
 # ---------------------------------------------------------------- tabular suppression
-def suppress_counts(table: pd.DataFrame, k: int, add_totals: bool = False,
-                    total_label: str = TOTAL_LABEL) -> pd.DataFrame:
+def suppress_counts(
+    table: pd.DataFrame, k: int, add_totals: bool = False, total_label: str = TOTAL_LABEL
+) -> pd.DataFrame:
     """Publishable version of a two-way table of person counts.
 
     Primary suppression: every cell with 0 < n < k (zeros are published: an empty cell reveals no
@@ -92,8 +95,9 @@ def suppression_status(table: pd.DataFrame, k: int) -> pd.DataFrame:
     return pd.DataFrame(status, index=range(values.shape[0]), columns=range(values.shape[1]))
 
 
-def _secondary(values: np.ndarray, status: np.ndarray, row_equations: bool = True,
-               column_equations: bool = True) -> np.ndarray:
+def _secondary(
+    values: np.ndarray, status: np.ndarray, row_equations: bool = True, column_equations: bool = True
+) -> np.ndarray:
     status = status.copy()
     suppressed = status != ""
     totals = np.zeros(values.shape, dtype=bool)
@@ -112,8 +116,9 @@ def _secondary(values: np.ndarray, status: np.ndarray, row_equations: bool = Tru
         status[extra] = "secondary"
 
 
-def recoverable_cells(values: np.ndarray, suppressed: np.ndarray, row_equations: bool = True,
-                      column_equations: bool = True) -> list[tuple[int, int]]:
+def recoverable_cells(
+    values: np.ndarray, suppressed: np.ndarray, row_equations: bool = True, column_equations: bool = True
+) -> list[tuple[int, int]]:
     """Suppressed cells of a table-with-totals whose value follows exactly from the published cells.
 
     The published cells fix the right-hand side of the additivity equations (each row and column of
@@ -146,9 +151,14 @@ def recoverable_cells(values: np.ndarray, suppressed: np.ndarray, row_equations:
     return exposed
 
 
-def _complement(values: np.ndarray, suppressed: np.ndarray, totals: np.ndarray,
-                exposed: list[tuple[int, int]], row_equations: bool = True,
-                column_equations: bool = True) -> tuple[int, int] | None:
+def _complement(
+    values: np.ndarray,
+    suppressed: np.ndarray,
+    totals: np.ndarray,
+    exposed: list[tuple[int, int]],
+    row_equations: bool = True,
+    column_equations: bool = True,
+) -> tuple[int, int] | None:
     """The next cell to withhold, from the rows and columns of the exposed cells.
 
     Preference: an interior cell over a total; a non-zero cell over a zero (a withheld zero hides
@@ -169,8 +179,9 @@ def _complement(values: np.ndarray, suppressed: np.ndarray, totals: np.ndarray,
         candidates = sorted(c for c in cells if not suppressed[c])
         if not candidates:
             return None
-        return min(candidates, key=lambda c: (bool(totals[c]), values[c] == 0, left_exposed(c), -shared(c),
-                                              values[c], c))
+        return min(
+            candidates, key=lambda c: (bool(totals[c]), values[c] == 0, left_exposed(c), -shared(c), values[c], c)
+        )
 
     lines = {(i, jj) for i, _ in exposed for jj in range(cols)} | {(ii, j) for _, j in exposed for ii in range(rows)}
     return best(lines) or best((i, j) for i in range(rows) for j in range(cols))
@@ -225,9 +236,17 @@ def load_private_key(path: str | Path) -> list[str]:
     rows = list(csv.reader(_io.StringIO(text), delimiter=delimiter))
     columns = [c.strip().casefold() for c in rows[0]]
     if "term" not in columns:
-        raise InputError([Problem(file=paths.relative(path), row=1, column="term",
-                                  expected="a column 'term' (one name, organisation or place per row)",
-                                  found=", ".join(rows[0]))])
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path),
+                    row=1,
+                    column="term",
+                    expected="a column 'term' (one name, organisation or place per row)",
+                    found=", ".join(rows[0]),
+                )
+            ]
+        )
     position = columns.index("term")
     terms: list[str] = []
     for row in rows[1:]:
@@ -242,8 +261,11 @@ def key_files() -> list[str]:
     from analysis.engine import config, provenance
 
     files = [config.get("privacy.private_key_file")]
-    files += [f"data/raw/{name}" for name, entry in sorted(provenance.synthetic_inputs().items())
-              if entry.get("role") == "identity_key"]
+    files += [
+        f"data/raw/{name}"
+        for name, entry in sorted(provenance.synthetic_inputs().items())
+        if entry.get("role") == "identity_key"
+    ]
     return files
 
 
@@ -277,6 +299,7 @@ def extract_text(path: str | Path) -> str:
     if suffix in (".html", ".htm"):
         raw = decode_bytes(data, path.name)[0]
         from bs4 import BeautifulSoup  # in the lock via nbconvert; parses tags that split a name
+
         soup = BeautifulSoup(raw, "html.parser")
         alts = " ".join(str(tag.get("alt", "")) + " " + str(tag.get("title", "")) for tag in soup.find_all(True))
         return soup.get_text(" ") + " " + alts + " " + html.unescape(raw)
@@ -288,16 +311,25 @@ def extract_text(path: str | Path) -> str:
         return " ".join(_json_strings(json.loads(decode_bytes(data, path.name)[0])))
     if suffix == ".xlsx":
         from openpyxl import load_workbook
+
         workbook = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return " ".join(str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True)
-                            for v in row if v is not None)
+            return " ".join(
+                str(v)
+                for ws in workbook.worksheets
+                for row in ws.iter_rows(values_only=True)
+                for v in row
+                if v is not None
+            )
         finally:
             workbook.close()
     if suffix == ".qdpx":
         with zipfile.ZipFile(_io.BytesIO(data)) as archive:
-            return " ".join(html.unescape(archive.read(n).decode("utf-8", errors="replace"))
-                            for n in archive.namelist() if not n.endswith("/"))
+            return " ".join(
+                html.unescape(archive.read(n).decode("utf-8", errors="replace"))
+                for n in archive.namelist()
+                if not n.endswith("/")
+            )
     return decode_bytes(data, path.name)[0]
 
 
@@ -333,8 +365,9 @@ def _pdf_text(path: Path) -> str:
     try:
         from pypdf import PdfReader
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError(f"scanning {path.name} needs pypdf (pip install pypdf), "
-                           "or scan the typst source (.typ) instead") from exc
+        raise RuntimeError(
+            f"scanning {path.name} needs pypdf (pip install pypdf), or scan the typst source (.typ) instead"
+        ) from exc
     reader = PdfReader(str(path))
     return " ".join(page.extract_text() or "" for page in reader.pages)
 
@@ -356,8 +389,11 @@ def scan_for_private_terms(targets: Iterable[str | Path], terms: Sequence[str]) 
     Matching ignores case, ё/е and line breaks, and respects word boundaries so that a short place
     name does not match inside another word.
     """
-    patterns = [(term, _normalise(term), re.compile(r"(?<!\w)" + re.escape(_normalise(term)) + r"(?!\w)"))
-                for term in terms if term and term.strip()]
+    patterns = [
+        (term, _normalise(term), re.compile(r"(?<!\w)" + re.escape(_normalise(term)) + r"(?!\w)"))
+        for term in terms
+        if term and term.strip()
+    ]
     hits: list[tuple[str, str]] = []
     if not patterns:
         return hits
@@ -386,10 +422,16 @@ def require_key_for_real_data(terms: Sequence[str], key_path: str | Path, synthe
     """Real consultation data are never built without the key of names to remove; the synthetic
     example, which names no one, builds without it (as in a fresh clone)."""
     if not terms and not synthetic:
-        raise InputError([Problem(file=paths.relative(paths.resolve(key_path)),
-                                  expected="the private key of names, organisations and places (column 'term'), "
-                                           "required to build a report from real consultation data",
-                                  found="no such file, or no terms in it")])
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(paths.resolve(key_path)),
+                    expected="the private key of names, organisations and places (column 'term'), "
+                    "required to build a report from real consultation data",
+                    found="no such file, or no terms in it",
+                )
+            ]
+        )
 
 
 # ---------------------------------------------------------------- pseudonyms
@@ -404,8 +446,7 @@ def pseudonymise(ids: Iterable[object], salt: str, prefix: str = "R", length: in
         raise ValueError("pseudonymise needs a secret, non-empty salt (an unsalted hash of a name is reversible)")
     ids = [str(i) for i in ids]
     key = salt.encode("utf-8")
-    result = [f"{prefix}-{hmac.new(key, i.encode('utf-8'), hashlib.sha256).hexdigest()[:length].upper()}"
-              for i in ids]
+    result = [f"{prefix}-{hmac.new(key, i.encode('utf-8'), hashlib.sha256).hexdigest()[:length].upper()}" for i in ids]
     mapping: dict[str, str] = {}
     for original, pseudonym in zip(ids, result):
         if mapping.setdefault(pseudonym, original) != original:
@@ -440,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     status = "✔" if not hits else "✖"
     absent = [f for f in ([] if args.key else key_files()) if f not in read]
     missing = f" (no {', '.join(absent)}: its names were not searched for)" if absent else ""
-    print(f"{status} privacy scan: {len(terms)} terms from {', '.join(read)} searched in {checked} output files; "
-          f"{len(hits)} found{missing}")
+    print(
+        f"{status} privacy scan: {len(terms)} terms from {', '.join(read)} searched in {checked} output files; "
+        f"{len(hits)} found{missing}"
+    )
     return 1 if hits else 0

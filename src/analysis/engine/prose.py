@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import nbformat
 
@@ -89,16 +90,18 @@ def attach_caption(cell, caption_markdown: str, where: str) -> None:
             before = shown[:marker].rstrip(" ")
             tail = shown[close:].lstrip(" ")
             gap = "" if tail.startswith("</") else " "  # a figure's caption runs on into "Source: …"
-            filled = before + shown[marker + len(PENDING_CAPTION):close] + " " + caption + gap + tail
+            filled = before + shown[marker + len(PENDING_CAPTION) : close] + " " + caption + gap + tail
             plain = html.escape(html.unescape(re.sub(r"<[^>]+>", "", caption)), quote=True)
             data["text/html"] = filled.replace(f'alt="{PENDING_ALT}"', f'alt="{plain}"', 1)
             return
-    raise ProseError(f"{where}: a caption cell must be followed by a code cell that shows a table or figure "
-                     "without caption=")
+    raise ProseError(
+        f"{where}: a caption cell must be followed by a code cell that shows a table or figure without caption="
+    )
 
 
-def render(nb: nbformat.NotebookNode, lookup: Lookup, value_of: Callable[[str], Any], name: str,
-           strict: bool = True) -> list[str]:
+def render(
+    nb: nbformat.NotebookNode, lookup: Lookup, value_of: Callable[[str], Any], name: str, strict: bool = True
+) -> list[str]:
     """Turn a run notebook's Markdown into the report's prose, in place: drop cells whose conditions do
     not hold, fill placeholders, box synthetic notices, move captions into their tables and figures.
 
@@ -115,8 +118,11 @@ def render(nb: nbformat.NotebookNode, lookup: Lookup, value_of: Callable[[str], 
                     continue
                 cell.source = text.fill(cell.source, lookup, where=where)
             except (text.PlaceholderError, KeyError) as exc:
-                problems.append(str(exc) if isinstance(exc, text.PlaceholderError) else
-                                f"{where}: no recorded number {exc} for its condition")
+                problems.append(
+                    str(exc)
+                    if isinstance(exc, text.PlaceholderError)
+                    else f"{where}: no recorded number {exc} for its condition"
+                )
                 kept.append(cell)
                 continue
             tags = _tags(cell)

@@ -20,15 +20,22 @@ ORIGINS = ("sourced", "real", "synthetic")
 def load(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, Any]]:
     path = paths.resolve(path)
     if not path.exists():
-        raise InputError([Problem(file=paths.relative(path), expected="the provenance register of data/raw",
-                                  found="no such file")])
+        raise InputError(
+            [Problem(file=paths.relative(path), expected="the provenance register of data/raw", found="no such file")]
+        )
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     problems = []
     for name, entry in entries.items():
         origin = (entry or {}).get("origin")
         if origin not in ORIGINS:
-            problems.append(Problem(file=paths.relative(path), column=f"{name}.origin",
-                                    expected=f"one of {', '.join(ORIGINS)}", found=origin))
+            problems.append(
+                Problem(
+                    file=paths.relative(path),
+                    column=f"{name}.origin",
+                    expected=f"one of {', '.join(ORIGINS)}",
+                    found=origin,
+                )
+            )
     if problems:
         raise InputError(problems)
     return entries
@@ -36,8 +43,9 @@ def load(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, A
 
 def synthetic_inputs(path: str | Path = "data/raw/provenance.yaml") -> dict[str, dict[str, Any]]:
     """Synthetic inputs that are there (an entry may announce a file a generator writes on request)."""
-    return {name: entry for name, entry in load(path).items()
-            if entry["origin"] == "synthetic" and paths.raw(name).exists()}
+    return {
+        name: entry for name, entry in load(path).items() if entry["origin"] == "synthetic" and paths.raw(name).exists()
+    }
 
 
 def _listed_synthetic(path: str | Path) -> dict[str, dict[str, Any]]:
@@ -53,7 +61,7 @@ def _raw_name(item: str | Path) -> str:
             return resolved.resolve().relative_to(paths.input_root() / "data" / "raw").as_posix()
         except ValueError:
             return text
-    return text[len("data/raw/"):] if text.startswith("data/raw/") else text
+    return text[len("data/raw/") :] if text.startswith("data/raw/") else text
 
 
 def is_synthetic(item: str | Path, path: str | Path = "data/raw/provenance.yaml") -> bool:
@@ -77,7 +85,14 @@ def table(path: str | Path = "data/raw/provenance.yaml"):
     """The register as a table for the methodology chapter."""
     import pandas as pd
 
-    rows = [{"Input": name, "Origin": entry["origin"], "What it is": entry.get("description", ""),
-             "Generator and seed": f"{entry['generator']} (seed {entry.get('seed')})" if entry.get("generator") else ""}
-            for name, entry in sorted(load(path).items()) if paths.raw(name).exists()]
+    rows = [
+        {
+            "Input": name,
+            "Origin": entry["origin"],
+            "What it is": entry.get("description", ""),
+            "Generator and seed": f"{entry['generator']} (seed {entry.get('seed')})" if entry.get("generator") else "",
+        }
+        for name, entry in sorted(load(path).items())
+        if paths.raw(name).exists()
+    ]
     return pd.DataFrame(rows, columns=["Input", "Origin", "What it is", "Generator and seed"])

@@ -13,10 +13,10 @@ import io as _io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,12 +29,22 @@ ROW = "_row"
 
 
 #: What each file extension promises, in words, for messages ("expected an Excel workbook (.xlsx)").
-EXPECTED = {".xlsx": "an Excel workbook (.xlsx)", ".xlsm": "an Excel workbook (.xlsm)", ".csv": "a CSV text file",
-            ".yaml": "a YAML text file", ".yml": "a YAML text file", ".docx": "a Word document (.docx)",
-            ".qdpx": "a REFI-QDA project (.qdpx)"}
+EXPECTED = {
+    ".xlsx": "an Excel workbook (.xlsx)",
+    ".xlsm": "an Excel workbook (.xlsm)",
+    ".csv": "a CSV text file",
+    ".yaml": "a YAML text file",
+    ".yml": "a YAML text file",
+    ".docx": "a Word document (.docx)",
+    ".qdpx": "a REFI-QDA project (.qdpx)",
+}
 #: A member each zip-based format must hold.
-_ZIP_MEMBER = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".docx": "word/document.xml",
-               ".qdpx": "project.qde"}
+_ZIP_MEMBER = {
+    ".xlsx": "xl/workbook.xml",
+    ".xlsm": "xl/workbook.xml",
+    ".docx": "word/document.xml",
+    ".qdpx": "project.qde",
+}
 
 
 def what_file_is(path: Path) -> str:
@@ -56,9 +66,12 @@ def what_file_is(path: Path) -> str:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError):
             return "a damaged zip archive (the download or copy was cut short)"
-        for member, kind in (("xl/workbook.xml", "an Excel workbook"), ("word/document.xml", "a Word document"),
-                             ("ppt/presentation.xml", "a PowerPoint presentation"),
-                             ("project.qde", "a REFI-QDA project")):
+        for member, kind in (
+            ("xl/workbook.xml", "an Excel workbook"),
+            ("word/document.xml", "a Word document"),
+            ("ppt/presentation.xml", "a PowerPoint presentation"),
+            ("project.qde", "a REFI-QDA project"),
+        ):
             if member in names:
                 return kind
         return "a zip archive of other files"
@@ -80,8 +93,14 @@ def what_file_is(path: Path) -> str:
 def _matches(path: Path, kind: str) -> bool:
     suffix = path.suffix.lower()
     if suffix in _ZIP_MEMBER:
-        return kind == {"xl/workbook.xml": "an Excel workbook", "word/document.xml": "a Word document",
-                        "project.qde": "a REFI-QDA project"}[_ZIP_MEMBER[suffix]]
+        return (
+            kind
+            == {
+                "xl/workbook.xml": "an Excel workbook",
+                "word/document.xml": "a Word document",
+                "project.qde": "a REFI-QDA project",
+            }[_ZIP_MEMBER[suffix]]
+        )
     return kind.startswith("a text file")
 
 
@@ -111,8 +130,15 @@ def _open_workbook(path: Path, **options):
     try:
         return load_workbook(path, **options)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file; the user needs one sentence
-        raise InputError([Problem(file=paths.relative(path), expected="an Excel workbook (.xlsx) that opens",
-                                  found=f"a damaged workbook ({type(exc).__name__}: {exc})")]) from None
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path),
+                    expected="an Excel workbook (.xlsx) that opens",
+                    found=f"a damaged workbook ({type(exc).__name__}: {exc})",
+                )
+            ]
+        ) from None
 
 
 def normalise_header(text: object) -> str:
@@ -142,8 +168,13 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
     path = Path(path)
     sheets = _workbook_cells(*_identity(path))
     if sheet not in sheets:
-        raise InputError([Problem(file=paths.relative(path), sheet=sheet, expected=f"a sheet named '{sheet}'",
-                                  found=", ".join(sheets))])
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path), sheet=sheet, expected=f"a sheet named '{sheet}'", found=", ".join(sheets)
+                )
+            ]
+        )
     cells, merged_ranges = sheets[sheet]
     rows = [list(r) for r in cells]
     for min_row, min_col, max_row, max_col in merged_ranges:
@@ -153,10 +184,19 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
                 for c in range(min_col, max_col + 1):
                     rows[r - 1][c - 1] = top_left
     first = header_row - 1
-    header_block = rows[first:first + header_rows]
+    header_block = rows[first : first + header_rows]
     if not any(v not in (None, "") for r in header_block for v in r):
-        raise InputError([Problem(file=paths.relative(path), sheet=sheet, row=header_row,
-                                  expected="a header row with the column names", found="an empty sheet")])
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path),
+                    sheet=sheet,
+                    row=header_row,
+                    expected="a header row with the column names",
+                    found="an empty sheet",
+                )
+            ]
+        )
     width = max(len(r) for r in header_block)
     headers = []
     for c in range(width):
@@ -167,7 +207,7 @@ def read_excel_sheet(path: str | Path, sheet: str, header_rows: int = 1, header_
                 parts.append(str(value).strip())
         headers.append(" / ".join(parts) if parts else f"unnamed_{c + 1}")
     records, numbers = [], []
-    for offset, values in enumerate(rows[first + header_rows:]):
+    for offset, values in enumerate(rows[first + header_rows :]):
         values = list(values) + [None] * (width - len(values))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values[:width]):
             continue
@@ -191,9 +231,13 @@ def _workbook_cells(path: Path, size: int, mtime_ns: int) -> dict[str, tuple[tup
     several sheets of one workbook, and openpyxl parses all of them on every open."""
     wb = _open_workbook(path, data_only=True)  # not read-only: merged-cell ranges are needed
     try:
-        return {ws.title: (tuple(ws.iter_rows(values_only=True)),
-                           tuple((m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges))
-                for ws in wb.worksheets}
+        return {
+            ws.title: (
+                tuple(ws.iter_rows(values_only=True)),
+                tuple((m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges),
+            )
+            for ws in wb.worksheets
+        }
     finally:
         wb.close()
 
@@ -214,9 +258,16 @@ def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
         utf8_error = exc
     text = data.decode("cp1251", errors="strict") if _plausible_cp1251(data) else None
     if text is None:
-        raise InputError([Problem(file=file, row=data[: utf8_error.start].count(b"\n") + 1,
-                                  expected="text in UTF-8 or Windows-1251",
-                                  found=f"undecodable bytes {data[utf8_error.start:utf8_error.start + 4]!r}")])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    row=data[: utf8_error.start].count(b"\n") + 1,
+                    expected="text in UTF-8 or Windows-1251",
+                    found=f"undecodable bytes {data[utf8_error.start : utf8_error.start + 4]!r}",
+                )
+            ]
+        )
     return text, "cp1251"
 
 
@@ -249,10 +300,13 @@ def read_csv_any(path: str | Path, header_map: Mapping[str, str] | None = None) 
     counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
     sep = max(counts, key=counts.get)
     if counts[sep] == 0:
-        raise InputError([Problem(file=file, row=1, expected="a header line with ';', ',' or tab separators",
-                                  found=first_line[:80])])
+        raise InputError(
+            [Problem(file=file, row=1, expected="a header line with ';', ',' or tab separators", found=first_line[:80])]
+        )
     header, records, lines, problems = _csv_records(text, sep, file)
-    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    frame = (
+        pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    )
     frame.insert(0, ROW, pd.Series(lines, dtype="int64"))
     if problems:
         raise InputError(problems)
@@ -260,8 +314,13 @@ def read_csv_any(path: str | Path, header_map: Mapping[str, str] | None = None) 
         frame = rename_columns(frame, header_map, file=file)
     how = {"encoding": encoding, "separator": sep}
     if data and not data.endswith(b"\n"):
-        how["warning"] = Problem(file=file, row=len(lines) + 1, expected="a line break at the end of the file",
-                                 found="none (was the file cut short?)", severity="warning")
+        how["warning"] = Problem(
+            file=file,
+            row=len(lines) + 1,
+            expected="a line break at the end of the file",
+            found="none (was the file cut short?)",
+            severity="warning",
+        )
     return frame, how
 
 
@@ -280,20 +339,37 @@ def _csv_records(text: str, sep: str, file: str) -> tuple[list[str], list[list[s
             if not any(f.strip() for f in fields):
                 continue
             if len(fields) != len(header):
-                short = " (the line ends early: was the file cut short?)" if len(fields) < len(header) else \
-                    f" (a '{sep}' inside a value that is not in quotes?)"
-                problems.append(Problem(file=file, row=start, expected=f"{len(header)} fields separated by "
-                                        f"'{sep}', as in the header", found=f"{len(fields)} fields{short}"))
+                short = (
+                    " (the line ends early: was the file cut short?)"
+                    if len(fields) < len(header)
+                    else f" (a '{sep}' inside a value that is not in quotes?)"
+                )
+                problems.append(
+                    Problem(
+                        file=file,
+                        row=start,
+                        expected=f"{len(header)} fields separated by '{sep}', as in the header",
+                        found=f"{len(fields)} fields{short}",
+                    )
+                )
                 continue
             records.append(fields)
             lines.append(start)
     except csv.Error as exc:
-        problems.append(Problem(file=file, row=line, expected="every quoted value closed by a quote",
-                                found=f"{exc} (was the file cut short?)"))
+        problems.append(
+            Problem(
+                file=file,
+                row=line,
+                expected="every quoted value closed by a quote",
+                found=f"{exc} (was the file cut short?)",
+            )
+        )
     return header, records, lines, problems
 
 
-def rename_columns(frame: pd.DataFrame, header_map: Mapping[str, str], file: str, sheet: str | None = None) -> pd.DataFrame:
+def rename_columns(
+    frame: pd.DataFrame, header_map: Mapping[str, str], file: str, sheet: str | None = None
+) -> pd.DataFrame:
     """Map source headers (any language, any case) to canonical names through a documented mapping.
 
     `header_map` maps a spelling to its canonical name; canonical names map to themselves implicitly.
@@ -308,9 +384,18 @@ def rename_columns(frame: pd.DataFrame, header_map: Mapping[str, str], file: str
         if target is None:
             continue
         if target in seen:
-            raise InputError([Problem(file=file, sheet=sheet, row=1, column=str(column),
-                                      expected=f"one column for '{target}'",
-                                      found=f"both '{seen[target]}' and '{column}'")])
+            raise InputError(
+                [
+                    Problem(
+                        file=file,
+                        sheet=sheet,
+                        row=1,
+                        column=str(column),
+                        expected=f"one column for '{target}'",
+                        found=f"both '{seen[target]}' and '{column}'",
+                    )
+                ]
+            )
         seen[target] = column
         renamed[column] = target
     return frame.rename(columns=renamed)
@@ -378,8 +463,10 @@ def parse_date_value(value: object, slash_order: str | None = None) -> date | No
 def ambiguity_note(order: str | None, example: str) -> str:
     """Why a/b/yyyy dates were read as they were, or could not be, for a message."""
     if order == MIXED:
-        return (f"this file writes dates both day first and month first, so '{example}' could be either; "
-                "type it as dd.mm.yyyy")
+        return (
+            f"this file writes dates both day first and month first, so '{example}' could be either; "
+            "type it as dd.mm.yyyy"
+        )
     return f"read day first: '{example}' is taken as dd/mm/yyyy; type dates as dd.mm.yyyy to be unambiguous"
 
 
@@ -397,11 +484,13 @@ def parse_dates_fast(values: pd.Series, slash_order: str | None = None) -> tuple
     parsed = parsed.fillna(iso)
     slashed = text.str.match(_SLASHED.pattern).fillna(False) & parsed.isna()
     if slashed.any():
+
         def read(v: str):
             try:
                 return pd.Timestamp(parse_date_value(v, slash_order))
             except ValueError:
                 return pd.NaT
+
         parsed = parsed.where(~slashed, pd.to_datetime(text.where(slashed).map(read, na_action="ignore")))
     bad = parsed.isna() & ~blank
     return parsed, bad
@@ -427,8 +516,12 @@ def check_columns(frame: pd.DataFrame, required: Iterable[str], file: str, sheet
     missing = [c for c in required if c not in frame.columns]
     if missing:
         found = ", ".join(str(c) for c in frame.columns if c != ROW)
-        raise InputError([Problem(file=file, sheet=sheet, row=1, column=c, expected=f"a column '{c}'",
-                                  found=f"columns: {found}") for c in missing])
+        raise InputError(
+            [
+                Problem(file=file, sheet=sheet, row=1, column=c, expected=f"a column '{c}'", found=f"columns: {found}")
+                for c in missing
+            ]
+        )
 
 
 def read_processed(path: str | Path, **kwargs) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -38,13 +38,19 @@ def _caption_text(caption: str | None) -> tuple[str, str]:
 def _caption(kind: str, caption: str | None, label: str | None) -> str:
     label_attr = f' data-label="{html.escape(label)}"' if label else ""
     pending, words = _caption_text(caption)
-    return (f'<p class="caption {kind}-caption"{label_attr}{pending}><strong>{kind.capitalize()}:</strong> '
-            f"{words}</p>")
+    return f'<p class="caption {kind}-caption"{label_attr}{pending}><strong>{kind.capitalize()}:</strong> {words}</p>'
 
 
-def table_html(frame: pd.DataFrame, caption: str | None, source: str, note: str | None = None,
-               label: str | None = None, index: bool = False, float_format: str = "{:,.1f}",
-               links: Iterable[str] = ()) -> str:
+def table_html(
+    frame: pd.DataFrame,
+    caption: str | None,
+    source: str,
+    note: str | None = None,
+    label: str | None = None,
+    index: bool = False,
+    float_format: str = "{:,.1f}",
+    links: Iterable[str] = (),
+) -> str:
     """Deterministic HTML for a captioned table (no random Styler ids, blank for missing values).
 
     Columns named in `links` hold addresses and become hyperlinks.
@@ -53,25 +59,46 @@ def table_html(frame: pd.DataFrame, caption: str | None, source: str, note: str 
     for column in links:
         if column in shown.columns:
             shown[column] = shown[column].map(
-                lambda v: "" if pd.isna(v) or not str(v).strip() else
-                " ".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in str(v).split()))
+                lambda v: ""
+                if pd.isna(v) or not str(v).strip()
+                else " ".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in str(v).split())
+            )
     escape_columns = [c for c in shown.columns if c not in set(links)]
     for column in escape_columns:
         if shown[column].dtype == object:
-            shown[column] = shown[column].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else html.escape(str(v)))
-    body = shown.to_html(index=index, escape=False, na_rep="", border=0, classes="data-table",
-                         float_format=lambda x: float_format.format(x))
-    parts = ['<div class="table-block">', _caption("table", caption, label), body,
-             f'<p class="table-source"><em>Source:</em> {html.escape(source)}</p>']
+            shown[column] = shown[column].map(
+                lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else html.escape(str(v))
+            )
+    body = shown.to_html(
+        index=index,
+        escape=False,
+        na_rep="",
+        border=0,
+        classes="data-table",
+        float_format=lambda x: float_format.format(x),
+    )
+    parts = [
+        '<div class="table-block">',
+        _caption("table", caption, label),
+        body,
+        f'<p class="table-source"><em>Source:</em> {html.escape(source)}</p>',
+    ]
     if note:
         parts.append(f'<p class="table-note"><em>Note:</em> {html.escape(note)}</p>')
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def table(frame: pd.DataFrame, caption: str | None = None, source: str = "", note: str | None = None,
-          label: str | None = None, index: bool = False, float_format: str = "{:,.1f}",
-          links: Iterable[str] = ()) -> None:
+def table(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    source: str = "",
+    note: str | None = None,
+    label: str | None = None,
+    index: bool = False,
+    float_format: str = "{:,.1f}",
+    links: Iterable[str] = (),
+) -> None:
     """Show a numbered, captioned table with its source (becomes a real table in Word); without
     `caption`, the caption is the Markdown cell tagged `caption` above."""
     display(HTML(table_html(frame, caption, source, note, label, index, float_format, links)))
@@ -84,13 +111,14 @@ def figure_html(fig, caption: str | None, source: str, label: str | None = None,
     alt_text = html.escape(alt or caption or PENDING_ALT)
     label_attr = f' id="{html.escape(label)}"' if label else ""
     pending, words = _caption_text(caption)
-    return (f'<figure class="figure-block"{label_attr}><img src="data:image/png;base64,{data}" alt="{alt_text}"/>'
-            f'<figcaption class="caption figure-caption"{pending}><strong>Figure:</strong> {words} '
-            f'<em>Source:</em> {html.escape(source)}</figcaption></figure>')
+    return (
+        f'<figure class="figure-block"{label_attr}><img src="data:image/png;base64,{data}" alt="{alt_text}"/>'
+        f'<figcaption class="caption figure-caption"{pending}><strong>Figure:</strong> {words} '
+        f"<em>Source:</em> {html.escape(source)}</figcaption></figure>"
+    )
 
 
-def figure(fig, caption: str | None = None, source: str = "", label: str | None = None,
-           alt: str | None = None) -> None:
+def figure(fig, caption: str | None = None, source: str = "", label: str | None = None, alt: str | None = None) -> None:
     """Show a matplotlib figure as an embedded PNG with a numbered caption and its source; without
     `caption`, the caption is the Markdown cell tagged `caption` above."""
     display(HTML(figure_html(fig, caption, source, label, alt)))

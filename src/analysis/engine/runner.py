@@ -121,8 +121,10 @@ def upstream(spec: NotebookSpec, specs: list[NotebookSpec]) -> list[NotebookSpec
             continue
         if any(_covers(o, i) for o in other.outputs for i in spec.inputs if i != numbers.MERGED):
             result.append(other)
-        elif spec.reads_numbers and other.writes_numbers and (
-            not other.reads_numbers or other.number < spec.number or not spec.writes_numbers
+        elif (
+            spec.reads_numbers
+            and other.writes_numbers
+            and (not other.reads_numbers or other.number < spec.number or not spec.writes_numbers)
         ):
             result.append(other)
     return result
@@ -368,8 +370,13 @@ def timing_of(nb: nbformat.NotebookNode, started: float, ended: float) -> dict[s
     nb_start = stamp(meta.get("start_time"))
     kernel = max(0.0, (first_start - nb_start)) if first_start and nb_start else 0.0
     total = ended - started
-    return {"total": round(total, 3), "kernel_start": round(kernel, 3), "imports": round(imports, 3),
-            "cells": round(cells, 3), "overhead": round(max(0.0, total - kernel - imports - cells), 3)}
+    return {
+        "total": round(total, 3),
+        "kernel_start": round(kernel, 3),
+        "imports": round(imports, 3),
+        "cells": round(cells, 3),
+        "overhead": round(max(0.0, total - kernel - imports - cells), 3),
+    }
 
 
 def _only_imports(source: str) -> bool:
@@ -421,13 +428,17 @@ def notebook_imports(specs: list[NotebookSpec]) -> list[str]:
                     found.update(dict.fromkeys(a.name for a in node.names))
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     found[node.module] = None
-                    found.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names
-                                               if module_file(f"{node.module}.{a.name}")))
+                    found.update(
+                        dict.fromkeys(
+                            f"{node.module}.{a.name}" for a in node.names if module_file(f"{node.module}.{a.name}")
+                        )
+                    )
     return list(found)
 
 
-def execute(spec: NotebookSpec, specs: list[NotebookSpec], stage: str,
-            kernel_manager_class: type | None = None) -> dict[str, float]:
+def execute(
+    spec: NotebookSpec, specs: list[NotebookSpec], stage: str, kernel_manager_class: type | None = None
+) -> dict[str, float]:
     """Run one notebook with papermill into reports/<stage>/notebooks/ and return its timings.
 
     `kernel_manager_class` is the warm kernels' (analysis.engine.kernels) in a build; by default a quiet
@@ -442,8 +453,9 @@ def execute(spec: NotebookSpec, specs: list[NotebookSpec], stage: str,
     parameters = injected_parameters(spec, stage)
     if spec.reads_numbers:
         # The merged numbers of the notebooks this one waits for (see `upstream`).
-        fragments = [paths.resolve(u.parameters["numbers_out"]) for u in transitive_upstream(spec, specs)
-                     if u.writes_numbers]
+        fragments = [
+            paths.resolve(u.parameters["numbers_out"]) for u in transitive_upstream(spec, specs) if u.writes_numbers
+        ]
         numbers.merge([f for f in fragments if f.exists()], numbers.MERGED)
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -451,8 +463,14 @@ def execute(spec: NotebookSpec, specs: list[NotebookSpec], stage: str,
     try:
         # No `cwd=`: papermill would chdir the whole build process; the kernel alone starts in notebooks/.
         papermill.execute_notebook(
-            str(spec.path), str(tmp), parameters=parameters, kernel_name="python3", progress_bar=False,
-            log_output=False, start_timeout=120, request_save_on_cell_execute=False,
+            str(spec.path),
+            str(tmp),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            start_timeout=120,
+            request_save_on_cell_execute=False,
             kernel_manager_class=kernel_manager_class or QuietKernelManager,
             resources={"metadata": {"path": str(spec.path.parent)}},
         )
@@ -470,8 +488,10 @@ def execute(spec: NotebookSpec, specs: list[NotebookSpec], stage: str,
     render_prose(nb, spec, parameters)
     leaks = machine_paths_in(nb)
     if leaks:
-        raise RunError(f"{spec.name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; "
-                       "outputs must use project-relative paths (analysis.engine.paths.relative)")
+        raise RunError(
+            f"{spec.name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; "
+            "outputs must use project-relative paths (analysis.engine.paths.relative)"
+        )
     atomic.write_text(target, nbformat.writes(nb) + "\n")
     atomic.write_json(paths.resolve(f"{STAMP_DIR}/{stage}/timings/{spec.name}.json"), timing)
     for text in stderr:
@@ -483,8 +503,10 @@ def execute(spec: NotebookSpec, specs: list[NotebookSpec], stage: str,
 
 
 def describe(timing: dict[str, float]) -> str:
-    return (f"{timing['total']:.1f} s (kernel {timing['kernel_start']:.1f} s, imports {timing['imports']:.1f} s, "
-            f"cells {timing['cells']:.1f} s)")
+    return (
+        f"{timing['total']:.1f} s (kernel {timing['kernel_start']:.1f} s, imports {timing['imports']:.1f} s, "
+        f"cells {timing['cells']:.1f} s)"
+    )
 
 
 def run(name: str, stage: str) -> Path:

@@ -7,9 +7,10 @@ problems must be collected before the build stops.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -50,7 +51,12 @@ class Table:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip()) or value is pd.NaT
+    return (
+        value is None
+        or (isinstance(value, float) and pd.isna(value))
+        or (isinstance(value, str) and not value.strip())
+        or value is pd.NaT
+    )
 
 
 def _bool(value: Any) -> bool:
@@ -62,8 +68,13 @@ def _bool(value: Any) -> bool:
     raise ValueError(value)
 
 
-def validate(frame: pd.DataFrame, columns: Sequence[Column], file: str, sheet: str | None = None,
-             extra_checks: Iterable[Callable[[pd.DataFrame], list[Problem]]] = ()) -> tuple[pd.DataFrame, list[Problem]]:
+def validate(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    file: str,
+    sheet: str | None = None,
+    extra_checks: Iterable[Callable[[pd.DataFrame], list[Problem]]] = (),
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Type-convert and check `frame`; return (typed frame, problems). Never raises.
 
     Dates written a/b/yyyy are read in the order the table's other such dates show (a part above 12 is
@@ -74,12 +85,27 @@ def validate(frame: pd.DataFrame, columns: Sequence[Column], file: str, sheet: s
     present = [c for c in columns if c.name in frame.columns]
     for col in columns:
         if col.name not in frame.columns:
-            problems.append(Problem(file=file, sheet=sheet, row=1, column=col.name,
-                                    expected=f"a column '{col.name}'" + (f" ({col.description})" if col.description else ""),
-                                    found="no such column"))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=1,
+                    column=col.name,
+                    expected=f"a column '{col.name}'" + (f" ({col.description})" if col.description else ""),
+                    found="no such column",
+                )
+            )
     if frame.empty and present:
-        problems.append(Problem(file=file, sheet=sheet, row=2, expected="rows of data under the header",
-                                found="no rows (an empty table)", severity="warning"))
+        problems.append(
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=2,
+                expected="rows of data under the header",
+                found="no rows (an empty table)",
+                severity="warning",
+            )
+        )
     out = pd.DataFrame({ROW: frame[ROW].to_numpy()} if ROW in frame.columns else {})
     rows = frame[ROW].tolist() if ROW in frame.columns else list(range(2, len(frame) + 2))
     order = slash_date_order(v for c in present if c.kind == "date" for v in frame[c.name].tolist())
@@ -110,16 +136,34 @@ def validate(frame: pd.DataFrame, columns: Sequence[Column], file: str, sheet: s
             converted.append(parsed)
         if guessed:
             row_number, value = guessed[0]
-            problems.append(Problem(file=file, sheet=sheet, row=row_number, column=col.name, severity="warning",
-                                    expected=f"dates as dd.mm.yyyy ({len(guessed)} written a/b/yyyy were "
-                                             + ambiguity_note(None, value.strip()) + ")", found=value))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=row_number,
+                    column=col.name,
+                    severity="warning",
+                    expected=f"dates as dd.mm.yyyy ({len(guessed)} written a/b/yyyy were "
+                    + ambiguity_note(None, value.strip())
+                    + ")",
+                    found=value,
+                )
+            )
         out[col.name] = _as_series(col, converted)
         if col.unique:
             values = out[col.name]
             dup = values.duplicated(keep="first") & values.notna()
             for row_number, value in zip(out.loc[dup, ROW], values[dup]):
-                problems.append(Problem(file=file, sheet=sheet, row=int(row_number), column=col.name,
-                                        expected="a unique id", found=f"{value} (duplicate)"))
+                problems.append(
+                    Problem(
+                        file=file,
+                        sheet=sheet,
+                        row=int(row_number),
+                        column=col.name,
+                        expected="a unique id",
+                        found=f"{value} (duplicate)",
+                    )
+                )
     if len(present) == len(columns):
         for check in extra_checks:
             problems.extend(check(out))
@@ -128,8 +172,14 @@ def validate(frame: pd.DataFrame, columns: Sequence[Column], file: str, sheet: s
 
 def _could_be_either(text: str) -> bool:
     parts = text.strip().replace("-", "/").split("/")
-    return len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and \
-        int(parts[0]) <= 12 and int(parts[1]) <= 12 and int(parts[0]) != int(parts[1])
+    return (
+        len(parts) == 3
+        and parts[0].isdigit()
+        and parts[1].isdigit()
+        and int(parts[0]) <= 12
+        and int(parts[1]) <= 12
+        and int(parts[0]) != int(parts[1])
+    )
 
 
 def _convert(col: Column, value: Any, slash_order: str | None = None) -> Any:
@@ -183,7 +233,9 @@ def _range_problems(col: Column, value: Any, where: dict) -> list[Problem]:
     if col.maximum is not None and value > col.maximum:
         found.append(Problem(**where, expected=f"a value of at most {col.maximum:g}", found=value))
     if col.earliest is not None and value < col.earliest:
-        found.append(Problem(**where, expected=f"a date on or after {col.earliest:%d.%m.%Y}", found=f"{value:%d.%m.%Y}"))
+        found.append(
+            Problem(**where, expected=f"a date on or after {col.earliest:%d.%m.%Y}", found=f"{value:%d.%m.%Y}")
+        )
     if col.latest is not None and value > col.latest:
         found.append(Problem(**where, expected=f"a date on or before {col.latest:%d.%m.%Y}", found=f"{value:%d.%m.%Y}"))
     return found
@@ -201,8 +253,9 @@ def _as_series(col: Column, values: list[Any]) -> pd.Series:
     return pd.Series(values, dtype="object")
 
 
-def foreign_key(frame: pd.DataFrame, column: str, valid: Iterable[str], file: str, sheet: str | None,
-                what: str, multi: bool = False) -> list[Problem]:
+def foreign_key(
+    frame: pd.DataFrame, column: str, valid: Iterable[str], file: str, sheet: str | None, what: str, multi: bool = False
+) -> list[Problem]:
     """Problems for values of `column` that do not name an existing row elsewhere."""
     valid = set(valid)
     problems = []
@@ -212,8 +265,16 @@ def foreign_key(frame: pd.DataFrame, column: str, valid: Iterable[str], file: st
         items = [v.strip() for v in str(value).split(";")] if multi else [str(value)]
         for item in items:
             if item and item not in valid:
-                problems.append(Problem(file=file, sheet=sheet, row=int(row_number), column=column,
-                                        expected=f"the id of an existing {what}", found=item))
+                problems.append(
+                    Problem(
+                        file=file,
+                        sheet=sheet,
+                        row=int(row_number),
+                        column=column,
+                        expected=f"the id of an existing {what}",
+                        found=item,
+                    )
+                )
     return problems
 
 
@@ -222,9 +283,16 @@ def date_order(frame: pd.DataFrame, start: str, end: str, file: str, sheet: str 
     problems = []
     both = frame[start].notna() & frame[end].notna()
     for _, row in frame[both & (frame[end] < frame[start])].iterrows():
-        problems.append(Problem(file=file, sheet=sheet, row=int(row[ROW]), column=end,
-                                expected=f"a date on or after {start} ({row[start]:%d.%m.%Y})",
-                                found=f"{row[end]:%d.%m.%Y}"))
+        problems.append(
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=int(row[ROW]),
+                column=end,
+                expected=f"a date on or after {start} ({row[start]:%d.%m.%Y})",
+                found=f"{row[end]:%d.%m.%Y}",
+            )
+        )
     return problems
 
 
@@ -237,8 +305,11 @@ _INLINE_LIST_LIMIT = 255  # Excel's limit for a list typed into the rule
 
 def input_hint(col: Column) -> str:
     """The sentence Excel shows when a cell of the column is selected: meaning, format, required."""
-    parts = [col.description.rstrip(".") + "." if col.description else "", _describe_kind(col)[:1].upper()
-             + _describe_kind(col)[1:] + ".", "Required." if col.required else "May be blank."]
+    parts = [
+        col.description.rstrip(".") + "." if col.description else "",
+        _describe_kind(col)[:1].upper() + _describe_kind(col)[1:] + ".",
+        "Required." if col.required else "May be blank.",
+    ]
     return " ".join(p for p in parts if p)
 
 
@@ -281,11 +352,17 @@ def excel_rule(ws, col: Column):
     elif col.kind in ("int", "float"):
         low = -1e12 if col.minimum is None else col.minimum
         high = 1e12 if col.maximum is None else col.maximum
-        rule = DataValidation(type="whole" if col.kind == "int" else "decimal", operator="between",
-                              formula1=f"{low:g}", formula2=f"{high:g}")
+        rule = DataValidation(
+            type="whole" if col.kind == "int" else "decimal",
+            operator="between",
+            formula1=f"{low:g}",
+            formula2=f"{high:g}",
+        )
         what = "a whole number" if col.kind == "int" else "a number"
-        bounds = [f"at least {low:g}" if col.minimum is not None else "",
-                  f"at most {high:g}" if col.maximum is not None else ""]
+        bounds = [
+            f"at least {low:g}" if col.minimum is not None else "",
+            f"at most {high:g}" if col.maximum is not None else "",
+        ]
         error = f"Type {what}" + (" " + " and ".join(b for b in bounds if b) if any(bounds) else "") + "."
     else:
         rule, error = DataValidation(), ""
@@ -301,8 +378,9 @@ def excel_rule(ws, col: Column):
     return rule
 
 
-def apply_excel_rules(ws, columns: Sequence[Column], widths: dict[str, float] | None = None,
-                      last_row: int = 1000) -> None:
+def apply_excel_rules(
+    ws, columns: Sequence[Column], widths: dict[str, float] | None = None, last_row: int = 1000
+) -> None:
     """Make a sheet whose first row holds `columns` enforce them: bold headers, required ones coloured
     and commented, each column's rule and input hint down to `last_row`, header frozen, widths set."""
     from openpyxl.comments import Comment

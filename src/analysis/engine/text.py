@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 #: `{inventory.acts.total}`, `{inventory.acts.total:,.0f}`, `{as_of}`, `{A_origin_adj}`; `{{` escapes.
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z][A-Za-z0-9_]*(?:\.[a-z0-9][a-z0-9_-]*)*)(?::([^{}]*))?\}(?!\})")
 
-_IRREGULAR_SINGULAR = {"bodies": "body", "criteria": "criterion", "countries": "country", "people": "person",
-                       "persons": "person", "analyses": "analysis", "processes": "process", "classes": "class",
-                       "statuses": "status", "data": "data", "women": "woman", "men": "man", "%": "%"}
+_IRREGULAR_SINGULAR = {
+    "bodies": "body",
+    "criteria": "criterion",
+    "countries": "country",
+    "people": "person",
+    "persons": "person",
+    "analyses": "analysis",
+    "processes": "process",
+    "classes": "class",
+    "statuses": "status",
+    "data": "data",
+    "women": "woman",
+    "men": "man",
+    "%": "%",
+}
 
 
 def house_date(value: Any) -> str:
@@ -41,7 +54,7 @@ def month_range(first: Any, last: Any) -> str:
 
 
 def singular(unit: str) -> str:
-    """"working days" → "working day"; only the last word changes."""
+    """ "working days" → "working day"; only the last word changes."""
     head, _, last = unit.rpartition(" ")
     if last in _IRREGULAR_SINGULAR:
         word = _IRREGULAR_SINGULAR[last]
@@ -75,7 +88,7 @@ def plural(unit: str) -> str:
 
 
 def with_unit(count: float, unit: str, number_text: str | None = None) -> str:
-    """"1 working day", "3 working days": the unit agrees with the number."""
+    """ "1 working day", "3 working days": the unit agrees with the number."""
     text = number_text if number_text is not None else f"{count:,}"
     if not unit:
         return text
@@ -83,7 +96,7 @@ def with_unit(count: float, unit: str, number_text: str | None = None) -> str:
 
 
 def count_phrase(count: int, unit: str, zero: str = "no") -> str:
-    """"no pathway", "one pathway", "3 pathways" — for sentences that read as words."""
+    """ "no pathway", "one pathway", "3 pathways" — for sentences that read as words."""
     if count == 0:
         return f"{zero} {plural(unit)}" if zero == "no" else zero
     if count == 1:
@@ -92,7 +105,7 @@ def count_phrase(count: int, unit: str, zero: str = "no") -> str:
 
 
 def listing(items: Iterable[Any], conjunction: str = "and", empty: str = "none") -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     words = [str(i) for i in items if str(i)]
     if not words:
         return empty

@@ -46,8 +46,10 @@ def compare_numbers(published: Path, rebuilt: Path) -> list[str]:
         elif key not in old:
             lines.append(f"{key}: produced by the rerun but not in the published report")
         elif old[key]["value"] != new[key]["value"]:
-            lines.append(f"{key}: published {old[key]['value']!r} {old[key]['unit']}, rerun gives "
-                         f"{new[key]['value']!r} (from {new[key]['source']})")
+            lines.append(
+                f"{key}: published {old[key]['value']!r} {old[key]['unit']}, rerun gives "
+                f"{new[key]['value']!r} (from {new[key]['source']})"
+            )
     return lines
 
 
@@ -75,7 +77,7 @@ def _outputs(cell) -> list[tuple[str, str]]:
 def _first_difference(a: str, b: str) -> str:
     index = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     start = max(0, index - 40)
-    return f"published …{a[start:index + 60]!r}… vs rerun …{b[start:index + 60]!r}…"
+    return f"published …{a[start : index + 60]!r}… vs rerun …{b[start : index + 60]!r}…"
 
 
 def compare_notebook(published: Path, rebuilt: Path) -> list[str]:
@@ -92,12 +94,15 @@ def compare_notebook(published: Path, rebuilt: Path) -> list[str]:
             continue
         if cell.cell_type == "markdown":
             if ref.source != cell.source:
-                lines.append(f"{published.name} Markdown cell {cell.get('id')}: "
-                             f"{_first_difference(ref.source, cell.source)}")
+                lines.append(
+                    f"{published.name} Markdown cell {cell.get('id')}: {_first_difference(ref.source, cell.source)}"
+                )
             continue
         a, b = _outputs(ref), _outputs(cell)
         if [m for m, _ in a] != [m for m, _ in b]:
-            lines.append(f"{published.name} cell {cell.get('id')}: output kinds {[m for m, _ in a]} vs {[m for m, _ in b]}")
+            lines.append(
+                f"{published.name} cell {cell.get('id')}: output kinds {[m for m, _ in a]} vs {[m for m, _ in b]}"
+            )
             continue
         for (mime, x), (_, y) in zip(a, b):
             if x != y:
@@ -150,4 +155,3 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuilt", type=Path, help="compare with an existing rebuild instead of rerunning")
     args = parser.parse_args(argv)
     return verify(args.stage, args.published, args.rebuilt)
-

@@ -30,9 +30,11 @@ IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 RELOAD_SCRIPT = """<script>
 new EventSource("/events").onmessage = (event) => {{ if (event.data !== "{version}") location.reload(); }};
 </script>"""
-ERROR_BOX = ('<div style="border:3px solid #b00020;background:#fff0f0;padding:1em;margin:1em;font-family:sans-serif">'
-             '<strong>The last build failed</strong> ({when}); the report below is the last one that built.'
-             '<pre style="white-space:pre-wrap">{message}</pre></div>')
+ERROR_BOX = (
+    '<div style="border:3px solid #b00020;background:#fff0f0;padding:1em;margin:1em;font-family:sans-serif">'
+    "<strong>The last build failed</strong> ({when}); the report below is the last one that built."
+    '<pre style="white-space:pre-wrap">{message}</pre></div>'
+)
 
 
 class Session:
@@ -165,12 +167,15 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
         raise runner.RunError(f"cannot serve on 127.0.0.1:{port} ({exc.strerror}): try `make watch PORT=…`") from None
     try:
         rebuild(session, jobs, kernels)
-        build.say(f"Serving http://127.0.0.1:{server.server_address[1]}/ — rebuilt on every save in "
-                  f"{', '.join(WATCHED)}; Ctrl-C stops")
+        build.say(
+            f"Serving http://127.0.0.1:{server.server_address[1]}/ — rebuilt on every save in "
+            f"{', '.join(WATCHED)}; Ctrl-C stops"
+        )
         folders = [root / f for f in WATCHED if (root / f).exists()]
         own_code = loaded_modules()
-        for changes in watchfiles.watch(*folders, watch_filter=relevant, debounce=200, step=50, stop_event=stop,
-                                        raise_interrupt=False):
+        for changes in watchfiles.watch(
+            *folders, watch_filter=relevant, debounce=200, step=50, stop_event=stop, raise_interrupt=False
+        ):
             changed = {Path(p).resolve() for _, p in changes}
             build.say(f"… {', '.join(sorted(paths.relative(p) for p in changed))} changed")
             if changed & own_code:

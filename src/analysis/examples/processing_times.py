@@ -51,20 +51,56 @@ HEADERS = {
 # share of men, online share at the start and at the end of the period, refusal share,
 # seasonal weight by calendar month (Jan..Dec).
 PROCEDURES = {
-    "registration": dict(label="Регистрация иностранного гражданина", share=0.44, median=2.0, sigma=0.6,
-                         men=0.72, online=(0.30, 0.65), refused=0.03,
-                         season=[0.7, 0.8, 1.2, 1.4, 1.3, 1.1, 1.0, 1.0, 1.1, 1.0, 0.8, 0.6]),
-    "patent": dict(label="Патент", share=0.17, median=1.0, sigma=0.5, men=0.88, online=(0.05, 0.15),
-                   refused=0.02, season=[0.5, 0.7, 1.4, 1.6, 1.4, 1.1, 1.0, 1.0, 1.0, 0.9, 0.7, 0.5]),
-    "single_permit": dict(label="Единое разрешение", share=0.15, median=5.0, sigma=0.45, men=0.84,
-                          online=(0.70, 0.90), refused=0.09,
-                          season=[0.6, 0.9, 1.5, 1.5, 1.3, 1.0, 0.9, 0.9, 1.0, 1.0, 0.8, 0.6]),
-    "student_registration": dict(label="Регистрация иностранного студента", share=0.16, median=3.0,
-                                 sigma=0.5, men=0.55, online=(0.40, 0.75), refused=0.02,
-                                 season=[0.8, 0.9, 0.5, 0.4, 0.4, 0.5, 0.7, 2.2, 3.0, 1.6, 0.8, 0.6]),
-    "residence_permit": dict(label="Временный вид на жительство", share=0.08, median=16.0, sigma=0.4,
-                             men=0.62, online=(0.10, 0.35), refused=0.12,
-                             season=[1.0] * 12),
+    "registration": dict(
+        label="Регистрация иностранного гражданина",
+        share=0.44,
+        median=2.0,
+        sigma=0.6,
+        men=0.72,
+        online=(0.30, 0.65),
+        refused=0.03,
+        season=[0.7, 0.8, 1.2, 1.4, 1.3, 1.1, 1.0, 1.0, 1.1, 1.0, 0.8, 0.6],
+    ),
+    "patent": dict(
+        label="Патент",
+        share=0.17,
+        median=1.0,
+        sigma=0.5,
+        men=0.88,
+        online=(0.05, 0.15),
+        refused=0.02,
+        season=[0.5, 0.7, 1.4, 1.6, 1.4, 1.1, 1.0, 1.0, 1.0, 0.9, 0.7, 0.5],
+    ),
+    "single_permit": dict(
+        label="Единое разрешение",
+        share=0.15,
+        median=5.0,
+        sigma=0.45,
+        men=0.84,
+        online=(0.70, 0.90),
+        refused=0.09,
+        season=[0.6, 0.9, 1.5, 1.5, 1.3, 1.0, 0.9, 0.9, 1.0, 1.0, 0.8, 0.6],
+    ),
+    "student_registration": dict(
+        label="Регистрация иностранного студента",
+        share=0.16,
+        median=3.0,
+        sigma=0.5,
+        men=0.55,
+        online=(0.40, 0.75),
+        refused=0.02,
+        season=[0.8, 0.9, 0.5, 0.4, 0.4, 0.5, 0.7, 2.2, 3.0, 1.6, 0.8, 0.6],
+    ),
+    "residence_permit": dict(
+        label="Временный вид на жительство",
+        share=0.08,
+        median=16.0,
+        sigma=0.4,
+        men=0.62,
+        online=(0.10, 0.35),
+        refused=0.12,
+        season=[1.0] * 12,
+    ),
 }
 
 # office: extract label, share of applications. The offices are invented ("Отдел А" … "Отдел Д"), never
@@ -78,16 +114,26 @@ NATIONALITIES = {"Узбекистан": 0.90, "Таджикистан": 0.05, "
 AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55 и старше"]
 AGE_WEIGHTS = {"student_registration": [0.85, 0.14, 0.01, 0.0, 0.0]}
 AGE_DEFAULT = [0.18, 0.38, 0.26, 0.13, 0.05]
-OUTCOME_LABELS = {"approved": "Одобрено", "refused": "Отказано", "withdrawn": "Отозвано заявителем",
-                  "pending": "На рассмотрении"}
+OUTCOME_LABELS = {
+    "approved": "Одобрено",
+    "refused": "Отказано",
+    "withdrawn": "Отозвано заявителем",
+    "pending": "На рассмотрении",
+}
 WITHDRAWN_SHARE = 0.02
 STUCK_SHARE = 0.012  # files lost in a drawer: never decided
 IN_PERSON_FACTOR = 1.35  # paper files take longer than online ones
 WOMEN_ONLINE_FACTOR = 0.8  # women file online somewhat less often (a composition effect, not a rule)
 # Shares of rows deliberately broken, as seen in real extracts.
-BROKEN = {"decision_before_receipt": 0.003, "date_after_extraction": 0.002, "bad_date": 0.003,
-          "decided_without_date": 0.001, "duplicate_id": 0.001, "unknown_procedure": 0.0005,
-          "sex_blank": 0.01}
+BROKEN = {
+    "decision_before_receipt": 0.003,
+    "date_after_extraction": 0.002,
+    "bad_date": 0.003,
+    "decided_without_date": 0.001,
+    "duplicate_id": 0.001,
+    "unknown_procedure": 0.0005,
+    "sex_blank": 0.01,
+}
 BAD_DATE_TEXTS = np.array(["31.02.2026", "2026/13/01", "15.13.2025", "нет данных", "00.00.0000"], dtype=object)
 
 
@@ -96,7 +142,9 @@ def generate(n_rows: int = BUNDLED_ROWS, seed: int = SEED, calendar: WorkCalenda
     rng = np.random.default_rng(seed)
     calendar = calendar or WorkCalendar.from_config()
     days = np.arange(np.datetime64(FIRST_RECEIPT), np.datetime64(EXTRACTION_DATE), dtype="datetime64[D]")
-    working = np.is_busday(days, weekmask=calendar.weekmask, holidays=np.array(calendar.holidays, dtype="datetime64[D]"))
+    working = np.is_busday(
+        days, weekmask=calendar.weekmask, holidays=np.array(calendar.holidays, dtype="datetime64[D]")
+    )
     months = days.astype("datetime64[M]")
     month_of_year = (months - months.astype("datetime64[Y]").astype("datetime64[M]")).astype(int)
     ids = list(PROCEDURES)
@@ -127,17 +175,21 @@ def generate(n_rows: int = BUNDLED_ROWS, seed: int = SEED, calendar: WorkCalenda
 
     refused_share = np.array([PROCEDURES[p]["refused"] for p in ids])[procedure]
     draw = rng.random(n_rows)
-    outcome = np.where(draw < refused_share, "refused",
-                       np.where(draw < refused_share + WITHDRAWN_SHARE, "withdrawn", "approved")).astype(object)
+    outcome = np.where(
+        draw < refused_share, "refused", np.where(draw < refused_share + WITHDRAWN_SHARE, "withdrawn", "approved")
+    ).astype(object)
     median = np.array([PROCEDURES[p]["median"] for p in ids])[procedure]
     sigma = np.array([PROCEDURES[p]["sigma"] for p in ids])[procedure]
     factor = np.where(online, 1.0, IN_PERSON_FACTOR) * np.where(outcome == "refused", 1.5, 1.0)
     months_into_backlog = np.maximum((receipt.astype("datetime64[M]") - BACKLOG_START).astype(int) + 1, 0)
-    factor = factor * np.where(office == office_names.index(BACKLOG_OFFICE), 1.0 + BACKLOG_GROWTH * months_into_backlog, 1.0)
+    factor = factor * np.where(
+        office == office_names.index(BACKLOG_OFFICE), 1.0 + BACKLOG_GROWTH * months_into_backlog, 1.0
+    )
     working_days = np.floor(median * factor * np.exp(sigma * rng.standard_normal(n_rows))).astype(np.int64)
     # A file received on a weekend or holiday is decided on a working day after it, never before.
-    received_on_working_day = np.is_busday(receipt, weekmask=calendar.weekmask,
-                                           holidays=np.array(calendar.holidays, dtype="datetime64[D]"))
+    received_on_working_day = np.is_busday(
+        receipt, weekmask=calendar.weekmask, holidays=np.array(calendar.holidays, dtype="datetime64[D]")
+    )
     working_days = np.where(received_on_working_day, working_days, np.maximum(working_days, 1))
     decision = calendar.add_working_days(receipt, working_days)
     extraction = np.datetime64(EXTRACTION_DATE)
@@ -147,19 +199,21 @@ def generate(n_rows: int = BUNDLED_ROWS, seed: int = SEED, calendar: WorkCalenda
     decision = np.where(pending, np.datetime64("NaT"), decision)
 
     order = np.argsort(receipt, kind="stable")  # an extract is usually sorted by receipt
-    frame = pd.DataFrame({
-        "application_id": [f"{20_000_000 + i}" for i in range(n_rows)],
-        "procedure": np.array([PROCEDURES[p]["label"] for p in ids], dtype=object)[procedure[order]],
-        "office": np.array(office_names, dtype=object)[office[order]],
-        "channel": np.where(online[order], "онлайн", "лично").astype(object),
-        "sex": np.where(is_man[order], "М", "Ж").astype(object),
-        "age_band": np.array(AGE_BANDS, dtype=object)[age[order]],
-        "nationality": np.array(list(NATIONALITIES), dtype=object)[nationality[order]],
-        "receipt_date": _format_dates(receipt[order]),
-        "decision_date": _format_dates(decision[order]),
-        "outcome": pd.Series(outcome[order]).map(OUTCOME_LABELS).to_numpy(dtype=object),
-        "extraction_date": np.full(n_rows, f"{EXTRACTION_DATE:%d.%m.%Y}", dtype=object),
-    })
+    frame = pd.DataFrame(
+        {
+            "application_id": [f"{20_000_000 + i}" for i in range(n_rows)],
+            "procedure": np.array([PROCEDURES[p]["label"] for p in ids], dtype=object)[procedure[order]],
+            "office": np.array(office_names, dtype=object)[office[order]],
+            "channel": np.where(online[order], "онлайн", "лично").astype(object),
+            "sex": np.where(is_man[order], "М", "Ж").astype(object),
+            "age_band": np.array(AGE_BANDS, dtype=object)[age[order]],
+            "nationality": np.array(list(NATIONALITIES), dtype=object)[nationality[order]],
+            "receipt_date": _format_dates(receipt[order]),
+            "decision_date": _format_dates(decision[order]),
+            "outcome": pd.Series(outcome[order]).map(OUTCOME_LABELS).to_numpy(dtype=object),
+            "extraction_date": np.full(n_rows, f"{EXTRACTION_DATE:%d.%m.%Y}", dtype=object),
+        }
+    )
     _break_rows(frame, receipt[order], decision[order], rng)
     return frame.rename(columns=HEADERS)
 
@@ -187,7 +241,9 @@ def _break_rows(frame: pd.DataFrame, receipt: np.ndarray, decision: np.ndarray, 
     rows = pick(BROKEN["decision_before_receipt"], later)  # the two dates typed into each other's field
     frame.loc[rows, ["receipt_date", "decision_date"]] = frame.loc[rows, ["decision_date", "receipt_date"]].to_numpy()
     rows = pick(BROKEN["date_after_extraction"], ~np.isnat(decision))  # 2026 typed as 2062
-    frame.loc[rows, "decision_date"] = frame.loc[rows, "decision_date"].str.replace("2026", "2062").str.replace("2025", "2052")
+    frame.loc[rows, "decision_date"] = (
+        frame.loc[rows, "decision_date"].str.replace("2026", "2062").str.replace("2025", "2052")
+    )
     rows = pick(BROKEN["bad_date"])
     column = np.where(rng.random(len(rows)) < 0.5, "receipt_date", "decision_date")
     for row, col in zip(rows, column):
@@ -222,4 +278,3 @@ def write_bundled(seed: int = SEED) -> Path:
     path = paths.resolve(BUNDLED_PATH)
     atomic.write_bytes(path, to_csv_bytes(generate(BUNDLED_ROWS, seed)), allow_raw=True)
     return path
-

@@ -24,12 +24,24 @@ SUPPORTED = (0.78, 0.16, 0.06)
 CONTESTED = (0.40, 0.28, 0.32)
 DEFAULT_CONTESTED = ("F-04", "F-09")
 COMMENTS = {
-    "agree": ["Matches what we see in practice.", "Agree; this is the main problem for newcomers.",
-              "Согласен, так и есть.", ""],
-    "partly agree": ["True in some offices, less so in others.", "Partly: the rules changed again this year.",
-                     "Частично: зависит от офиса.", ""],
-    "disagree": ["Our office applies a different rule.", "The evidence is too thin for this conclusion.",
-                 "Не согласен: на практике иначе.", ""],
+    "agree": [
+        "Matches what we see in practice.",
+        "Agree; this is the main problem for newcomers.",
+        "Согласен, так и есть.",
+        "",
+    ],
+    "partly agree": [
+        "True in some offices, less so in others.",
+        "Partly: the rules changed again this year.",
+        "Частично: зависит от офиса.",
+        "",
+    ],
+    "disagree": [
+        "Our office applies a different rule.",
+        "The evidence is too thin for this conclusion.",
+        "Не согласен: на практике иначе.",
+        "",
+    ],
 }
 
 
@@ -38,8 +50,7 @@ def generate(finding_ids: list[str], seed: int = SEED, contested: tuple[str, ...
     rng = np.random.default_rng(seed)
     val = config.get("findings.validation")
     groups, sexes, levels = list(val["groups"]), list(val["sexes"]), list(val["ratings"])
-    people = [(f"V-{i + 1:02d}", groups[i % len(groups)], sexes[int(rng.random() < 0.45)])
-              for i in range(PARTICIPANTS)]
+    people = [(f"V-{i + 1:02d}", groups[i % len(groups)], sexes[int(rng.random() < 0.45)]) for i in range(PARTICIPANTS)]
     rows = []
     for finding in finding_ids:
         weights = CONTESTED if finding in contested else SUPPORTED
@@ -48,13 +59,23 @@ def generate(finding_ids: list[str], seed: int = SEED, contested: tuple[str, ...
                 continue
             rating = levels[int(rng.choice(len(levels), p=weights))]
             comment = COMMENTS[rating][int(rng.integers(len(COMMENTS[rating])))]
-            rows.append({"finding_id": finding, "participant_id": pid, "group": group, "sex": sex,
-                         "rating": rating, "comment": comment})
+            rows.append(
+                {
+                    "finding_id": finding,
+                    "participant_id": pid,
+                    "group": group,
+                    "sex": sex,
+                    "rating": rating,
+                    "comment": comment,
+                }
+            )
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis example-data (validation)", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis example-data (validation)", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--findings", default="data/raw/findings.xlsx")
     parser.add_argument("--out", default="data/raw/validation.xlsx")
     parser.add_argument("--seed", type=int, default=SEED)
@@ -64,4 +85,3 @@ def main(argv: list[str] | None = None) -> int:
     ft.write_validation_workbook(paths.resolve(args.out), rows, allow_raw=True)
     print(f"wrote {args.out}: {len(rows)} ratings of {len(finding_ids)} findings by {PARTICIPANTS} participants")
     return 0
-

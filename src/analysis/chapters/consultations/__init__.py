@@ -37,8 +37,17 @@ from analysis.engine.errors import InputError, Problem
 from analysis.engine.readers import ROW
 
 # The tables and their readers are part of this chapter's interface (notebooks and `make templates`).
-__all__ = ["OPTIONAL_TABLES", "TABLES", "Consultations", "check", "columns", "read", "read_folder", "read_workbook",
-           "write_template"]
+__all__ = [
+    "OPTIONAL_TABLES",
+    "TABLES",
+    "Consultations",
+    "check",
+    "columns",
+    "read",
+    "read_folder",
+    "read_workbook",
+    "write_template",
+]
 
 #: Beside a REFI-QDA project: the consultant's completed fill-in workbook and the fieldwork plan.
 ATTRIBUTES_FILE = "attributes.xlsx"
@@ -55,16 +64,23 @@ def read(source: str | Path, fill_in: str | Path | None = None) -> Consultations
     if resolved.is_dir():
         projects = sorted(p for p in resolved.iterdir() if p.suffix.lower() == ".qdpx")
         if len(projects) > 1 or (projects and (resolved / "segments.csv").exists()):
-            raise InputError([Problem(file=paths.relative(resolved), expected="either the CSV tables of the "
-                                      "consultations or one REFI-QDA project (.qdpx)",
-                                      found=", ".join(p.name for p in projects) + (
-                                          " and segments.csv" if (resolved / "segments.csv").exists() else ""))])
+            raise InputError(
+                [
+                    Problem(
+                        file=paths.relative(resolved),
+                        expected="either the CSV tables of the consultations or one REFI-QDA project (.qdpx)",
+                        found=", ".join(p.name for p in projects)
+                        + (" and segments.csv" if (resolved / "segments.csv").exists() else ""),
+                    )
+                ]
+            )
         if not projects:
             return read_folder(resolved)
         resolved = projects[0]
     if resolved.suffix.lower() in (".qdpx", ".qde"):
-        return refi.import_project(resolved, attributes=resolved.parent / ATTRIBUTES_FILE,
-                                   plan=resolved.parent / PLAN_FILE, fill_in=fill_in)
+        return refi.import_project(
+            resolved, attributes=resolved.parent / ATTRIBUTES_FILE, plan=resolved.parent / PLAN_FILE, fill_in=fill_in
+        )
     return read_workbook(resolved) if resolved.suffix.lower() == ".xlsx" else read_folder(resolved)
 
 
@@ -134,8 +150,9 @@ def persons_by(data: Consultations, by: str, level: str = "code") -> pd.DataFram
 def respondents_by(data: Consultations, rows: str, cols: str) -> pd.DataFrame:
     """Respondents (persons) by two attributes, in vocabulary order (input to suppression)."""
     table = pd.crosstab(data.respondents[rows], data.respondents[cols])
-    return table.reindex(index=vocabulary(GROUP_VOCABULARIES[rows]), columns=vocabulary(GROUP_VOCABULARIES[cols]),
-                         fill_value=0)
+    return table.reindex(
+        index=vocabulary(GROUP_VOCABULARIES[rows]), columns=vocabulary(GROUP_VOCABULARIES[cols]), fill_value=0
+    )
 
 
 def label(table: pd.DataFrame, index_labels: dict | None = None, column_labels: dict | None = None) -> pd.DataFrame:
@@ -165,9 +182,17 @@ def cooccurrence(data: Consultations, imbalance_ratio: float | None = None) -> p
         n12 = len(by_code[first] & by_code[second])
         if n12 == 0:
             continue
-        rows.append({"code_1": first, "code_2": second, "n1": n1, "n2": n2, "n12": n12,
-                     "c_coefficient": n12 / (n1 + n2 - n12),
-                     "imbalanced": max(n1, n2) > ratio * min(n1, n2)})
+        rows.append(
+            {
+                "code_1": first,
+                "code_2": second,
+                "n1": n1,
+                "n2": n2,
+                "n12": n12,
+                "c_coefficient": n12 / (n1 + n2 - n12),
+                "imbalanced": max(n1, n2) > ratio * min(n1, n2),
+            }
+        )
     return pd.DataFrame(rows, columns=["code_1", "code_2", "n1", "n2", "n12", "c_coefficient", "imbalanced"])
 
 
@@ -201,7 +226,9 @@ def reliability_units(data: Consultations) -> pd.DataFrame:
         coded = data.segments[data.segments["session_id"] == session]
         for coder in names:
             seen = read.get((session, coder), set(positions.tolist()))
-            mine = set(zip(coded.loc[coded["coder"] == coder, "position"], coded.loc[coded["coder"] == coder, "code_id"]))
+            mine = set(
+                zip(coded.loc[coded["coder"] == coder, "position"], coded.loc[coded["coder"] == coder, "code_id"])
+            )
             block[coder] = [(1.0 if (p, c) in mine else 0.0) if p in seen else np.nan for _, p, c in index]
         frames.append(block)
     if not frames:
@@ -221,17 +248,38 @@ def double_coded_sessions(data: Consultations) -> pd.DataFrame:
             continue
         block = units[(units["session_id"] == session)].drop_duplicates(["session_id", "position"])
         compared = int((block[names].notna().sum(axis=1) >= 2).sum())
-        rows.append({"session_id": session, "primary_coder": primary.get(session, ""),
-                     "other_coders": ", ".join(c for c in names if c != primary.get(session)),
-                     "coders": len(names), "paragraphs": int(paragraphs[session]), "paragraphs_compared": compared})
-    return pd.DataFrame(rows, columns=["session_id", "primary_coder", "other_coders", "coders", "paragraphs",
-                                       "paragraphs_compared"])
+        rows.append(
+            {
+                "session_id": session,
+                "primary_coder": primary.get(session, ""),
+                "other_coders": ", ".join(c for c in names if c != primary.get(session)),
+                "coders": len(names),
+                "paragraphs": int(paragraphs[session]),
+                "paragraphs_compared": compared,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["session_id", "primary_coder", "other_coders", "coders", "paragraphs", "paragraphs_compared"]
+    )
 
 
 ALL_CODES = "all codes"
-RELIABILITY_COLUMNS = ["code_id", "sessions", "coders", "paragraphs", "pairable_values", "coded_by_any",
-                       "agreement_pct", "alpha", "alpha_ci_low", "alpha_ci_high", "verdict", "kappa",
-                       "kappa_statistic", "kappa_band"]
+RELIABILITY_COLUMNS = [
+    "code_id",
+    "sessions",
+    "coders",
+    "paragraphs",
+    "pairable_values",
+    "coded_by_any",
+    "agreement_pct",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "verdict",
+    "kappa",
+    "kappa_statistic",
+    "kappa_band",
+]
 
 
 def code_reliability(data: Consultations, seed: int, draws: int | None = None) -> pd.DataFrame:
@@ -254,21 +302,33 @@ def code_reliability(data: Consultations, seed: int, draws: int | None = None) -
         block = units[pairable] if code == ALL_CODES else units[pairable & (units["code_id"] == code)]
         values = block[coders].to_numpy(dtype=float).T
         paragraph = (block["session_id"] + "#" + block["position"].astype(str)).to_numpy()
-        result = rel.krippendorff_alpha(values, "nominal", draws=draws, seed=seed + offset,
-                                        clusters=paragraph if code == ALL_CODES else None)
+        result = rel.krippendorff_alpha(
+            values, "nominal", draws=draws, seed=seed + offset, clusters=paragraph if code == ALL_CODES else None
+        )
         taking_part = [c for c, row in zip(coders, values) if (~np.isnan(row)).any()]
         if len(taking_part) > 2:
             kappa, statistic = rel.fleiss_kappa(values), "Fleiss"
         else:
             present = [row for row in values if (~np.isnan(row)).any()]
             kappa, statistic = (rel.cohen_kappa(*present), "Cohen") if len(present) == 2 else (float("nan"), "")
-        rows.append({"code_id": code, "sessions": int(block["session_id"].nunique()), "coders": len(taking_part),
-                     "paragraphs": int(len(np.unique(paragraph))), "pairable_values": result.pairable_values,
-                     "coded_by_any": int(len(np.unique(paragraph[np.nansum(values, axis=0) > 0]))),
-                     "agreement_pct": rel.percent_agreement(values), "alpha": result.alpha,
-                     "alpha_ci_low": result.ci_low, "alpha_ci_high": result.ci_high,
-                     "verdict": rel.verdict(result.alpha, settings), "kappa": kappa, "kappa_statistic": statistic,
-                     "kappa_band": rel.kappa_band(kappa, settings)})
+        rows.append(
+            {
+                "code_id": code,
+                "sessions": int(block["session_id"].nunique()),
+                "coders": len(taking_part),
+                "paragraphs": int(len(np.unique(paragraph))),
+                "pairable_values": result.pairable_values,
+                "coded_by_any": int(len(np.unique(paragraph[np.nansum(values, axis=0) > 0]))),
+                "agreement_pct": rel.percent_agreement(values),
+                "alpha": result.alpha,
+                "alpha_ci_low": result.ci_low,
+                "alpha_ci_high": result.ci_high,
+                "verdict": rel.verdict(result.alpha, settings),
+                "kappa": kappa,
+                "kappa_statistic": statistic,
+                "kappa_band": rel.kappa_band(kappa, settings),
+            }
+        )
     return pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
 
 
@@ -287,13 +347,22 @@ def coder_pairs(data: Consultations) -> pd.DataFrame:
             block = both if code == ALL_CODES else both[both["code_id"] == code]
             a, b = block[first].to_numpy(), block[second].to_numpy()
             kappa = rel.cohen_kappa(a, b)
-            rows.append({"coder_1": first, "coder_2": second, "code_id": code,
-                         "sessions": int(block["session_id"].nunique()),
-                         "paragraphs": int(block[["session_id", "position"]].drop_duplicates().shape[0]),
-                         "agreement_pct": 100 * float(np.mean(a == b)), "kappa": kappa,
-                         "kappa_band": rel.kappa_band(kappa)})
-    return pd.DataFrame(rows, columns=["coder_1", "coder_2", "code_id", "sessions", "paragraphs", "agreement_pct",
-                                       "kappa", "kappa_band"])
+            rows.append(
+                {
+                    "coder_1": first,
+                    "coder_2": second,
+                    "code_id": code,
+                    "sessions": int(block["session_id"].nunique()),
+                    "paragraphs": int(block[["session_id", "position"]].drop_duplicates().shape[0]),
+                    "agreement_pct": 100 * float(np.mean(a == b)),
+                    "kappa": kappa,
+                    "kappa_band": rel.kappa_band(kappa),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["coder_1", "coder_2", "code_id", "sessions", "paragraphs", "agreement_pct", "kappa", "kappa_band"],
+    )
 
 
 # ---------------------------------------------------------------- quotes
@@ -310,17 +379,25 @@ def redact(text: str, terms: list[str], replacement: str = "[…]") -> tuple[str
 def redacted(data: Consultations, terms: list[str]) -> Consultations:
     """A copy with private terms removed from every free text: excerpts, translations and, for data from
     a REFI-QDA project, source texts, memos and descriptions (for the exported project file)."""
+
     def clean(text: Any) -> Any:
         return redact(text, terms)[0] if isinstance(text, str) else text
 
-    segments = data.segments.assign(excerpt=data.segments["excerpt"].map(clean),
-                                    excerpt_en=data.segments["excerpt_en"].map(clean))
+    segments = data.segments.assign(
+        excerpt=data.segments["excerpt"].map(clean), excerpt_en=data.segments["excerpt_en"].map(clean)
+    )
     exchange = data.exchange.with_text(clean) if data.exchange is not None else None
     return Consultations(**{**data.__dict__, "segments": segments, "exchange": exchange})
 
 
-def quote_shortlist(data: Consultations, k: int, private_terms: list[str], per_theme: int | None = None,
-                    min_chars: int | None = None, max_chars: int | None = None) -> pd.DataFrame:
+def quote_shortlist(
+    data: Consultations,
+    k: int,
+    private_terms: list[str],
+    per_theme: int | None = None,
+    min_chars: int | None = None,
+    max_chars: int | None = None,
+) -> pd.DataFrame:
     """Up to `per_theme` quotes per theme, attributed only as "group, sex".
 
     A quote qualifies when the respondent consented to quotation and their stakeholder group has at
@@ -355,16 +432,40 @@ def quote_shortlist(data: Consultations, k: int, private_terms: list[str], per_t
             continue
         text, removed = redact(text, private_terms)
         original, removed_original = redact(seg["excerpt"], private_terms)
-        rows.append({"theme_id": theme[seg["code_id"]], "theme": names[theme[seg["code_id"]]],
-                     "code_id": seg["code_id"], "code": names[seg["code_id"]], "quote": text,
-                     "original": original, "attribution": (f"{groups[group]}, {sexes[person['sex']].lower()}"
-                                     if group_sex_size.get((group, person["sex"]), 0) >= k else groups[group]),
-                     "redactions": removed + removed_original, "segment_id": seg["segment_id"], "group": group,
-                     "other_codes": int(sharing) - 1})
+        rows.append(
+            {
+                "theme_id": theme[seg["code_id"]],
+                "theme": names[theme[seg["code_id"]]],
+                "code_id": seg["code_id"],
+                "code": names[seg["code_id"]],
+                "quote": text,
+                "original": original,
+                "attribution": (
+                    f"{groups[group]}, {sexes[person['sex']].lower()}"
+                    if group_sex_size.get((group, person["sex"]), 0) >= k
+                    else groups[group]
+                ),
+                "redactions": removed + removed_original,
+                "segment_id": seg["segment_id"],
+                "group": group,
+                "other_codes": int(sharing) - 1,
+            }
+        )
     candidates = pd.DataFrame(rows)
     if candidates.empty:
-        return pd.DataFrame(columns=["theme_id", "theme", "code_id", "code", "quote", "original", "attribution",
-                                     "redactions", "segment_id"])
+        return pd.DataFrame(
+            columns=[
+                "theme_id",
+                "theme",
+                "code_id",
+                "code",
+                "quote",
+                "original",
+                "attribution",
+                "redactions",
+                "segment_id",
+            ]
+        )
     chosen = []
     for theme_id in dict.fromkeys(theme):
         pool = candidates[candidates["theme_id"] == theme_id].copy()
@@ -396,8 +497,9 @@ def coverage(data: Consultations) -> pd.DataFrame:
     planned = data.plan.groupby(keys)["planned"].sum().astype("int64")
     table = pd.concat([planned, held], axis=1).fillna(0).astype("int64").reset_index()
     table["missing"] = (table["planned"] - table["held"]).clip(lower=0)
-    table["status"] = np.select([table["held"] >= table["planned"], table["held"] > 0], ["met", "partly met"],
-                                "not started")
+    table["status"] = np.select(
+        [table["held"] >= table["planned"], table["held"] > 0], ["met", "partly met"], "not started"
+    )
     order = {key: vocabulary(GROUP_VOCABULARIES[key]) for key in keys}
     for key in keys:
         table[key] = pd.Categorical(table[key], categories=order[key], ordered=True)
@@ -412,7 +514,9 @@ def coverage_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
     not hide a gap in another) aggregated by one attribute."""
     grouped = table.assign(held_within_plan=table[["held", "planned"]].min(axis=1)).groupby(by, sort=False)
     out = grouped[["planned", "held", "held_within_plan"]].sum()
-    out["achieved_pct"] = np.where(out["planned"] > 0, 100 * out["held_within_plan"] / out["planned"].where(out["planned"] > 0, 1), np.nan)
+    out["achieved_pct"] = np.where(
+        out["planned"] > 0, 100 * out["held_within_plan"] / out["planned"].where(out["planned"] > 0, 1), np.nan
+    )
     return out.reset_index()
 
 
@@ -430,9 +534,14 @@ def code_names(codebook: pd.DataFrame) -> dict[str, str]:
 SUM_OVER_CODES = "Sum over rows (a person counts once in each row)"
 
 
-def publishable(counts: pd.DataFrame, k: int, index_labels: dict | None = None,
-                column_labels: dict | None = None, add_totals: bool = True,
-                total_row_label: str = privacy.TOTAL_LABEL) -> pd.DataFrame:
+def publishable(
+    counts: pd.DataFrame,
+    k: int,
+    index_labels: dict | None = None,
+    column_labels: dict | None = None,
+    add_totals: bool = True,
+    total_row_label: str = privacy.TOTAL_LABEL,
+) -> pd.DataFrame:
     """A person-count table after disclosure control, with readable labels and totals.
 
     For codes and themes the column sums are not numbers of persons (one person raises several
@@ -453,15 +562,18 @@ def coverage_by_group(table: pd.DataFrame, by: str, k: int) -> pd.DataFrame:
     held = summary.set_index(by)[["held"]]
     safe = privacy.suppress_counts(held, k, add_totals=True)
     labels = labels_of(by)
-    out = pd.DataFrame({
-        "group": [labels.get(g, g) for g in held.index] + ["Total"],
-        "planned": list(summary["planned"]) + [int(summary["planned"].sum())],
-        "held": list(safe["held"]),
-    })
+    out = pd.DataFrame(
+        {
+            "group": [labels.get(g, g) for g in held.index] + ["Total"],
+            "planned": list(summary["planned"]) + [int(summary["planned"].sum())],
+            "held": list(safe["held"]),
+        }
+    )
     within = list(summary["held_within_plan"]) + [int(summary["held_within_plan"].sum())]
     planned = out["planned"].tolist()
-    out["achieved (%)"] = [round(100 * w / p, 1) if p and not isinstance(h, str) else None
-                           for w, p, h in zip(within, planned, out["held"])]
+    out["achieved (%)"] = [
+        round(100 * w / p, 1) if p and not isinstance(h, str) else None for w, p, h in zip(within, planned, out["held"])
+    ]
     return out
 
 
@@ -470,9 +582,15 @@ def cells_short_of_plan(table: pd.DataFrame) -> pd.DataFrame:
     be small; this is what the consultant still has to find in the field."""
     short = table[table["status"] != "met"]
     groups, sexes, regions = labels_of("stakeholder_group"), labels_of("sex"), labels_of("region")
-    return pd.DataFrame({"group": short["stakeholder_group"].map(groups), "sex": short["sex"].map(sexes),
-                         "region": short["region"].map(regions), "planned": short["planned"],
-                         "status": short["status"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "group": short["stakeholder_group"].map(groups),
+            "sex": short["sex"].map(sexes),
+            "region": short["region"].map(regions),
+            "planned": short["planned"],
+            "status": short["status"],
+        }
+    ).reset_index(drop=True)
 
 
 def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title: str):
@@ -488,13 +606,16 @@ def sex_bars(counts: pd.DataFrame, status: pd.DataFrame, row_labels: dict, title
     positions = np.arange(len(shown))
     height = 0.4
     for n, sex in enumerate(shown.columns):
-        ax.barh(positions + (n - 0.5) * height, shown[sex], height=height, label=labels_of("sex").get(sex, sex),
-                color=figures.SEX_COLOURS.get(sex, figures.PALETTE[n]))
+        ax.barh(
+            positions + (n - 0.5) * height,
+            shown[sex],
+            height=height,
+            label=labels_of("sex").get(sex, sex),
+            color=figures.SEX_COLOURS.get(sex, figures.PALETTE[n]),
+        )
     ax.set_yticks(positions, [row_labels.get(r, r) for r in shown.index])
     ax.invert_yaxis()
     ax.set_xlabel("persons coded at least once")
     ax.set_title(title)
     ax.legend(loc="lower right")
     return fig
-
-

@@ -45,8 +45,12 @@ def columns() -> dict[str, list[Column]]:
             Column("age_band", vocabulary=vocabulary("age_bands"), required=False, example="25-34"),
             Column("region", vocabulary=vocabulary("regions"), example="batken"),
             Column("interview_language", vocabulary=vocabulary("interview_languages"), example="ru"),
-            Column("consent_to_quote", kind="bool", description="yes only if the respondent agreed to be quoted",
-                   example="yes"),
+            Column(
+                "consent_to_quote",
+                kind="bool",
+                description="yes only if the respondent agreed to be quoted",
+                example="yes",
+            ),
         ],
         "sessions": [
             Column("session_id", unique=True, example="S-01"),
@@ -54,10 +58,12 @@ def columns() -> dict[str, list[Column]]:
             Column("date", kind="date", description="dd.mm.yyyy or yyyy-mm-dd", example="14.10.2026"),
             Column("mode", vocabulary=vocabulary("modes"), example="in_person"),
             Column("region", vocabulary=vocabulary("regions"), example="osh_city"),
-            Column("paragraphs", kind="int", minimum=1, description="paragraphs (turns) in the transcript",
-                   example="24"),
-            Column("primary_coder", description="whose coding counts; a second coder is for reliability only",
-                   example="C1"),
+            Column(
+                "paragraphs", kind="int", minimum=1, description="paragraphs (turns) in the transcript", example="24"
+            ),
+            Column(
+                "primary_coder", description="whose coding counts; a second coder is for reliability only", example="C1"
+            ),
         ],
         "codebook": [
             Column("code_id", unique=True, example="REG.DELAY"),
@@ -80,12 +86,9 @@ def columns() -> dict[str, list[Column]]:
         ],
         "coding_scope": [
             Column("session_id", description="a session coded by more than one coder", example="S-01"),
-            Column("coder", description="a coder who read part of it (without a row: the whole session)",
-                   example="C2"),
-            Column("first_paragraph", kind="int", minimum=1, description="first paragraph the coder read",
-                   example="1"),
-            Column("last_paragraph", kind="int", minimum=1, description="last paragraph the coder read",
-                   example="12"),
+            Column("coder", description="a coder who read part of it (without a row: the whole session)", example="C2"),
+            Column("first_paragraph", kind="int", minimum=1, description="first paragraph the coder read", example="1"),
+            Column("last_paragraph", kind="int", minimum=1, description="last paragraph the coder read", example="12"),
         ],
         "plan": [
             Column("stakeholder_group", vocabulary=vocabulary("stakeholder_groups")),
@@ -156,8 +159,6 @@ def read_workbook(path: str | Path) -> Consultations:
     return check(frames, {name: file for name in names}, sheets={name: name for name in names})
 
 
-
-
 def check(frames: dict[str, pd.DataFrame], files: dict[str, str], sheets: dict[str, str | None]) -> Consultations:
     """Validate every table and every cross-reference; raise one InputError listing all problems.
 
@@ -173,14 +174,20 @@ def check(frames: dict[str, pd.DataFrame], files: dict[str, str], sheets: dict[s
     problems += foreign_key(c, "parent_id", c["code_id"], files["codebook"], sheets["codebook"], "code (parent)")
     problems += foreign_key(g, "session_id", s["session_id"], files["segments"], sheets["segments"], "session")
     problems += foreign_key(g, "respondent_id", r["respondent_id"], files["segments"], sheets["segments"], "respondent")
-    problems += foreign_key(g, "code_id", c["code_id"], files["segments"],
-                            sheets["segments"], "code in the codebook")
+    problems += foreign_key(g, "code_id", c["code_id"], files["segments"], sheets["segments"], "code in the codebook")
     problems += _cycle_problems(c, files["codebook"], sheets["codebook"])
     problems += _paragraph_problems(g, s, files["segments"], sheets["segments"])
     problems += _primary_coder_problems(g, s, files["sessions"], sheets["sessions"])
     if "coding_scope" in typed:
-        problems += _scope_problems(typed["coding_scope"], g, s, files["coding_scope"], sheets["coding_scope"],
-                                    files["segments"], sheets["segments"])
+        problems += _scope_problems(
+            typed["coding_scope"],
+            g,
+            s,
+            files["coding_scope"],
+            sheets["coding_scope"],
+            files["segments"],
+            sheets["segments"],
+        )
     warnings = raise_if_errors(problems)
     return Consultations(warnings=warnings, **typed)
 
@@ -192,9 +199,16 @@ def _cycle_problems(codebook: pd.DataFrame, file: str, sheet: str | None) -> lis
         seen, node = {code}, parent.get(code)
         while node:
             if node in seen:
-                problems.append(Problem(file=file, sheet=sheet, row=int(row), column="parent_id",
-                                        expected="a parent that is not the code itself or its descendant",
-                                        found=parent.get(code)))
+                problems.append(
+                    Problem(
+                        file=file,
+                        sheet=sheet,
+                        row=int(row),
+                        column="parent_id",
+                        expected="a parent that is not the code itself or its descendant",
+                        found=parent.get(code),
+                    )
+                )
                 break
             seen.add(node)
             node = parent.get(node)
@@ -208,21 +222,37 @@ def _paragraph_problems(segments: pd.DataFrame, sessions: pd.DataFrame, file: st
     problems = []
     for row, session, position in zip(segments[ROW], segments["session_id"], segments["position"]):
         if session in length and position is not pd.NA and position > length[session]:
-            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="position",
-                                    expected=f"a paragraph number up to {length[session]} (session {session})",
-                                    found=position))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=int(row),
+                    column="position",
+                    expected=f"a paragraph number up to {length[session]} (session {session})",
+                    found=position,
+                )
+            )
     excerpts = segments.groupby(["session_id", "position"])["excerpt"].nunique()
     for (session, position), count in excerpts[excerpts > 1].items():
         group = segments[(segments["session_id"] == session) & (segments["position"] == position)]
         row = group.loc[group["excerpt"] != group["excerpt"].iloc[0], ROW].iloc[0]
-        problems.append(Problem(file=file, sheet=sheet, row=int(row), column="excerpt", severity="warning",
-                                expected=f"the same excerpt for every code of paragraph {position} of {session}",
-                                found=f"{count} different excerpts (the REFI export keeps the first)"))
+        problems.append(
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=int(row),
+                column="excerpt",
+                severity="warning",
+                expected=f"the same excerpt for every code of paragraph {position} of {session}",
+                found=f"{count} different excerpts (the REFI export keeps the first)",
+            )
+        )
     return problems
 
 
-def _primary_coder_problems(segments: pd.DataFrame, sessions: pd.DataFrame, file: str,
-                            sheet: str | None) -> list[Problem]:
+def _primary_coder_problems(
+    segments: pd.DataFrame, sessions: pd.DataFrame, file: str, sheet: str | None
+) -> list[Problem]:
     """A session whose primary coder coded nothing in it while others did would silently drop out of
     every count (only the primary coding counts)."""
     coders = segments.groupby("session_id")["coder"].unique()
@@ -230,40 +260,81 @@ def _primary_coder_problems(segments: pd.DataFrame, sessions: pd.DataFrame, file
     for row, session, primary in zip(sessions[ROW], sessions["session_id"], sessions["primary_coder"]):
         found = coders.get(session)
         if found is not None and primary not in set(found):
-            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="primary_coder",
-                                    expected=f"a coder of session {session} ({', '.join(sorted(found))})",
-                                    found=primary))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=int(row),
+                    column="primary_coder",
+                    expected=f"a coder of session {session} ({', '.join(sorted(found))})",
+                    found=primary,
+                )
+            )
     return problems
 
 
-def _scope_problems(scope: pd.DataFrame, segments: pd.DataFrame, sessions: pd.DataFrame, file: str,
-                    sheet: str | None, segments_file: str, segments_sheet: str | None) -> list[Problem]:
+def _scope_problems(
+    scope: pd.DataFrame,
+    segments: pd.DataFrame,
+    sessions: pd.DataFrame,
+    file: str,
+    sheet: str | None,
+    segments_file: str,
+    segments_sheet: str | None,
+) -> list[Problem]:
     """Ranges inside their session, and no segment of a coder outside the paragraphs they read."""
     length = dict(zip(sessions["session_id"], sessions["paragraphs"]))
     problems = foreign_key(scope, "session_id", sessions["session_id"], file, sheet, "session")
-    for row, session, first, last in zip(scope[ROW], scope["session_id"], scope["first_paragraph"],
-                                         scope["last_paragraph"]):
+    for row, session, first, last in zip(
+        scope[ROW], scope["session_id"], scope["first_paragraph"], scope["last_paragraph"]
+    ):
         if first > last:
-            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="last_paragraph",
-                                    expected=f"a paragraph at or after first_paragraph ({first})", found=last))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=int(row),
+                    column="last_paragraph",
+                    expected=f"a paragraph at or after first_paragraph ({first})",
+                    found=last,
+                )
+            )
         elif session in length and last > length[session]:
-            problems.append(Problem(file=file, sheet=sheet, row=int(row), column="last_paragraph",
-                                    expected=f"a paragraph up to {length[session]} (session {session})", found=last))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=int(row),
+                    column="last_paragraph",
+                    expected=f"a paragraph up to {length[session]} (session {session})",
+                    found=last,
+                )
+            )
     read = paragraphs_read(scope)
-    for row, session, coder, position in zip(segments[ROW], segments["session_id"], segments["coder"],
-                                             segments["position"]):
+    for row, session, coder, position in zip(
+        segments[ROW], segments["session_id"], segments["coder"], segments["position"]
+    ):
         if (session, coder) in read and position not in read[(session, coder)]:
-            problems.append(Problem(file=segments_file, sheet=segments_sheet, row=int(row), column="position",
-                                    expected=f"a paragraph that coding_scope says {coder} read in {session} "
-                                             f"({_ranges(read[(session, coder)])})", found=position))
+            problems.append(
+                Problem(
+                    file=segments_file,
+                    sheet=segments_sheet,
+                    row=int(row),
+                    column="position",
+                    expected=f"a paragraph that coding_scope says {coder} read in {session} "
+                    f"({_ranges(read[(session, coder)])})",
+                    found=position,
+                )
+            )
     return problems
 
 
 def paragraphs_read(scope: pd.DataFrame) -> dict[tuple[str, str], set[int]]:
     """(session, coder) -> the paragraphs that coder read, for the pairs the coding scope names."""
     read: dict[tuple[str, str], set[int]] = {}
-    for session, coder, first, last in zip(scope["session_id"], scope["coder"], scope["first_paragraph"],
-                                           scope["last_paragraph"]):
+    for session, coder, first, last in zip(
+        scope["session_id"], scope["coder"], scope["first_paragraph"], scope["last_paragraph"]
+    ):
         read.setdefault((session, coder), set()).update(range(int(first), int(last) + 1))
     return read
 
@@ -298,8 +369,11 @@ def write_template(path: str | Path, example: Consultations | None = None) -> Pa
         sheet = workbook.create_sheet(name)
         sheet.append([col.name for col in specs])
         for col in specs:
-            allowed = ", ".join(col.vocabulary) if col.vocabulary else {"bool": "yes / no", "date": "dd.mm.yyyy",
-                                                                          "int": "whole number"}.get(col.kind, "text")
+            allowed = (
+                ", ".join(col.vocabulary)
+                if col.vocabulary
+                else {"bool": "yes / no", "date": "dd.mm.yyyy", "int": "whole number"}.get(col.kind, "text")
+            )
             readme.append([name, col.name, "yes" if col.required else "no", allowed, col.description, col.example])
         apply_excel_rules(sheet, specs, widths={"excerpt": 60, "excerpt_en": 60, "definition": 40}, last_row=5000)
         if example is not None:

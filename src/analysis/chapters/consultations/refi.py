@@ -66,17 +66,38 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 _GUID_NAMESPACE = uuid.UUID("6f0b1a5e-3c2d-4e8a-9b7c-1d2e3f405162")
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same tables give the same bytes
-_LABELS = (("definition", "Definition"), ("inclusion", "Inclusion"), ("exclusion", "Exclusion"),
-           ("example", "Example"), ("code_id", "Code id"))
+_LABELS = (
+    ("definition", "Definition"),
+    ("inclusion", "Inclusion"),
+    ("exclusion", "Exclusion"),
+    ("example", "Example"),
+    ("code_id", "Code id"),
+)
 SESSION_VARIABLES = ("session_type", "date", "mode", "region", "primary_coder")
 RESPONDENT_VARIABLES = ("stakeholder_group", "sex", "age_band", "region", "interview_language", "consent_to_quote")
 #: What the consultant completes when a project lacks it (age_band is optional).
 REQUIRED_RESPONDENT = ("session_id", "stakeholder_group", "sex", "region", "interview_language", "consent_to_quote")
 REQUIRED_SESSION = ("session_type", "date", "mode", "region", "primary_coder")
 #: Elements of a project whose GUIDs must be unique.
-_IDENTIFIED = ("User", "Code", "Variable", "Case", "TextSource", "PDFSource", "PictureSource", "AudioSource",
-               "VideoSource", "Representation", "PlainTextSelection", "PDFSelection", "Coding", "Note", "Set",
-               "Link", "Graph")
+_IDENTIFIED = (
+    "User",
+    "Code",
+    "Variable",
+    "Case",
+    "TextSource",
+    "PDFSource",
+    "PictureSource",
+    "AudioSource",
+    "VideoSource",
+    "Representation",
+    "PlainTextSelection",
+    "PDFSelection",
+    "Coding",
+    "Note",
+    "Set",
+    "Link",
+    "Graph",
+)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 FILL_IN_SHEETS = ("respondents", "sessions", "speakers")
 
@@ -120,27 +141,49 @@ class Exchange:
     """The parts of an imported project that the review's tables do not model, kept so that a
     re-export is faithful. GUIDs are kept as the tool wrote them (braces, case)."""
 
-    project: dict[str, str] = field(default_factory=dict)      # Project attributes and "description"
+    project: dict[str, str] = field(default_factory=dict)  # Project attributes and "description"
     users: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["guid", "name", "id"]))
-    codes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["code_id", "guid", "color", "is_codable"]))
-    variables: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["guid", "name", "type", "description", "column"]))
-    values: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["owner_guid", "variable_guid", "tag", "text"]))
-    sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["session_id", "guid", "attributes", "description", "text"]))
-    cases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["respondent_id", "guid", "description", "source_guids", "selection_guids"]))
+    codes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["code_id", "guid", "color", "is_codable"])
+    )
+    variables: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["guid", "name", "type", "description", "column"])
+    )
+    values: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["owner_guid", "variable_guid", "tag", "text"])
+    )
+    sources: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["session_id", "guid", "attributes", "description", "text"])
+    )
+    cases: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["respondent_id", "guid", "description", "source_guids", "selection_guids"]
+        )
+    )
     #: Selections without a coding (the turns of a case, which say who speaks where).
-    turns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["guid", "source_guid", "start", "end", "attributes"]))
-    selections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["segment_id", "guid", "name", "source_guid", "start", "end", "attributes", "coding_guid",
-                 "coding_attributes"]))
+    turns: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["guid", "source_guid", "start", "end", "attributes"])
+    )
+    selections: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=[
+                "segment_id",
+                "guid",
+                "name",
+                "source_guid",
+                "start",
+                "end",
+                "attributes",
+                "coding_guid",
+                "coding_attributes",
+            ]
+        )
+    )
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["guid", "attributes", "text"]))
     note_refs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["owner_guid", "note_guid"]))
-    sets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["guid", "name", "description", "member_tag", "member_guid"]))
+    sets: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["guid", "name", "description", "member_tag", "member_guid"])
+    )
 
     def with_text(self, change: Callable[[str], str]) -> Exchange:
         """A copy with `change` applied to every free text (source texts line by line, memos,
@@ -162,8 +205,9 @@ class Exchange:
         notes = self.notes.assign(text=self.notes["text"].map(lambda t: change(t) if t else t))
         cases = self.cases.assign(description=self.cases["description"].map(lambda t: change(t) if t else t))
         project = {**self.project, "description": change(self.project.get("description", ""))}
-        return replace(self, project=project, sources=sources, turns=turns, selections=selections, notes=notes,
-                       cases=cases)
+        return replace(
+            self, project=project, sources=sources, turns=turns, selections=selections, notes=notes, cases=cases
+        )
 
 
 def _change_lines(text: str, change: Callable[[str], str]) -> tuple[str, Callable[[int], int]]:
@@ -212,10 +256,25 @@ class _Reader:
             text += f", attribute {attribute}"
         return text
 
-    def problem(self, element: Any, expected: str, found: Any, attribute: str | None = None, context: str = "",
-                severity: str = "error", member: str | None = None) -> None:
-        self.problems.append(Problem(file=f"{self.file} › {member or self.member}", element=self.where(
-            element, attribute, context, member), expected=expected, found=found, severity=severity))
+    def problem(
+        self,
+        element: Any,
+        expected: str,
+        found: Any,
+        attribute: str | None = None,
+        context: str = "",
+        severity: str = "error",
+        member: str | None = None,
+    ) -> None:
+        self.problems.append(
+            Problem(
+                file=f"{self.file} › {member or self.member}",
+                element=self.where(element, attribute, context, member),
+                expected=expected,
+                found=found,
+                severity=severity,
+            )
+        )
 
 
 def describe(element: Any) -> str:
@@ -231,31 +290,59 @@ def describe(element: Any) -> str:
 def _open(path: Path, file: str) -> tuple[bytes, zipfile.ZipFile | None, str]:
     """The project XML (and the archive holding it): a .qdpx ZIP with project.qde, or a bare .qde."""
     if not path.is_file():
-        raise InputError([Problem(file=file, expected="a REFI-QDA project (.qdpx archive or project.qde)",
-                                  found="no such file" if not path.exists() else "a folder")])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    expected="a REFI-QDA project (.qdpx archive or project.qde)",
+                    found="no such file" if not path.exists() else "a folder",
+                )
+            ]
+        )
     head = path.read_bytes()[:4]
     if head.startswith(b"PK"):
         try:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError([Problem(file=file, expected="an intact ZIP archive (.qdpx)",
-                                      found=f"a damaged archive ({exc})")]) from exc
+            raise InputError(
+                [Problem(file=file, expected="an intact ZIP archive (.qdpx)", found=f"a damaged archive ({exc})")]
+            ) from exc
         member = next((n for n in archive.namelist() if n.lower().rsplit("/", 1)[-1] == "project.qde"), None)
         if member is None:
             names = archive.namelist()
             archive.close()
-            raise InputError([Problem(file=file, expected="a project.qde inside the .qdpx archive",
-                                      found=", ".join(names[:8]) + (" …" if len(names) > 8 else "") if names
-                                      else "an empty archive")])
+            raise InputError(
+                [
+                    Problem(
+                        file=file,
+                        expected="a project.qde inside the .qdpx archive",
+                        found=", ".join(names[:8]) + (" …" if len(names) > 8 else "") if names else "an empty archive",
+                    )
+                ]
+            )
         try:
             return archive.read(member), archive, member
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             archive.close()
-            raise InputError([Problem(file=f"{file} › {member}", expected="an intact ZIP archive (.qdpx)",
-                                      found=f"a damaged member ({exc})")]) from exc
+            raise InputError(
+                [
+                    Problem(
+                        file=f"{file} › {member}",
+                        expected="an intact ZIP archive (.qdpx)",
+                        found=f"a damaged member ({exc})",
+                    )
+                ]
+            ) from exc
     if path.suffix.lower() == ".qdpx":
-        raise InputError([Problem(file=file, expected="a REFI-QDA project: a ZIP archive holding project.qde",
-                                  found=f"not a ZIP archive (it starts with {head!r})")])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    expected="a REFI-QDA project: a ZIP archive holding project.qde",
+                    found=f"not a ZIP archive (it starts with {head!r})",
+                )
+            ]
+        )
     return path.read_bytes(), None, path.name
 
 
@@ -265,15 +352,29 @@ def _parse(data: bytes, file: str, root_tag: str, kind: str) -> tuple[Any, str]:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else None)
-        raise InputError([Problem(file=file, element=f"line {line}" if line else None,
-                                  expected="well-formed XML (in the encoding it declares, UTF-8 if none)",
-                                  found=exc.msg)]) from exc
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    element=f"line {line}" if line else None,
+                    expected="well-formed XML (in the encoding it declares, UTF-8 if none)",
+                    found=exc.msg,
+                )
+            ]
+        ) from exc
     qname = etree.QName(root)
     namespace = qname.namespace or ""
     if qname.localname != root_tag or (namespace and not namespace.lower().startswith(f"urn:qda-xml:{kind}")):
-        raise InputError([Problem(file=file, element=f"line {root.sourceline}: root element",
-                                  expected=f"a REFI-QDA <{root_tag}> in a urn:QDA-XML:{kind}:… namespace (1.0 or older)",
-                                  found=f"<{qname.localname}>" + (f" in namespace {namespace}" if namespace else ""))])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    element=f"line {root.sourceline}: root element",
+                    expected=f"a REFI-QDA <{root_tag}> in a urn:QDA-XML:{kind}:… namespace (1.0 or older)",
+                    found=f"<{qname.localname}>" + (f" in namespace {namespace}" if namespace else ""),
+                )
+            ]
+        )
     for element in root.iter():
         if isinstance(element.tag, str):
             element.tag = etree.QName(element).localname
@@ -293,8 +394,12 @@ def _duplicate_guids(root: Any, reader: _Reader) -> None:
             continue
         key = normalise_guid(value)
         if key in first:
-            reader.problem(element, "a GUID used by one element only",
-                           f"the GUID of {describe(first[key])} at line {first[key].sourceline}", attribute="guid")
+            reader.problem(
+                element,
+                "a GUID used by one element only",
+                f"the GUID of {describe(first[key])} at line {first[key].sourceline}",
+                attribute="guid",
+            )
         else:
             first[key] = element
 
@@ -326,8 +431,11 @@ def _plausible_text(text: str) -> bool:
     """Mostly Latin or Cyrillic letters, digits, spaces and punctuation (not CJK from a wrong byte order)."""
     if not text:
         return True
-    ok = sum(1 for ch in text if ch.isspace() or ch.isdigit() or ord(ch) < 0x250 or 0x400 <= ord(ch) <= 0x52F
-             or 0x2000 <= ord(ch) <= 0x206F)
+    ok = sum(
+        1
+        for ch in text
+        if ch.isspace() or ch.isdigit() or ord(ch) < 0x250 or 0x400 <= ord(ch) <= 0x52F or 0x2000 <= ord(ch) <= 0x206F
+    )
     return ok / len(text) > 0.95
 
 
@@ -336,8 +444,9 @@ def _archive_member(archive: zipfile.ZipFile, name: str) -> str | None:
     wanted = name.lower().lstrip("/")
     for member in archive.namelist():
         lowered = member.lower()
-        if lowered == wanted or (lowered.rsplit("/", 1)[-1] == wanted.rsplit("/", 1)[-1]
-                                 and lowered.startswith("sources/")):
+        if lowered == wanted or (
+            lowered.rsplit("/", 1)[-1] == wanted.rsplit("/", 1)[-1] and lowered.startswith("sources/")
+        ):
             return member
     return None
 
@@ -351,18 +460,31 @@ def _source_text(source: Any, owner: Any, archive: zipfile.ZipFile | None, reade
         reader.problem(owner, "the source's text: PlainTextContent or a plainTextPath", "neither")
         return None
     if not target.lower().startswith("internal://"):
-        reader.problem(owner, "the text inside the project (PlainTextContent or an internal:// file); export the "
-                              "project with its sources embedded", target, attribute="plainTextPath")
+        reader.problem(
+            owner,
+            "the text inside the project (PlainTextContent or an internal:// file); export the "
+            "project with its sources embedded",
+            target,
+            attribute="plainTextPath",
+        )
         return None
     if archive is None:
-        reader.problem(owner, "a .qdpx archive holding the internal file", f"a bare project.qde pointing at {target}",
-                       attribute="plainTextPath")
+        reader.problem(
+            owner,
+            "a .qdpx archive holding the internal file",
+            f"a bare project.qde pointing at {target}",
+            attribute="plainTextPath",
+        )
         return None
-    name = target[len("internal://"):]
+    name = target[len("internal://") :]
     member = _archive_member(archive, "sources/" + name)
     if member is None:
-        reader.problem(owner, f"the file sources/{name} inside the archive", "no such file in the archive",
-                       attribute="plainTextPath")
+        reader.problem(
+            owner,
+            f"the file sources/{name} inside the archive",
+            "no such file in the archive",
+            attribute="plainTextPath",
+        )
         return None
     try:
         data = archive.read(member)
@@ -375,8 +497,9 @@ def _source_text(source: Any, owner: Any, archive: zipfile.ZipFile | None, reade
         reader.problem(owner, "a source text in UTF-8, UTF-16 or Windows-1251", exc.problems[0].found, member=member)
         return None
     if encoding != "UTF-8":
-        reader.problem(owner, "a source text in UTF-8", f"{encoding}; read as {encoding}", member=member,
-                       severity="warning")
+        reader.problem(
+            owner, "a source text in UTF-8", f"{encoding}; read as {encoding}", member=member, severity="warning"
+        )
     return text
 
 
@@ -418,8 +541,13 @@ def _aliases(table: str) -> dict[str, str]:
 
 def _vocabularies() -> dict[str, dict[str, str]]:
     """column -> normalised id or label -> id, for the columns with a vocabulary."""
-    keys = {**GROUP_VOCABULARIES, "age_band": "age_bands", "interview_language": "interview_languages",
-            "session_type": "session_types", "mode": "modes"}
+    keys = {
+        **GROUP_VOCABULARIES,
+        "age_band": "age_bands",
+        "interview_language": "interview_languages",
+        "session_type": "session_types",
+        "mode": "modes",
+    }
     out = {}
     for column, key in keys.items():
         value = config.get(f"consultations.{key}")
@@ -481,37 +609,72 @@ class Project:
         rows = []
         for _, person in self.frames["respondents"].iterrows():
             lacking = [c for c in REQUIRED_RESPONDENT if not str(person[c]).strip()]
-            rows.append({**{c: person[c] for c in ["respondent_id", "session_id", *RESPONDENT_VARIABLES]},
-                         "to complete": ", ".join(lacking),
-                         "not recognised in the project": self._unrecognised("respondents", person["respondent_id"])})
-        respondents = pd.DataFrame(rows, columns=["respondent_id", "session_id", *RESPONDENT_VARIABLES, "to complete",
-                                                  "not recognised in the project"])
+            rows.append(
+                {
+                    **{c: person[c] for c in ["respondent_id", "session_id", *RESPONDENT_VARIABLES]},
+                    "to complete": ", ".join(lacking),
+                    "not recognised in the project": self._unrecognised("respondents", person["respondent_id"]),
+                }
+            )
+        respondents = pd.DataFrame(
+            rows,
+            columns=[
+                "respondent_id",
+                "session_id",
+                *RESPONDENT_VARIABLES,
+                "to complete",
+                "not recognised in the project",
+            ],
+        )
         rows = []
         for _, session in self.frames["sessions"].iterrows():
             lacking = [c for c in REQUIRED_SESSION if not str(session[c]).strip()]
-            rows.append({"session_id": session["session_id"], **{c: session[c] for c in SESSION_VARIABLES},
-                         "coders in the project": ", ".join(self.coders.get(session["session_id"], [])),
-                         "to complete": ", ".join(lacking),
-                         "not recognised in the project": self._unrecognised("sessions", session["session_id"])})
-        sessions = pd.DataFrame(rows, columns=["session_id", *SESSION_VARIABLES, "coders in the project",
-                                               "to complete", "not recognised in the project"])
+            rows.append(
+                {
+                    "session_id": session["session_id"],
+                    **{c: session[c] for c in SESSION_VARIABLES},
+                    "coders in the project": ", ".join(self.coders.get(session["session_id"], [])),
+                    "to complete": ", ".join(lacking),
+                    "not recognised in the project": self._unrecognised("sessions", session["session_id"]),
+                }
+            )
+        sessions = pd.DataFrame(
+            rows,
+            columns=[
+                "session_id",
+                *SESSION_VARIABLES,
+                "coders in the project",
+                "to complete",
+                "not recognised in the project",
+            ],
+        )
         segments = self.frames["segments"]
         asked = segments[segments["segment_id"].isin(self.speakers)]
-        speakers = pd.DataFrame({"segment_id": asked["segment_id"], "session_id": asked["session_id"],
-                                 "paragraph": asked["position"], "respondent_id": asked["respondent_id"],
-                                 "cases linked to the source": asked["segment_id"].map(self.speakers),
-                                 "to complete": asked["respondent_id"].map(lambda r: "" if r else "respondent_id"),
-                                 "excerpt": asked["excerpt"].str.slice(0, 120)})
+        speakers = pd.DataFrame(
+            {
+                "segment_id": asked["segment_id"],
+                "session_id": asked["session_id"],
+                "paragraph": asked["position"],
+                "respondent_id": asked["respondent_id"],
+                "cases linked to the source": asked["segment_id"].map(self.speakers),
+                "to complete": asked["respondent_id"].map(lambda r: "" if r else "respondent_id"),
+                "excerpt": asked["excerpt"].str.slice(0, 120),
+            }
+        )
         return {"respondents": respondents, "sessions": sessions, "speakers": speakers.reset_index(drop=True)}
 
     def missing(self) -> dict[str, pd.DataFrame]:
         """The rows of the fill-in tables that still lack something."""
-        return {name: frame[frame["to complete"] != ""].reset_index(drop=True)
-                for name, frame in self.fill_in().items()}
+        return {
+            name: frame[frame["to complete"] != ""].reset_index(drop=True) for name, frame in self.fill_in().items()
+        }
 
     def _unrecognised(self, table: str, key: str) -> str:
-        return "; ".join(f"{column}: {value!r}" for (t, k, column), value in sorted(self.unrecognised.items())
-                         if t == table and k == key)
+        return "; ".join(
+            f"{column}: {value!r}"
+            for (t, k, column), value in sorted(self.unrecognised.items())
+            if t == table and k == key
+        )
 
     def complete_with(self, attributes: dict[str, pd.DataFrame], file: str = "attributes.xlsx") -> Project:
         """The project with the consultant's values (from a completed fill-in workbook) where it had none.
@@ -523,9 +686,11 @@ class Project:
         if problems:
             raise InputError(problems)
         vocabularies = _vocabularies()
-        for table, key, columns_ in (("respondents", "respondent_id", ("session_id", *RESPONDENT_VARIABLES)),
-                                     ("sessions", "session_id", SESSION_VARIABLES),
-                                     ("speakers", "segment_id", ("respondent_id",))):
+        for table, key, columns_ in (
+            ("respondents", "respondent_id", ("session_id", *RESPONDENT_VARIABLES)),
+            ("sessions", "session_id", SESSION_VARIABLES),
+            ("speakers", "segment_id", ("respondent_id",)),
+        ):
             given = attributes.get(table)
             if given is None or given.empty or key not in given.columns:
                 continue
@@ -534,12 +699,19 @@ class Project:
             for column in columns_:
                 if column not in lookup.columns:
                     continue
-                values = target[key].map(lookup[column]).map(
-                    lambda v, c=column: "" if _blank(v) else _normalise_value(c, _cell_text(v), vocabularies)
-                    if c in vocabularies or c in ("consent_to_quote", "date") else _cell_text(v))
+                values = (
+                    target[key]
+                    .map(lookup[column])
+                    .map(
+                        lambda v, c=column: ""
+                        if _blank(v)
+                        else _normalise_value(c, _cell_text(v), vocabularies)
+                        if c in vocabularies or c in ("consent_to_quote", "date")
+                        else _cell_text(v)
+                    )
+                )
                 target[column] = target[column].where(target[column].astype(str).str.strip() != "", values)
-        unrecognised = {k: v for k, v in self.unrecognised.items()
-                        if not str(_row_value(frames, *k)).strip()}
+        unrecognised = {k: v for k, v in self.unrecognised.items() if not str(_row_value(frames, *k)).strip()}
         return replace(self, frames=frames, unrecognised=unrecognised)
 
     def consultations(self, plan: pd.DataFrame | None = None, plan_file: str | None = None) -> Consultations:
@@ -568,10 +740,23 @@ def _attribute_problems(attributes: dict[str, pd.DataFrame], file: str) -> list[
                 if _blank(value):
                     continue
                 if _normalise_value(column, _cell_text(value), vocabularies) is None:
-                    allowed = (", ".join(sorted(set(vocabularies[column].values()))) if column in vocabularies
-                               else "yes or no" if column == "consent_to_quote" else "a date (dd.mm.yyyy)")
-                    problems.append(Problem(file=file, sheet=table, row=int(row), column=column,
-                                            expected=f"one of {allowed}", found=value))
+                    allowed = (
+                        ", ".join(sorted(set(vocabularies[column].values())))
+                        if column in vocabularies
+                        else "yes or no"
+                        if column == "consent_to_quote"
+                        else "a date (dd.mm.yyyy)"
+                    )
+                    problems.append(
+                        Problem(
+                            file=file,
+                            sheet=table,
+                            row=int(row),
+                            column=column,
+                            expected=f"one of {allowed}",
+                            found=value,
+                        )
+                    )
     return problems
 
 
@@ -638,14 +823,24 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
             ref = value.find("VariableRef")
             target = normalise_guid(ref.get("targetGUID") if ref is not None else "")
             if target not in variables:
-                reader.problem(value, "a VariableRef to a Variable of the project",
-                               ref.get("targetGUID") if ref is not None else "no VariableRef", context=describe(owner))
+                reader.problem(
+                    value,
+                    "a VariableRef to a Variable of the project",
+                    ref.get("targetGUID") if ref is not None else "no VariableRef",
+                    context=describe(owner),
+                )
                 continue
             tag, text = _value_of(value)
             if (normalise_guid(owner.get("guid")), index) not in recorded:
                 recorded.add((normalise_guid(owner.get("guid")), index))
-                values_rows.append({"owner_guid": owner.get("guid"), "variable_guid": variables[target].get("guid"),
-                                    "tag": tag, "text": text})
+                values_rows.append(
+                    {
+                        "owner_guid": owner.get("guid"),
+                        "variable_guid": variables[target].get("guid"),
+                        "tag": tag,
+                        "text": text,
+                    }
+                )
             column = mapped[table].get(normalise_header(variables[target].get("name", "")))
             if column is None:
                 continue
@@ -660,8 +855,10 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
         return found
 
     # sources: one session each; selections become segments
-    sources = [*root.iter("TextSource"), *[(rep, pdf) for pdf in root.iter("PDFSource")
-                                          for rep in pdf.findall("Representation")]]
+    sources = [
+        *root.iter("TextSource"),
+        *[(rep, pdf) for pdf in root.iter("PDFSource") for rep in pdf.findall("Representation")],
+    ]
     source_of_guid, texts, session_rows, source_rows, pieces_of, turn_rows = {}, {}, [], [], {}, []
     names = [(s if not isinstance(s, tuple) else s[1]).get("name") or "" for s in sources]
     selection_names = [sel.get("name") or "" for sel in root.iter("PlainTextSelection")]
@@ -670,8 +867,11 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
         source, owner = (item, item) if not isinstance(item, tuple) else item
         session_id = name or normalise_guid(owner.get("guid"))
         if names.count(name) > 1 and name:
-            reader.problem(owner, "a source name used by one source only (it becomes the session id)",
-                           f"'{name}' {names.count(name)} times")
+            reader.problem(
+                owner,
+                "a source name used by one source only (it becomes the session id)",
+                f"'{name}' {names.count(name)} times",
+            )
         for element in {id(source): source, id(owner): owner}.values():
             source_of_guid[normalise_guid(element.get("guid"))] = session_id
         text = _source_text(source, owner, archive, reader)
@@ -683,39 +883,74 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
         values = attributes(owner, "sessions", session_id)
         if source is not owner:  # a PDF's text: its variables may sit on the Representation too
             values.update({k: v for k, v in attributes(source, "sessions", session_id).items() if v})
-        session_rows.append({"session_id": session_id, **{c: values.get(c, "") for c in SESSION_VARIABLES},
-                             "paragraphs": str(text.count("\n") + 1)})
-        source_rows.append({"session_id": session_id, "guid": owner.get("guid"), "text": text,
-                            "attributes": _kept_attributes(owner, ("guid", "name", "plainTextPath", "richTextPath",
-                                                                   "path", "currentPath")),
-                            "description": owner.findtext("Description") or ""})
+        session_rows.append(
+            {
+                "session_id": session_id,
+                **{c: values.get(c, "") for c in SESSION_VARIABLES},
+                "paragraphs": str(text.count("\n") + 1),
+            }
+        )
+        source_rows.append(
+            {
+                "session_id": session_id,
+                "guid": owner.get("guid"),
+                "text": text,
+                "attributes": _kept_attributes(
+                    owner, ("guid", "name", "plainTextPath", "richTextPath", "path", "currentPath")
+                ),
+                "description": owner.findtext("Description") or "",
+            }
+        )
         if source.findall("Coding") or (owner is not source and owner.findall("Coding")):
-            reader.problem(owner, "codings of selections (a code applied to the whole source is not kept)",
-                           f"{len(source.findall('Coding'))} coding(s) of the whole source", severity="warning")
+            reader.problem(
+                owner,
+                "codings of selections (a code applied to the whole source is not kept)",
+                f"{len(source.findall('Coding'))} coding(s) of the whole source",
+                severity="warning",
+            )
         for selection in source.findall("PlainTextSelection"):
             start, end = _position(selection.get("startPosition")), _position(selection.get("endPosition"))
             context = f"source '{session_id}'"
             bad = False
             for attribute, value in (("startPosition", start), ("endPosition", end)):
                 if value is None:
-                    reader.problem(selection, "a whole number of characters", selection.get(attribute) or "nothing",
-                                   attribute=attribute, context=context)
+                    reader.problem(
+                        selection,
+                        "a whole number of characters",
+                        selection.get(attribute) or "nothing",
+                        attribute=attribute,
+                        context=context,
+                    )
                     bad = True
             if bad:
                 continue
             if not 0 <= start <= end <= length:
-                reader.problem(selection, f"0 <= startPosition <= endPosition <= {length} (the length of the "
-                                          f"source's text in {unit})",
-                               f"startPosition {start}, endPosition {end}", context=context)
+                reader.problem(
+                    selection,
+                    f"0 <= startPosition <= endPosition <= {length} (the length of the source's text in {unit})",
+                    f"startPosition {start}, endPosition {end}",
+                    context=context,
+                )
                 continue
             if reader.offsets == "utf16":
                 start, end = from_utf16(text, start), from_utf16(text, end)
-            pieces_of[normalise_guid(selection.get("guid"))] = (session_id, selection, start, end,
-                                                                _pieces(text, start, end))
+            pieces_of[normalise_guid(selection.get("guid"))] = (
+                session_id,
+                selection,
+                start,
+                end,
+                _pieces(text, start, end),
+            )
             if not selection.findall("Coding"):
-                turn_rows.append({"guid": selection.get("guid"), "source_guid": owner.get("guid"), "start": start,
-                                  "end": end, "attributes": _kept_attributes(selection, ("guid", "startPosition",
-                                                                                         "endPosition"))})
+                turn_rows.append(
+                    {
+                        "guid": selection.get("guid"),
+                        "source_guid": owner.get("guid"),
+                        "start": start,
+                        "end": end,
+                        "attributes": _kept_attributes(selection, ("guid", "startPosition", "endPosition")),
+                    }
+                )
     # cases: respondents; which case speaks in which passage
     case_rows, case_ranges, case_sources, case_exchange = [], [], {}, []
     for case in root.iter("Case"):
@@ -725,14 +960,20 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
         for ref in case.findall("SourceRef"):
             target = normalise_guid(ref.get("targetGUID"))
             if target not in source_of_guid:
-                reader.problem(ref, "the GUID of a source of the project", ref.get("targetGUID"), context=describe(case))
+                reader.problem(
+                    ref, "the GUID of a source of the project", ref.get("targetGUID"), context=describe(case)
+                )
             else:
                 linked.append(source_of_guid[target])
         for ref in case.findall("SelectionRef"):
             target = normalise_guid(ref.get("targetGUID"))
             if target not in known_selections:
-                reader.problem(ref, "the GUID of a PlainTextSelection of the project", ref.get("targetGUID"),
-                               context=describe(case))
+                reader.problem(
+                    ref,
+                    "the GUID of a PlainTextSelection of the project",
+                    ref.get("targetGUID"),
+                    context=describe(case),
+                )
                 continue
             if target not in pieces_of:
                 continue  # in a source that could not be read: reported there
@@ -742,27 +983,49 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
         linked = list(dict.fromkeys(linked))
         case_sources[name] = linked
         if len(linked) > 1:
-            reader.problem(case, "a case linked to one source (one respondent in one session)",
-                           f"{len(linked)} sources; the first, '{linked[0]}', is its session", severity="warning")
-        case_rows.append({"respondent_id": name, "session_id": linked[0] if linked else "",
-                          **{c: values.get(c, "") for c in RESPONDENT_VARIABLES}})
-        case_exchange.append({"respondent_id": name, "guid": case.get("guid"),
-                              "description": case.findtext("Description") or "",
-                              "source_guids": [r.get("targetGUID") for r in case.findall("SourceRef")],
-                              "selection_guids": [r.get("targetGUID") for r in case.findall("SelectionRef")]})
+            reader.problem(
+                case,
+                "a case linked to one source (one respondent in one session)",
+                f"{len(linked)} sources; the first, '{linked[0]}', is its session",
+                severity="warning",
+            )
+        case_rows.append(
+            {
+                "respondent_id": name,
+                "session_id": linked[0] if linked else "",
+                **{c: values.get(c, "") for c in RESPONDENT_VARIABLES},
+            }
+        )
+        case_exchange.append(
+            {
+                "respondent_id": name,
+                "guid": case.get("guid"),
+                "description": case.findtext("Description") or "",
+                "source_guids": [r.get("targetGUID") for r in case.findall("SourceRef")],
+                "selection_guids": [r.get("targetGUID") for r in case.findall("SelectionRef")],
+            }
+        )
     # a source no case is linked to is one respondent (MAXQDA's document variables)
     with_cases = {s for linked in case_sources.values() for s in linked}
     for item, name in zip(sources, names):
         owner = item if not isinstance(item, tuple) else item[1]
         session_id = name or normalise_guid(owner.get("guid"))
-        if session_id in texts and session_id not in with_cases and any(
-                p[0] == session_id for p in pieces_of.values()):
+        if session_id in texts and session_id not in with_cases and any(p[0] == session_id for p in pieces_of.values()):
             values = attributes(owner, "respondents", session_id)
-            case_rows.append({"respondent_id": session_id, "session_id": session_id,
-                              **{c: values.get(c, "") for c in RESPONDENT_VARIABLES}})
+            case_rows.append(
+                {
+                    "respondent_id": session_id,
+                    "session_id": session_id,
+                    **{c: values.get(c, "") for c in RESPONDENT_VARIABLES},
+                }
+            )
             case_sources[session_id] = [session_id]
-            reader.problem(owner, "a case for each respondent", "no case linked to this source: it is taken as "
-                                  "one respondent named after the source", severity="warning")
+            reader.problem(
+                owner,
+                "a case for each respondent",
+                "no case linked to this source: it is taken as one respondent named after the source",
+                severity="warning",
+            )
     # segments
     segment_rows, selection_rows, speakers, coders = [], [], {}, {}
     for session_id, selection, start, end, pieces in pieces_of.values():
@@ -770,8 +1033,13 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
         if not codings:
             continue
         if not pieces:
-            reader.problem(selection, "a selection with text", "only blanks or line ends", severity="warning",
-                           context=f"source '{session_id}'")
+            reader.problem(
+                selection,
+                "a selection with text",
+                "only blanks or line ends",
+                severity="warning",
+                context=f"source '{session_id}'",
+            )
             continue
         name = selection.get("name") or ""
         base = name if name and selection_names.count(name) == 1 else normalise_guid(selection.get("guid"))
@@ -779,62 +1047,124 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
             ref = coding.find("CodeRef")
             target = normalise_guid(ref.get("targetGUID") if ref is not None else "")
             if target not in code_of:
-                reader.problem(coding, "a CodeRef to a Code of the codebook",
-                               ref.get("targetGUID") if ref is not None else "no CodeRef",
-                               context=f"{describe(selection)} in source '{session_id}'")
+                reader.problem(
+                    coding,
+                    "a CodeRef to a Code of the codebook",
+                    ref.get("targetGUID") if ref is not None else "no CodeRef",
+                    context=f"{describe(selection)} in source '{session_id}'",
+                )
                 continue
             user = coding.get("creatingUser") or selection.get("creatingUser")
             if not user or normalise_guid(user) not in coder_of:
-                reader.problem(coding, "a creatingUser that is a User of the project (the coder)", user or "none",
-                               context=f"{describe(selection)} in source '{session_id}'")
+                reader.problem(
+                    coding,
+                    "a creatingUser that is a User of the project (the coder)",
+                    user or "none",
+                    context=f"{describe(selection)} in source '{session_id}'",
+                )
                 continue
             coder = coder_of[normalise_guid(user)]
             coders.setdefault(session_id, [])
             if coder not in coders[session_id]:
                 coders[session_id].append(coder)
             for paragraph, piece_start, piece_end, excerpt in pieces:
-                segment_id = base + (f".{n}" if len(codings) > 1 else "") + (f"/p{paragraph}" if len(pieces) > 1 else "")
+                segment_id = (
+                    base + (f".{n}" if len(codings) > 1 else "") + (f"/p{paragraph}" if len(pieces) > 1 else "")
+                )
                 speaker = _speaker(session_id, piece_start, piece_end, case_ranges, case_sources)
                 if not speaker:
-                    speakers[segment_id] = ", ".join(sorted(c for c, linked in case_sources.items() if session_id in linked))
-                segment_rows.append({"segment_id": segment_id, "session_id": session_id, "position": str(paragraph),
-                                     "respondent_id": speaker, "code_id": code_of[target], "coder": coder,
-                                     "excerpt": excerpt, "excerpt_en": selection.findtext("Description") or ""})
-                selection_rows.append({"segment_id": segment_id, "guid": selection.get("guid"), "name": name,
-                                       "source_guid": _source_guid(source_rows, session_id),
-                                       "start": start if len(pieces) else None, "end": end,
-                                       "attributes": _kept_attributes(selection, ("guid", "name", "startPosition",
-                                                                                  "endPosition")),
-                                       "coding_guid": coding.get("guid"),
-                                       "coding_attributes": _kept_attributes(coding, ("guid",))})
+                    speakers[segment_id] = ", ".join(
+                        sorted(c for c, linked in case_sources.items() if session_id in linked)
+                    )
+                segment_rows.append(
+                    {
+                        "segment_id": segment_id,
+                        "session_id": session_id,
+                        "position": str(paragraph),
+                        "respondent_id": speaker,
+                        "code_id": code_of[target],
+                        "coder": coder,
+                        "excerpt": excerpt,
+                        "excerpt_en": selection.findtext("Description") or "",
+                    }
+                )
+                selection_rows.append(
+                    {
+                        "segment_id": segment_id,
+                        "guid": selection.get("guid"),
+                        "name": name,
+                        "source_guid": _source_guid(source_rows, session_id),
+                        "start": start if len(pieces) else None,
+                        "end": end,
+                        "attributes": _kept_attributes(selection, ("guid", "name", "startPosition", "endPosition")),
+                        "coding_guid": coding.get("guid"),
+                        "coding_attributes": _kept_attributes(coding, ("guid",)),
+                    }
+                )
     for row in session_rows:
         if not row["primary_coder"] and len(coders.get(row["session_id"], [])) == 1:
             row["primary_coder"] = coders[row["session_id"]][0]
     exchange = Exchange(
         project={**_kept_attributes(root, ()), "description": root.findtext("Description") or ""},
-        users=pd.DataFrame([{"guid": u.get("guid"), "name": u.get("name") or "", "id": u.get("id") or ""}
-                            for u in users.values()], columns=["guid", "name", "id"]),
-        codes=pd.DataFrame([{k: r[k] for k in ("code_id", "guid", "color", "is_codable")} for r in code_rows],
-                           columns=["code_id", "guid", "color", "is_codable"]),
-        variables=pd.DataFrame([{"guid": v.get("guid"), "name": v.get("name") or "",
-                                 "type": v.get("typeOfVariable") or "Text", "description": v.findtext("Description") or "",
-                                 "column": mapped["respondents"].get(normalise_header(v.get("name", "")))
-                                 or mapped["sessions"].get(normalise_header(v.get("name", ""))) or ""}
-                                for v in variables.values()], columns=["guid", "name", "type", "description", "column"]),
+        users=pd.DataFrame(
+            [{"guid": u.get("guid"), "name": u.get("name") or "", "id": u.get("id") or ""} for u in users.values()],
+            columns=["guid", "name", "id"],
+        ),
+        codes=pd.DataFrame(
+            [{k: r[k] for k in ("code_id", "guid", "color", "is_codable")} for r in code_rows],
+            columns=["code_id", "guid", "color", "is_codable"],
+        ),
+        variables=pd.DataFrame(
+            [
+                {
+                    "guid": v.get("guid"),
+                    "name": v.get("name") or "",
+                    "type": v.get("typeOfVariable") or "Text",
+                    "description": v.findtext("Description") or "",
+                    "column": mapped["respondents"].get(normalise_header(v.get("name", "")))
+                    or mapped["sessions"].get(normalise_header(v.get("name", "")))
+                    or "",
+                }
+                for v in variables.values()
+            ],
+            columns=["guid", "name", "type", "description", "column"],
+        ),
         values=pd.DataFrame(values_rows, columns=["owner_guid", "variable_guid", "tag", "text"]),
         sources=pd.DataFrame(source_rows, columns=["session_id", "guid", "attributes", "description", "text"]),
-        cases=pd.DataFrame(case_exchange, columns=["respondent_id", "guid", "description", "source_guids",
-                                                   "selection_guids"]),
+        cases=pd.DataFrame(
+            case_exchange, columns=["respondent_id", "guid", "description", "source_guids", "selection_guids"]
+        ),
         turns=pd.DataFrame(turn_rows, columns=["guid", "source_guid", "start", "end", "attributes"]),
-        selections=pd.DataFrame(selection_rows, columns=["segment_id", "guid", "name", "source_guid", "start", "end",
-                                                         "attributes", "coding_guid", "coding_attributes"]),
-        notes=_notes(root, archive, reader), note_refs=_note_refs(root), sets=_sets(root))
+        selections=pd.DataFrame(
+            selection_rows,
+            columns=[
+                "segment_id",
+                "guid",
+                "name",
+                "source_guid",
+                "start",
+                "end",
+                "attributes",
+                "coding_guid",
+                "coding_attributes",
+            ],
+        ),
+        notes=_notes(root, archive, reader),
+        note_refs=_note_refs(root),
+        sets=_sets(root),
+    )
     for tag in ("Link", "Graph", "PictureSource", "AudioSource", "VideoSource"):
         count = len(list(root.iter(tag)))
         if count:
-            reader.problems.append(Problem(file=f"{reader.file} › {reader.member}", element=f"{count} {tag} element(s)",
-                                           expected="text sources, codes, cases, memos and sets (what is kept)",
-                                           found=f"{tag}: not kept on import", severity="warning"))
+            reader.problems.append(
+                Problem(
+                    file=f"{reader.file} › {reader.member}",
+                    element=f"{count} {tag} element(s)",
+                    expected="text sources, codes, cases, memos and sets (what is kept)",
+                    found=f"{tag}: not kept on import",
+                    severity="warning",
+                )
+            )
     specs = columns()
     frames = {
         "respondents": pd.DataFrame(case_rows, columns=[c.name for c in specs["respondents"]]).fillna(""),
@@ -844,8 +1174,15 @@ def _read_tables(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) ->
     }
     for name in ("respondents", "sessions", "segments"):
         frames[name].insert(0, ROW, range(1, len(frames[name]) + 1))
-    return Project(file=reader.file, frames=frames, exchange=exchange, unrecognised=unrecognised,
-                   speakers=speakers, coders=coders, warnings=[p for p in reader.problems if p.severity == "warning"])
+    return Project(
+        file=reader.file,
+        frames=frames,
+        exchange=exchange,
+        unrecognised=unrecognised,
+        speakers=speakers,
+        coders=coders,
+        warnings=[p for p in reader.problems if p.severity == "warning"],
+    )
 
 
 def _source_guid(source_rows: list[dict], session_id: str) -> str:
@@ -857,8 +1194,9 @@ def _kept_attributes(element: Any, leave_out: tuple[str, ...]) -> dict[str, str]
     return {k: v for k, v in element.attrib.items() if k not in leave_out and not k.startswith("{")}
 
 
-def _speaker(session_id: str, start: int, end: int, ranges: list[tuple[str, str, int, int]],
-             linked: dict[str, list[str]]) -> str:
+def _speaker(
+    session_id: str, start: int, end: int, ranges: list[tuple[str, str, int, int]], linked: dict[str, list[str]]
+) -> str:
     """The case whose selection holds the passage; else the only case linked to its source; else ''."""
     holding = sorted({case for case, session, a, b in ranges if session == session_id and a < end and start < b})
     if len(holding) == 1:
@@ -884,7 +1222,7 @@ def _read_codes(codes: Any, reader: _Reader | None) -> tuple[pd.DataFrame, list[
         for line in description.splitlines():
             for column, label in _LABELS:
                 if line.startswith(f"{label}:"):
-                    fields[column] = line[len(label) + 1:].strip()
+                    fields[column] = line[len(label) + 1 :].strip()
                     break
             else:
                 if line.strip():
@@ -899,17 +1237,26 @@ def _read_codes(codes: Any, reader: _Reader | None) -> tuple[pd.DataFrame, list[
             code_id, n = f"{base}_{n}", n + 1
         taken.add(code_id)
         codable = (element.get("isCodable") or "true").strip().lower()
-        rows.append({"code_id": code_id, "parent_id": parent_id, "name": element.get("name", ""), **fields,
-                     "guid": element.get("guid") or "", "color": element.get("color") or "",
-                     "is_codable": codable not in ("false", "0")})
+        rows.append(
+            {
+                "code_id": code_id,
+                "parent_id": parent_id,
+                "name": element.get("name", ""),
+                **fields,
+                "guid": element.get("guid") or "",
+                "color": element.get("color") or "",
+                "is_codable": codable not in ("false", "0"),
+            }
+        )
         for child in element.findall("Code"):
             visit(child, code_id)
 
     if codes is not None:
         for code in codes.findall("Code"):
             visit(code, "")
-    frame = pd.DataFrame(rows, columns=["code_id", "parent_id", "name", "definition", "inclusion", "exclusion",
-                                        "example"])
+    frame = pd.DataFrame(
+        rows, columns=["code_id", "parent_id", "name", "definition", "inclusion", "exclusion", "example"]
+    )
     frame.insert(0, ROW, range(1, len(frame) + 1))
     return frame, rows
 
@@ -917,27 +1264,50 @@ def _read_codes(codes: Any, reader: _Reader | None) -> tuple[pd.DataFrame, list[
 def _notes(root: Any, archive: zipfile.ZipFile | None, reader: _Reader) -> pd.DataFrame:
     rows = []
     for note in root.iter("Note"):
-        text = _source_text(note, note, archive, reader) if (note.find("PlainTextContent") is not None
-                                                             or note.get("plainTextPath")) else ""
-        rows.append({"guid": note.get("guid"), "text": text or "",
-                     "attributes": _kept_attributes(note, ("guid", "plainTextPath", "richTextPath"))})
+        text = (
+            _source_text(note, note, archive, reader)
+            if (note.find("PlainTextContent") is not None or note.get("plainTextPath"))
+            else ""
+        )
+        rows.append(
+            {
+                "guid": note.get("guid"),
+                "text": text or "",
+                "attributes": _kept_attributes(note, ("guid", "plainTextPath", "richTextPath")),
+            }
+        )
     return pd.DataFrame(rows, columns=["guid", "attributes", "text"])
 
 
 def _note_refs(root: Any) -> pd.DataFrame:
-    rows = [{"owner_guid": ref.getparent().get("guid") if ref.getparent() is not root else "project",
-             "note_guid": ref.get("targetGUID")} for ref in root.iter("NoteRef")]
+    rows = [
+        {
+            "owner_guid": ref.getparent().get("guid") if ref.getparent() is not root else "project",
+            "note_guid": ref.get("targetGUID"),
+        }
+        for ref in root.iter("NoteRef")
+    ]
     return pd.DataFrame(rows, columns=["owner_guid", "note_guid"])
 
 
 def _sets(root: Any) -> pd.DataFrame:
     rows = []
     for item in root.iter("Set"):
-        members = [(m.tag, m.get("targetGUID") or m.get("guid")) for m in item
-                   if m.tag in ("MemberCode", "MemberSource", "MemberNote")] or [("", "")]
+        members = [
+            (m.tag, m.get("targetGUID") or m.get("guid"))
+            for m in item
+            if m.tag in ("MemberCode", "MemberSource", "MemberNote")
+        ] or [("", "")]
         for tag, target in members:
-            rows.append({"guid": item.get("guid"), "name": item.get("name") or "",
-                         "description": item.findtext("Description") or "", "member_tag": tag, "member_guid": target})
+            rows.append(
+                {
+                    "guid": item.get("guid"),
+                    "name": item.get("name") or "",
+                    "description": item.findtext("Description") or "",
+                    "member_tag": tag,
+                    "member_guid": target,
+                }
+            )
     return pd.DataFrame(rows, columns=["guid", "name", "description", "member_tag", "member_guid"])
 
 
@@ -954,8 +1324,9 @@ def import_codebook(path: str | Path) -> pd.DataFrame:
     _duplicate_guids(root, reader)
     if reader.problems:
         raise InputError(reader.problems)
-    return frame.assign(guid=[r["guid"] for r in rows], color=[r["color"] for r in rows],
-                        is_codable=[r["is_codable"] for r in rows])
+    return frame.assign(
+        guid=[r["guid"] for r in rows], color=[r["color"] for r in rows], is_codable=[r["is_codable"] for r in rows]
+    )
 
 
 # ---------------------------------------------------------------- importing with the consultant's attributes
@@ -965,13 +1336,25 @@ def read_attributes(path: str | Path) -> dict[str, pd.DataFrame]:
     try:
         present = set(sheet_names(path))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError([Problem(file=paths.relative(path), expected="an Excel workbook (the completed fill-in "
-                                  "workbook)", found=f"a file Excel cannot open ({type(exc).__name__})")]) from exc
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path),
+                    expected="an Excel workbook (the completed fill-in workbook)",
+                    found=f"a file Excel cannot open ({type(exc).__name__})",
+                )
+            ]
+        ) from exc
     return {name: read_excel_sheet(path, name) for name in FILL_IN_SHEETS if name in present}
 
 
-def import_project(path: str | Path, offsets: str = "codepoints", attributes: str | Path | None = None,
-                   plan: str | Path | None = None, fill_in: str | Path | None = None) -> Consultations:
+def import_project(
+    path: str | Path,
+    offsets: str = "codepoints",
+    attributes: str | Path | None = None,
+    plan: str | Path | None = None,
+    fill_in: str | Path | None = None,
+) -> Consultations:
     """The consultation tables from a .qdpx archive (or a bare project.qde file), validated.
 
     `attributes` is the consultant's completed fill-in workbook, `plan` the fieldwork plan (CSV; not
@@ -994,29 +1377,56 @@ def import_project(path: str | Path, offsets: str = "codepoints", attributes: st
     return project.consultations(plan_frame, plan_file)
 
 
-def _missing_problems(project: Project, lacking: dict[str, pd.DataFrame], written: Path | None,
-                      attributes: str | Path | None) -> list[Problem]:
-    then = (f"complete {paths.relative(written)} in Excel and save it as "
-            f"{paths.relative(paths.resolve(attributes)) if attributes is not None else 'attributes.xlsx beside the project'}"
-            ", then run again"
-            if written is not None else "the attributes of the review (a fill-in workbook lists them: refi.write_fill_in)")
+def _missing_problems(
+    project: Project, lacking: dict[str, pd.DataFrame], written: Path | None, attributes: str | Path | None
+) -> list[Problem]:
+    then = (
+        f"complete {paths.relative(written)} in Excel and save it as "
+        f"{paths.relative(paths.resolve(attributes)) if attributes is not None else 'attributes.xlsx beside the project'}"
+        ", then run again"
+        if written is not None
+        else "the attributes of the review (a fill-in workbook lists them: refi.write_fill_in)"
+    )
     problems = []
     for _, row in lacking["respondents"].iterrows():
-        problems.append(Problem(file=project.file, element=f"case '{row['respondent_id']}'",
-                                expected=f"{row['to complete']} ({then})", found="no value in the project"
-                                + (f"; not recognised: {row['not recognised in the project']}"
-                                   if row["not recognised in the project"] else "")))
+        problems.append(
+            Problem(
+                file=project.file,
+                element=f"case '{row['respondent_id']}'",
+                expected=f"{row['to complete']} ({then})",
+                found="no value in the project"
+                + (
+                    f"; not recognised: {row['not recognised in the project']}"
+                    if row["not recognised in the project"]
+                    else ""
+                ),
+            )
+        )
     for _, row in lacking["sessions"].iterrows():
-        problems.append(Problem(file=project.file, element=f"source '{row['session_id']}'",
-                                expected=f"{row['to complete']} ({then})", found="no value in the project"
-                                + (f"; coders: {row['coders in the project']}" if row["coders in the project"] else "")
-                                + (f"; not recognised: {row['not recognised in the project']}"
-                                   if row["not recognised in the project"] else "")))
+        problems.append(
+            Problem(
+                file=project.file,
+                element=f"source '{row['session_id']}'",
+                expected=f"{row['to complete']} ({then})",
+                found="no value in the project"
+                + (f"; coders: {row['coders in the project']}" if row["coders in the project"] else "")
+                + (
+                    f"; not recognised: {row['not recognised in the project']}"
+                    if row["not recognised in the project"]
+                    else ""
+                ),
+            )
+        )
     for _, row in lacking["speakers"].iterrows():
-        problems.append(Problem(file=project.file, element=f"coded passage '{row['segment_id']}' in source "
-                                                           f"'{row['session_id']}', paragraph {row['paragraph']}",
-                                expected=f"the case who speaks ({then})",
-                                found=f"cases of the source: {row['cases linked to the source'] or 'none'}"))
+        problems.append(
+            Problem(
+                file=project.file,
+                element=f"coded passage '{row['segment_id']}' in source "
+                f"'{row['session_id']}', paragraph {row['paragraph']}",
+                expected=f"the case who speaks ({then})",
+                found=f"cases of the source: {row['cases linked to the source'] or 'none'}",
+            )
+        )
     return problems
 
 
@@ -1031,22 +1441,36 @@ def write_fill_in(project: Project, path: str | Path) -> Path:
     workbook = Workbook()
     readme = workbook.active
     readme.title = "README"
-    for line in (["What to do"],
-                 [f"The project {project.file} lacks attributes this review needs. In each row, fill the blank cells "
-                  "of the columns named in 'to complete' (drop-down lists give the allowed values; cells to fill are "
-                  "yellow), save this workbook as attributes.xlsx next to the project in data/raw/consultations/, "
-                  "and run make again. Every respondent and session is listed, so saving it keeps what you entered "
-                  "before."],
-                 ["Values already in the project are shown; one you type replaces a blank only. Columns "
-                  "'to complete', 'not recognised in the project' and 'coders in the project' are for reading."],
-                 ["consent_to_quote: yes only if the respondent agreed to be quoted. Nothing is guessed: a blank "
-                  "stays missing."]):
+    for line in (
+        ["What to do"],
+        [
+            f"The project {project.file} lacks attributes this review needs. In each row, fill the blank cells "
+            "of the columns named in 'to complete' (drop-down lists give the allowed values; cells to fill are "
+            "yellow), save this workbook as attributes.xlsx next to the project in data/raw/consultations/, "
+            "and run make again. Every respondent and session is listed, so saving it keeps what you entered "
+            "before."
+        ],
+        [
+            "Values already in the project are shown; one you type replaces a blank only. Columns "
+            "'to complete', 'not recognised in the project' and 'coders in the project' are for reading."
+        ],
+        [
+            "consent_to_quote: yes only if the respondent agreed to be quoted. Nothing is guessed: a blank "
+            "stays missing."
+        ],
+    ):
         readme.append(line)
     readme["A1"].font = Font(bold=True)
-    lists = {"stakeholder_group": vocabulary("stakeholder_groups"), "sex": vocabulary("sexes"),
-             "age_band": vocabulary("age_bands"), "region": vocabulary("regions"),
-             "interview_language": vocabulary("interview_languages"), "consent_to_quote": ["yes", "no"],
-             "session_type": vocabulary("session_types"), "mode": vocabulary("modes")}
+    lists = {
+        "stakeholder_group": vocabulary("stakeholder_groups"),
+        "sex": vocabulary("sexes"),
+        "age_band": vocabulary("age_bands"),
+        "region": vocabulary("regions"),
+        "interview_language": vocabulary("interview_languages"),
+        "consent_to_quote": ["yes", "no"],
+        "session_type": vocabulary("session_types"),
+        "mode": vocabulary("modes"),
+    }
     yellow = PatternFill("solid", fgColor="FFF2CC")
     for name in FILL_IN_SHEETS:
         frame = lacking[name]
@@ -1064,8 +1488,11 @@ def write_fill_in(project: Project, path: str | Path) -> Path:
                 rule.add(f"{letter}2:{letter}{max(2, len(frame) + 1)}")
                 sheet.add_data_validation(rule)
             for row in range(2, len(frame) + 2):
-                if sheet.cell(row, index).value in (None, "") and column in (*REQUIRED_RESPONDENT, *REQUIRED_SESSION,
-                                                                             "respondent_id"):
+                if sheet.cell(row, index).value in (None, "") and column in (
+                    *REQUIRED_RESPONDENT,
+                    *REQUIRED_SESSION,
+                    "respondent_id",
+                ):
                     sheet.cell(row, index).fill = yellow
     target = paths.writable(path)
     with atomic.atomic_path(target) as tmp:
@@ -1090,8 +1517,9 @@ def _sub(parent: Any, tag: str, attributes: dict[str, str] | None = None, text: 
     return element
 
 
-def _codes_element(parent: Any, codebook: pd.DataFrame, exchange: Exchange | None,
-                   notes_of: dict[str, list[str]] | None = None) -> dict[str, str]:
+def _codes_element(
+    parent: Any, codebook: pd.DataFrame, exchange: Exchange | None, notes_of: dict[str, list[str]] | None = None
+) -> dict[str, str]:
     """Write the code hierarchy; return code_id -> GUID."""
     kept = exchange.codes.set_index("code_id") if exchange is not None and len(exchange.codes) else None
     codes = _sub(parent, "Codes")
@@ -1106,9 +1534,16 @@ def _codes_element(parent: Any, codebook: pd.DataFrame, exchange: Exchange | Non
         code_guid = original["guid"] if original is not None and original["guid"] else guid("code", code_id)
         guids[code_id] = code_guid
         codable = bool(original["is_codable"]) if original is not None else not children.get(code_id)
-        element = _sub(container, "Code", {"guid": code_guid, "name": row["name"],
-                                           "isCodable": "true" if codable else "false",
-                                           "color": original["color"] if original is not None else ""})
+        element = _sub(
+            container,
+            "Code",
+            {
+                "guid": code_guid,
+                "name": row["name"],
+                "isCodable": "true" if codable else "false",
+                "color": original["color"] if original is not None else "",
+            },
+        )
         _sub(element, "Description", text=_description(row))
         for note in (notes_of or {}).get(normalise_guid(code_guid), []):
             _sub(element, "NoteRef", {"targetGUID": note})
@@ -1190,8 +1625,10 @@ class _Variables:
         self.rows = [] if exchange is None else [dict(r) for r in exchange.variables.to_dict("records")]
         self.by_guid = {normalise_guid(r["guid"]): r for r in self.rows}
         values = exchange.values if exchange is not None else Exchange().values
-        self.values = {(normalise_guid(o), normalise_guid(v)): (t, x)
-                       for o, v, t, x in zip(values["owner_guid"], values["variable_guid"], values["tag"], values["text"])}
+        self.values = {
+            (normalise_guid(o), normalise_guid(v)): (t, x)
+            for o, v, t, x in zip(values["owner_guid"], values["variable_guid"], values["tag"], values["text"])
+        }
         self.owned: dict[str, list[str]] = {}
         for owner, variable in self.values:
             self.owned.setdefault(owner, []).append(variable)
@@ -1202,15 +1639,21 @@ class _Variables:
         return next((row for row in mine + self.rows if row["column"] == column), None)
 
     def new(self, owner: str, column: str) -> dict:
-        found = {"guid": guid(f"variable-{owner}", column), "name": column, "type": _KINDS[column],
-                 "description": "", "column": column}
+        found = {
+            "guid": guid(f"variable-{owner}", column),
+            "name": column,
+            "type": _KINDS[column],
+            "description": "",
+            "column": column,
+        }
         if normalise_guid(found["guid"]) not in self.by_guid:
             self.rows.append(found)
             self.by_guid[normalise_guid(found["guid"])] = found
         return self.by_guid[normalise_guid(found["guid"])]
 
-    def write_values(self, element: Any, owner_guid: str, current: dict[str, tuple[str, Any]],
-                     derived: set[str] = frozenset()) -> None:
+    def write_values(
+        self, element: Any, owner_guid: str, current: dict[str, tuple[str, Any]], derived: set[str] = frozenset()
+    ) -> None:
         """The owner's values in the project's order, a mapped attribute taken from the tables (with the
         tool's own spelling while its value is unchanged), then the review's attributes the project did not
         have (except `derived` ones, which an import works out by itself). `current`: column -> (owner
@@ -1246,8 +1689,14 @@ class _Variables:
         return "TextValue", text
 
 
-_TAGS = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue",
-         "Date": "DateValue", "DateTime": "DateTimeValue"}
+_TAGS = {
+    "Text": "TextValue",
+    "Boolean": "BooleanValue",
+    "Integer": "IntegerValue",
+    "Float": "FloatValue",
+    "Date": "DateValue",
+    "DateTime": "DateTimeValue",
+}
 
 
 def _same_value(column: str, original: str, text: str) -> bool:
@@ -1257,8 +1706,9 @@ def _same_value(column: str, original: str, text: str) -> bool:
     return normal is not None and normal == text
 
 
-def project_files(data: Consultations, name: str = "Stakeholder consultations",
-                  offsets: str = "codepoints") -> dict[str, bytes]:
+def project_files(
+    data: Consultations, name: str = "Stakeholder consultations", offsets: str = "codepoints"
+) -> dict[str, bytes]:
     """The members of a .qdpx archive: project.qde and one plain-text source per session.
 
     `offsets="utf16"` writes positions as NVivo counts them (they differ only beyond the BMP, e.g. emoji).
@@ -1272,9 +1722,15 @@ def project_files(data: Consultations, name: str = "Stakeholder consultations",
         for owner, note in zip(exchange.note_refs["owner_guid"], exchange.note_refs["note_guid"]):
             notes_of.setdefault(normalise_guid(owner), []).append(note)
     project_attributes = {k: v for k, v in (exchange.project if exchange else {}).items() if k != "description"}
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", {"name": project_attributes.pop("name", name),
-                                                       "origin": project_attributes.pop("origin", f"analysis {__version__}"),
-                                                       **project_attributes}, nsmap={None: PROJECT_NS})
+    root = etree.Element(
+        f"{{{PROJECT_NS}}}Project",
+        {
+            "name": project_attributes.pop("name", name),
+            "origin": project_attributes.pop("origin", f"analysis {__version__}"),
+            **project_attributes,
+        },
+        nsmap={None: PROJECT_NS},
+    )
     users = _users(exchange, sorted(set(segments["coder"]) | set(data.sessions["primary_coder"])))
     if users:
         element = _sub(root, "Users")
@@ -1283,14 +1739,17 @@ def project_files(data: Consultations, name: str = "Stakeholder consultations",
     code_guids = _codes_element(_sub(root, "CodeBook"), codebook, exchange, notes_of) if len(codebook) else {}
     variables = _Variables(exchange)
     sources_element = etree.Element("Sources")
-    files, speaker_refs = _write_sources(sources_element, data, segments, exchange, users, code_guids, variables,
-                                         notes_of, offsets)
+    files, speaker_refs = _write_sources(
+        sources_element, data, segments, exchange, users, code_guids, variables, notes_of, offsets
+    )
     cases_element = etree.Element("Cases")
     _write_cases(cases_element, data, exchange, variables, speaker_refs)
     if variables.rows:
         element = _sub(root, "Variables")
         for row in variables.rows:
-            variable = _sub(element, "Variable", {"guid": row["guid"], "name": row["name"], "typeOfVariable": row["type"]})
+            variable = _sub(
+                element, "Variable", {"guid": row["guid"], "name": row["name"], "typeOfVariable": row["type"]}
+            )
             if row.get("description"):
                 _sub(variable, "Description", text=row["description"])
     if len(cases_element):
@@ -1337,28 +1796,44 @@ def _document_respondents(data: Consultations, exchange: Exchange | None) -> dic
     if exchange is None:
         return {}
     cases, sources = set(exchange.cases["respondent_id"]), set(exchange.sources["session_id"])
-    return {person["respondent_id"]: {v: person[v] for v in RESPONDENT_VARIABLES}
-            for _, person in data.respondents.iterrows()
-            if person["respondent_id"] in sources and person["respondent_id"] not in cases}
+    return {
+        person["respondent_id"]: {v: person[v] for v in RESPONDENT_VARIABLES}
+        for _, person in data.respondents.iterrows()
+        if person["respondent_id"] in sources and person["respondent_id"] not in cases
+    }
 
 
-def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exchange: Exchange | None,
-                   users: dict[str, dict[str, str]], code_guids: dict[str, str], variables: _Variables,
-                   notes_of: dict[str, list[str]], offsets: str) -> tuple[dict[str, bytes], dict[str, list[str]]]:
+def _write_sources(
+    parent: Any,
+    data: Consultations,
+    segments: pd.DataFrame,
+    exchange: Exchange | None,
+    users: dict[str, dict[str, str]],
+    code_guids: dict[str, str],
+    variables: _Variables,
+    notes_of: dict[str, list[str]],
+    offsets: str,
+) -> tuple[dict[str, bytes], dict[str, list[str]]]:
     """TextSources with their selections, codings and turns; returns the text files and, per respondent,
     the selections that say where they speak (for the cases' SelectionRefs)."""
     documents = _document_respondents(data, exchange)
     kept_sources = exchange.sources.set_index("session_id") if exchange is not None and len(exchange.sources) else None
-    kept_selections = (exchange.selections.set_index("segment_id")
-                       if exchange is not None and len(exchange.selections) else None)
-    original_refs = ({r: list(g) for r, g in zip(exchange.cases["respondent_id"], exchange.cases["selection_guids"])}
-                     if exchange is not None else {})
+    kept_selections = (
+        exchange.selections.set_index("segment_id") if exchange is not None and len(exchange.selections) else None
+    )
+    original_refs = (
+        {r: list(g) for r, g in zip(exchange.cases["respondent_id"], exchange.cases["selection_guids"])}
+        if exchange is not None
+        else {}
+    )
     files: dict[str, bytes] = {}
     refs: dict[str, list[str]] = {}
     for _, session in data.sessions.iterrows():
         session_id = session["session_id"]
         coded = segments[segments["session_id"] == session_id]
-        original = kept_sources.loc[session_id] if kept_sources is not None and session_id in kept_sources.index else None
+        original = (
+            kept_sources.loc[session_id] if kept_sources is not None and session_id in kept_sources.index else None
+        )
         if original is not None:
             text, source_guid = original["text"], original["guid"]
         else:
@@ -1367,27 +1842,41 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
         lines = _line_offsets(text)
         file_guid = normalise_guid(source_guid)
         files[f"sources/{file_guid}.txt"] = text.encode("utf-8")
-        source = _sub(parent, "TextSource", {"guid": source_guid, "name": session_id,
-                                             "plainTextPath": f"internal://{file_guid}.txt",
-                                             **(original["attributes"] if original is not None else {})})
+        source = _sub(
+            parent,
+            "TextSource",
+            {
+                "guid": source_guid,
+                "name": session_id,
+                "plainTextPath": f"internal://{file_guid}.txt",
+                **(original["attributes"] if original is not None else {}),
+            },
+        )
         if original is not None and original["description"]:
             _sub(source, "Description", text=original["description"])
         spans: dict[str, tuple[int, int]] = {}  # selection GUID -> code-point span, for who speaks where
         if exchange is not None:
             for turn in exchange.turns[exchange.turns["source_guid"] == source_guid].itertuples(index=False):
-                _selection(source, text, spans, offsets, {"guid": turn.guid, **turn.attributes}, int(turn.start),
-                           int(turn.end))
+                _selection(
+                    source, text, spans, offsets, {"guid": turn.guid, **turn.attributes}, int(turn.start), int(turn.end)
+                )
         by_selection: dict[str, list] = {}
         for _, seg in coded.iterrows():
-            kept = (kept_selections.loc[seg["segment_id"]]
-                    if kept_selections is not None and seg["segment_id"] in kept_selections.index else None)
+            kept = (
+                kept_selections.loc[seg["segment_id"]]
+                if kept_selections is not None and seg["segment_id"] in kept_selections.index
+                else None
+            )
             key = kept["guid"] if kept is not None else guid("segment", seg["segment_id"])
             by_selection.setdefault(key, []).append((seg, kept))
         for selection_guid, members in by_selection.items():
             first_seg, kept = members[0]
             start, end = _selection_span(text, lines, members, kept)
-            attributes = {"guid": selection_guid, "name": kept["name"] if kept is not None else first_seg["segment_id"],
-                          **(kept["attributes"] if kept is not None else {"creatingUser": users[first_seg["coder"]]["guid"]})}
+            attributes = {
+                "guid": selection_guid,
+                "name": kept["name"] if kept is not None else first_seg["segment_id"],
+                **(kept["attributes"] if kept is not None else {"creatingUser": users[first_seg["coder"]]["guid"]}),
+            }
             selection = _selection(source, text, spans, offsets, attributes, start, end)
             if first_seg.get("excerpt_en"):
                 _sub(selection, "Description", text=first_seg["excerpt_en"])
@@ -1397,8 +1886,11 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
                 if coding_guid in written:
                     continue  # the other paragraphs of one coding
                 written.add(coding_guid)
-                coding_attributes = (kept_seg["coding_attributes"] if kept_seg is not None
-                                     else {"creatingUser": users[seg["coder"]]["guid"]})
+                coding_attributes = (
+                    kept_seg["coding_attributes"]
+                    if kept_seg is not None
+                    else {"creatingUser": users[seg["coder"]]["guid"]}
+                )
                 coding = _sub(selection, "Coding", {"guid": coding_guid, **coding_attributes})
                 _sub(coding, "CodeRef", {"targetGUID": code_guids[seg["code_id"]]})
                 for note in notes_of.get(normalise_guid(coding_guid), []):
@@ -1408,7 +1900,9 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
         for respondent, guids in _speaker_refs(coded, by_selection, spans, lines, original_refs, session_id).items():
             for extra_guid, span in guids:
                 if span is not None:  # a new turn: the whole paragraph
-                    _selection(source, text, spans, offsets, {"guid": extra_guid, "name": f"{respondent} speaks"}, *span)
+                    _selection(
+                        source, text, spans, offsets, {"guid": extra_guid, "name": f"{respondent} speaks"}, *span
+                    )
                 refs.setdefault(respondent, []).append(extra_guid)
         for note in notes_of.get(normalise_guid(source_guid), []):
             _sub(source, "NoteRef", {"targetGUID": note})
@@ -1420,20 +1914,40 @@ def _write_sources(parent: Any, data: Consultations, segments: pd.DataFrame, exc
     return files, refs
 
 
-def _selection(source: Any, text: str, spans: dict[str, tuple[int, int]], offsets: str, attributes: dict[str, str],
-               start: int, end: int) -> Any:
+def _selection(
+    source: Any,
+    text: str,
+    spans: dict[str, tuple[int, int]],
+    offsets: str,
+    attributes: dict[str, str],
+    start: int,
+    end: int,
+) -> Any:
     """A PlainTextSelection of a source (positions in the unit asked for), its code-point span noted."""
     spans[normalise_guid(attributes["guid"])] = (start, end)
     if offsets == "utf16":
         start, end = to_utf16(text, start), to_utf16(text, end)
-    return _sub(source, "PlainTextSelection", {"guid": attributes["guid"], "name": attributes.get("name"),
-                                               "startPosition": str(start), "endPosition": str(end),
-                                               **{k: v for k, v in attributes.items() if k not in ("guid", "name")}})
+    return _sub(
+        source,
+        "PlainTextSelection",
+        {
+            "guid": attributes["guid"],
+            "name": attributes.get("name"),
+            "startPosition": str(start),
+            "endPosition": str(end),
+            **{k: v for k, v in attributes.items() if k not in ("guid", "name")},
+        },
+    )
 
 
-def _speaker_refs(coded: pd.DataFrame, by_selection: dict[str, list], spans: dict[str, tuple[int, int]],
-                  lines: dict[int, tuple[int, int]], original_refs: dict[str, list[str]],
-                  session_id: str) -> dict[str, list[tuple[str, tuple[int, int] | None]]]:
+def _speaker_refs(
+    coded: pd.DataFrame,
+    by_selection: dict[str, list],
+    spans: dict[str, tuple[int, int]],
+    lines: dict[int, tuple[int, int]],
+    original_refs: dict[str, list[str]],
+    session_id: str,
+) -> dict[str, list[tuple[str, tuple[int, int] | None]]]:
     """respondent -> (selection GUID, span of a new turn or None) for their SelectionRefs in one source:
     the refs the project had, then, for each paragraph they speak in that those do not show as theirs
     alone, their coded selection (if it holds only their words) or a new turn over the paragraph."""
@@ -1452,7 +1966,9 @@ def _speaker_refs(coded: pd.DataFrame, by_selection: dict[str, list], spans: dic
     for _, seg in coded.drop_duplicates(["respondent_id", "position"]).iterrows():
         respondent, paragraph = seg["respondent_id"], int(seg["position"])
         line = lines.get(paragraph, (0, 0))
-        if _holds(held, respondent, line) and not any(_holds(held, other, line) for other in held if other != respondent):
+        if _holds(held, respondent, line) and not any(
+            _holds(held, other, line) for other in held if other != respondent
+        ):
             continue
         target = owner_of.get(seg["segment_id"])
         entry = (target, None) if target else (guid("turn", f"{session_id}:{respondent}:{paragraph}"), line)
@@ -1482,8 +1998,9 @@ def _selection_span(text: str, lines: dict[int, tuple[int, int]], members: list,
     return min(starts), max(ends)
 
 
-def _write_cases(parent: Any, data: Consultations, exchange: Exchange | None, variables: _Variables,
-                 refs: dict[str, list[str]]) -> None:
+def _write_cases(
+    parent: Any, data: Consultations, exchange: Exchange | None, variables: _Variables, refs: dict[str, list[str]]
+) -> None:
     kept = exchange.cases.set_index("respondent_id") if exchange is not None and len(exchange.cases) else None
     documents = _document_respondents(data, exchange)
     source_guid = {s: guid("session", s) for s in data.sessions["session_id"]}
@@ -1509,8 +2026,9 @@ def _write_cases(parent: Any, data: Consultations, exchange: Exchange | None, va
             _sub(case, "SelectionRef", {"targetGUID": selection})
 
 
-def export_project(data: Consultations, path: str | Path, name: str = "Stakeholder consultations",
-                   offsets: str = "codepoints") -> Path:
+def export_project(
+    data: Consultations, path: str | Path, name: str = "Stakeholder consultations", offsets: str = "codepoints"
+) -> Path:
     """Write the coded consultations as a REFI-QDA .qdpx archive (deterministic bytes)."""
     buffer = _io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

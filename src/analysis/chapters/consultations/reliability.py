@@ -83,22 +83,26 @@ def encode(data: Any, level: str = "nominal", order: Sequence[Any] | None = None
             raise ValueError(f"the {level} level needs numbers; an order of labels is for the ordinal level")
         domain = tuple(_label(v) for v in order)
         rank = {value: index for index, value in enumerate(domain)}
-        for (i, j) in zip(*np.nonzero(present)):
+        for i, j in zip(*np.nonzero(present)):
             label = _label(table[i, j])
             if label not in rank:
-                raise ValueError(f"value {table[i, j]!r} (coder row {i + 1}, unit column {j + 1}) is not in the "
-                                 f"order {', '.join(domain)}")
+                raise ValueError(
+                    f"value {table[i, j]!r} (coder row {i + 1}, unit column {j + 1}) is not in the "
+                    f"order {', '.join(domain)}"
+                )
             codes[i, j] = rank[label]
         return Encoded(codes, domain, np.arange(len(domain), dtype=float))
     numbers = _numbers(table, present)
     if numbers is not None:
         return _encode_numbers(numbers, present, level)
     if level != "nominal":
-        raise ValueError(f"the {level} level needs numbers" + (", or labels with their order (lowest first)"
-                                                              if level == "ordinal" else ""))
+        raise ValueError(
+            f"the {level} level needs numbers"
+            + (", or labels with their order (lowest first)" if level == "ordinal" else "")
+        )
     labels = sorted({_label(v) for v in table[present]})
     index = {value: n for n, value in enumerate(labels)}
-    for (i, j) in zip(*np.nonzero(present)):
+    for i, j in zip(*np.nonzero(present)):
         codes[i, j] = index[_label(table[i, j])]
     return Encoded(codes, tuple(labels), np.arange(len(labels), dtype=float))
 
@@ -121,7 +125,7 @@ def _label(value: Any) -> str:
 def _numbers(table: np.ndarray, present: np.ndarray) -> np.ndarray | None:
     """The table as floats if every present value is a number, else None (labels)."""
     out = np.full(table.shape, np.nan)
-    for (i, j) in zip(*np.nonzero(present)):
+    for i, j in zip(*np.nonzero(present)):
         value = table[i, j]
         if isinstance(value, bool):
             return None
@@ -167,11 +171,11 @@ def squared_difference(level: str, numeric: np.ndarray, margins: np.ndarray) -> 
         total = numeric[:, None] + numeric[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(total == 0, 0.0, (numeric[:, None] - numeric[None, :]) / np.where(total == 0, 1, total))
-        return ratio ** 2
+        return ratio**2
     # ordinal: (sum of n_g from c to k - (n_c + n_k) / 2) ** 2, from the cumulative margins
     cumulative = np.cumsum(margins, axis=-1)
     between = cumulative[..., None, :] - cumulative[..., :, None] + (margins[..., :, None] - margins[..., None, :]) / 2
-    return between ** 2
+    return between**2
 
 
 def alpha_from_coincidences(o: np.ndarray, level: str, numeric: np.ndarray) -> np.ndarray:
@@ -206,8 +210,14 @@ class Agreement:
         return float(np.mean(self.draws < threshold)) if len(self.draws) else float("nan")
 
 
-def krippendorff_alpha(data: Any, level: str = "nominal", order: Sequence[Any] | None = None,
-                       draws: int = 0, seed: int = 0, clusters: Sequence[Any] | None = None) -> Agreement:
+def krippendorff_alpha(
+    data: Any,
+    level: str = "nominal",
+    order: Sequence[Any] | None = None,
+    draws: int = 0,
+    seed: int = 0,
+    clusters: Sequence[Any] | None = None,
+) -> Agreement:
     """Alpha over all coders (rows) and units (columns), with a bootstrap interval if `draws` > 0.
 
     The interval is the 2.5th-97.5th percentile of alpha over `draws` resamples (with replacement) of
@@ -219,9 +229,15 @@ def krippendorff_alpha(data: Any, level: str = "nominal", order: Sequence[Any] |
     per_unit, pairable = unit_coincidences(codes, len(encoded.domain))
     o = per_unit.sum(axis=0) if len(pairable) else np.zeros((len(encoded.domain),) * 2)
     value = float(alpha_from_coincidences(o, level, encoded.numeric)) if len(pairable) else float("nan")
-    result = Agreement(alpha=value, level=level, coders=int(((codes >= 0).sum(axis=1) > 0).sum()),
-                       units=int(((codes >= 0).sum(axis=0) > 0).sum()), pairable_units=len(pairable),
-                       pairable_values=int(round(o.sum())), domain=encoded.domain)
+    result = Agreement(
+        alpha=value,
+        level=level,
+        coders=int(((codes >= 0).sum(axis=1) > 0).sum()),
+        units=int(((codes >= 0).sum(axis=0) > 0).sum()),
+        pairable_units=len(pairable),
+        pairable_values=int(round(o.sum())),
+        domain=encoded.domain,
+    )
     if draws and len(pairable) and not np.isnan(value):
         samples = _bootstrap(per_unit, pairable, clusters, level, encoded.numeric, draws, seed)
         finite = samples[np.isfinite(samples)]
@@ -236,8 +252,15 @@ def alpha(data: Any, level: str = "nominal", order: Sequence[Any] | None = None)
     return krippendorff_alpha(data, level, order).alpha
 
 
-def _bootstrap(per_unit: np.ndarray, pairable: np.ndarray, clusters: Sequence[Any] | None, level: str,
-               numeric: np.ndarray, draws: int, seed: int) -> np.ndarray:
+def _bootstrap(
+    per_unit: np.ndarray,
+    pairable: np.ndarray,
+    clusters: Sequence[Any] | None,
+    level: str,
+    numeric: np.ndarray,
+    draws: int,
+    seed: int,
+) -> np.ndarray:
     if clusters is None:
         groups = np.arange(len(pairable))
     else:
@@ -290,7 +313,7 @@ def fleiss_kappa(data: Any) -> float:
         return float("nan")
     observed = float(np.mean((counts[paired] * (counts[paired] - 1)).sum(axis=1) / (r[paired] * (r[paired] - 1))))
     shares = (counts[rated] / r[rated][:, None]).mean(axis=0)
-    expected = float((shares ** 2).sum())
+    expected = float((shares**2).sum())
     return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
 
 
@@ -349,16 +372,30 @@ def read_reliability_file(path: str | Path, name: str | None = None) -> Reliabil
     path = Path(path)
     file = name or paths.relative(path)
     if not path.is_file():
-        raise InputError([Problem(file=file, expected="a reliability data file (.csv or .xlsx)",
-                                  found="no such file" if not path.exists() else "a folder")])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    expected="a reliability data file (.csv or .xlsx)",
+                    found="no such file" if not path.exists() else "a folder",
+                )
+            ]
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         rows = _csv_rows(path, file)
     elif suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path, file)
     else:
-        raise InputError([Problem(file=file, expected="a .csv or .xlsx file in Krippendorff's layout",
-                                  found=f"a '{path.suffix or 'no'}' file")])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    expected="a .csv or .xlsx file in Krippendorff's layout",
+                    found=f"a '{path.suffix or 'no'}' file",
+                )
+            ]
+        )
     return _layout(rows, file, sheet=None)
 
 
@@ -370,8 +407,16 @@ def _csv_rows(path: Path, file: str) -> list[list[Any]]:
     first = text.split("\n", 1)[0]
     separator = max((";", ",", "\t"), key=first.count)
     if first.count(separator) == 0:
-        raise InputError([Problem(file=file, row=1, expected="a header row naming the units, separated by ',', ';' "
-                                                              "or tab", found=first[:80])])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    row=1,
+                    expected="a header row naming the units, separated by ',', ';' or tab",
+                    found=first[:80],
+                )
+            ]
+        )
     return [row for row in csv.reader(_io.StringIO(text), delimiter=separator)]
 
 
@@ -383,8 +428,15 @@ def _xlsx_rows(path: Path, file: str) -> list[list[Any]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError([Problem(file=file, expected="an Excel workbook (.xlsx)",
-                                  found=f"a file Excel cannot open ({type(exc).__name__}: {exc})")]) from exc
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    expected="an Excel workbook (.xlsx)",
+                    found=f"a file Excel cannot open ({type(exc).__name__}: {exc})",
+                )
+            ]
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -395,9 +447,16 @@ def _xlsx_rows(path: Path, file: str) -> list[list[Any]]:
 def _layout(rows: list[list[Any]], file: str, sheet: str | None) -> ReliabilityData:
     rows = [row for row in rows if any(not is_missing(v) for v in row)]
     if len(rows) < 3:
-        raise InputError([Problem(file=file, sheet=sheet, expected="a header row naming the units and a row for "
-                                                                   "each of at least two coders",
-                                  found=f"{len(rows)} non-empty row{'s' if len(rows) != 1 else ''}")])
+        raise InputError(
+            [
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    expected="a header row naming the units and a row for each of at least two coders",
+                    found=f"{len(rows)} non-empty row{'s' if len(rows) != 1 else ''}",
+                )
+            ]
+        )
     header = rows[0]
     width = max(len(r) for r in rows)
     last = max(j for r in rows for j, v in enumerate(r) if not is_missing(v))
@@ -406,23 +465,46 @@ def _layout(rows: list[list[Any]], file: str, sheet: str | None) -> ReliabilityD
         name = header[j] if j < len(header) else None
         units.append(f"unit {j}" if is_missing(name) else _label(name))
     for unit in sorted({u for u in units if units.count(u) > 1}):
-        problems.append(Problem(file=file, sheet=sheet, row=1, column=_column_letter(units.index(unit) + 1),
-                                expected="one column per unit (unit names in the header row are unique)",
-                                found=f"'{unit}' {units.count(unit)} times"))
+        problems.append(
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=1,
+                column=_column_letter(units.index(unit) + 1),
+                expected="one column per unit (unit names in the header row are unique)",
+                found=f"'{unit}' {units.count(unit)} times",
+            )
+        )
     coders, values = [], []
     for number, row in enumerate(rows[1:], start=2):
         row = list(row) + [None] * (width - len(row))
         coder = row[0]
         if is_missing(coder):
-            problems.append(Problem(file=file, sheet=sheet, row=number, column="A",
-                                    expected="the coder's name or id in the first column", found="a blank cell"))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=number,
+                    column="A",
+                    expected="the coder's name or id in the first column",
+                    found="a blank cell",
+                )
+            )
             coder = f"row {number}"
         coder = _label(coder)
         if coder in coders:
-            problems.append(Problem(file=file, sheet=sheet, row=number, column="A",
-                                    expected="one row per coder", found=f"coder '{coder}' again"))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=number,
+                    column="A",
+                    expected="one row per coder",
+                    found=f"coder '{coder}' again",
+                )
+            )
         coders.append(coder)
-        values.append([None if is_missing(v) else v for v in row[1:last + 1]])
+        values.append([None if is_missing(v) else v for v in row[1 : last + 1]])
     if problems:
         raise InputError(problems)
     return ReliabilityData(file=file, coders=coders, units=units, values=np.array(values, dtype=object))
@@ -437,8 +519,13 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def agreement_of_file(data: ReliabilityData, level: str, order: Sequence[str] | None = None,
-                      draws: int | None = None, seed: int | None = None) -> Agreement:
+def agreement_of_file(
+    data: ReliabilityData,
+    level: str,
+    order: Sequence[str] | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> Agreement:
     """Alpha of a file's data, with every value that cannot be read at this level reported by cell."""
     draws = int(config.get("consultations.reliability.bootstrap_draws")) if draws is None else draws
     seed = int(config.get("report.seed")) if seed is None else seed
@@ -447,8 +534,15 @@ def agreement_of_file(data: ReliabilityData, level: str, order: Sequence[str] | 
         raise InputError(problems)
     result = krippendorff_alpha(data.values, level, order, draws=draws, seed=seed)
     if result.pairable_units == 0:
-        raise InputError([Problem(file=data.file, expected="at least one unit (column) with values from two "
-                                                           "or more coders", found="none: alpha needs pairable values")])
+        raise InputError(
+            [
+                Problem(
+                    file=data.file,
+                    expected="at least one unit (column) with values from two or more coders",
+                    found="none: alpha needs pairable values",
+                )
+            ]
+        )
     return result
 
 
@@ -469,8 +563,14 @@ def _level_problems(data: ReliabilityData, level: str, order: Sequence[str] | No
         except (TypeError, ValueError):
             labels_seen.append(value)
             if numeric_needed:
-                problems.append(Problem(**where, expected=f"a number (the {level} level)" + (
-                    "; for labels give their order: ORDER=lowest,...,highest" if level == "ordinal" else ""), found=value))
+                problems.append(
+                    Problem(
+                        **where,
+                        expected=f"a number (the {level} level)"
+                        + ("; for labels give their order: ORDER=lowest,...,highest" if level == "ordinal" else ""),
+                        found=value,
+                    )
+                )
             continue
         if level == "ratio" and number is not None and number < 0:
             problems.append(Problem(**where, expected="a value of zero or more (the ratio level)", found=value))
@@ -481,29 +581,41 @@ def describe(result: Agreement, data: ReliabilityData, seed: int, draws: int) ->
     """The command's report: alpha, its interval, the reading and what it rests on."""
     settings = config.get("consultations.reliability")
     reliable, tentative = float(settings["alpha_reliable"]), float(settings["alpha_tentative"])
-    lines = [f"Krippendorff's alpha ({result.level}): "
-             + ("not computable (every pairable value is the same)" if np.isnan(result.alpha) else f"{result.alpha:.3f}")]
+    lines = [
+        f"Krippendorff's alpha ({result.level}): "
+        + ("not computable (every pairable value is the same)" if np.isnan(result.alpha) else f"{result.alpha:.3f}")
+    ]
     if not np.isnan(result.ci_low):
-        lines.append(f"95 % bootstrap interval: {result.ci_low:.3f} to {result.ci_high:.3f} "
-                     f"({draws:,} resamples of units, seed {seed}); alpha below {reliable:.3f} in "
-                     f"{100 * result.share_below(reliable):.1f} % and below {tentative:.3f} in "
-                     f"{100 * result.share_below(tentative):.1f} % of them")
-    lines.append(f"Reading (Krippendorff 2004: >= {reliable:.3f} reliable, >= {tentative:.3f} tentative): "
-                 f"{verdict(result.alpha, settings)}")
-    lines.append(f"Coders: {result.coders}; units: {result.units} ({result.pairable_units} coded by two or more "
-                 f"coders); pairable values: {result.pairable_values}")
-    lines.append(f"Values{'' if result.level == 'nominal' else ' (lowest first)'}: "
-                 + ", ".join(_label(v) for v in result.domain))
+        lines.append(
+            f"95 % bootstrap interval: {result.ci_low:.3f} to {result.ci_high:.3f} "
+            f"({draws:,} resamples of units, seed {seed}); alpha below {reliable:.3f} in "
+            f"{100 * result.share_below(reliable):.1f} % and below {tentative:.3f} in "
+            f"{100 * result.share_below(tentative):.1f} % of them"
+        )
+    lines.append(
+        f"Reading (Krippendorff 2004: >= {reliable:.3f} reliable, >= {tentative:.3f} tentative): "
+        f"{verdict(result.alpha, settings)}"
+    )
+    lines.append(
+        f"Coders: {result.coders}; units: {result.units} ({result.pairable_units} coded by two or more "
+        f"coders); pairable values: {result.pairable_values}"
+    )
+    lines.append(
+        f"Values{'' if result.level == 'nominal' else ' (lowest first)'}: "
+        + ", ".join(_label(v) for v in result.domain)
+    )
     lines.append(f"File: {data.file} ({len(data.coders)} coder rows x {len(data.units)} unit columns)")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m analysis reliability FILE --level LEVEL [--order a,b,c]` (make reliability FILE=… LEVEL=…)."""
-    parser = argparse.ArgumentParser(prog="python -m analysis reliability",
-                                     description="Krippendorff's alpha of a file in Krippendorff's layout: a header "
-                                                 "row naming the units, one row per coder (coder in the first "
-                                                 "column), blank = missing.")
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis reliability",
+        description="Krippendorff's alpha of a file in Krippendorff's layout: a header "
+        "row naming the units, one row per coder (coder in the first "
+        "column), blank = missing.",
+    )
     parser.add_argument("file", help="a .csv or .xlsx file")
     parser.add_argument("--level", default="nominal", choices=LEVELS)
     parser.add_argument("--order", default="", help="ordinal labels from lowest to highest, comma-separated")
@@ -511,8 +623,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None, help="seed of the resampling (default: report.seed)")
     args = parser.parse_args(argv)
     if not args.file.strip():
-        raise InputError([Problem(file="FILE", expected="a data file: make reliability FILE=path.csv LEVEL=nominal",
-                                  found="nothing")])
+        raise InputError(
+            [
+                Problem(
+                    file="FILE", expected="a data file: make reliability FILE=path.csv LEVEL=nominal", found="nothing"
+                )
+            ]
+        )
     order = [part.strip() for part in args.order.split(",") if part.strip()] or None
     data = read_reliability_file(Path(args.file).expanduser(), name=args.file)
     draws = int(config.get("consultations.reliability.bootstrap_draws")) if args.draws is None else args.draws

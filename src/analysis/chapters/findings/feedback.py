@@ -22,10 +22,11 @@ import posixpath
 import re
 import sys
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from lxml import etree
@@ -53,11 +54,32 @@ DEFAULT_STATUSES = ("open", "accepted", "partly accepted", "rejected", "noted")
 DEFAULT_REFERENCE_PATTERNS = (r"F-\d{2}", r"R-\d{2}")
 LOG_SHEET = "feedback_log"
 
-COMMENT_COLUMNS = ["comment_id", "author", "initials", "date", "text", "anchor", "section", "finding_id",
-                   "parent_id", "resolved"]
+COMMENT_COLUMNS = [
+    "comment_id",
+    "author",
+    "initials",
+    "date",
+    "text",
+    "anchor",
+    "section",
+    "finding_id",
+    "parent_id",
+    "resolved",
+]
 #: Columns the import (re)writes from the DOCX files.
-MACHINE_COLUMNS = ["comment_key", "source_file", "comment_id", "parent_key", "author", "date", "text", "anchor",
-                   "section", "finding_id", "resolved"]
+MACHINE_COLUMNS = [
+    "comment_key",
+    "source_file",
+    "comment_id",
+    "parent_key",
+    "author",
+    "date",
+    "text",
+    "anchor",
+    "section",
+    "finding_id",
+    "resolved",
+]
 #: Columns only the consultant writes; an import never changes them once the row exists.
 CONSULTANT_COLUMNS = ["response", "status", "responded_by"]
 LOG_COLUMNS = MACHINE_COLUMNS + CONSULTANT_COLUMNS
@@ -208,8 +230,9 @@ class _Mark:
     reference: int | None = None
 
 
-def _walk_document(document: etree._Element, heading_styles: dict[str, int]
-                   ) -> tuple[list[_Paragraph], dict[str, _Mark], dict[str, str]]:
+def _walk_document(
+    document: etree._Element, heading_styles: dict[str, int]
+) -> tuple[list[_Paragraph], dict[str, _Mark], dict[str, str]]:
     """One pass in document order: paragraphs, where each comment starts/ends, and each anchor's text."""
     body = document.find(_w("body"))
     paragraphs: list[_Paragraph] = []
@@ -301,8 +324,9 @@ def read_comments(docx_path: str | Path) -> pd.DataFrame:
     with archive:
         parts = _part_names(archive)
         if "document" not in parts:
-            raise InputError([Problem(file=where, expected="a Word document with word/document.xml",
-                                      found="no main document part")])
+            raise InputError(
+                [Problem(file=where, expected="a Word document with word/document.xml", found="no main document part")]
+            )
         try:
             comments = _xml(archive, parts, "comments")
             extended = _xml(archive, parts, "commentsExtended")
@@ -329,8 +353,11 @@ def read_comments(docx_path: str | Path) -> pd.DataFrame:
             if pid:
                 para_owner[pid.upper()] = cid
                 last_para[cid] = pid.upper()
-        text = ("\n".join(_paragraph_text(p) for p in comment_paragraphs) if comment_paragraphs
-                else _paragraph_text(comment))
+        text = (
+            "\n".join(_paragraph_text(p) for p in comment_paragraphs)
+            if comment_paragraphs
+            else _paragraph_text(comment)
+        )
         mark = marks.get(cid, _Mark())
         first = next((i for i in (mark.start, mark.reference, mark.end) if i is not None), None)
         last = next((i for i in (mark.end, mark.reference, mark.start) if i is not None), first)
@@ -339,23 +366,25 @@ def read_comments(docx_path: str | Path) -> pd.DataFrame:
         section = None
         if first is not None and first < len(paragraphs):
             last = min(max(last, first), len(paragraphs) - 1)
-            spanned = paragraphs[first:last + 1]
+            spanned = paragraphs[first : last + 1]
             around = [p.text for p in spanned]
             table_rows = {p.row for p in spanned if p.row is not None}
             around += [p.text for p in paragraphs if p.row is not None and p.row in table_rows]
             section = paragraphs[first].heading
-        records.append({
-            "comment_id": cid,
-            "author": comment.get(_w("author")) or None,
-            "initials": comment.get(_w("initials")) or None,
-            "date": _parse_date(comment.get(_w("date"))),
-            "text": _tidy(text),
-            "anchor": anchor,
-            "section": section,
-            "finding_id": _references([anchor], pattern) or _references(around, pattern) or None,
-            "parent_id": comment.get(_w("parent")) or None,  # pandoc's own attribute
-            "resolved": None,
-        })
+        records.append(
+            {
+                "comment_id": cid,
+                "author": comment.get(_w("author")) or None,
+                "initials": comment.get(_w("initials")) or None,
+                "date": _parse_date(comment.get(_w("date"))),
+                "text": _tidy(text),
+                "anchor": anchor,
+                "section": section,
+                "finding_id": _references([anchor], pattern) or _references(around, pattern) or None,
+                "parent_id": comment.get(_w("parent")) or None,  # pandoc's own attribute
+                "resolved": None,
+            }
+        )
 
     by_id = {r["comment_id"]: r for r in records}
     if extensible is not None and comment_ids is not None:
@@ -392,13 +421,18 @@ def _root(record: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str,
     return record
 
 
-def _fill_missing_dates(records: list[dict[str, Any]], last_para: dict[str, str], comment_ids: etree._Element,
-                        extensible: etree._Element) -> None:
+def _fill_missing_dates(
+    records: list[dict[str, Any]], last_para: dict[str, str], comment_ids: etree._Element, extensible: etree._Element
+) -> None:
     """A comment without w:date takes w16cex:dateUtc, linked through commentsIds.xml (paraId → durableId)."""
-    durable = {e.get(f"{{{W16CID}}}paraId", "").upper(): e.get(f"{{{W16CID}}}durableId")
-               for e in comment_ids.iter(f"{{{W16CID}}}commentId")}
-    utc = {e.get(f"{{{W16CEX}}}durableId"): e.get(f"{{{W16CEX}}}dateUtc")
-           for e in extensible.iter(f"{{{W16CEX}}}commentExtensible")}
+    durable = {
+        e.get(f"{{{W16CID}}}paraId", "").upper(): e.get(f"{{{W16CID}}}durableId")
+        for e in comment_ids.iter(f"{{{W16CID}}}commentId")
+    }
+    utc = {
+        e.get(f"{{{W16CEX}}}durableId"): e.get(f"{{{W16CEX}}}dateUtc")
+        for e in extensible.iter(f"{{{W16CEX}}}commentExtensible")
+    }
     for record in records:
         if record["date"] is None:
             record["date"] = _parse_date(utc.get(durable.get(last_para.get(record["comment_id"], ""))))
@@ -438,11 +472,21 @@ def comments_for_log(docx_path: Path) -> list[dict[str, Any]]:
         seen[base] = occurrence + 1
         key = comment_key(source, record["author"], date, record["text"], record["anchor"], occurrence)
         keys[record["comment_id"]] = key
-        rows.append({"comment_key": key, "source_file": source, "comment_id": record["comment_id"],
-                     "parent_id": record["parent_id"], "author": record["author"], "date": date,
-                     "text": record["text"], "anchor": record["anchor"], "section": record["section"],
-                     "finding_id": record["finding_id"],
-                     "resolved": None if record["resolved"] is None else ("yes" if record["resolved"] else "no")})
+        rows.append(
+            {
+                "comment_key": key,
+                "source_file": source,
+                "comment_id": record["comment_id"],
+                "parent_id": record["parent_id"],
+                "author": record["author"],
+                "date": date,
+                "text": record["text"],
+                "anchor": record["anchor"],
+                "section": record["section"],
+                "finding_id": record["finding_id"],
+                "resolved": None if record["resolved"] is None else ("yes" if record["resolved"] else "no"),
+            }
+        )
     for row in rows:
         parent = row.pop("parent_id")
         row["parent_key"] = keys.get(parent) if parent else None
@@ -454,8 +498,19 @@ def _read_log_rows(log_path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     frame = read_excel_sheet(log_path, LOG_SHEET)
     missing = [c for c in ("comment_key", *CONSULTANT_COLUMNS) if c not in frame.columns]
     if missing:
-        raise InputError([Problem(file=paths.relative(log_path), sheet=LOG_SHEET, row=1, column=c,
-                                  expected=f"a column '{c}'", found="no such column") for c in missing])
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(log_path),
+                    sheet=LOG_SHEET,
+                    row=1,
+                    column=c,
+                    expected=f"a column '{c}'",
+                    found="no such column",
+                )
+                for c in missing
+            ]
+        )
     extra = [c for c in frame.columns if c not in LOG_COLUMNS and c != ROW and not c.startswith("unnamed_")]
     rows = []
     for record in frame.to_dict("records"):
@@ -474,13 +529,16 @@ class ImportSummary:
     written: bool
 
     def line(self, log: str) -> str:
-        return (f"feedback: {self.files} file(s) read; {self.new} new comment(s), {self.known} already in the log; "
-                f"{log} holds {self.total} comment(s); {self.open} thread(s) still need a response and a status"
-                + ("" if self.written else " (unchanged, not rewritten)"))
+        return (
+            f"feedback: {self.files} file(s) read; {self.new} new comment(s), {self.known} already in the log; "
+            f"{log} holds {self.total} comment(s); {self.open} thread(s) still need a response and a status"
+            + ("" if self.written else " (unchanged, not rewritten)")
+        )
 
 
-def import_feedback(feedback_dir: str | Path = DEFAULT_FEEDBACK_DIR, log_path: str | Path = DEFAULT_LOG,
-                    echo: bool = True) -> ImportSummary:
+def import_feedback(
+    feedback_dir: str | Path = DEFAULT_FEEDBACK_DIR, log_path: str | Path = DEFAULT_LOG, echo: bool = True
+) -> ImportSummary:
     """Merge the comments of every *.docx in `feedback_dir` into the log; never touch consultant columns.
 
     A comment already in the log (same comment_key) only gets its machine columns refreshed, and a
@@ -519,10 +577,14 @@ def import_feedback(feedback_dir: str | Path = DEFAULT_FEEDBACK_DIR, log_path: s
     if written:
         _write_log(log_path, rows, extra)
     # a reply is answered with its thread (as the final gate counts), so only thread starts are counted
-    unanswered = [r for r in rows if _blank(r.get("parent_key"))
-                  and (_blank(r.get("response")) or _str(r.get("status")).strip() in ("", "open"))]
-    summary = ImportSummary(files=len(files), new=new, known=known, total=len(rows), open=len(unanswered),
-                            written=written)
+    unanswered = [
+        r
+        for r in rows
+        if _blank(r.get("parent_key")) and (_blank(r.get("response")) or _str(r.get("status")).strip() in ("", "open"))
+    ]
+    summary = ImportSummary(
+        files=len(files), new=new, known=known, total=len(rows), open=len(unanswered), written=written
+    )
     if echo:
         print(summary.line(paths.relative(log_path)))
     return summary
@@ -545,9 +607,22 @@ def _write_log(log_path: Path, rows: list[dict[str, Any]], extra: list[str]) -> 
     ws.append(columns)
     machine_fill = PatternFill("solid", fgColor="EDEDED")
     consultant_fill = PatternFill("solid", fgColor="FFF2CC")
-    widths = {"comment_key": 18, "source_file": 24, "comment_id": 8, "parent_key": 18, "author": 20, "date": 17,
-              "text": 50, "anchor": 40, "section": 28, "finding_id": 12, "resolved": 9, "response": 50,
-              "status": 16, "responded_by": 18}
+    widths = {
+        "comment_key": 18,
+        "source_file": 24,
+        "comment_id": 8,
+        "parent_key": 18,
+        "author": 20,
+        "date": 17,
+        "text": 50,
+        "anchor": 40,
+        "section": 28,
+        "finding_id": 12,
+        "resolved": 9,
+        "response": 50,
+        "status": 16,
+        "responded_by": 18,
+    }
     for index, name in enumerate(columns, start=1):
         cell = ws.cell(1, index)
         cell.font = Font(bold=True)
@@ -560,9 +635,14 @@ def _write_log(log_path: Path, rows: list[dict[str, Any]], extra: list[str]) -> 
             cell.alignment = wrap
         ws.cell(ws.max_row, columns.index("date") + 1).number_format = "yyyy-mm-dd hh:mm"
     status_letter = ws.cell(1, columns.index("status") + 1).column_letter
-    choice = DataValidation(type="list", formula1='"' + ",".join(statuses()) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="status",
-                            error="Choose one of: " + ", ".join(statuses()))
+    choice = DataValidation(
+        type="list",
+        formula1='"' + ",".join(statuses()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="status",
+        error="Choose one of: " + ", ".join(statuses()),
+    )
     choice.add(f"{status_letter}2:{status_letter}{max(len(rows) + 1, 2) + 500}")
     ws.add_data_validation(choice)
     ws.freeze_panes = "B2"
@@ -585,21 +665,34 @@ def read_log(path: str | Path = DEFAULT_LOG) -> pd.DataFrame:
     path = paths.resolve(path)
     where = paths.relative(path)
     frame = read_excel_sheet(path, LOG_SHEET)
-    spec = [Column("comment_key", unique=True), Column("source_file"),
-            Column("status", required=False, vocabulary=statuses()),
-            Column("resolved", kind="bool", required=False)]
+    spec = [
+        Column("comment_key", unique=True),
+        Column("source_file"),
+        Column("status", required=False, vocabulary=statuses()),
+        Column("resolved", kind="bool", required=False),
+    ]
     spec += [Column(name, required=False) for name in LOG_COLUMNS if name not in {c.name for c in spec} | {"date"}]
     checked, problems = validate(frame, spec, file=where, sheet=LOG_SHEET)
     if "date" not in frame.columns:
-        problems.append(Problem(file=where, sheet=LOG_SHEET, row=1, column="date", expected="a column 'date'",
-                                found="no such column"))
+        problems.append(
+            Problem(
+                file=where, sheet=LOG_SHEET, row=1, column="date", expected="a column 'date'", found="no such column"
+            )
+        )
     else:
-        checked["date"] = [_log_date(value, row, where, problems)
-                           for row, value in zip(frame[ROW], frame["date"], strict=True)]
+        checked["date"] = [
+            _log_date(value, row, where, problems) for row, value in zip(frame[ROW], frame["date"], strict=True)
+        ]
         checked["date"] = pd.to_datetime(checked["date"])
     if {"parent_key", "comment_key"} <= set(checked.columns):
-        problems += foreign_key(checked, "parent_key", checked["comment_key"].dropna(), where, LOG_SHEET,
-                                "comment (comment_key) in this log")
+        problems += foreign_key(
+            checked,
+            "parent_key",
+            checked["comment_key"].dropna(),
+            where,
+            LOG_SHEET,
+            "comment (comment_key) in this log",
+        )
     raise_if_errors(problems)
     checked["status"] = checked["status"].where(checked["status"].notna(), "open")
     return checked[LOG_COLUMNS + [ROW]].reset_index(drop=True)
@@ -613,8 +706,16 @@ def _log_date(value: Any, row: int, file: str, problems: list[Problem]) -> pd.Ti
     try:
         return pd.Timestamp(datetime.fromisoformat(str(value).strip()))
     except ValueError:
-        problems.append(Problem(file=file, sheet=LOG_SHEET, row=int(row), column="date",
-                                expected="a date and time (yyyy-mm-dd hh:mm)", found=value))
+        problems.append(
+            Problem(
+                file=file,
+                sheet=LOG_SHEET,
+                row=int(row),
+                column="date",
+                expected="a date and time (yyyy-mm-dd hh:mm)",
+                found=value,
+            )
+        )
         return None
 
 
@@ -628,8 +729,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     feedback_dir = paths.resolve(args.feedback_dir)
     if not any(feedback_dir.glob("*.docx")):
-        print(f"feedback: no .docx files in {paths.relative(feedback_dir)}/ — put the reviewed copies of the "
-              "draft there and run `make feedback` again", file=sys.stderr)
+        print(
+            f"feedback: no .docx files in {paths.relative(feedback_dir)}/ — put the reviewed copies of the "
+            "draft there and run `make feedback` again",
+            file=sys.stderr,
+        )
         return 0
     try:
         import_feedback(feedback_dir, args.log)

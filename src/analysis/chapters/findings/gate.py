@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Mapping
 
 import pandas as pd
 import yaml
@@ -78,10 +78,20 @@ class GateResult:
         return not self.reasons
 
     def excepted_table(self) -> pd.DataFrame:
-        return pd.DataFrame([{"Subject": r.subject, "Rule": RULES.get(r.rule, r.rule), "Detail": r.message,
-                              "Reason for the exception": e.reason, "Recorded by": e.who,
-                              "Date": e.date.isoformat()} for r, e in self.excepted],
-                            columns=["Subject", "Rule", "Detail", "Reason for the exception", "Recorded by", "Date"])
+        return pd.DataFrame(
+            [
+                {
+                    "Subject": r.subject,
+                    "Rule": RULES.get(r.rule, r.rule),
+                    "Detail": r.message,
+                    "Reason for the exception": e.reason,
+                    "Recorded by": e.who,
+                    "Date": e.date.isoformat(),
+                }
+                for r, e in self.excepted
+            ],
+            columns=["Subject", "Rule", "Detail", "Reason for the exception", "Recorded by", "Date"],
+        )
 
 
 # ---------------------------------------------------------------- exceptions
@@ -99,16 +109,30 @@ def read_exceptions(path: str | Path) -> list[RecordedException]:
         entry = entry if isinstance(entry, dict) else {}
         subject = entry.get("finding") or entry.get("comment")
         if not subject:
-            problems.append(Problem(**where, column=f"exceptions[{number}]", expected="'finding: F-nn' or 'comment: <comment_key>'",
-                                    found=entry or None))
+            problems.append(
+                Problem(
+                    **where,
+                    column=f"exceptions[{number}]",
+                    expected="'finding: F-nn' or 'comment: <comment_key>'",
+                    found=entry or None,
+                )
+            )
             continue
         rule = entry.get("rule")
         if rule is not None and rule not in RULES:
-            problems.append(Problem(**where, column=f"exceptions[{number}].rule", expected=f"one of {', '.join(RULES)}", found=rule))
+            problems.append(
+                Problem(**where, column=f"exceptions[{number}].rule", expected=f"one of {', '.join(RULES)}", found=rule)
+            )
         for key in ("reason", "who"):
             if not str(entry.get(key) or "").strip():
-                problems.append(Problem(**where, column=f"exceptions[{number}].{key}", expected=f"the {key} of exception for {subject}",
-                                        found="nothing"))
+                problems.append(
+                    Problem(
+                        **where,
+                        column=f"exceptions[{number}].{key}",
+                        expected=f"the {key} of exception for {subject}",
+                        found="nothing",
+                    )
+                )
         when = entry.get("date")
         if isinstance(when, str):
             try:
@@ -116,10 +140,19 @@ def read_exceptions(path: str | Path) -> list[RecordedException]:
             except ValueError:
                 pass
         if not isinstance(when, date):
-            problems.append(Problem(**where, column=f"exceptions[{number}].date", expected="a date as yyyy-mm-dd", found=when))
+            problems.append(
+                Problem(**where, column=f"exceptions[{number}].date", expected="a date as yyyy-mm-dd", found=when)
+            )
             continue
-        result.append(RecordedException(subject=str(subject), rule=rule, reason=str(entry.get("reason") or "").strip(),
-                                 who=str(entry.get("who") or "").strip(), date=when))
+        result.append(
+            RecordedException(
+                subject=str(subject),
+                rule=rule,
+                reason=str(entry.get("reason") or "").strip(),
+                who=str(entry.get("who") or "").strip(),
+                date=when,
+            )
+        )
     if problems:
         raise InputError(problems)
     return result
@@ -132,6 +165,7 @@ def unanswered_comments(log: pd.DataFrame) -> list[Reason]:
     Replies in a thread (non-blank parent_key, where the log has that column) are answered by the
     response to their thread's first comment, because the consultant answers a thread once.
     """
+
     def blank(value: object) -> bool:
         return value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip()
 
@@ -150,21 +184,30 @@ def unanswered_comments(log: pd.DataFrame) -> list[Reason]:
             if not blank(row.get("finding_id")):
                 where += f", on {row['finding_id']}"
             excerpt = str(row["text"] or "").strip().replace("\n", " ")
-            reasons.append(Reason("no_response", str(row["comment_key"]),
-                                  f"{' and '.join(missing)} ({where}): \"{excerpt[:60]}\""))
+            reasons.append(
+                Reason("no_response", str(row["comment_key"]), f'{" and ".join(missing)} ({where}): "{excerpt[:60]}"')
+            )
     return reasons
 
 
 def unvalidated_findings(finding_ids: list[str], ratings: pd.DataFrame) -> list[Reason]:
     rated = set(ratings["finding_id"])
-    return [Reason("no_validation", fid, "no validation participant rated this finding")
-            for fid in finding_ids if fid not in rated]
+    return [
+        Reason("no_validation", fid, "no validation participant rated this finding")
+        for fid in finding_ids
+        if fid not in rated
+    ]
 
 
 def uncertain_foundations(uncertain: pd.DataFrame) -> list[Reason]:
-    return [Reason("uncertain_evidence", fid, "relies on " + ", ".join(
-        f"{row.inventory_id} (confidence {row.confidence})" for row in group.itertuples()))
-        for fid, group in uncertain.groupby("finding_id", sort=False)]
+    return [
+        Reason(
+            "uncertain_evidence",
+            fid,
+            "relies on " + ", ".join(f"{row.inventory_id} (confidence {row.confidence})" for row in group.itertuples()),
+        )
+        for fid, group in uncertain.groupby("finding_id", sort=False)
+    ]
 
 
 def _input_reasons(exc: InputError) -> list[Reason]:
@@ -172,8 +215,9 @@ def _input_reasons(exc: InputError) -> list[Reason]:
 
 
 # ---------------------------------------------------------------- the gate
-def check(locations: Mapping[str, str] | None = None,
-          read_log: Callable[[Path], pd.DataFrame] | None = None) -> GateResult:
+def check(
+    locations: Mapping[str, str] | None = None, read_log: Callable[[Path], pd.DataFrame] | None = None
+) -> GateResult:
     """Every reason that blocks the final stage, and the reasons cleared by a recorded exception.
 
     `read_log` reads the feedback log (default: analysis.feedback.read_log).
@@ -198,14 +242,24 @@ def check(locations: Mapping[str, str] | None = None,
         except InputError as exc:
             reasons += _input_reasons(exc)
         if not paths.resolve(Path(loc["inventory_dir"], "provisions.csv")).exists():
-            reasons.append(Reason("input", loc["inventory_dir"], "the inventory tables are missing: "
-                                  "build the draft (`make report`) before the final stage"))
+            reasons.append(
+                Reason(
+                    "input",
+                    loc["inventory_dir"],
+                    "the inventory tables are missing: build the draft (`make report`) before the final stage",
+                )
+            )
         reasons += uncertain_foundations(ft.uncertain_evidence(table, ft.inventory_confidence(loc)))
 
     log_path = paths.resolve(loc["feedback_log_in"])
     if not log_path.exists():
-        reasons.append(Reason("input", paths.relative(log_path), "no feedback log: put the reviewed DOCX files in "
-                              "data/raw/feedback/ and run `make feedback`"))
+        reasons.append(
+            Reason(
+                "input",
+                paths.relative(log_path),
+                "no feedback log: put the reviewed DOCX files in data/raw/feedback/ and run `make feedback`",
+            )
+        )
     else:
         if read_log is None:
             from analysis.chapters.findings.feedback import read_log
@@ -234,13 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     for reason, exc in result.excepted:
         print(f"  excepted: {reason.line()} — {exc.reason} ({exc.who}, {exc.date.isoformat()})")
     for exc in result.unused:
-        print(f"  note: the exception for {exc.subject} ({exc.rule or 'any rule'}) clears nothing; remove it or fix its subject")
+        print(
+            f"  note: the exception for {exc.subject} ({exc.rule or 'any rule'}) clears nothing; remove it or fix its subject"
+        )
     if result.clear:
         print(f"✔ final gate: clear ({len(result.excepted)} exception(s) recorded, stated in the final report)")
         return 0
     print(f"✖ final gate: {len(result.reasons)} reason(s) block the final report:", file=sys.stderr)
     for reason in result.reasons:
         print(f"  {reason.line()}", file=sys.stderr)
-    print("Answer the comments in the feedback log, add validation, or record an exception in "
-          f"{args['exceptions_in']} (finding or comment, rule, reason, who, date).", file=sys.stderr)
+    print(
+        "Answer the comments in the feedback log, add validation, or record an exception in "
+        f"{args['exceptions_in']} (finding or comment, rule, reason, who, date).",
+        file=sys.stderr,
+    )
     return 1

@@ -74,8 +74,11 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
     out_dir = paths.resolve(f"reports/{stage}")
     targets = {"html": out_dir / "analysis.html", "docx": out_dir / "analysis.docx", "pdf": out_dir / "analysis.pdf"}
     atomic.write_text(targets["html"], document)
-    print(f"✔ {stage}: {paths.relative(targets['html'])} in {time.perf_counter() - started:.1f} s "
-          f"({rendered} of {len(parts)} chapters rendered, the others from the cache)", flush=True)
+    print(
+        f"✔ {stage}: {paths.relative(targets['html'])} in {time.perf_counter() - started:.1f} s "
+        f"({rendered} of {len(parts)} chapters rendered, the others from the cache)",
+        flush=True,
+    )
     if not documents:
         return {"html": targets["html"]}
     started = time.perf_counter()
@@ -98,15 +101,18 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
         for language, translation, translated_notices in html.translations(document, stage, version):
             for kind, writer in (("docx", write_docx), ("pdf", write_pdf)):
                 targets[f"{kind}-{language}"] = out_dir / f"summary_{language}.{kind}"
-                jobs[f"{kind}-{language}"] = pool.submit(timed_translation, kind, writer, translation,
-                                                         translated_notices, language)
+                jobs[f"{kind}-{language}"] = pool.submit(
+                    timed_translation, kind, writer, translation, translated_notices, language
+                )
         for kind, job in jobs.items():
             print(f"✔ {stage}: {paths.relative(targets[kind])} in {job.result():.1f} s", flush=True)
         if other is not None:
             other.result()
     manifest.write(stage, inputs)
-    print(f"✔ {stage}: documents in {time.perf_counter() - started:.1f} s; {paths.relative(out_dir / 'manifest.json')}",
-          flush=True)
+    print(
+        f"✔ {stage}: documents in {time.perf_counter() - started:.1f} s; {paths.relative(out_dir / 'manifest.json')}",
+        flush=True,
+    )
     return targets
 
 

@@ -20,13 +20,19 @@ from analysis.engine.assemble import crossrefs
 from analysis.engine.assemble.cleanup import project_paths_in
 
 URL = re.compile(r"https?://\S+")
-DEBUG = re.compile(r"\b[A-Z][A-Za-z]+\((?:[a-z_]+=)|\bobject at 0x[0-9a-f]+|Traceback \(most recent call last\)"
-                   r"|\b(?:seed|value|None)\s+None\b|\bNaN\b|\bnan\b|<NA>")
+DEBUG = re.compile(
+    r"\b[A-Z][A-Za-z]+\((?:[a-z_]+=)|\bobject at 0x[0-9a-f]+|Traceback \(most recent call last\)"
+    r"|\b(?:seed|value|None)\s+None\b|\bNaN\b|\bnan\b|<NA>"
+)
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{4}-\d{2} to \d{4}-\d{2}\b|\b\d{2}\.\d{2}\.\d{4}\b")
-PADDED_DATE = re.compile(r"\b0\d (?:January|February|March|April|May|June|July|August|September|October|"
-                         r"November|December) \d{4}\b")
-US_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                     r"December) \d{1,2}, \d{4}\b")
+PADDED_DATE = re.compile(
+    r"\b0\d (?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) \d{4}\b"
+)
+US_DATE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December) \d{1,2}, \d{4}\b"
+)
 ID_COLUMNS = re.compile(r"(?:^|_)id$")
 ID_LIKE = re.compile(r"^(?=.*[A-Z])[A-Z0-9][A-Z0-9.\-]+$")
 
@@ -69,7 +75,7 @@ def plural_units() -> set[str]:
 
 
 def _context(value: str, start: int, end: int) -> str:
-    return " ".join(value[max(0, start - 50):end + 30].split())
+    return " ".join(value[max(0, start - 50) : end + 30].split())
 
 
 def problems(value: str, ids: set[str], terms: glossary.Glossary, units: set[str]) -> list[Problem]:
@@ -86,8 +92,10 @@ def problems(value: str, ids: set[str], terms: glossary.Glossary, units: set[str
     add("date format", PADDED_DATE)
     add("date format", US_DATE)
     if units:
-        add("plural", re.compile(r"(?<![\d.,])\b1 (?:" + "|".join(sorted(map(re.escape, units), key=len, reverse=True))
-                                 + r")\b"))
+        add(
+            "plural",
+            re.compile(r"(?<![\d.,])\b1 (?:" + "|".join(sorted(map(re.escape, units), key=len, reverse=True)) + r")\b"),
+        )
     for path in project_paths_in(value):
         index = value.find(path)
         found.append(Problem("file path", path, _context(value, index, index + len(path))))

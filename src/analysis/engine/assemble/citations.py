@@ -93,8 +93,18 @@ def _read(path: Path, label: str) -> pd.DataFrame | None:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in REQUIRED[label] if c not in frame.columns]
     if missing:
-        raise InputError([Problem(file=paths.relative(path), row=1, column=c, expected=f"a column '{c}'",
-                                  found="columns: " + ", ".join(frame.columns)) for c in missing])
+        raise InputError(
+            [
+                Problem(
+                    file=paths.relative(path),
+                    row=1,
+                    column=c,
+                    expected=f"a column '{c}'",
+                    found="columns: " + ", ".join(frame.columns),
+                )
+                for c in missing
+            ]
+        )
     return frame
 
 
@@ -107,15 +117,18 @@ class Library:
     missing: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, citations: str | Path | None = None, sources: str | Path | None = None) -> "Library":
+    def load(cls, citations: str | Path | None = None, sources: str | Path | None = None) -> Library:
         """The citable facts of one pair of tables, or (by default) of every chapter that writes them:
         data/processed/<folder>/citations.csv and sources.csv (the inventory's, the corridor figures')."""
         library = cls()
         if citations is not None or sources is not None:
             pairs = [(paths.resolve(citations or CITATIONS), paths.resolve(sources or SOURCES))]
         else:
-            pairs = [(folder / "citations.csv", folder / "sources.csv")
-                     for folder in sorted(paths.resolve("data/processed").glob("*/")) if folder.is_dir()]
+            pairs = [
+                (folder / "citations.csv", folder / "sources.csv")
+                for folder in sorted(paths.resolve("data/processed").glob("*/"))
+                if folder.is_dir()
+            ]
             pairs = [pair for pair in pairs if pair[0].exists() or pair[1].exists()]
             if not any(c == paths.resolve(CITATIONS) for c, _ in pairs):
                 library.missing.append(CITATIONS)
@@ -137,30 +150,61 @@ class Library:
             for number, row in enumerate(source_rows.to_dict("records"), start=2):
                 key = row["source_id"].strip()
                 if not key or key in self.sources:
-                    problems.append(Problem(file=paths.relative(sources_path), row=number, column="source_id",
-                                            expected="an id that no other source has", found=key))
+                    problems.append(
+                        Problem(
+                            file=paths.relative(sources_path),
+                            row=number,
+                            column="source_id",
+                            expected="an id that no other source has",
+                            found=key,
+                        )
+                    )
                     continue
                 self.sources[key] = Source(
-                    id=key, title=row["title"].strip(), address=row["address"].strip(),
-                    **{k: str(row.get(k, "")).strip() for k in ("title_en", "publisher", "source_date", "checked_on")})
+                    id=key,
+                    title=row["title"].strip(),
+                    address=row["address"].strip(),
+                    **{k: str(row.get(k, "")).strip() for k in ("title_en", "publisher", "source_date", "checked_on")},
+                )
         if fact_rows is not None:
             for number, row in enumerate(fact_rows.to_dict("records"), start=2):
                 key = row["fact_id"].strip()
                 ids = tuple(s.strip() for s in row["source_ids"].split(";") if s.strip())
                 unknown = [s for s in ids if s not in self.sources]
                 if unknown:
-                    problems.append(Problem(file=paths.relative(citations_path), row=number, column="source_ids",
-                                            expected=f"ids of {paths.relative(sources_path)}",
-                                            found=", ".join(unknown)))
+                    problems.append(
+                        Problem(
+                            file=paths.relative(citations_path),
+                            row=number,
+                            column="source_ids",
+                            expected=f"ids of {paths.relative(sources_path)}",
+                            found=", ".join(unknown),
+                        )
+                    )
                 footnote = row["footnote"].strip() or str(row.get("short", "")).strip()
                 if not footnote:
-                    problems.append(Problem(file=paths.relative(citations_path), row=number, column="footnote",
-                                            expected="the text of the footnote", found=""))
+                    problems.append(
+                        Problem(
+                            file=paths.relative(citations_path),
+                            row=number,
+                            column="footnote",
+                            expected="the text of the footnote",
+                            found="",
+                        )
+                    )
                 if key in self.facts:
-                    problems.append(Problem(file=paths.relative(citations_path), row=number, column="fact_id",
-                                            expected="an id that no other citation has", found=key))
-                self.facts[key] = Fact(id=key, short=str(row.get("short", "")).strip(), footnote=footnote,
-                                       source_ids=ids)
+                    problems.append(
+                        Problem(
+                            file=paths.relative(citations_path),
+                            row=number,
+                            column="fact_id",
+                            expected="an id that no other citation has",
+                            found=key,
+                        )
+                    )
+                self.facts[key] = Fact(
+                    id=key, short=str(row.get("short", "")).strip(), footnote=footnote, source_ids=ids
+                )
         return problems
 
     def knows(self, id: str) -> bool:
@@ -218,8 +262,14 @@ def resolve(soup: BeautifulSoup, library: Library) -> Resolution:
         kind, ids = match.group(1), parse(match.group(2))
         unknown = [i for i in ids if not library.knows(i)]
         if unknown:
-            reason = (f"the citation tables are missing ({', '.join(library.missing)}: the legal-framework "
-                      "chapter writes them)") if library.missing else f"not in {CITATIONS} or {SOURCES}"
+            reason = (
+                (
+                    f"the citation tables are missing ({', '.join(library.missing)}: the legal-framework "
+                    "chapter writes them)"
+                )
+                if library.missing
+                else f"not in {CITATIONS} or {SOURCES}"
+            )
             problems.append(f"{where(node)}: unknown citation {', '.join('[@' + i + ']' for i in unknown)} ({reason})")
             return None
         if kind == "#":
@@ -227,8 +277,9 @@ def resolve(soup: BeautifulSoup, library: Library) -> Resolution:
             return _reference_links(soup, numbers)
         result.footnotes += 1
         number = result.footnotes
-        ref = soup.new_tag("a", href=f"#fn-{number}", id=f"fnref-{number}",
-                           attrs={"class": "footnote-ref", "role": "doc-noteref"})
+        ref = soup.new_tag(
+            "a", href=f"#fn-{number}", id=f"fnref-{number}", attrs={"class": "footnote-ref", "role": "doc-noteref"}
+        )
         shorts = [library.facts[i].short for i in ids if i in library.facts and library.facts[i].short]
         if shorts:
             ref["title"] = "; ".join(shorts)
@@ -272,7 +323,11 @@ def references_html(resolution: Resolution, library: Library, title: str = "Refe
     """The References list: the sources cited, numbered as the footnotes and tables cite them."""
     if not resolution.cited:
         return ""
-    items = "".join(f'<li><span id="ref-{n}"></span>{library.sources[s].reference_html()}</li>'
-                    for n, s in enumerate(resolution.cited, start=1))
-    return (f'<section class="references" id="references"><h1 class="unnumbered" id="references-heading">{html.escape(title)}</h1>'
-            f'<ol class="references">{items}</ol></section>')
+    items = "".join(
+        f'<li><span id="ref-{n}"></span>{library.sources[s].reference_html()}</li>'
+        for n, s in enumerate(resolution.cited, start=1)
+    )
+    return (
+        f'<section class="references" id="references"><h1 class="unnumbered" id="references-heading">{html.escape(title)}</h1>'
+        f'<ol class="references">{items}</ol></section>'
+    )

@@ -22,10 +22,10 @@ from analysis.engine.assemble.common import replace_in_text
 PROJECT_PATH = re.compile(r"(?<![\w/.])(?:data|config)/[\w.\-/]*\w")
 FILE_NAME = re.compile(r"(?<![\w/.\-])[\w\-]+\.(?:csv|xlsx|json|yaml|yml|ipynb|qdpx|qdc)\b")
 ID_LIST = re.compile(r"\s*[;,]\s*")
-WORDS = {"en": {"numbers": "register of computed numbers", "config": "configuration of the corridor",
-                "chapter": "chapter"},
-         "ru": {"numbers": "реестр рассчитанных показателей", "config": "конфигурация коридора",
-                "chapter": "глава"}}
+WORDS = {
+    "en": {"numbers": "register of computed numbers", "config": "configuration of the corridor", "chapter": "chapter"},
+    "ru": {"numbers": "реестр рассчитанных показателей", "config": "конфигурация коридора", "chapter": "глава"},
+}
 
 
 class SourceWords:
@@ -115,4 +115,3 @@ def short_citations_in_tables(part: Tag | None, library: Library) -> int:
 def project_paths_in(text: str) -> list[str]:
     """Project paths a text still shows (for the checks of the built report)."""
     return PROJECT_PATH.findall(text) + FILE_NAME.findall(text)
-

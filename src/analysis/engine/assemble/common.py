@@ -7,8 +7,8 @@ import datetime as dt
 import functools
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 from bs4 import NavigableString, Tag
@@ -34,7 +34,7 @@ STAGE_MARKS = words("en")["stage_marks"]
 def build_date() -> dt.date:
     """The document date: SOURCE_DATE_EPOCH (the last commit's date under make), so builds are repeatable."""
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date()
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date()
 
 
 # ---------------------------------------------------------------- editing the assembled HTML
@@ -43,8 +43,11 @@ SKIP_TEXT_IN = {"code", "pre", "script", "style", "title"}
 
 def text_nodes(root: Tag) -> list[NavigableString]:
     """The document's visible text nodes (not code, styles or comments), listed before any edit."""
-    return [node for node in root.find_all(string=True)
-            if type(node) is NavigableString and not any(p.name in SKIP_TEXT_IN for p in node.parents)]
+    return [
+        node
+        for node in root.find_all(string=True)
+        if type(node) is NavigableString and not any(p.name in SKIP_TEXT_IN for p in node.parents)
+    ]
 
 
 def replace_in_text(root: Tag, pattern: re.Pattern, replace: Callable[[re.Match, NavigableString], list | None]) -> int:
@@ -62,7 +65,7 @@ def replace_in_text(root: Tag, pattern: re.Pattern, replace: Callable[[re.Match,
             replacement = replace(match, node)
             if replacement is None:
                 continue
-            pieces.append(value[position:match.start()])
+            pieces.append(value[position : match.start()])
             pieces.extend(replacement)
             position = match.end()
             count += 1
@@ -78,7 +81,7 @@ def replace_in_text(root: Tag, pattern: re.Pattern, replace: Callable[[re.Match,
 
 
 def where(node) -> str:
-    """"10_legal_framework.ipynb, cell 'registration'": where a piece of the assembled HTML comes from."""
+    """ "10_legal_framework.ipynb, cell 'registration'": where a piece of the assembled HTML comes from."""
     cell = node.find_parent(id=re.compile(r"^cell-id="))
     part = node.find_parent(attrs={"data-notebook": True})
     place = f"{part['data-notebook']}.ipynb" if part is not None else "the assembled report"

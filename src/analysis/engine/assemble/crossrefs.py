@@ -50,7 +50,7 @@ def take_label(element: Tag) -> str | None:
             continue
         match = LABEL.search(node)
         if match:
-            node.replace_with(node[:match.start()])
+            node.replace_with(node[: match.start()])
             return match.group(1)
         return None
     return None
@@ -65,8 +65,9 @@ def resolve(soup: BeautifulSoup, targets: dict[str, Target]) -> None:
         key = label[0].lower() + label[1:]
         target = targets.get(key)
         if target is None:
-            problems.append(f"{where(node)}: no heading, table or figure is labelled {{#{key}}} "
-                            f"(referred to as [@{label}])")
+            problems.append(
+                f"{where(node)}: no heading, table or figure is labelled {{#{key}}} (referred to as [@{label}])"
+            )
             return None
         link = soup.new_tag("a", href=f"#{target.anchor}", attrs={"class": "xref"})
         link.string = target.text[0].upper() + target.text[1:] if label[0].isupper() else target.text

@@ -118,8 +118,11 @@ def html_for_pandoc(document: str, language: str = "en") -> str:
     # pages inside a block: only the divisions the writers act on stay.
     for division in soup.find_all(["div", "section"]):
         classes = set(division.get("class") or [])
-        if not (classes & {"page-break", "contents-here", "footnotes", "table-block"} or division.get("data-custom-style")
-                or division.get("role") == "doc-endnotes"):
+        if not (
+            classes & {"page-break", "contents-here", "footnotes", "table-block"}
+            or division.get("data-custom-style")
+            or division.get("role") == "doc-endnotes"
+        ):
             division.unwrap()
     _landscape_sections(soup)
     for block in soup.select("div.table-block"):
@@ -133,6 +136,7 @@ _DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([^"]+)"')
 def write_pandoc_input(document: str, folder: Path, language: str = "en") -> Path:
     """`in.html` for pandoc in `folder`, its images saved beside it: pandoc reads a document with its
     images inline (data: URIs) several times more slowly."""
+
     def save(match: re.Match) -> str:
         data = base64.b64decode(match.group(2))
         name = f"img-{hashlib.sha256(data).hexdigest()[:16]}.{match.group(1)}"
@@ -162,15 +166,22 @@ def _two_pairs_a_row(table, soup: BeautifulSoup) -> None:
 
 
 def _metadata_file(folder: Path, stage: str, version: str, notices: list[str], language: str = "en") -> Path:
-    rep = config.get("report") if language == "en" else {**config.get("report"),
-                                                         **config.get(f"translations.{language}.report")}
+    rep = (
+        config.get("report")
+        if language == "en"
+        else {**config.get("report"), **config.get(f"translations.{language}.report")}
+    )
     vocabulary = words(language)
-    meta = {"title": rep["title"], "subtitle": f"{rep.get('subtitle', '')} — {vocabulary['stage'][stage]}",
-            "author": [rep["author"]], "date": _house_date(build_date(), language),
-            "abstract": "\n\n".join(notices) + f"\n\n{vocabulary['prepared_for']}: {rep['commissioned_by']}. "
-                        f"{vocabulary['version']} {version}.",
-            "lang": rep.get("language", "en") if language == "en" else language,
-            "abstract-title": vocabulary["status"]}
+    meta = {
+        "title": rep["title"],
+        "subtitle": f"{rep.get('subtitle', '')} — {vocabulary['stage'][stage]}",
+        "author": [rep["author"]],
+        "date": _house_date(build_date(), language),
+        "abstract": "\n\n".join(notices) + f"\n\n{vocabulary['prepared_for']}: {rep['commissioned_by']}. "
+        f"{vocabulary['version']} {version}.",
+        "lang": rep.get("language", "en") if language == "en" else language,
+        "abstract-title": vocabulary["status"],
+    }
     path = folder / "metadata.yaml"
     path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8")
     return path
@@ -182,16 +193,29 @@ def _house_date(value, language: str) -> str:
     return text.house_date(value) if language == "en" else languages.house_date(value, language)
 
 
-def write_docx(document: str, target: Path, stage: str, version: str, notices: list[str],
-               language: str = "en") -> None:
+def write_docx(document: str, target: Path, stage: str, version: str, notices: list[str], language: str = "en") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_pandoc_input(document, folder, language)
         meta = _metadata_file(folder, stage, version, notices, language)
         out = folder / "out.docx"
-        subprocess.run([_pandoc(), "in.html", "-f", "html", "-t", "docx", f"--lua-filter={LUA_FILTER}",
-                        f"--reference-doc={paths.resolve(REFERENCE_DOCX)}", f"--metadata-file={meta}",
-                        "-o", str(out)], cwd=folder, check=True)
+        subprocess.run(
+            [
+                _pandoc(),
+                "in.html",
+                "-f",
+                "html",
+                "-t",
+                "docx",
+                f"--lua-filter={LUA_FILTER}",
+                f"--reference-doc={paths.resolve(REFERENCE_DOCX)}",
+                f"--metadata-file={meta}",
+                "-o",
+                str(out),
+            ],
+            cwd=folder,
+            check=True,
+        )
         contents = _contents_entries(document)
         _finish_docx(out, stage, contents, language)
         atomic.write_bytes(target, atomic.deterministic_zip(out.read_bytes()))
@@ -224,12 +248,14 @@ def _finish_docx(path: Path, stage: str, contents: list[tuple[int, str, str]], l
     for table, width in _tables_with_widths(document):
         _fit_columns(table, width)
     _describe_pictures(document)
-    moment = dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH") or 0), tz=dt.timezone.utc).replace(tzinfo=None)
+    moment = dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH") or 0), tz=dt.UTC).replace(tzinfo=None)
     props = document.core_properties
     props.created = props.modified = moment
     props.last_modified_by = props.author = config.get("report.author")
     props.revision = 1
-    props.title = config.get("report.title") if language == "en" else config.get(f"translations.{language}.report.title")
+    props.title = (
+        config.get("report.title") if language == "en" else config.get(f"translations.{language}.report.title")
+    )
     props.language = language
     document.save(str(path))
 
@@ -294,18 +320,27 @@ def _fill_contents(document, entries: list[tuple[int, str, str]], title: str) ->
     if marker is None:
         return
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    paragraphs = [f'<w:p {ns}><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>{html.escape(title)}</w:t></w:r></w:p>']
+    paragraphs = [
+        f'<w:p {ns}><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>{html.escape(title)}</w:t></w:r></w:p>'
+    ]
     for index, (level, anchor, label) in enumerate(entries):
-        start = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" '
-                 '\\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>') if index == 0 else ""
+        start = (
+            (
+                '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" '
+                '\\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            )
+            if index == 0
+            else ""
+        )
         end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if index == len(entries) - 1 else ""
         paragraphs.append(
             f'<w:p {ns}><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{start}'
             f'<w:hyperlink w:anchor="{html.escape(anchor)}" w:history="1"><w:r><w:t xml:space="preserve">'
-            f'{html.escape(label)}</w:t></w:r>'
+            f"{html.escape(label)}</w:t></w:r>"
             f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF '
             f'{html.escape(anchor)} \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink>{end}</w:p>')
+            f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink>{end}</w:p>'
+        )
     for xml in paragraphs:
         marker._p.addprevious(parse_xml(xml))
     marker._p.getparent().remove(marker._p)
@@ -321,8 +356,11 @@ def _tables_with_widths(document):
         if child.tag == qn("w:tbl"):
             pending.append(child)
             continue
-        sect = child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") if child.tag == qn("w:p") else (
-            child if child.tag == qn("w:sectPr") else None)
+        sect = (
+            child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+            if child.tag == qn("w:p")
+            else (child if child.tag == qn("w:sectPr") else None)
+        )
         if sect is not None and pending:
             width = _text_width(sect)
             for element in pending:
@@ -409,8 +447,7 @@ def _fit_columns(table, total_width) -> None:
 
 
 # ---------------------------------------------------------------- the PDF
-def write_pdf(document: str, target: Path, stage: str, version: str, notices: list[str],
-              language: str = "en") -> None:
+def write_pdf(document: str, target: Path, stage: str, version: str, notices: list[str], language: str = "en") -> None:
     import typst
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -418,25 +455,45 @@ def write_pdf(document: str, target: Path, stage: str, version: str, notices: li
         write_pandoc_input(document, folder, language)
         meta = _metadata_file(folder, stage, version, notices, language)
         # typst resolves images relative to the .typ file, so pandoc runs inside the folder (pitfall G9).
-        subprocess.run([_pandoc(), "in.html", "-f", "html", "-t", "typst", "-s", f"--lua-filter={LUA_FILTER}",
-                        "--extract-media=media", f"--metadata-file={meta}", "-V", "papersize=a4",
-                        "-V", "fontsize=10pt", "-o", "report.typ"], cwd=folder, check=True)
+        subprocess.run(
+            [
+                _pandoc(),
+                "in.html",
+                "-f",
+                "html",
+                "-t",
+                "typst",
+                "-s",
+                f"--lua-filter={LUA_FILTER}",
+                "--extract-media=media",
+                f"--metadata-file={meta}",
+                "-V",
+                "papersize=a4",
+                "-V",
+                "fontsize=10pt",
+                "-o",
+                "report.typ",
+            ],
+            cwd=folder,
+            check=True,
+        )
         typ = folder / "report.typ"
         typ.write_text(_typst_preamble(stage, language) + typ.read_text(encoding="utf-8"), encoding="utf-8")
-        pdf = typst.compile(str(typ), root=str(folder),
-                            timestamp=int(os.environ.get("SOURCE_DATE_EPOCH") or 0))
+        pdf = typst.compile(str(typ), root=str(folder), timestamp=int(os.environ.get("SOURCE_DATE_EPOCH") or 0))
         atomic.write_bytes(target, pdf)
 
 
 def _typst_preamble(stage: str, language: str = "en") -> str:
     marks = STAGE_MARKS if language == "en" else words(language)["stage_marks"]
     mark = marks[stage].replace('"', "'")
-    return (f'#set page(header: align(right, text(size: 8pt, fill: gray)[{mark}]), numbering: "1")\n'
-            '#show table: set text(size: 7.5pt)\n#show figure: set block(breakable: true)\n'
-            # Chapters start on a new page, as in the Word file.
-            '#show heading.where(level: 1): it => { pagebreak(weak: true); it }\n'
-            # Our captions carry their own numbers ("Figure 3.1."), so typst must not add another.
-            '#set figure(numbering: none)\n#show figure.caption: it => it.body\n')
+    return (
+        f'#set page(header: align(right, text(size: 8pt, fill: gray)[{mark}]), numbering: "1")\n'
+        "#show table: set text(size: 7.5pt)\n#show figure: set block(breakable: true)\n"
+        # Chapters start on a new page, as in the Word file.
+        "#show heading.where(level: 1): it => { pagebreak(weak: true); it }\n"
+        # Our captions carry their own numbers ("Figure 3.1."), so typst must not add another.
+        "#set figure(numbering: none)\n#show figure.caption: it => it.body\n"
+    )
 
 
 # ---------------------------------------------------------------- the style template
@@ -450,8 +507,9 @@ def write_reference_docx(target: Path) -> Path:
 
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "default.docx"
-        data = subprocess.run([_pandoc(), "--print-default-data-file", "reference.docx"], capture_output=True,
-                              check=True).stdout
+        data = subprocess.run(
+            [_pandoc(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+        ).stdout
         raw.write_bytes(data)
         document = docx.Document(str(raw))
         styles = document.styles
@@ -462,7 +520,9 @@ def write_reference_docx(target: Path) -> Path:
                 styles[name].font.size = Pt(8 if name == "Compact" else 10)
         _style(styles, "Body Text").paragraph_format.space_before = Pt(3)
         _style(styles, "Body Text").paragraph_format.space_after = Pt(6)
-        _style(styles, "Compact").paragraph_format.space_before = _style(styles, "Compact").paragraph_format.space_after = Pt(1)
+        _style(styles, "Compact").paragraph_format.space_before = _style(
+            styles, "Compact"
+        ).paragraph_format.space_after = Pt(1)
         for level, size in ((1, 16), (2, 13), (3, 11.5)):
             style = styles[f"Heading {level}"]
             style.font.name = "Calibri"
@@ -489,8 +549,9 @@ def write_reference_docx(target: Path) -> Path:
             entry.paragraph_format.left_indent = Pt(0 if level == 1 else 14)
             entry.paragraph_format.space_after = Pt(2)
             # Word's "Update field" writes a tab and the page number: right-aligned, with dots.
-            entry.paragraph_format.tab_stops.add_tab_stop(A4_WIDTH - 2 * MARGIN, WD_TAB_ALIGNMENT.RIGHT,
-                                                          WD_TAB_LEADER.DOTS)
+            entry.paragraph_format.tab_stops.add_tab_stop(
+                A4_WIDTH - 2 * MARGIN, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+            )
         styles["Footnote Text"].font.size = Pt(8.5)
         margins = styles["Table"].element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
         for side in ("left", "right"):

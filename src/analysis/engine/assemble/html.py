@@ -33,8 +33,22 @@ from analysis.engine.runner import RunError, discover
 DROP_TAGS = {"parameters", "injected-parameters", "remove"}
 FRONT_TAG = "front-matter"
 REPORT_MIME = {"text/html", "text/markdown", "image/png", "image/svg+xml"}
-KEY_PACKAGES = ["pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "papermill", "nbconvert", "nbclient",
-                "pypandoc-binary", "typst", "python-docx", "lifelines", "krippendorff", "holidays"]
+KEY_PACKAGES = [
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "seaborn",
+    "openpyxl",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "pypandoc-binary",
+    "typst",
+    "python-docx",
+    "lifelines",
+    "krippendorff",
+    "holidays",
+]
 
 
 def executed_paths(stage: str) -> list[Path]:
@@ -61,8 +75,11 @@ def report_settings(nb: nbformat.NotebookNode) -> dict:
 def shown_outputs(outputs: list) -> list:
     """The outputs a reader sees: tables, figures, Markdown. A bare value's repr (a recorded number echoed
     by the last line of a cell) and printed text are machinery, never report content."""
-    return [o for o in outputs if o.get("output_type") in ("display_data", "execute_result")
-            and set(o.get("data", {})) & REPORT_MIME]
+    return [
+        o
+        for o in outputs
+        if o.get("output_type") in ("display_data", "execute_result") and set(o.get("data", {})) & REPORT_MIME
+    ]
 
 
 def split_cells(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
@@ -90,8 +107,13 @@ def front_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _exporter() -> HTMLExporter:
-    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True, exclude_anchor_links=True)
+    return HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
 
 
 def render(nb: nbformat.NotebookNode) -> str:
@@ -188,12 +210,14 @@ def number_document(soup: BeautifulSoup, language: str = "en") -> Numbering:
                     prefix = number
                     element.clear()
                     element.append(f"{prefix} {title}")
-                    reference = (f"{vocabulary['chapter']} {number}" if level == 1 else
-                                 f"{vocabulary['section']} {number}")
+                    reference = (
+                        f"{vocabulary['chapter']} {number}" if level == 1 else f"{vocabulary['section']} {number}"
+                    )
                 toc.append((level, anchor, prefix, title))
                 if level == 1:
-                    _notebook_target(targets, element, "annex" if lettered else "sec",
-                                     crossrefs.Target(anchor, reference))
+                    _notebook_target(
+                        targets, element, "annex" if lettered else "sec", crossrefs.Target(anchor, reference)
+                    )
                 if label:
                     targets[label] = crossrefs.Target(anchor, reference)
             elif "caption" in classes:
@@ -212,7 +236,9 @@ def number_document(soup: BeautifulSoup, language: str = "en") -> Numbering:
                     continue
                 name = f"{vocabulary[kind]} {number}"
                 strong.string = f"{name}."
-                anchor = f"{prefix}-{number.replace('.', '-')}" if chap else f"{prefix}-front-{unnumbered_seen}-{number}"
+                anchor = (
+                    f"{prefix}-{number.replace('.', '-')}" if chap else f"{prefix}-front-{unnumbered_seen}-{number}"
+                )
                 _caption_anchor(element, anchor, soup)
                 if label:
                     targets[label if ":" in label else f"{prefix}:{label}"] = crossrefs.Target(anchor, name)
@@ -232,10 +258,16 @@ def _data_label(element: Tag) -> str | None:
 
 
 def toc_html(toc: list[tuple[int, str, str, str]], language: str = "en") -> str:
-    items = [f'<li class="toc-l{level}"><a href="#{anchor}">{html.escape(number)} {html.escape(title)}</a></li>'
-             for level, anchor, number, title in toc if level <= 2]
-    return (f'<nav class="toc"><h2 class="unnumbered">{html.escape(words(language)["contents"])}</h2><ul>'
-            + "".join(items) + "</ul></nav>")
+    items = [
+        f'<li class="toc-l{level}"><a href="#{anchor}">{html.escape(number)} {html.escape(title)}</a></li>'
+        for level, anchor, number, title in toc
+        if level <= 2
+    ]
+    return (
+        f'<nav class="toc"><h2 class="unnumbered">{html.escape(words(language)["contents"])}</h2><ul>'
+        + "".join(items)
+        + "</ul></nav>"
+    )
 
 
 # ---------------------------------------------------------------- cover and annexes
@@ -273,22 +305,32 @@ def title_page(stage: str, version: str, language: str = "en") -> tuple[str, lis
         notices.append(synthetic)
     as_of = config.run_setting("as_of")
     date_of = text.house_date if language == "en" else (lambda d: languages.house_date(d, language))
-    rows = [(vocabulary["prepared_for"], rep["commissioned_by"]), (vocabulary["prepared_by"], rep["author"]),
-            (vocabulary["status"], vocabulary["stage"][stage]), (vocabulary["version"], version),
-            (vocabulary["date"], date_of(build_date())), (vocabulary["rules_as_of"], date_of(as_of))]
+    rows = [
+        (vocabulary["prepared_for"], rep["commissioned_by"]),
+        (vocabulary["prepared_by"], rep["author"]),
+        (vocabulary["status"], vocabulary["stage"][stage]),
+        (vocabulary["version"], version),
+        (vocabulary["date"], date_of(build_date())),
+        (vocabulary["rules_as_of"], date_of(as_of)),
+    ]
     meta = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
-    boxes = "".join(f'<div class="notice notice-{"synthetic" if i else "stage"}"><p>{html.escape(n)}</p></div>'
-                    for i, n in enumerate(notices))
-    page = (f'<section class="title-page"><p class="doc-title">{html.escape(rep["title"])}</p>'
-            f'<p class="doc-subtitle">{html.escape(rep.get("subtitle", ""))}</p>{boxes}'
-            f'<table class="title-meta">{meta}</table></section>')
+    boxes = "".join(
+        f'<div class="notice notice-{"synthetic" if i else "stage"}"><p>{html.escape(n)}</p></div>'
+        for i, n in enumerate(notices)
+    )
+    page = (
+        f'<section class="title-page"><p class="doc-title">{html.escape(rep["title"])}</p>'
+        f'<p class="doc-subtitle">{html.escape(rep.get("subtitle", ""))}</p>{boxes}'
+        f'<table class="title-meta">{meta}</table></section>'
+    )
     return page, notices
 
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=paths.input_root(), capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=paths.input_root(), capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
 
@@ -302,8 +344,11 @@ def reproducibility_annex(stage: str, inputs: dict[str, str]) -> str:
             versions.append((name, importlib_metadata.version(name)))
         except importlib_metadata.PackageNotFoundError:
             continue
-    rows_inputs = "".join(f"<tr><td>{html.escape(p)}</td><td><code>{h[:16]}</code></td></tr>"
-                          for p, h in sorted(inputs.items()) if p.startswith(("data/", "config/")))
+    rows_inputs = "".join(
+        f"<tr><td>{html.escape(p)}</td><td><code>{h[:16]}</code></td></tr>"
+        for p, h in sorted(inputs.items())
+        if p.startswith(("data/", "config/"))
+    )
     rows_versions = "".join(f"<tr><td>{html.escape(n)}</td><td>{html.escape(v)}</td></tr>" for n, v in versions)
     status = " (with uncommitted changes to inputs or code)" if dirty else ""
     return f"""
@@ -330,11 +375,14 @@ def abbreviations_html(used: list[glossary.Entry], language: str = "en") -> str:
     vocabulary = words(language)
     if not used:
         return ""
-    rows = "".join(f"<tr><td>{html.escape(e.abbreviation)}</td><td>{html.escape(e.meaning(language))}</td></tr>"
-                   for e in used)
-    return (f'<section class="abbreviations"><h1 class="unnumbered">{html.escape(vocabulary["abbreviations"])}</h1>'
-            f'<table class="data-table abbreviation-table"><tr><th>{html.escape(vocabulary["abbreviation"])}</th>'
-            f'<th>{html.escape(vocabulary["meaning"])}</th></tr>{rows}</table></section>')
+    rows = "".join(
+        f"<tr><td>{html.escape(e.abbreviation)}</td><td>{html.escape(e.meaning(language))}</td></tr>" for e in used
+    )
+    return (
+        f'<section class="abbreviations"><h1 class="unnumbered">{html.escape(vocabulary["abbreviations"])}</h1>'
+        f'<table class="data-table abbreviation-table"><tr><th>{html.escape(vocabulary["abbreviation"])}</th>'
+        f"<th>{html.escape(vocabulary['meaning'])}</th></tr>{rows}</table></section>"
+    )
 
 
 # ---------------------------------------------------------------- the HTML document
@@ -354,10 +402,12 @@ def chapter_html(name: str, nb: nbformat.NotebookNode) -> dict:
     body, annex = split_cells(nb)
     front = front_cells(nb)
     classes = "chapter" if settings["numbered"] else "chapter unnumbered-chapter"
-    return {"settings": settings,
-            "front": f'<div class="front-matter" data-notebook="{name}">{render(front)}</div>' if front.cells else "",
-            "chapter": f'<div class="{classes}" data-notebook="{name}" lang="{settings["language"]}">{render(body)}</div>',
-            "annex": f'<div class="annex" data-notebook="{name}">{render(annex)}</div>' if annex.cells else ""}
+    return {
+        "settings": settings,
+        "front": f'<div class="front-matter" data-notebook="{name}">{render(front)}</div>' if front.cells else "",
+        "chapter": f'<div class="{classes}" data-notebook="{name}" lang="{settings["language"]}">{render(body)}</div>',
+        "annex": f'<div class="annex" data-notebook="{name}">{render(annex)}</div>' if annex.cells else "",
+    }
 
 
 def collect_parts(stage: str, inputs: dict[str, str], chapters: list[dict] | None = None) -> Parts:
@@ -382,31 +432,35 @@ def collect_parts(stage: str, inputs: dict[str, str], chapters: list[dict] | Non
         if piece["annex"]:
             (parts.annexes if settings["numbered"] else late_annexes).append(piece["annex"])
     parts.annexes.extend(late_annexes)
-    parts.annexes.append(f'<div class="annex" data-notebook="reproducibility">{reproducibility_annex(stage, inputs)}</div>')
+    parts.annexes.append(
+        f'<div class="annex" data-notebook="reproducibility">{reproducibility_annex(stage, inputs)}</div>'
+    )
     return parts
 
 
-def build_html(stage: str, version: str, inputs: dict[str, str],
-               chapters: list[dict] | None = None) -> tuple[str, list[str]]:
+def build_html(
+    stage: str, version: str, inputs: dict[str, str], chapters: list[dict] | None = None
+) -> tuple[str, list[str]]:
     parts = collect_parts(stage, inputs, chapters)
     title, notices = title_page(stage, version)
     rep = config.get("report")
     translations = "".join(
         f'<section class="translation" id="translation-{language}" lang="{language}" '
         f'data-title="{html.escape(config.get(f"translations.{language}.report.title"))}">{"".join(chunks)}</section>'
-        for language, chunks in sorted(parts.translations.items()))
+        for language, chunks in sorted(parts.translations.items())
+    )
     doc = f"""<!DOCTYPE html>
-<html lang="{html.escape(rep.get('language', 'en'))}"><head><meta charset="utf-8"/>
+<html lang="{html.escape(rep.get("language", "en"))}"><head><meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-<title>{html.escape(rep['title'])} ({stage})</title>
-<style>{CSS_FILE.read_text(encoding='utf-8')}</style></head>
+<title>{html.escape(rep["title"])} ({stage})</title>
+<style>{CSS_FILE.read_text(encoding="utf-8")}</style></head>
 <body class="stage-{stage}">
 {title}
-<section class="front-matter-part">{''.join(parts.front)}</section>
+<section class="front-matter-part">{"".join(parts.front)}</section>
 <div id="toc-placeholder"></div>
 <div id="abbreviations-placeholder"></div>
-<main id="report-body">{''.join(parts.body)}</main>
-<section id="report-annexes"><h1 class="unnumbered part-title">{words('en')['annexes']}</h1>{''.join(parts.annexes)}</section>
+<main id="report-body">{"".join(parts.body)}</main>
+<section id="report-annexes"><h1 class="unnumbered part-title">{words("en")["annexes"]}</h1>{"".join(parts.annexes)}</section>
 {translations}
 </body></html>"""
     soup = BeautifulSoup(doc, "html.parser")
@@ -483,8 +537,11 @@ def translation_document(document: str, language: str, stage: str, version: str)
     references = soup.find("section", class_="references")
     cited = references if references is not None and section.select("a.ref-number") else None
     head = soup.find("head")
-    alone = BeautifulSoup(f'<!DOCTYPE html><html lang="{language}">{head}<body class="stage-{stage}">{title}'
-                          f'{"".join(str(c) for c in section.contents)}{cited or ""}</body></html>', "html.parser")
+    alone = BeautifulSoup(
+        f'<!DOCTYPE html><html lang="{language}">{head}<body class="stage-{stage}">{title}'
+        f"{''.join(str(c) for c in section.contents)}{cited or ''}</body></html>",
+        "html.parser",
+    )
     anchors = {tag["id"] for tag in alone.find_all(id=True)}
     for link in alone.select('a[href^="#"]'):  # a link into the English report has no target here
         if link["href"][1:] not in anchors:
