@@ -57,6 +57,15 @@ def built_report() -> Path:
     return build_pipeline("draft") / "reports" / "draft"
 
 
+@pytest.fixture(scope="session")
+def pdf_pages(built_report) -> list[str]:
+    """The text of every page of the built PDF, extracted once for the tests that read it (pypdf takes
+    seconds per hundred pages)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(str(built_report / "analysis.pdf")).pages]
+
+
 #: What a copy of the project needs to build with `make` (the package itself runs from the repository's .venv).
 PROJECT_ITEMS = (
     "Makefile",

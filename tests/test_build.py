@@ -85,6 +85,17 @@ def test_a_changed_input_or_missing_stamp_reruns_the_notebook_and_may_rerun_what
     assert build.own_reason(project["20_b"], specs, "draft") == "not built yet"
 
 
+def test_an_executed_notebook_replaced_after_its_build_reruns(project):
+    """`git checkout reports/` puts back an older run: the report must not be assembled from it."""
+    specs = list(project.values())
+    assert build.own_reason(project["10_a"], specs, "draft") is None
+    os.utime(build.executed("draft", "10_a"), (time.time() + 30, time.time() + 30))
+    assert (
+        build.own_reason(project["10_a"], specs, "draft")
+        == "reports/draft/notebooks/10_a.ipynb changed since it was built"
+    )
+
+
 def test_the_longest_chain_starts_first(project):
     chains = build.chain_seconds(list(project.values()), "draft")
     assert chains["10_a"] > chains["20_b"] > 0

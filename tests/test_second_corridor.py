@@ -29,6 +29,7 @@ def _first_corridor_terms() -> dict[str, set[str]]:
     """The words that belong to the bundled corridor, taken from its own configuration and data."""
     cfg = yaml.safe_load((REPO / "config" / "corridor.yaml").read_text(encoding="utf-8"))
     terms: dict[str, set[str]] = {"country": set(), "currency": set(), "place": set(), "institution": set()}
+    terms["word"] = {"patent", "kairylman", "Meken-kart", "Tunduk"}  # what only the first corridor's law has
     for side in ("origin", "destination"):
         country = cfg["corridor"][side]
         terms["country"] |= {country["name"], country["demonym"], country.get("name_official") or country["name"]}
@@ -49,6 +50,10 @@ def _first_corridor_terms() -> dict[str, set[str]]:
         record = dict(zip(header, row))
         if record["id"]:
             terms["institution"] |= {record["id"], record["name_en"]}
+    # The first corridor's own pathways (the patent, kairylman status …), unless the second has one by that name.
+    own = yaml.safe_load((FIXTURE / "config" / "corridor.yaml").read_text(encoding="utf-8"))
+    shared = {label.casefold() for label in own["procedures"]["pathways"].values()}
+    terms["pathway"] = {label for label in cfg["procedures"]["pathways"].values() if label.casefold() not in shared}
     generic = {"Other regions", "Other border regions", "Ministry of Foreign Affairs"}  # not A's own words
     return {kind: {t for t in words if t and t not in generic} for kind, words in terms.items()}
 

@@ -95,6 +95,8 @@ def own_reason(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> str
     if not done.exists() or not executed(stage, spec.name).exists():
         return "not built yet"
     built = done.stat().st_mtime_ns
+    if _mtime(executed(stage, spec.name)) > built:  # e.g. `git checkout reports/`: not this build's run
+        return f"{paths.relative(executed(stage, spec.name))} changed since it was built"
     for file in runner.prerequisite_files(spec, specs, stage):
         if _mtime(file) > built:
             return f"{paths.relative(file)} changed"
