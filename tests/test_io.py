@@ -175,3 +175,20 @@ def test_markup_in_a_free_text_cell_comes_out_escaped(tmp_path):
     shown = report.table_html(frame.drop(columns="_row"), caption="Steps", source="test")
     assert "<script>" not in shown and "<b>" not in shown
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in shown
+
+
+def test_blank_repeats_leaves_a_label_once_per_group():
+    from analysis.engine import report
+
+    shown = pd.DataFrame(
+        {
+            "Procedure": ["A", "A", "A", "B"],
+            "Channel": ["online", "online", "office", "online"],
+            "Sex": ["W", "M", "W", "W"],
+        }
+    )
+    out = report.blank_repeats(shown, ["Procedure", "Channel"])
+    assert out["Procedure"].tolist() == ["A", "", "", "B"]
+    # A channel is repeated only within its procedure: B's "online" is shown again.
+    assert out["Channel"].tolist() == ["online", "", "office", "online"]
+    assert out["Sex"].tolist() == shown["Sex"].tolist()

@@ -608,18 +608,3 @@ def test_utf8_extract_with_comma_separator_reads_like_windows_1251(tmp_path):
     assert (raw.encoding, raw.separator) == ("utf-8", ",")
     assert list(raw.frame["office"].astype(str)) == ["Отдел Б"] * 3 and raw.frame["_row"].tolist() == [2, 3, 4]
     assert raw.frame["application_id"].tolist() == ["1", "2", "3"]
-
-
-def test_blank_repeats_leaves_a_label_once_per_group():
-    shown = pd.DataFrame(
-        {
-            "Procedure": ["A", "A", "A", "B"],
-            "Channel": ["online", "online", "office", "online"],
-            "Sex": ["W", "M", "W", "W"],
-        }
-    )
-    out = pt.blank_repeats(shown, ["Procedure", "Channel"])
-    assert out["Procedure"].tolist() == ["A", "", "", "B"]
-    # A channel is repeated only within its procedure: B's "online" is shown again.
-    assert out["Channel"].tolist() == ["online", "", "office", "online"]
-    assert out["Sex"].tolist() == shown["Sex"].tolist()

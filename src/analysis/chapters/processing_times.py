@@ -1556,17 +1556,6 @@ def for_display(
     return shown.reset_index(drop=True)
 
 
-def blank_repeats(shown: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A printed table grouped by its first columns: a label equal to the one in the row above (within the
-    same group of the columns before it) is left blank, so long labels do not wrap on every row."""
-    out = shown.copy()
-    keys = shown[columns].astype(str)
-    for n, column in enumerate(columns):
-        same = (keys[columns[: n + 1]] == keys[columns[: n + 1]].shift()).all(axis=1)
-        out.loc[same, column] = ""
-    return out
-
-
 def worst_backlog_office(clearance_office: pd.DataFrame, months: int = 3) -> pd.Series:
     """The office with the lowest clearance rate over the last `months` complete months."""
     complete = clearance_office[clearance_office["complete_month"]]

@@ -126,3 +126,14 @@ def figure(fig, caption: str | None = None, source: str = "", label: str | None 
 
 def bullet_list(items: Iterable[str]) -> None:
     md("\n".join(f"- {item}" for item in items) or "_(none)_")
+
+
+def blank_repeats(shown: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A printed table grouped by its first columns: a label equal to the one in the row above (within the
+    same group of the columns before it) is left blank, so long labels do not wrap on every row."""
+    out = shown.copy()
+    keys = shown[columns].astype(str)
+    for n, column in enumerate(columns):
+        same = (keys[columns[: n + 1]] == keys[columns[: n + 1]].shift()).all(axis=1)
+        out.loc[same, column] = ""
+    return out
