@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,7 @@ from typing import Any
 from analysis.engine import atomic, manifest, numbers, paths
 from analysis.engine.assemble import html
 from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS
-from analysis.engine.assemble.documents import write_docx, write_pdf, write_reference_docx
+from analysis.engine.assemble.documents import read_with_pandoc, write_docx, write_pdf, write_reference_docx
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 
@@ -72,7 +73,7 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
     parts, rendered = chapters(stage)
     document, notices = html.build_html(stage, version, inputs, parts)
     out_dir = paths.resolve(f"reports/{stage}")
-    targets = {"html": out_dir / "analysis.html", "docx": out_dir / "analysis.docx", "pdf": out_dir / "analysis.pdf"}
+    targets = {"html": out_dir / "analysis.html"}
     atomic.write_text(targets["html"], document)
     print(
         f"✔ {stage}: {paths.relative(targets['html'])} in {time.perf_counter() - started:.1f} s "
@@ -84,26 +85,33 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
     started = time.perf_counter()
     atomic.write_bytes(out_dir / "numbers.json", paths.resolve(numbers.MERGED).read_bytes())
 
-    def timed(kind, writer) -> float:
+    # Each document (the report, then each translated summary) is read by pandoc once, then written as
+    # Word and as PDF from that reading; pandoc and typst work outside the GIL, so these overlap on two cores.
+    documents_to_write = [
+        ("en", document, notices, "analysis"),
+        *[
+            (language, translation, translated_notices, f"summary_{language}")
+            for language, translation, translated_notices in html.translations(document, stage, version)
+        ],
+    ]
+
+    def timed(kind, writer, source, notices, language) -> float:
         begun = time.perf_counter()
-        writer(document, targets[kind], stage, version, notices)
+        writer(source, targets[f"{kind}-{language}"], stage, version, notices, language)
         return time.perf_counter() - begun
 
-    def timed_translation(kind, writer, translation, notices, language) -> float:
-        begun = time.perf_counter()
-        writer(translation, targets[f"{kind}-{language}"], stage, version, notices, language)
-        return time.perf_counter() - begun
-
-    # pandoc and typst do the work outside the GIL, so the Word and PDF conversions overlap on two cores.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        jobs = {kind: pool.submit(timed, kind, writer) for kind, writer in (("docx", write_docx), ("pdf", write_pdf))}
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=3) as pool:
         other = pool.submit(alongside) if alongside else None
-        for language, translation, translated_notices in html.translations(document, stage, version):
+        readings = [
+            pool.submit(read_with_pandoc, text, Path(tmp) / language, language)
+            for language, text, _, _ in documents_to_write
+        ]
+        jobs = {}
+        for (language, _, shown_notices, name), reading in zip(documents_to_write, readings):
+            source = reading.result()
             for kind, writer in (("docx", write_docx), ("pdf", write_pdf)):
-                targets[f"{kind}-{language}"] = out_dir / f"summary_{language}.{kind}"
-                jobs[f"{kind}-{language}"] = pool.submit(
-                    timed_translation, kind, writer, translation, translated_notices, language
-                )
+                targets[f"{kind}-{language}"] = out_dir / f"{name}.{kind}"
+                jobs[f"{kind}-{language}"] = pool.submit(timed, kind, writer, source, shown_notices, language)
         for kind, job in jobs.items():
             print(f"✔ {stage}: {paths.relative(targets[kind])} in {job.result():.1f} s", flush=True)
         if other is not None:
