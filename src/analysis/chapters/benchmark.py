@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -1505,6 +1504,8 @@ def _stacked(ax, frame: pd.DataFrame, label_column: str) -> None:
         )
         left += values
     ax.invert_yaxis()
+    from matplotlib.ticker import MaxNLocator
+
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("criteria")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False)
@@ -1512,6 +1513,7 @@ def _stacked(ax, frame: pd.DataFrame, label_column: str) -> None:
 
 def figure_domain_profile(profile: pd.DataFrame):
     """Counts of complete / partial / absent / unknown criteria per MGI domain (no ranking)."""
+
     from analysis.engine import figures
 
     fig, ax = figures.new_figure(8.0, 4.2)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+#: Imported when the first figure is drawn, not with this module: `make check` reads the chapters' code
+#: and would otherwise wait 1.6 s for seaborn (and the scipy it loads). A build's warm kernel process
+#: imports them once for every notebook (analysis.engine.runner.notebook_imports).
+PLOTTING_MODULES = ("matplotlib.pyplot", "seaborn")
 
 # Okabe & Ito (2008): distinguishable by readers with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
@@ -20,7 +19,19 @@ SEX_COLOURS = {"female": "#CC79A7", "male": "#0072B2", "other": "#999999", "unkn
 DPI = 110
 
 
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def apply_house_style() -> None:
+    import seaborn as sns
+
+    plt = _pyplot()
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     plt.rcParams.update(
         {
@@ -40,12 +51,12 @@ def apply_house_style() -> None:
 
 def new_figure(width: float = 8.0, height: float = 4.5, **kwargs):
     apply_house_style()
-    return plt.subplots(figsize=(width, height), **kwargs)
+    return _pyplot().subplots(figsize=(width, height), **kwargs)
 
 
 def png_bytes(fig) -> bytes:
     """Render without timestamps or software-version metadata so equal figures give equal bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
+    _pyplot().close(fig)
     return buffer.getvalue()

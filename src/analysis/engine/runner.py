@@ -22,7 +22,7 @@ from typing import Any
 
 import nbformat
 
-from analysis.engine import atomic, config, notebook, numbers, paths, prose
+from analysis.engine import atomic, config, figures, notebook, numbers, paths, prose
 
 NOTEBOOK_DIR = "notebooks"
 STAMP_DIR = ".build"
@@ -433,6 +433,7 @@ def notebook_imports(specs: list[NotebookSpec]) -> list[str]:
                             f"{node.module}.{a.name}" for a in node.names if module_file(f"{node.module}.{a.name}")
                         )
                     )
+    found.update(dict.fromkeys(figures.PLOTTING_MODULES))
     return list(found)
 
 
