@@ -160,7 +160,7 @@ def test_editor_files_do_not_start_a_build():
 
 
 @pytest.mark.slow
-def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(
+def test_warm_spare_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(
     tmp_path, output_root, capfd, monkeypatch
 ):
     from jupyter_client.manager import AsyncKernelManager
@@ -185,8 +185,17 @@ def test_warm_and_plain_kernels_give_the_same_notebook_and_warm_ones_are_quiet(
         monkeypatch.setenv(variable, value)
     spec = runner.discover()[0]
     with WarmKernels(runner.notebook_imports([spec])) as kernels:
+        forks = []
+        fork = kernels.fork
+        monkeypatch.setattr(kernels, "fork", lambda *args: forks.append(args) or fork(*args))
         runner.execute(spec, [spec], "draft", kernels.manager_class)
-    warm = build.executed("draft", spec.name).read_bytes()
+        warm = build.executed("draft", spec.name).read_bytes()
+        assert len(forks) == 2  # the notebook's kernel, and a spare started like it for the next notebook
+        spare = kernels._spare
+        runner.execute(spec, [spec], "draft", kernels.manager_class)
+        assert build.executed("draft", spec.name).read_bytes() == warm
+        assert len(forks) == 3  # the second notebook ran in the spare; only its replacement was forked
+        assert not spare.connection_file.exists()  # the manager that adopted it removed it at shutdown
     messages = capfd.readouterr()
     assert "without encryption" not in messages.err and "KeyboardInterrupt" not in messages.out + messages.err
     runner.execute(spec, [spec], "draft", AsyncKernelManager)

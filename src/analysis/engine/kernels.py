@@ -5,7 +5,9 @@ first cell does any work, and a build paid that once per notebook. `WarmKernels`
 per build (or per `make watch` session) that imports those modules once; every notebook then gets a
 kernel forked from it. The child becomes an ordinary ipykernel (a new IPython shell, an empty namespace,
 execution count 1) in a fresh process, so nothing one notebook does reaches another, and the modules it
-finds imported are exactly what its own import cell would have loaded. papermill drives the kernel
+finds imported are exactly what its own import cell would have loaded. Each launch also starts a *spare*
+kernel like it, which starts up while the notebook runs, so the next notebook's kernel is ready at once
+(and the build's client, not jupyter_client's, waits for it without fixed delays). papermill drives the kernel
 unchanged — its parameter injection and executed-notebook format are its own — so plain `papermill` reruns
 any notebook to the same outputs (`make verify` and tests/test_build.py compare the bytes).
 
@@ -32,7 +34,7 @@ import traceback
 import uuid
 from pathlib import Path
 from queue import Empty
-from typing import Any
+from typing import Any, NamedTuple
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
@@ -55,7 +57,10 @@ def socket_folder() -> Path:
 class BuildKernelClient(AsyncKernelClient):
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         """jupyter_client's wait for the kernel_info reply and the first IOPub message, without the 0.2 s it
-        then waits for IOPub to fall silent: nbclient ignores messages that do not answer its own requests."""
+        then waits for IOPub to fall silent (nbclient ignores messages that do not answer its own requests).
+        A kernel that is already up (a spare) answers at once, but the status messages of that first
+        request can go out before this client's IOPub subscription has joined: it asks again every 10 ms
+        rather than waiting 0.2 s for messages that will not come."""
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
         while True:
             self.kernel_info()
@@ -65,7 +70,7 @@ class BuildKernelClient(AsyncKernelClient):
                 reply = None
             if reply is not None and reply["msg_type"] == "kernel_info_reply":
                 try:
-                    await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected once a message arrives
+                    await self.iopub_channel.get_msg(timeout=0.01)  # IOPub is connected once a message arrives
                 except Empty:
                     pass
                 else:
@@ -80,10 +85,10 @@ class BuildKernelClient(AsyncKernelClient):
 class QuietKernelManager(AsyncKernelManager):
     """A kernel over IPC (no TCP warning), shut down without an interrupt (no spurious KeyboardInterrupt)."""
 
-    client_class = f"{__name__}.BuildKernelClient"
-
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # As a trait value (a plain class attribute would hide the trait, and the manager would make
+        # jupyter_client's own client).
+        super().__init__(client_class=f"{__name__}.BuildKernelClient", **kwargs)
         self.transport = "ipc"
         self.ip = str(socket_folder() / uuid.uuid4().hex[:12])
 
@@ -91,6 +96,12 @@ class QuietKernelManager(AsyncKernelManager):
         if self.shutting_down:  # the notebook has finished; an idle kernel needs no interrupt to stop
             return
         await super()._async_interrupt_kernel()
+
+    async def _async_finish_shutdown(
+        self, waittime: float | None = None, pollinterval: float = 0.1, restart: bool = False
+    ) -> None:
+        """Look whether the kernel has exited every 10 ms, not every 100 ms: the notebook waits for it."""
+        await super()._async_finish_shutdown(waittime, min(pollinterval, 0.01), restart)
 
 
 class WarmKernelManager(QuietKernelManager):
@@ -106,11 +117,25 @@ class WarmKernelManager(QuietKernelManager):
 
 
 class WarmProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, except that the kernel process is forked by the warm process."""
+    """jupyter_client's local provisioner, except that the kernel process comes from the warm process: the
+    spare kernel it started for a launch like this one, or else one forked now."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict[str, Any]:
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = self.parent.warm.fork(cmd, dict(kwargs.get("env") or os.environ), cwd)
+        env = dict(kwargs.get("env") or os.environ)
+        warm = self.parent.warm
+        spare = warm.take_spare(cmd, env, cwd)
+        if spare is None:
+            pid = warm.fork(cmd, env, cwd)
+        else:
+            # The manager adopts the spare's connection file (and removes it at shutdown) instead of the one
+            # it wrote for a kernel that is not started; the provisioner's information is the truth.
+            manager = self.parent
+            Path(manager.connection_file).unlink(missing_ok=True)
+            manager.connection_file = str(spare.connection_file)
+            manager.load_connection_info(spare.info)
+            pid, self.connection_info = spare.pid, spare.info
+        warm.start_spare(cmd, env, cwd)
         self.process = ForkedKernel(pid)
         self.pid = self.pgid = pid  # the child leads its own session, as jupyter_client's launcher does
         self.cwd = cwd
@@ -171,6 +196,8 @@ class WarmKernels:
         )
         self._lock = threading.Lock()
         self._ready = False
+        self._spare: Spare | None = None
+        self._spare_lock = threading.Lock()
         self.manager_class = type("BuildKernelManager", (WarmKernelManager,), {"warm": self})
 
     def fork(self, cmd: list[str], env: dict[str, str], cwd: str) -> int:
@@ -189,6 +216,38 @@ class WarmKernels:
         if not reply.strip().isdigit():
             raise RuntimeError("the warm kernel process stopped")
         return int(reply)
+
+    def start_spare(self, cmd: list[str], env: dict[str, str], cwd: str) -> None:
+        """Start a kernel like the one just launched, for the next notebook: it starts up while this one
+        runs, so the next notebook finds a kernel ready instead of waiting 0.4 s for one (the build's
+        notebooks all launch alike). At most one waits; one launched otherwise replaces it."""
+        from jupyter_client.connect import write_connection_file
+
+        with self._spare_lock:
+            if self._spare is not None or "-f" not in cmd:
+                return
+            folder = socket_folder()
+            name = uuid.uuid4().hex[:12]
+            key = uuid.uuid4().hex.encode()
+            file, info = write_connection_file(
+                str(folder / f"{name}.json"), transport="ipc", ip=str(folder / name), key=key, kernel_name="python3"
+            )
+            argv = list(cmd)
+            argv[argv.index("-f") + 1] = file
+            pid = self.fork(argv, env, cwd)
+            self._spare = Spare(pid, Path(file), {**info, "key": key}, _launch_key(cmd, env, cwd))
+
+    def take_spare(self, cmd: list[str], env: dict[str, str], cwd: str) -> Spare | None:
+        """The waiting kernel, if it was started for a launch like this one (else it is stopped)."""
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        if spare is None:
+            return None
+        if spare.launch != _launch_key(cmd, env, cwd) or not self.running():
+            _stop(spare.pid)
+            spare.connection_file.unlink(missing_ok=True)
+            return None
+        return spare
 
     def running(self) -> bool:
         return self._process.poll() is None
@@ -209,6 +268,28 @@ class WarmKernels:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Spare(NamedTuple):
+    pid: int
+    connection_file: Path
+    info: dict[str, Any]
+    launch: tuple
+
+
+def _launch_key(cmd: list[str], env: dict[str, str], cwd: str) -> tuple:
+    """What makes two kernel launches alike: the command (its connection file aside), environment, folder."""
+    argv = list(cmd)
+    if "-f" in argv:
+        del argv[argv.index("-f") + 1]
+    return tuple(argv), tuple(sorted(env.items())), cwd
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- the warm process
