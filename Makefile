@@ -69,25 +69,28 @@ notebooks: $(STAMPS)/notebooks.done ## Execute the notebooks whose inputs change
 # Make only asks whether anything a notebook or the report depends on changed since the last build (so a
 # no-op build costs make's own time); `analysis build` then decides which notebooks rerun, runs them in
 # parallel in warm kernels, then writes the HTML and, for the report, the DOCX and PDF from it.
-# `make report` checks the inputs first: no notebook runs before a passing check of the inputs it may read.
-CHECK_STAMP := $(if $(filter .,$(OUT)),.build/$(STAGE),$(STAMPS))/check.done
+# The build checks the inputs first when a raw input, the configuration or the code changed since it last
+# ran (`--check`: `make check --brief`, while the warm kernels start): no notebook runs before a passing
+# check of the inputs it may read.
 SOURCES := $(shell find src/analysis -name '*.py')
-NOTEBOOK_INPUTS := $(CHECK_STAMP) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
-	notebooks/. $(wildcard notebooks/*.ipynb) $(SOURCES) config/corridor.yaml $(AS_OF_STAMP) \
-	$(COMMON_INPUTS)
+CHECK_INPUTS := $(call inputs_of,data/raw) config/corridor.yaml $(SOURCES)
+NOTEBOOK_INPUTS := $(CHECK_INPUTS) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \
+	notebooks/. $(wildcard notebooks/*.ipynb) $(AS_OF_STAMP) $(COMMON_INPUTS)
 REPORT_INPUTS := $(NOTEBOOK_INPUTS) $(wildcard references/*) $(shell find src/analysis/engine -type f -not -name "*.pyc") \
 	data/raw/provenance.yaml
+# `$?`: the prerequisites newer than the target's stamp (all of them when there is none).
+CHECKED_BUILD = $(BUILD) $(1) $(if $(filter $(CHECK_INPUTS),$?),--check)
 
 $(STAMPS)/notebooks.done: $(NOTEBOOK_INPUTS) | $(VENV_STAMP)
-	@$(BUILD) notebooks
+	@$(call CHECKED_BUILD,notebooks)
 	@touch $@
 
 $(STAMPS)/html.done: $(REPORT_INPUTS) | $(VENV_STAMP)
-	@$(BUILD) html
+	@$(call CHECKED_BUILD,html)
 	@touch $(STAMPS)/notebooks.done $@
 
 $(STAMPS)/report.done: $(REPORT_INPUTS) | $(VENV_STAMP)
-	@$(BUILD) report
+	@$(call CHECKED_BUILD,report)
 	@touch $(STAMPS)/notebooks.done $(STAMPS)/html.done $@
 
 # A missing fingerprint (a new notebook) only means "run the build", which writes it.
@@ -96,13 +99,12 @@ $(STAMPS)/config/%.digest: ;
 check: | $(VENV_STAMP) ## Check every raw input and the configuration in one pass, in seconds, without running a notebook
 	@$(ANALYSIS) check
 
-$(CHECK_STAMP): $(call inputs_of,data/raw) config/corridor.yaml $(SOURCES) | $(VENV_STAMP)
-	@$(ANALYSIS) check --brief
-	@touch $@
-
 # Written here when missing or when this Makefile changed (the rules' format); every build rewrites it.
+# Before the first build nothing is built, so there is nothing to compare: an empty file lets make go on at
+# once (the rules matter from the second build on, and the first build writes them).
 $(DEPS_MK): Makefile | $(VENV_STAMP)
-	@$(ANALYSIS) deps --stage $(STAGE) --out $@
+	@if ls $(STAMPS)/*.done >/dev/null 2>&1; then $(ANALYSIS) deps --stage $(STAGE) --out $@; \
+	else echo "# No build yet: the first build writes the rules." > $@; fi
 
 verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder and compare with reports/$(STAGE)/
 	@$(ANALYSIS) verify --stage $(STAGE)

@@ -24,7 +24,7 @@ Conventions (documented in docs/inventory.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -699,9 +699,18 @@ class Inventory:
     tables: dict[str, pd.DataFrame]
     warnings: list[Problem] = field(default_factory=list)
     file: str = "data/raw/regulation_inventory.xlsx"
+    #: (kind, date) -> the acts' or provisions' states on that date: a chapter asks for them a dozen times
+    #: (the inventory is not changed once read).
+    states: dict[tuple[str, pd.Timestamp], pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.tables[sheet]
+
+    def states_on(self, kind: str, on: pd.Timestamp, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The states of `kind` on `on`, computed once; a copy each time, which the caller may change."""
+        if (kind, on) not in self.states:
+            self.states[kind, on] = compute()
+        return self.states[kind, on].copy()
 
     @cached_property
     def quoted(self) -> pd.DataFrame:
@@ -1357,15 +1366,11 @@ def act_terms(inv: Inventory) -> pd.DataFrame:
     return out
 
 
-def _suspension_on(inv: Inventory, act_id: str, on: pd.Timestamp) -> pd.Series | None:
+def _suspensions_on(inv: Inventory, on: pd.Timestamp) -> dict[str, pd.Series]:
+    """act id -> the latest suspension of it that runs on `on`."""
     am = inv["amendments"]
-    live = am[
-        (am["target_act_id"] == act_id)
-        & (am["action"] == "suspends")
-        & (am["date"] <= on)
-        & (am["until"].isna() | (am["until"] >= on))
-    ]
-    return None if live.empty else live.sort_values("date").iloc[-1]
+    live = am[(am["action"] == "suspends") & (am["date"] <= on) & (am["until"].isna() | (am["until"] >= on))]
+    return {act: rows.sort_values("date").iloc[-1] for act, rows in live.groupby("target_act_id", sort=False)}
 
 
 def act_states(inv: Inventory, on: str | date) -> pd.DataFrame:
@@ -1373,8 +1378,13 @@ def act_states(inv: Inventory, on: str | date) -> pd.DataFrame:
     expired), not confirmed since the end of its term (status unknown after it), or no rules (draft,
     not found); with the date its state turns on (`since`) and its words."""
     on = pd.Timestamp(on)
+    return inv.states_on("acts", on, lambda: _act_states(inv, on))
+
+
+def _act_states(inv: Inventory, on: pd.Timestamp) -> pd.DataFrame:
     terms = act_terms(inv)
     last = inv.last_confirmed
+    suspensions = _suspensions_on(inv, on)
     rows = []
     for aid, t in terms.iterrows():
         state, since, until = IN_FORCE, pd.NaT, pd.NaT
@@ -1390,7 +1400,7 @@ def act_states(inv: Inventory, on: str | date) -> pd.DataFrame:
             else:
                 state, since = NOT_CONFIRMED, t["term_end"]
         else:
-            suspension = _suspension_on(inv, aid, on)
+            suspension = suspensions.get(aid)
             if suspension is not None:
                 state, since, until = SUSPENDED, suspension["date"], suspension["until"]
             elif t["status"] == "unknown" and pd.isna(t["term_end"]):
@@ -1484,6 +1494,10 @@ def provision_states(inv: Inventory, on: str | date) -> pd.DataFrame:
     repeal follows); otherwise not yet in force, ended, replaced, or no rules (draft or not found).
     """
     on = pd.Timestamp(on)
+    return inv.states_on("provisions", on, lambda: _provision_states(inv, on))
+
+
+def _provision_states(inv: Inventory, on: pd.Timestamp) -> pd.DataFrame:
     prov = periods(inv)
     acts = act_states(inv, on)
     last = inv.last_confirmed

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -142,13 +143,23 @@ def chain_seconds(specs: list[NotebookSpec], stage: str) -> dict[str, float]:
     return {s.name: chain(s.name) for s in specs}
 
 
+def start_check() -> subprocess.Popen:
+    """`make check`, listing only the inputs with errors, in a process of its own: it runs while the warm
+    kernel process imports (the engine reads no chapter, so the check is the command line's)."""
+    return subprocess.Popen([sys.executable, "-m", "analysis", "check", "--brief"])
+
+
 def run_notebooks(
-    stage: str, jobs: int | None = None, kernels=None, after: Callable[[NotebookSpec], None] | None = None
+    stage: str,
+    jobs: int | None = None,
+    kernels=None,
+    after: Callable[[NotebookSpec], None] | None = None,
+    check: subprocess.Popen | None = None,
 ) -> list[str]:
     """Bring every notebook up to date; return the names of those that ran. `kernels` is a running
     `WarmKernels` (make watch keeps one), else one is started for this build if anything must run.
     `after(spec)` runs on another thread once a notebook has run, while the others go on (the HTML
-    renders its chapter then)."""
+    renders its chapter then). `check`: the inputs' check, which must pass before any notebook runs."""
     from analysis.engine.kernels import WarmKernels
 
     specs = runner.discover()
@@ -157,12 +168,19 @@ def run_notebooks(
     reasons = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
     candidates = downstream(set(reasons), specs)
     if not candidates:
+        _passed(check)
         return []
     by_name = {s.name: s for s in specs}
     pending = [by_name[n] for n in sorted(candidates)]
     own_kernels = None
     if kernels is None:
         own_kernels = kernels = WarmKernels(runner.notebook_imports(pending))
+    try:
+        _passed(check)
+    except RunError:
+        if own_kernels is not None:
+            own_kernels.close()
+        raise
     # While the warm process imports, this one imports what it needs once a notebook has run (papermill;
     # nbconvert for the prose's notices and the chapter's HTML), so that is not paid between two notebooks.
     import nbconvert  # noqa: F401
@@ -246,12 +264,18 @@ def run_notebooks(
     return ran
 
 
-def build(target: str, stage: str, jobs: int | None = None, kernels=None) -> None:
-    """Run what `target` needs: the notebooks; then the HTML; then (report) the documents and the scan."""
+def _passed(check: subprocess.Popen | None) -> None:
+    if check is not None and check.wait():
+        raise RunError("the inputs have errors (listed above): no notebook ran; `make check` lists every problem")
+
+
+def build(target: str, stage: str, jobs: int | None = None, kernels=None, check: bool = False) -> None:
+    """Run what `target` needs: the notebooks (after the inputs' check, if `check`); then the HTML; then
+    (report) the documents and the scan."""
     from analysis.engine import assemble
 
     after = None if target == "notebooks" else (lambda spec: assemble.chapter(stage, executed(stage, spec.name)))
-    run_notebooks(stage, jobs, kernels, after)
+    run_notebooks(stage, jobs, kernels, after, start_check() if check else None)
     runner.merge_all()
     if target == "notebooks":
         return
@@ -260,18 +284,11 @@ def build(target: str, stage: str, jobs: int | None = None, kernels=None) -> Non
 
 def privacy_scan(stage: str) -> None:
     """The key of names searched for in every output (the DOCX and PDF are converted from the HTML, so
-    scanning it covers their text; the tests scan all three)."""
-    from analysis.engine import privacy
-
-    if privacy.main(
-        [
-            "scan",
-            "data/processed",
-            f"reports/{stage}/notebooks",
-            f"reports/{stage}/analysis.html",
-            f"reports/{stage}/numbers.json",
-        ]
-    ):
+    scanning it covers their text; the tests scan all three). In a process of its own: it runs while the
+    documents are written, and in this one it would hold the interpreter they need."""
+    outputs = ["data/processed", f"reports/{stage}/notebooks", f"reports/{stage}/analysis.html"]
+    outputs.append(f"reports/{stage}/numbers.json")
+    if subprocess.run([sys.executable, "-m", "analysis", "privacy", "scan", *outputs]).returncode:
         raise RunError("a private term reached an output (see above); nothing is published until it is removed")
 
 
@@ -280,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", choices=TARGETS)
     parser.add_argument("--stage", default="draft", choices=["draft", "final"])
     parser.add_argument("--jobs", type=int, default=None, help="notebooks at a time (default: the cores)")
+    parser.add_argument("--check", action="store_true", help="check the inputs first (make: when they changed)")
     args = parser.parse_args(argv)
     runner.pipeline_environment()
-    build(args.target, args.stage, args.jobs)
+    build(args.target, args.stage, args.jobs, check=args.check)
     return 0

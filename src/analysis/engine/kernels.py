@@ -253,7 +253,11 @@ class WarmKernels:
         return self._process.poll() is None
 
     def close(self) -> None:
-        """Stop the warm process; it stops the kernels it forked that are still running."""
+        """Stop the warm process; it stops the kernels it forked that are still running (one still importing
+        has forked none, and is stopped at once rather than when its imports end)."""
+        if self._process.poll() is None and not self._ready:
+            self._process.kill()
+            self._process.wait()
         if self._process.poll() is None:
             try:
                 self._process.stdin.close()
