@@ -43,11 +43,19 @@ SKIP_TEXT_IN = {"code", "pre", "script", "style", "title"}
 
 def text_nodes(root: Tag) -> list[NavigableString]:
     """The document's visible text nodes (not code, styles or comments), listed before any edit."""
-    return [
-        node
-        for node in root.find_all(string=True)
-        if type(node) is NavigableString and not any(p.name in SKIP_TEXT_IN for p in node.parents)
-    ]
+    if root.name in SKIP_TEXT_IN or any(p.name in SKIP_TEXT_IN for p in root.parents):
+        return []
+    # The strings inside the elements to skip, found from those elements: asking each string for its
+    # ancestors walked a million parents on a whole report.
+    hidden = {id(node) for tag in root.find_all(SKIP_TEXT_IN) for node in tag.descendants}
+    return [node for node in root.descendants if type(node) is NavigableString and id(node) not in hidden]
+
+
+def tagged(root: Tag, name: str, *classes: str) -> list[Tag]:
+    """The `name` elements with any of `classes`, in document order: what the CSS selector `name.class`
+    finds, at a tenth of soupsieve's time on a whole report."""
+    wanted = set(classes)
+    return root.find_all(name, class_=lambda value: value in wanted)
 
 
 def replace_in_text(root: Tag, pattern: re.Pattern, replace: Callable[[re.Match, NavigableString], list | None]) -> int:

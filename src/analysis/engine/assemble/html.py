@@ -27,7 +27,7 @@ from nbconvert import HTMLExporter
 
 from analysis.engine import config, glossary, languages, paths, provenance, text
 from analysis.engine.assemble import citations, cleanup, crossrefs
-from analysis.engine.assemble.common import CSS_FILE, build_date, text_nodes, words
+from analysis.engine.assemble.common import CSS_FILE, build_date, tagged, text_nodes, words
 from analysis.engine.runner import RunError, discover
 
 DROP_TAGS = {"parameters", "injected-parameters", "remove"}
@@ -467,10 +467,11 @@ def build_html(
     for tag in soup.find_all(["script", "link"]):  # nothing may load from the network
         tag.decompose()
     numbering = number_document(soup)
-    for section in soup.select("section.translation"):
+    for section in tagged(soup, "section", "translation"):
         number_translation(section, soup)
     crossrefs.resolve(soup, numbering.targets)
-    numbered = [c for c in soup.select("#report-body > div.chapter") if "unnumbered-chapter" not in c["class"]]
+    in_body = soup.find(id="report-body").find_all("div", class_="chapter", recursive=False)
+    numbered = [c for c in in_body if "unnumbered-chapter" not in c["class"]]
     crossrefs.link_ids(soup, numbered)
     crossrefs.link_annexes(soup, numbering.annex_letters)
     library = citations.Library.load()
@@ -479,16 +480,16 @@ def build_html(
     if references:
         soup.find(id="report-annexes").insert_after(BeautifulSoup(references, "html.parser"))
         numbering.toc.append((1, "references-heading", "", words("en")["references"]))
-    for section in soup.select("section.translation"):
+    for section in tagged(soup, "section", "translation"):
         for node in text_nodes(section):
             node.replace_with(languages.typography(str(node), section["lang"]))
-    cleanup.sources_in_words(soup, excluded=soup.select('[data-notebook="reproducibility"]'))
+    cleanup.sources_in_words(soup, excluded=soup.find_all(attrs={"data-notebook": "reproducibility"}))
     cleanup.short_citations_in_tables(soup.find(id="report-body"), library)
     terms = glossary.load()
     english = [soup.find(id=i) for i in ("report-body", "report-annexes")]
     used = terms.used_in(" ".join(part.get_text(" ") for part in english if part is not None))
     soup.find(id="abbreviations-placeholder").replace_with(BeautifulSoup(abbreviations_html(used), "html.parser"))
-    for section in soup.select("section.translation"):
+    for section in tagged(soup, "section", "translation"):
         listing = abbreviations_html(terms.used_in(section.get_text(" ")), section["lang"])
         if listing:
             front = section.find("div", class_="front-matter", recursive=False)
@@ -496,11 +497,12 @@ def build_html(
                 front.insert_after(BeautifulSoup(listing, "html.parser"))
             else:
                 section.insert(0, BeautifulSoup(listing, "html.parser"))
-    abbreviations = soup.select_one("section.abbreviations h1")
+    listings = tagged(soup, "section", "abbreviations")
+    abbreviations = listings[0].find("h1") if listings else None
     if abbreviations is not None:
         abbreviations["id"] = "abbreviations"
         numbering.toc.insert(0, (1, "abbreviations", "", abbreviations.get_text()))
-    for section in soup.select("section.translation"):
+    for section in tagged(soup, "section", "translation"):
         heading = section.select_one("div.chapter h1")
         if heading is not None:
             heading["id"] = f"translation-{section['lang']}-heading"
@@ -553,7 +555,7 @@ def translations(document: str, stage: str, version: str) -> list[tuple[str, str
     """(language, document, cover notices) of each translation the report holds."""
     soup = BeautifulSoup(document, "html.parser")
     found = []
-    for section in soup.select("section.translation"):
+    for section in tagged(soup, "section", "translation"):
         language = section["lang"]
         _, notices = title_page(stage, version, language)
         found.append((language, translation_document(document, language, stage, version), notices))
