@@ -109,8 +109,10 @@ $(DEPS_MK): Makefile | $(VENV_STAMP)
 verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder and compare with reports/$(STAGE)/
 	@$(ANALYSIS) verify --stage $(STAGE)
 
-test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, end-to-end build and verify
-	@$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+# One test worker per core (pytest-xdist); a module's tests, and a notebook's cells, stay on one worker.
+TEST_JOBS ?= auto
+test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, end-to-end build and verify (TEST_JOBS=0: in one process)
+	@$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider -n $(TEST_JOBS) --dist loadscope
 
 test-fast: | $(VENV_STAMP) ## Unit tests only (seconds)
 	@$(PY) -m pytest tests -m "not slow" -p no:cacheprovider

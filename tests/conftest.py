@@ -1,9 +1,18 @@
-"""Shared fixtures. Slow tests and nbval share one pipeline build in a scratch output root."""
+"""Shared fixtures. Slow tests and nbval share one pipeline build in a scratch output root.
+
+`make test` runs the tests on every core (pytest-xdist, one worker process per core, a module's or a
+notebook's tests on one worker): the build is made once, by the first worker that needs it, under a file
+lock the others wait on; each worker's nbval runs write to a copy of the build's tables of their own, so no
+test sees the shared build's files change under it.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,32 +20,69 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Everything the tests build goes here (git-ignored), never into data/processed or reports/.
 TEST_OUT = REPO / ".build" / "test-out"
+#: Where this worker's nbval runs of the notebooks write (a copy of the build's tables to read from).
+NBVAL_OUT = REPO / ".build" / f"test-nbval-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+_built: set[str] = set()
 
 
-def _needs_build(items) -> bool:
-    return any(
-        item.get_closest_marker("slow") or item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid for item in items
-    )
+def _is_notebook(item) -> bool:
+    return item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid
 
 
 def pytest_configure(config):
-    # Notebooks executed by nbval read upstream tables from the scratch build, never from the repository
-    # (make exports ANALYSIS_OUTPUT_ROOT as the repository for its own recipes, so override it here).
+    # Tests read the scratch build, never the repository's outputs (make exports ANALYSIS_OUTPUT_ROOT as the
+    # repository for its own recipes, so override it here).
     os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
     # make exports the project folder for its own recipes; a test that needs another one sets it itself.
     os.environ.pop("ANALYSIS_PROJECT_ROOT", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def pytest_collection_finish(session):
-    if _needs_build(session.items) and not session.config.option.collectonly:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Build before the first test that needs the build; point nbval's kernel (started when its notebook's
+    first cell is set up, after this) at this worker's copy of the build's tables."""
+    notebook = _is_notebook(item)
+    if notebook or item.get_closest_marker("slow"):
         build_pipeline("draft")
+    if notebook:
+        if not NBVAL_OUT.exists():
+            shutil.copytree(TEST_OUT / "data", NBVAL_OUT / "data", symlinks=True)
+        os.environ["ANALYSIS_OUTPUT_ROOT"] = str(NBVAL_OUT)
+
+
+def pytest_runtest_teardown(item):
+    os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without workers)
+        shutil.rmtree(REPO / ".build" / "test-nbval-main", ignore_errors=True)
+        for old in (REPO / ".build").glob("test-nbval-gw*"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _exclusive(lock: Path):
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build_pipeline(stage: str) -> Path:
-    """Build the stage into TEST_OUT with the real Makefile (incremental: reruns only what changed)."""
-    env = dict(os.environ, ANALYSIS_OUTPUT_ROOT=str(TEST_OUT))
-    subprocess.run(["make", "-s", "-j2", "report", f"STAGE={stage}", f"OUT={TEST_OUT}"], cwd=REPO, env=env, check=True)
+    """Build the stage into TEST_OUT with the real Makefile (incremental: reruns only what changed), once per
+    worker and stage, one worker at a time."""
+    if stage not in _built:
+        env = dict(os.environ, ANALYSIS_OUTPUT_ROOT=str(TEST_OUT))
+        with _exclusive(TEST_OUT.with_name("test-out.lock")):
+            subprocess.run(
+                ["make", "-s", "-j2", "report", f"STAGE={stage}", f"OUT={TEST_OUT}"], cwd=REPO, env=env, check=True
+            )
+        _built.add(stage)
     return TEST_OUT
 
 
