@@ -424,12 +424,14 @@ def _copy_without(path: Path, target: Path, lines: set[int]) -> None:
 def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> pd.Series | pd.Categorical:
     """An Arrow column of bytes as pandas, decoded in `encoding` without a Python object per row: a
     category (each distinct value decoded once), or Arrow-backed strings for the application id."""
-    combined = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
     python_encoding = "utf-8" if encoding == "utf-8" else encoding
-    if not pa.types.is_dictionary(combined.type):
+    if not pa.types.is_dictionary(column.type):
+        combined = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
         return pd.Series(pd.arrays.ArrowStringArray(_as_text(combined, python_encoding, file, name)))
+    # unify_dictionaries gave every chunk the same dictionary
+    dictionary = column.chunk(0).dictionary.to_pylist() if column.num_chunks else []
     try:
-        categories = [value.decode(python_encoding) for value in combined.dictionary.to_pylist()]
+        decoded = [value.decode(python_encoding) for value in dictionary]
     except UnicodeDecodeError as exc:
         raise InputError(
             [
@@ -441,10 +443,26 @@ def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> 
                 )
             ]
         ) from None
-    values = pd.Categorical.from_codes(
-        combined.indices.to_numpy(zero_copy_only=False), categories=pd.Index(categories, dtype=object)
-    )
-    return values.reorder_categories(sorted(values.categories))  # sorted, so tables keep their row order
+    # Categories sorted, so tables keep their row order; each row's code goes from the file's dictionary
+    # to the sorted one in a single lookup, chunk by chunk, straight into pandas' own code width.
+    order = sorted(range(len(decoded)), key=decoded.__getitem__)
+    sorted_codes = np.empty(len(decoded), dtype=_code_dtype(len(decoded)))
+    sorted_codes[order] = np.arange(len(decoded))
+    codes = np.empty(len(column), dtype=sorted_codes.dtype)
+    start = 0
+    for chunk in column.chunks:
+        np.take(sorted_codes, chunk.indices.to_numpy(zero_copy_only=False), out=codes[start : start + len(chunk)])
+        start += len(chunk)
+    categories = pd.Index([decoded[i] for i in order], dtype=object)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _code_dtype(n_categories: int) -> np.dtype:
+    """The integer width pandas gives the codes of `n_categories` categories (no copy in from_codes)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
 
 
 def _as_text(values: pa.Array, encoding: str, file: str, name: str) -> pa.Array:
@@ -539,28 +557,39 @@ def _is_in(values: pd.Categorical | pd.Series, allowed: Iterable[str]) -> np.nda
 
 def _drop_unused(values: pd.Categorical) -> pd.Categorical:
     """`remove_unused_categories` by counting codes instead of sorting them (millions of rows)."""
-    used = np.bincount(values.codes[values.codes >= 0], minlength=len(values.categories)) > 0
-    remap = np.append(np.cumsum(used) - 1, -1)
-    return pd.Categorical.from_codes(remap[values.codes], categories=values.categories[used])
+    codes = values.codes
+    used = np.bincount(codes.astype(np.intp) + 1, minlength=len(values.categories) + 1)[1:] > 0  # -1 counted apart
+    remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
+    return pd.Categorical.from_codes(remap[codes], categories=values.categories[used], validate=False)
+
+
+def _per_row(per_category: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A category's value on each row (code -1 picks the last entry, as numpy indexing does); an array of
+    False when no category is True, which costs no pass over the rows."""
+    if per_category.dtype == bool and not per_category.any():
+        return np.zeros(len(codes), dtype=bool)
+    return per_category[codes]
 
 
 def _dates(values: pd.Series, slash_order: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[D] values, bad mask, blank mask), parsing each distinct text once."""
+    """(datetime64[s] values, bad mask, blank mask), parsing each distinct text once."""
     categories = pd.Series(values.cat.categories, dtype=object)
     parsed, bad = parse_dates_fast(categories, slash_order)
-    codes = values.cat.codes.to_numpy()
+    codes = values.cat.codes.to_numpy().astype(np.intp)  # one conversion for the three lookups
     days = parsed.to_numpy(dtype="datetime64[s]")  # pandas' own unit for dates: no conversion later
     blank = categories.astype(str).str.strip().eq("").to_numpy()
-    return days[codes], bad.to_numpy()[codes], blank[codes]
+    return days[codes], _per_row(bad.to_numpy(), codes), _per_row(blank, codes)
 
 
 def _slash_dates(values: pd.Series, order: str | None) -> np.ndarray:
     """Rows whose date is written a/b/yyyy and could be read either way (both parts at most 12, unequal)
     — read day first when `order` is None, left out when it is MIXED."""
+    if order not in (None, MIXED):
+        return np.zeros(len(values), bool)
     text = pd.Series(values.cat.categories, dtype=object).astype(str)
     parts = text.str.extract(r"^\s*(\d{1,2})[/-](\d{1,2})[/-]\d{4}\s*$").astype(float)
     either = ((parts[0] <= 12) & (parts[1] <= 12) & (parts[0] != parts[1])).to_numpy()
-    return either[values.cat.codes.to_numpy()] if order in (None, MIXED) else np.zeros(len(values), bool)
+    return _per_row(either, values.cat.codes.to_numpy())
 
 
 def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -569,18 +598,36 @@ def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Ids that are plain numbers (no leading zero) are compared as integers, which is several times faster
     than hashing millions of strings; any other id is compared as text.
     """
-    text = pc.utf8_trim_whitespace(pa.array(ids.array))
+    text = pa.array(ids.array)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
+    plain = _plain_numbers(text)  # digits only: nothing to trim, so the costly trim is skipped
+    if not plain:
+        text = pc.utf8_trim_whitespace(text)
     blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    if len(text) and pc.all(pc.match_substring_regex(text, r"^([1-9][0-9]{0,17})?$")).as_py():
-        numbers = pc.cast(pc.if_else(pa.array(blank), "0", text), pa.int64()).to_numpy()
+    if len(text) and (plain or pc.all(pc.match_substring_regex(text, r"^([1-9][0-9]{0,17})?$")).as_py()):
+        if blank.any():
+            numbers = pc.cast(pc.if_else(pa.array(blank), "0", text), pa.int64()).to_numpy()
+        else:
+            numbers = pc.cast(text, pa.int64()).to_numpy()
         return blank, pd.Series(numbers).duplicated(keep="first").to_numpy() & ~blank
     codes = pc.dictionary_encode(text).indices.to_numpy(zero_copy_only=False).astype(np.int64)
     # dictionary_encode numbers values in order of first appearance: a row is a first occurrence
     # exactly when its code exceeds every code before it.
     earlier = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
     return blank, (codes <= earlier) & ~blank
+
+
+def _plain_numbers(text: pa.Array) -> bool:
+    """Whether every id is blank or a number of at most 18 digits without a leading zero (untrimmed):
+    the regular expression ^([1-9][0-9]{0,17})?$ by three cheap vectorised tests."""
+    if not len(text):
+        return False
+    length = pc.binary_length(text)
+    digits = pc.or_(pc.ascii_is_decimal(text), pc.equal(length, 0))
+    return bool(
+        pc.all(digits).as_py() and pc.max(length).as_py() <= 18 and not pc.any(pc.starts_with(text, "0")).as_py()
+    )
 
 
 # ---------------------------------------------------------------- validation and derived columns
@@ -955,48 +1002,66 @@ def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalenda
     settings = _settings()
     outcome = cases["outcome"]
     receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
+    decision = cases["decision"].to_numpy(dtype="datetime64[D]")
+    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
     closed = _is_in(outcome, settings["closed_outcomes"])
-    end = np.where(
-        closed, cases["decision"].to_numpy(dtype="datetime64[D]"), cases["extraction"].to_numpy(dtype="datetime64[D]")
-    )
-    cases["decided"] = _is_in(outcome, settings["decided_outcomes"])
+    decided = _is_in(outcome, settings["decided_outcomes"])
+    pending = _is_in(outcome, [settings["pending_outcome"]])
+    end = np.where(closed, decision, extraction)
+    cases["decided"] = decided
     cases["closed"] = closed
-    cases["pending"] = _is_in(outcome, [settings["pending_outcome"]])
+    cases["pending"] = pending
     cases["working_days"] = _working_days(calendar, receipt, end).astype(np.int32)
-    cases["calendar_days"] = (end - receipt).astype(np.int64).astype(np.int32)
+    cases["calendar_days"] = (end - receipt).view(np.int64).astype(np.int32)
     cases["cohort"] = _month_labels(receipt)
-    deadline = np.full(len(cases), np.datetime64("NaT"), dtype="datetime64[D]")
+    deadline, deadline_working_days = _deadlines(cases["procedure"], receipt, procedures, calendar)
+    has_deadline = ~np.isnat(deadline)
+    cases["deadline"] = deadline
+    cases["has_deadline"] = has_deadline
+    cases["within_deadline"] = decided & has_deadline & (decision <= deadline)
+    cases["overdue_pending"] = pending & has_deadline & (extraction > deadline)
+    cases["deadline_working_days"] = deadline_working_days
+
+
+def _deadlines(
+    procedure: pd.Series, receipt: np.ndarray, procedures: pd.DataFrame, calendar: WorkCalendar
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's deadline (NaT without one) and its length in working days (-1 without one).
+
+    Both depend only on the procedure and the day of receipt, so they are computed once per procedure
+    and calendar day of the receipts' range (a small table), then looked up for every case. Only cases
+    received while the provision was in force have a deadline.
+    """
+    n = len(receipt)
+    known = ~np.isnat(receipt)
+    if not known.any():
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"), np.full(n, -1, dtype=np.int32)
+    numbers = receipt.view(np.int64)
+    low = numbers.min(where=known, initial=np.iinfo(np.int64).max)
+    high = numbers.max(where=known, initial=np.iinfo(np.int64).min)
+    span = np.arange(low, high + 1).astype("datetime64[D]")
+    categories = procedure.cat.categories
+    # one row per category, and a last row, never filled, for cases without a procedure (code -1)
+    table = np.full((len(categories) + 1, len(span)), np.datetime64("NaT"), dtype="datetime64[D]")
     for row in procedures.itertuples(index=False):
         if not row.deadline_kind:
             continue
-        mask = _is_in(cases["procedure"], [row.procedure])  # only cases received while the provision was in force
+        in_force = np.ones(len(span), dtype=bool)
         if pd.notna(row.deadline_valid_from):
-            mask &= receipt >= np.datetime64(row.deadline_valid_from, "D")
+            in_force &= span >= np.datetime64(row.deadline_valid_from, "D")
         if pd.notna(row.deadline_valid_to):
-            mask &= receipt <= np.datetime64(row.deadline_valid_to, "D")
-        deadline[mask] = _by_day(
-            receipt[mask], lambda days, r=row: deadline_dates(days, r.deadline_quantity, r.deadline_kind, calendar)
-        )
-    has_deadline = ~np.isnat(deadline)
-    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
-    decision = cases["decision"].to_numpy(dtype="datetime64[D]")
-    cases["deadline"] = deadline
-    cases["has_deadline"] = has_deadline
-    cases["within_deadline"] = cases["decided"].to_numpy() & has_deadline & (decision <= deadline)
-    cases["overdue_pending"] = cases["pending"].to_numpy() & has_deadline & (extraction > deadline)
-    cases["deadline_working_days"] = np.where(has_deadline, _working_days(calendar, receipt, deadline), -1).astype(
-        np.int32
-    )
-
-
-def _by_day(days: np.ndarray, compute) -> np.ndarray:
-    """`compute` of every row's day, computed once per calendar day of the rows' range (a lookup table)."""
-    if not len(days):
-        return compute(days)
-    numbers = days.astype("datetime64[D]").astype(np.int64)
-    low = numbers.min()
-    table = compute(np.arange(low, numbers.max() + 1).astype("datetime64[D]"))
-    return table[numbers - low]
+            in_force &= span <= np.datetime64(row.deadline_valid_to, "D")
+        for i in np.flatnonzero(np.asarray(categories == row.procedure)):
+            table[i, in_force] = deadline_dates(span[in_force], row.deadline_quantity, row.deadline_kind, calendar)
+    lengths = _working_days(calendar, np.broadcast_to(span, table.shape).ravel(), table.ravel()).astype(np.int32)
+    codes = procedure.cat.codes.to_numpy()
+    cell = np.where(codes < 0, len(categories), codes).astype(np.int64)
+    cell *= len(span)
+    cell += np.where(known, numbers - low, 0) if not known.all() else numbers - low
+    deadline, length = table.ravel()[cell], lengths[cell]
+    if not known.all():
+        deadline[~known], length[~known] = np.datetime64("NaT"), -1
+    return deadline, length
 
 
 def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -1008,26 +1073,47 @@ def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) ->
     valid = (s != nat) & (e != nat)
     if not valid.any():
         return np.full(len(s), -1, dtype=np.int64)
+    everywhere = valid.all()  # the usual case: no masking on every row
     big = np.iinfo(np.int64).max
     low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
     high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
     span = np.arange(low, high + 1).astype("datetime64[D]")
     table = calendar.working_days_between(np.full(len(span), span[0]), span)
+    if everywhere:
+        return table[e - low] - table[s - low]
     counted = table[np.where(valid, e - low, 0)] - table[np.where(valid, s - low, 0)]
     return np.where(valid, counted, -1)
 
 
+def _months(days: np.ndarray) -> np.ndarray:
+    """`days.astype("datetime64[M]")` by a lookup in a table of the days' range: numpy's own conversion
+    works out the calendar again for every one of millions of rows."""
+    days = np.asarray(days, dtype="datetime64[D]")
+    known = ~np.isnat(days)
+    if not known.any():
+        return days.astype("datetime64[M]")
+    numbers = days.view(np.int64)
+    low = numbers.min(where=known, initial=np.iinfo(np.int64).max)
+    high = numbers.max(where=known, initial=np.iinfo(np.int64).min)
+    table = np.arange(low, high + 1).astype("datetime64[D]").astype("datetime64[M]")
+    if known.all():
+        return table[numbers - low]
+    months = table[np.where(known, numbers - low, 0)]
+    months[~known] = np.datetime64("NaT")
+    return months
+
+
 def _month_labels(days: np.ndarray) -> pd.Categorical:
     """ "YYYY-MM" labels for millions of dates, formatting each month once."""
-    months = days.astype("datetime64[M]").astype(np.int64)
+    months = _months(days).view(np.int64)
     if not len(months):
         return pd.Categorical([])
     offset = months - months.min()
     present = np.flatnonzero(np.bincount(offset))
-    remap = np.zeros(int(offset.max()) + 1, dtype=np.int64)
+    remap = np.zeros(int(offset.max()) + 1, dtype=_code_dtype(len(present)))
     remap[present] = np.arange(len(present))
     labels = [str(np.datetime64(int(m), "M")) for m in present + months.min()]
-    return pd.Categorical.from_codes(remap[offset], categories=labels)
+    return pd.Categorical.from_codes(remap[offset], categories=labels, validate=False)
 
 
 def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) -> np.ndarray:
@@ -1056,12 +1142,48 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
 
 
 # ---------------------------------------------------------------- estimators on histograms
-def _histogram(codes: np.ndarray, durations: np.ndarray, mask: np.ndarray, n_groups: int, width: int) -> np.ndarray:
-    """counts[g, t]: rows of group g with duration t among `mask` (durations are 0..width-1)."""
-    flat = np.asarray(codes, dtype=np.int64)[mask]  # a fresh array: scaled and shifted in place
-    flat *= width
-    flat += durations[mask]
+def _histogram(
+    codes: np.ndarray, durations: np.ndarray, mask: np.ndarray | None, n_groups: int, width: int
+) -> np.ndarray:
+    """counts[g, t]: rows of group g with duration t among `mask`, or all rows (durations are 0..width-1)."""
+    flat = np.asarray(codes, dtype=np.int64)[mask] if mask is not None else np.multiply(codes, 1, dtype=np.int64)
+    flat *= width  # a fresh array: scaled and shifted in place
+    flat += durations[mask] if mask is not None else durations
     return np.bincount(flat, minlength=n_groups * width).reshape(n_groups, width)
+
+
+def _class_histograms(
+    codes: np.ndarray, durations: np.ndarray | None, classes: np.ndarray, n_classes: int, n_groups: int, width: int = 1
+) -> np.ndarray:
+    """counts[c, g, t]: rows of class c (0..n_classes-1), group g and duration t (all 0 when None).
+
+    One pass over the rows gives the histograms of every class at once (decided and censored cases,
+    each outcome ...), where a histogram per class would each go over all rows again.
+    """
+    flat = np.multiply(classes, n_groups, dtype=np.int64)
+    flat += codes
+    if durations is not None:
+        flat *= width
+        flat += durations
+    return np.bincount(flat, minlength=n_classes * n_groups * width).reshape(n_classes, n_groups, width)
+
+
+def _counts(codes: np.ndarray, n_groups: int, flags: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per group, the rows where each flag is True (and "all" rows), from a single pass over the rows:
+    each row's combination of flags (at most eight, one byte) is one class of `_class_histograms`."""
+    state = np.zeros(len(codes), dtype=np.uint8)
+    for bit, mask in enumerate(flags.values()):
+        state |= np.left_shift(mask, bit, dtype=np.uint8)
+    combinations = np.arange(1 << len(flags))
+    if len(combinations) * n_groups > len(codes) + 65536:  # many groups: number only the combinations seen
+        combinations = np.flatnonzero(np.bincount(state, minlength=len(combinations)))
+        number = np.zeros(1 << len(flags), dtype=np.uint8)
+        number[combinations] = np.arange(len(combinations))
+        state = number[state]
+    table = _class_histograms(codes, None, state, len(combinations), n_groups)[:, :, 0]
+    counts = {name: table[(combinations >> bit) & 1 == 1].sum(axis=0) for bit, name in enumerate(flags)}
+    counts["all"] = table.sum(axis=0)
+    return counts
 
 
 def nearest_rank(hist: np.ndarray, percent: int) -> np.ndarray:
@@ -1124,9 +1246,10 @@ def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Data
     shape = [len(c.cat.categories) if isinstance(c.dtype, pd.CategoricalDtype) else 0 for c in columns]
     space = int(np.prod(shape, dtype=np.float64))
     if all(shape) and space <= 4 * len(cases) + 1_000_000 and not any((c.cat.codes < 0).any() for c in columns):
-        combined = np.zeros(len(cases), dtype=np.int64)
-        for column, size in zip(columns, shape):
-            combined = combined * size + column.cat.codes.to_numpy().astype(np.int64)
+        combined = columns[0].cat.codes.to_numpy().astype(np.int64)
+        for column, size in zip(columns[1:], shape[1:]):
+            combined *= size  # in place: one array for millions of rows
+            combined += column.cat.codes.to_numpy()
         present = np.flatnonzero(np.bincount(combined, minlength=space))
         remap = np.zeros(space, dtype=np.int64)
         remap[present] = np.arange(len(present))
@@ -1157,45 +1280,50 @@ def metrics(
     percents = list(settings["percentiles"] if percents is None else percents)
     codes, keys = _groups(cases, by)
     g = len(keys)
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(codes[mask], minlength=g)
-
     decided = cases["decided"].to_numpy()
-    pending = cases["pending"].to_numpy()
+    has_deadline = cases["has_deadline"].to_numpy()
+    counts = _counts(
+        codes,
+        g,
+        {
+            "decided": decided,
+            "withdrawn": _is_in(cases["outcome"], ["withdrawn"]),
+            "pending": cases["pending"].to_numpy(),
+            "has_deadline": has_deadline,
+            "decided_with_deadline": decided & has_deadline,
+            "within": cases["within_deadline"].to_numpy(),
+            "overdue": cases["overdue_pending"].to_numpy(),
+        },
+    )
     out = keys.copy()
-    out["n_received"] = np.bincount(codes, minlength=g)
-    out["n_decided"] = count(decided)
-    out["n_withdrawn"] = count(_is_in(cases["outcome"], ["withdrawn"]))
-    out["n_pending"] = count(pending)
+    out["n_received"] = counts["all"]
+    out["n_decided"] = counts["decided"]
+    out["n_withdrawn"] = counts["withdrawn"]
+    out["n_pending"] = counts["pending"]
     few_decided = out["n_decided"].to_numpy() < min_cases
     wd = cases["working_days"].to_numpy()
     cd = cases["calendar_days"].to_numpy()
     width_wd, width_cd = int(wd.max(initial=0)) + 1, int(cd.max(initial=0)) + 1
-    hist_wd = _histogram(codes, wd, decided, g, width_wd)
-    hist_cd = _histogram(codes, cd, decided, g, width_cd)
+    censored_wd, hist_wd = _class_histograms(codes, wd, decided, 2, g, width_wd)  # not decided, decided
+    hist_cd = _class_histograms(codes, cd, decided, 2, g, width_cd)[1]
     for p in percents:
         name = "median" if p == 50 else f"p{p}"
         out[f"{name}_days"] = np.where(few_decided, np.nan, nearest_rank(hist_wd, p))
     for p in percents:
         name = "median" if p == 50 else f"p{p}"
         out[f"{name}_calendar_days"] = np.where(few_decided, np.nan, nearest_rank(hist_cd, p))
-    survival, _ = kaplan_meier(hist_wd, _histogram(codes, wd, ~decided, g, width_wd))
+    survival, _ = kaplan_meier(hist_wd, censored_wd)
     few_received = out["n_received"].to_numpy() < min_cases
     for p in (50, 80):
         name = "median" if p == 50 else f"p{p}"
         out[f"km_{name}_days"] = np.where(few_received, np.nan, km_quantile(survival, p))
-    with_deadline = count(decided & cases["has_deadline"].to_numpy())
-    within = count(cases["within_deadline"].to_numpy())
-    overdue = count(cases["overdue_pending"].to_numpy())
+    with_deadline, within, overdue = counts["decided_with_deadline"], counts["within"], counts["overdue"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share_within_deadline"] = np.where(with_deadline > 0, within / with_deadline, np.nan)
         out["share_within_deadline_incl_overdue_pending"] = np.where(
             with_deadline + overdue > 0, within / (with_deadline + overdue), np.nan
         )
-    out["n_overdue_pending"] = pd.array(
-        np.where(count(cases["has_deadline"].to_numpy()) > 0, overdue, -1), dtype="Int64"
-    )
+    out["n_overdue_pending"] = pd.array(np.where(counts["has_deadline"] > 0, overdue, -1), dtype="Int64")
     out.loc[out["n_overdue_pending"] < 0, "n_overdue_pending"] = pd.NA  # no deadline: nothing can be overdue
     out["few_cases"] = few_decided
     return out
@@ -1212,14 +1340,16 @@ def curves(cases: pd.DataFrame, by: Sequence[str], horizon: int) -> pd.DataFrame
     g = len(keys)
     wd = np.minimum(cases["working_days"].to_numpy(), horizon + 1)
     width = horizon + 2  # the last column collects everything beyond the horizon
-    decided = cases["decided"].to_numpy()
-    hist_decided = _histogram(codes, wd, decided, g, width)
-    survival, at_risk = kaplan_meier(hist_decided, _histogram(codes, wd, ~decided, g, width))
+    # class of a case: its outcome (OUTCOMES, then any other) × whether it was decided, all in one pass
+    outcome = np.full(len(cases), len(OUTCOMES), dtype=np.uint8)
+    for i, o in enumerate(OUTCOMES):
+        outcome[_is_in(cases["outcome"], [o])] = i
+    classes = outcome * np.uint8(2) + cases["decided"].to_numpy()
+    hist = _class_histograms(codes, wd, classes, 2 * (len(OUTCOMES) + 1), g, width).reshape(-1, 2, g, width)
+    hist_decided = hist[:, 1].sum(axis=0)
+    survival, at_risk = kaplan_meier(hist_decided, hist[:, 0].sum(axis=0))
     completed = 1.0 - np.cumsum(hist_decided, axis=1) / np.maximum(hist_decided.sum(axis=1, keepdims=True), 1)
-    cif = aalen_johansen(
-        {o: _histogram(codes, wd, _is_in(cases["outcome"], [o]), g, width) for o in OUTCOMES},
-        _histogram(codes, wd, ~_is_in(cases["outcome"], OUTCOMES), g, width),
-    )
+    cif = aalen_johansen({o: hist[i].sum(axis=0) for i, o in enumerate(OUTCOMES)}, hist[len(OUTCOMES)].sum(axis=0))
     days = np.arange(horizon + 1)
     frame = keys.loc[keys.index.repeat(horizon + 1)].reset_index(drop=True)
     frame["working_day"] = np.tile(days, g)
@@ -1239,14 +1369,14 @@ def clearance(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """
     codes, keys = _groups(cases, by)
     g = len(keys)
-    receipt_m = cases["receipt"].to_numpy(dtype="datetime64[M]")
-    decision_m = cases["decision"].to_numpy(dtype="datetime64[M]")
+    receipt_m = _months(cases["receipt"].to_numpy(dtype="datetime64[D]"))
+    decision_m = _months(cases["decision"].to_numpy(dtype="datetime64[D]"))
     extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
     first, last = receipt_m.min(), extraction.max().astype("datetime64[M]")
     months = np.arange(first, last + np.timedelta64(1, "M"))
     m = len(months)
     closed = cases["closed"].to_numpy()
-    received = _histogram(codes, (receipt_m - first).astype(np.int64), np.ones(len(cases), bool), g, m)
+    received = _histogram(codes, (receipt_m - first).astype(np.int64), None, g, m)
     done = _histogram(codes, np.where(closed, (decision_m - first).astype(np.int64), 0), closed, g, m)
     frame = keys.loc[keys.index.repeat(m)].reset_index(drop=True)
     frame["month"] = np.tile([str(x) for x in months], g)
@@ -1268,7 +1398,7 @@ def pending_ages(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     pend = cases[cases["pending"]]
     codes, keys = _groups(pend, by)
     index = np.minimum(pend["calendar_days"].to_numpy() // band, n_bands - 1).astype(np.int64)
-    hist = _histogram(codes, index, np.ones(len(pend), bool), len(keys), n_bands)
+    hist = _histogram(codes, index, None, len(keys), n_bands)
     labels = [f"{i * band}–{(i + 1) * band - 1}" for i in range(n_bands - 1)] + [f"{last}+"]
     frame = keys.loc[keys.index.repeat(n_bands)].reset_index(drop=True)
     frame["age_band_days"] = np.tile(labels, len(keys))
@@ -1294,7 +1424,10 @@ def summary_by_procedure(cases: pd.DataFrame, procedures: pd.DataFrame) -> pd.Da
             "deadline_source",
         ]
     ].merge(table, on="procedure", how="left")
-    equivalent = cases[cases["has_deadline"]].groupby("procedure", observed=True)["deadline_working_days"].median()
+    with_deadline = cases["has_deadline"].to_numpy()  # two columns of those cases, not the whole table
+    equivalent = (
+        cases["deadline_working_days"][with_deadline].groupby(cases["procedure"][with_deadline], observed=True).median()
+    )
     statutory = procedures.set_index("procedure")["deadline_quantity"].where(
         procedures.set_index("procedure")["deadline_kind"] == "working_days"
     )
