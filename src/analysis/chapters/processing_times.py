@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from analysis.engine import atomic, config, figures, paths
+from analysis.engine import atomic, config, paths
 from analysis.engine.calendar import WorkCalendar
 from analysis.engine.errors import InputError, Problem
 from analysis.engine.readers import (
@@ -1452,6 +1452,8 @@ def write_tables(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> lis
 
 
 # ---------------------------------------------------------------- figures
+# `figures` (matplotlib, seaborn) is imported where a figure is drawn: the analysis itself, on millions of
+# rows in a fresh process, does not pay for loading the plotting libraries.
 def _label(values: ValueMap | None, field_name: str, value: str) -> str:
     return values.label(field_name, value) if values else value
 
@@ -1473,6 +1475,8 @@ def _shared_legend(fig, axes, spare_panel: bool) -> None:
 
 def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
     """One panel per procedure, three to a row; returns the figure, axes and per-procedure labels and deadlines."""
+    from analysis.engine import figures
+
     procs = list(summary["procedure"])
     ncols = 3
     nrows = -(-len(procs) // ncols)
@@ -1494,6 +1498,8 @@ def _finish_panels(fig, axes, count: int, ylabel: str):
 
 def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
     """Small multiples: share not yet decided by working day, KM (pending censored) vs completed-only."""
+    from analysis.engine import figures
+
     fig, axes, procs, labels, deadlines = _procedure_panels(summary, sharey=True)
     for ax, proc in zip(axes.ravel(), procs):
         data = curve[curve["procedure"] == proc]
@@ -1525,6 +1531,8 @@ def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
 
 def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
     """80th percentile by receipt month, decided cases only vs Kaplan–Meier, per procedure."""
+    from analysis.engine import figures
+
     fig, axes, procs, labels, deadlines = _procedure_panels(summary)
     for ax, proc in zip(axes.ravel(), procs):
         data = by_cohort[by_cohort["procedure"] == proc]
@@ -1553,6 +1561,8 @@ def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
 
 def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
     """Median and P80 of decided cases for women and men, per procedure (dot plot)."""
+    from analysis.engine import figures
+
     labels = dict(zip(summary["procedure"], summary["label_en"]))
     procs = list(summary["procedure"])
     fig, axes = figures.new_figure(10.0, 0.45 * len(procs) + 1.4, ncols=2, sharey=True, squeeze=False)
@@ -1573,6 +1583,8 @@ def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
 
 def plot_offices(clearance_office: pd.DataFrame, values: ValueMap | None = None):
     """Monthly clearance rate and pending cases at month end, by office (all procedures)."""
+    from analysis.engine import figures
+
     fig, axes = figures.new_figure(11.0, 3.3, ncols=2, squeeze=False)
     data = clearance_office[clearance_office["complete_month"]]
     for colour, (office, part) in zip(figures.PALETTE, data.groupby("office", sort=True)):
