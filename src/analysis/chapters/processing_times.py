@@ -58,7 +58,7 @@ UNKNOWN = "unknown"
 EXAMPLES_PER_CHECK = 3
 #: Share of the extract's rows that may be excluded before the build stops, unless the config sets one.
 DEFAULT_MAX_INVALID_SHARE = 0.05
-#: Bytes the CSV reader parses per task: large enough that few dictionaries need unifying afterwards.
+#: Bytes the CSV reader parses per task (each such chunk of a column has its own dictionary).
 ARROW_BLOCK_BYTES = 16 << 20
 
 
@@ -386,6 +386,8 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
             _copy_without(path, kept, {line for line, _ in malformed})
             table = _arrow_table(kept, sep, names, source)
     frame = pd.DataFrame({dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()})
+    del table  # only the application ids' buffers stay, in the frame
+    pa.default_memory_pool().release_unused()  # the reader's blocks go back to the system for numpy to reuse
     frame = _complete(frame, column_map)
     frame[ROW] = _line_numbers(len(frame), [line for line, _ in malformed])
     return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep, malformed=malformed)
@@ -397,7 +399,7 @@ def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, st
     Bytes, not text: only the distinct values are decoded afterwards, in the file's encoding (';', quotes
     and digits are the same bytes in UTF-8 and Windows-1251)."""
     types = {
-        name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
+        name: pa.large_binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
         for name, dst in source.items()
     }
     table = pa_csv.read_csv(
@@ -411,7 +413,7 @@ def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, st
             quoted_strings_can_be_null=False,
         ),
     )
-    return table.unify_dictionaries()
+    return table
 
 
 def _copy_without(path: Path, target: Path, lines: set[int]) -> None:
@@ -426,12 +428,14 @@ def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> 
     category (each distinct value decoded once), or Arrow-backed strings for the application id."""
     python_encoding = "utf-8" if encoding == "utf-8" else encoding
     if not pa.types.is_dictionary(column.type):
-        combined = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
-        return pd.Series(pd.arrays.ArrowStringArray(_as_text(combined, python_encoding, file, name)))
-    # unify_dictionaries gave every chunk the same dictionary
-    dictionary = column.chunk(0).dictionary.to_pylist() if column.num_chunks else []
+        text = [_as_text(chunk, python_encoding, file, name) for chunk in column.chunks]
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(text, pa.large_string())))
+    # Each chunk has its own dictionary: the distinct values of all, in order of first appearance (as
+    # Arrow's unify_dictionaries would list them), are decoded once.
+    dictionaries = [chunk.dictionary.to_pylist() for chunk in column.chunks]
+    distinct = list(dict.fromkeys(value for dictionary in dictionaries for value in dictionary))
     try:
-        decoded = [value.decode(python_encoding) for value in dictionary]
+        decoded = [value.decode(python_encoding) for value in distinct]
     except UnicodeDecodeError as exc:
         raise InputError(
             [
@@ -443,15 +447,16 @@ def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> 
                 )
             ]
         ) from None
-    # Categories sorted, so tables keep their row order; each row's code goes from the file's dictionary
-    # to the sorted one in a single lookup, chunk by chunk, straight into pandas' own code width.
+    # Categories sorted, so tables keep their row order; each row's code goes from its chunk's dictionary
+    # to the sorted categories in a single lookup, straight into pandas' own code width.
     order = sorted(range(len(decoded)), key=decoded.__getitem__)
-    sorted_codes = np.empty(len(decoded), dtype=_code_dtype(len(decoded)))
-    sorted_codes[order] = np.arange(len(decoded))
-    codes = np.empty(len(column), dtype=sorted_codes.dtype)
+    dtype = _code_dtype(len(decoded))
+    rank = {distinct[i]: r for r, i in enumerate(order)}
+    codes = np.empty(len(column), dtype=dtype)
     start = 0
-    for chunk in column.chunks:
-        np.take(sorted_codes, chunk.indices.to_numpy(zero_copy_only=False), out=codes[start : start + len(chunk)])
+    for chunk, dictionary in zip(column.chunks, dictionaries):
+        local = np.array([rank[value] for value in dictionary], dtype=dtype)
+        np.take(local, chunk.indices.to_numpy(zero_copy_only=False), out=codes[start : start + len(chunk)])
         start += len(chunk)
     categories = pd.Index([decoded[i] for i in order], dtype=object)
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
@@ -469,11 +474,11 @@ def _as_text(values: pa.Array, encoding: str, file: str, name: str) -> pa.Array:
     """Bytes as Arrow strings: checked UTF-8, or zero-copy when every byte is ASCII (ids are), else decoded."""
     try:
         if encoding == "utf-8":
-            return values.cast(pa.string())
+            return values.cast(pa.large_string())
         data = values.buffers()[2]
         if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
-            return values.view(pa.string())
-        return pa.array([v.decode(encoding) for v in values.to_pylist()], pa.string())
+            return values.view(pa.large_string())
+        return pa.array([v.decode(encoding) for v in values.to_pylist()], pa.large_string())
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(
             [
@@ -542,8 +547,8 @@ def _recode(values: pd.Series, mapping: Mapping[str, str], default: str | None) 
     categories = values.cat.categories
     new = [mapping.get(normalise_value(c), default if default is not None else str(c).strip()) for c in categories]
     labels = pd.Index(new).unique()
-    codes = np.asarray(labels.get_indexer(new))[values.cat.codes.to_numpy()]
-    return pd.Categorical.from_codes(codes, categories=labels)
+    recoded = labels.get_indexer(new).astype(_code_dtype(len(labels)))  # per category, in pandas' code width
+    return pd.Categorical.from_codes(recoded[values.cat.codes.to_numpy()], categories=labels, validate=False)
 
 
 def _is_in(values: pd.Categorical | pd.Series, allowed: Iterable[str]) -> np.ndarray:
@@ -552,15 +557,7 @@ def _is_in(values: pd.Categorical | pd.Series, allowed: Iterable[str]) -> np.nda
     if not isinstance(values, pd.Categorical):
         return np.isin(np.asarray(values, dtype=object), list(allowed))
     hit = np.append(np.isin(np.asarray(values.categories, dtype=object), list(allowed)), False)
-    return hit[values.codes]  # code -1 (missing) picks the appended False
-
-
-def _drop_unused(values: pd.Categorical) -> pd.Categorical:
-    """`remove_unused_categories` by counting codes instead of sorting them (millions of rows)."""
-    codes = values.codes
-    used = np.bincount(codes.astype(np.intp) + 1, minlength=len(values.categories) + 1)[1:] > 0  # -1 counted apart
-    remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
-    return pd.Categorical.from_codes(remap[codes], categories=values.categories[used], validate=False)
+    return _per_row(hit, values.codes)  # code -1 (missing) picks the appended False
 
 
 def _per_row(per_category: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -571,12 +568,25 @@ def _per_row(per_category: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return per_category[codes]
 
 
+def _drop_unused(values: pd.Categorical) -> pd.Categorical:
+    """`remove_unused_categories` by counting codes instead of sorting them (millions of rows)."""
+    codes = values.codes
+    if codes.min(initial=0) >= 0:
+        used = np.bincount(codes, minlength=len(values.categories)) > 0
+    else:  # -1 (missing) counted apart
+        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(values.categories) + 1)[1:] > 0
+    if used.all():
+        return values
+    remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
+    return pd.Categorical.from_codes(remap[codes], categories=values.categories[used], validate=False)
+
+
 def _dates(values: pd.Series, slash_order: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[s] values, bad mask, blank mask), parsing each distinct text once."""
+    """(datetime64[D] values, bad mask, blank mask), parsing each distinct text once."""
     categories = pd.Series(values.cat.categories, dtype=object)
     parsed, bad = parse_dates_fast(categories, slash_order)
     codes = values.cat.codes.to_numpy().astype(np.intp)  # one conversion for the three lookups
-    days = parsed.to_numpy(dtype="datetime64[s]")  # pandas' own unit for dates: no conversion later
+    days = parsed.to_numpy(dtype="datetime64[D]")
     blank = categories.astype(str).str.strip().eq("").to_numpy()
     return days[codes], _per_row(bad.to_numpy(), codes), _per_row(blank, codes)
 
@@ -598,9 +608,7 @@ def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Ids that are plain numbers (no leading zero) are compared as integers, which is several times faster
     than hashing millions of strings; any other id is compared as text.
     """
-    text = pa.array(ids.array)
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
+    text = pa.array(ids.array)  # chunks as read: Arrow's functions take them as they are
     plain = _plain_numbers(text)  # digits only: nothing to trim, so the costly trim is skipped
     if not plain:
         text = pc.utf8_trim_whitespace(text)
@@ -611,6 +619,8 @@ def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         else:
             numbers = pc.cast(text, pa.int64()).to_numpy()
         return blank, pd.Series(numbers).duplicated(keep="first").to_numpy() & ~blank
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     codes = pc.dictionary_encode(text).indices.to_numpy(zero_copy_only=False).astype(np.int64)
     # dictionary_encode numbers values in order of first appearance: a row is a first occurrence
     # exactly when its code exceeds every code before it.
@@ -618,7 +628,7 @@ def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return blank, (codes <= earlier) & ~blank
 
 
-def _plain_numbers(text: pa.Array) -> bool:
+def _plain_numbers(text: pa.Array | pa.ChunkedArray) -> bool:
     """Whether every id is blank or a number of at most 18 digits without a leading zero (untrimmed):
     the regular expression ^([1-9][0-9]{0,17})?$ by three cheap vectorised tests."""
     if not len(text):
@@ -663,6 +673,25 @@ def prepare(
     those that could be either are excluded. More than `max_invalid_share` of the rows excluded stops the
     build: that is a wrong format or mapping, not a few typos.
     """
+    # The validation's arrays over every row of the file are released when it returns; only the kept
+    # rows' columns live on while the cases are derived (the peak memory of a large extract).
+    kept, quality, problems, info = _validate(raw, values, procedures, origin)
+    days = {column: kept.pop(column) for column in ("receipt", "decision", "extraction")}
+    cases = pd.DataFrame(kept)
+    for column in ("office", "channel", "sex", "age_band", "outcome"):
+        cases[column] = _drop_unused(cases[column].array)
+    cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
+    for column, dates in days.items():
+        cases[column] = dates
+    _derive(cases, procedures, calendar, days)
+    return Extract(cases=cases, quality=quality, problems=problems, info=info)
+
+
+def _validate(
+    raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, origin: str | None
+) -> tuple[dict[str, object], pd.DataFrame, list[Problem], dict]:
+    """The checks of `prepare`: the kept rows' columns (dates as datetime64[D]), the data-quality table,
+    its located problems and the extract's counts."""
     settings = _settings()
     frame = raw.frame
     n = len(frame)
@@ -846,23 +875,17 @@ def prepare(
     if total and excluded / total > limit:
         raise InputError(exclusion_problems(quality, raw.file, excluded, total, limit))
     keep = ~invalid & ~other
-    cases = pd.DataFrame(
-        {
-            "procedure": procedure[keep],
-            "office": office[keep],
-            "channel": channel[keep],
-            "sex": sex[keep],
-            "age_band": age_band[keep],
-            "outcome": outcome[keep],
-            "receipt": receipt[keep],
-            "decision": decision[keep],
-            "extraction": extraction[keep],
-        }
-    )
-    for column in ("office", "channel", "sex", "age_band", "outcome"):
-        cases[column] = _drop_unused(cases[column].array)
-    cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
-    _derive(cases, procedures, calendar)
+    kept = {
+        "procedure": procedure[keep],
+        "office": office[keep],
+        "channel": channel[keep],
+        "sex": sex[keep],
+        "age_band": age_band[keep],
+        "outcome": outcome[keep],
+        "receipt": receipt[keep],
+        "decision": decision[keep],
+        "extraction": extraction[keep],
+    }
     info = {
         "file": raw.file,
         "encoding": raw.encoding,
@@ -873,7 +896,7 @@ def prepare(
         "rows_analysed": int(keep.sum()),
         "date_order": order or "",
     }
-    return Extract(cases=cases, quality=quality, problems=problems, info=info)
+    return kept, quality, problems, info
 
 
 def exclusion_problems(quality: pd.DataFrame, file: str, excluded: int, total: int, limit: float) -> list[Problem]:
@@ -997,13 +1020,14 @@ def _quality_table(
     return pd.DataFrame.from_records(records), problems
 
 
-def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalendar) -> None:
-    """Durations (working and calendar days), status flags, cohort and each case's deadline."""
+def _derive(
+    cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalendar, days: Mapping[str, np.ndarray]
+) -> None:
+    """Durations (working and calendar days), status flags, cohort and each case's deadline; `days` holds
+    the receipt, decision and extraction dates as datetime64[D] (the cases' columns in numpy's unit)."""
     settings = _settings()
     outcome = cases["outcome"]
-    receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
-    decision = cases["decision"].to_numpy(dtype="datetime64[D]")
-    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
+    receipt, decision, extraction = days["receipt"], days["decision"], days["extraction"]
     closed = _is_in(outcome, settings["closed_outcomes"])
     decided = _is_in(outcome, settings["decided_outcomes"])
     pending = _is_in(outcome, [settings["pending_outcome"]])
@@ -1074,9 +1098,12 @@ def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) ->
     if not valid.any():
         return np.full(len(s), -1, dtype=np.int64)
     everywhere = valid.all()  # the usual case: no masking on every row
-    big = np.iinfo(np.int64).max
-    low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
-    high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
+    if everywhere:
+        low, high = min(s.min(), e.min()), max(s.max(), e.max())
+    else:
+        big = np.iinfo(np.int64).max
+        low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
+        high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
     span = np.arange(low, high + 1).astype("datetime64[D]")
     table = calendar.working_days_between(np.full(len(span), span[0]), span)
     if everywhere:
@@ -1085,35 +1112,21 @@ def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) ->
     return np.where(valid, counted, -1)
 
 
-def _months(days: np.ndarray) -> np.ndarray:
-    """`days.astype("datetime64[M]")` by a lookup in a table of the days' range: numpy's own conversion
-    works out the calendar again for every one of millions of rows."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    known = ~np.isnat(days)
-    if not known.any():
-        return days.astype("datetime64[M]")
-    numbers = days.view(np.int64)
-    low = numbers.min(where=known, initial=np.iinfo(np.int64).max)
-    high = numbers.max(where=known, initial=np.iinfo(np.int64).min)
-    table = np.arange(low, high + 1).astype("datetime64[D]").astype("datetime64[M]")
-    if known.all():
-        return table[numbers - low]
-    months = table[np.where(known, numbers - low, 0)]
-    months[~known] = np.datetime64("NaT")
-    return months
-
-
 def _month_labels(days: np.ndarray) -> pd.Categorical:
-    """ "YYYY-MM" labels for millions of dates, formatting each month once."""
-    months = _months(days).view(np.int64)
-    if not len(months):
+    """ "YYYY-MM" labels for millions of dates, formatting each month once.
+
+    The month of each day is looked up in a table of the days' range: numpy's own conversion to months
+    works out the calendar again for every row."""
+    numbers = np.asarray(days, dtype="datetime64[D]").view(np.int64)
+    if not len(numbers):
         return pd.Categorical([])
-    offset = months - months.min()
-    present = np.flatnonzero(np.bincount(offset))
-    remap = np.zeros(int(offset.max()) + 1, dtype=_code_dtype(len(present)))
-    remap[present] = np.arange(len(present))
-    labels = [str(np.datetime64(int(m), "M")) for m in present + months.min()]
-    return pd.Categorical.from_codes(remap[offset], categories=labels, validate=False)
+    low = numbers.min()
+    offset = numbers - low
+    month_of_day = np.arange(low, numbers.max() + 1).astype("datetime64[D]").astype("datetime64[M]").view(np.int64)
+    present = np.unique(month_of_day[np.bincount(offset) > 0])  # months with a case, in order
+    code_of_day = np.searchsorted(present, month_of_day).astype(_code_dtype(len(present)))
+    labels = [str(np.datetime64(int(m), "M")) for m in present]
+    return pd.Categorical.from_codes(code_of_day[offset], categories=labels, validate=False)
 
 
 def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) -> np.ndarray:
@@ -1369,15 +1382,22 @@ def clearance(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """
     codes, keys = _groups(cases, by)
     g = len(keys)
-    receipt_m = _months(cases["receipt"].to_numpy(dtype="datetime64[D]"))
-    decision_m = _months(cases["decision"].to_numpy(dtype="datetime64[D]"))
-    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
-    first, last = receipt_m.min(), extraction.max().astype("datetime64[M]")
+    receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
+    extracted = cases["extraction"].to_numpy().max().astype("datetime64[D]")
+    first, last = receipt.min().astype("datetime64[M]"), extracted.astype("datetime64[M]")
     months = np.arange(first, last + np.timedelta64(1, "M"))
     m = len(months)
     closed = cases["closed"].to_numpy()
-    received = _histogram(codes, (receipt_m - first).astype(np.int64), None, g, m)
-    done = _histogram(codes, np.where(closed, (decision_m - first).astype(np.int64), 0), closed, g, m)
+    # Counted by day of the period (numpy's conversion to months is slow on millions of rows), then
+    # summed into months on the small per-group tables.
+    day0 = first.astype("datetime64[D]")
+    n_days = int(((last + np.timedelta64(1, "M")).astype("datetime64[D]") - day0).astype(np.int64))
+    month_starts = (months.astype("datetime64[D]") - day0).astype(np.int64)
+    received_by_day = _histogram(codes, (receipt - day0).view(np.int64), None, g, n_days)
+    decided_on = (cases["decision"].to_numpy(dtype="datetime64[D]") - day0).view(np.int64)
+    done_by_day = _histogram(codes, decided_on, closed, g, n_days)
+    received = np.add.reduceat(received_by_day, month_starts, axis=1)
+    done = np.add.reduceat(done_by_day, month_starts, axis=1)
     frame = keys.loc[keys.index.repeat(m)].reset_index(drop=True)
     frame["month"] = np.tile([str(x) for x in months], g)
     frame["received"] = received.ravel()
@@ -1386,7 +1406,7 @@ def clearance(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         frame["clearance_rate"] = np.where(received.ravel() > 0, 100.0 * done.ravel() / received.ravel(), np.nan)
     frame["pending_at_month_end"] = (np.cumsum(received, axis=1) - np.cumsum(done, axis=1)).ravel()
     month_end = (months + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    frame["complete_month"] = np.tile(month_end <= extraction.max(), g)
+    frame["complete_month"] = np.tile(month_end <= extracted, g)
     return frame
 
 
