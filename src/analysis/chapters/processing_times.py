@@ -687,9 +687,11 @@ def prepare(
     those that could be either are excluded. More than `max_invalid_share` of the rows excluded stops the
     build: that is a wrong format or mapping, not a few typos.
     """
-    # The validation's arrays over every row of the file are released when it returns; only the kept
-    # rows' columns live on while the cases are derived (the peak memory of a large extract).
+    # The validation's arrays over every row of the file are released when it returns, and the file's
+    # own columns with `raw` unless the caller keeps it: only the kept rows' columns live on while the
+    # cases are derived (the peak memory of a large extract).
     kept, quality, problems, info = _validate(raw, values, procedures, origin)
+    del raw
     days = {column: kept.pop(column) for column in ("receipt", "decision", "extraction")}
     cases = pd.DataFrame(kept)
     for column in ("office", "channel", "sex", "age_band", "outcome"):
@@ -1661,14 +1663,13 @@ def analyse(
     provisions = read_provisions(inventory_dir) if inventory_dir is not None else None
     procedures = load_procedures(procedures_map_in, provisions)
     values = load_value_map(values_map_in)
-    raw = read_extract(extract_in, load_column_map(columns_map_in))
-    extract = prepare(raw, values, procedures, calendar)
+    extract = prepare(read_extract(extract_in, load_column_map(columns_map_in)), values, procedures, calendar)
     cases = extract.cases
     if cases.empty:
         raise InputError(
             [
                 Problem(
-                    file=raw.file,
+                    file=extract.info["file"],
                     expected="at least one valid application in scope",
                     found=f"none of {extract.info['rows']:,} rows (see the data-quality checks)",
                 )
