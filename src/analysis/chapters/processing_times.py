@@ -385,7 +385,9 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
             kept = Path(folder) / path.name
             _copy_without(path, kept, {line for line, _ in malformed})
             table = _arrow_table(kept, sep, names, source)
-    frame = pd.DataFrame({dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()})
+    frame = pd.DataFrame(
+        {dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()}, copy=False
+    )
     del table  # only the application ids' buffers stay, in the frame
     pa.default_memory_pool().release_unused()  # the reader's blocks go back to the system for numpy to reuse
     frame = _complete(frame, column_map)
@@ -535,7 +537,7 @@ def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtr
 def _complete(frame: pd.DataFrame, column_map: ColumnMap) -> pd.DataFrame:
     for column in column_map.descriptions:  # optional columns the file lacks are blank
         if column not in frame.columns:
-            frame[column] = pd.Categorical([""] * len(frame))
+            frame[column] = pd.Categorical.from_codes(np.zeros(len(frame), np.int8), categories=[""])
     return frame
 
 
@@ -693,13 +695,13 @@ def prepare(
     kept, quality, problems, info = _validate(raw, values, procedures, origin)
     del raw
     days = {column: kept.pop(column) for column in ("receipt", "decision", "extraction")}
-    cases = pd.DataFrame(kept)
     for column in ("office", "channel", "sex", "age_band", "outcome"):
-        cases[column] = _drop_unused(cases[column].array)
-    cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
-    for column, dates in days.items():
-        cases[column] = dates.astype("datetime64[s]")  # numpy's cast: pandas' own, from days, is ten times slower
-    _derive(cases, procedures, calendar, days)
+        kept[column] = _drop_unused(kept[column])
+    kept["procedure"] = kept["procedure"].set_categories(list(procedures["procedure"]))  # the map's order
+    # numpy's cast to pandas' unit for dates: pandas' own conversion from days is ten times slower
+    columns = {**kept, **{column: dates.astype("datetime64[s]") for column, dates in days.items()}}
+    columns.update(_derive(kept["procedure"], kept["outcome"], days, procedures, calendar))
+    cases = pd.DataFrame(columns, copy=False)  # the arrays are the cases' own: no copy of millions of rows
     return Extract(cases=cases, quality=quality, problems=problems, info=info)
 
 
@@ -1037,34 +1039,39 @@ def _quality_table(
 
 
 def _derive(
-    cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalendar, days: Mapping[str, np.ndarray]
-) -> None:
-    """Durations (working and calendar days), status flags, cohort and each case's deadline; `days` holds
-    the receipt, decision and extraction dates as datetime64[D] (the cases' columns in numpy's unit)."""
+    procedure: pd.Categorical,
+    outcome: pd.Categorical,
+    days: Mapping[str, np.ndarray],
+    procedures: pd.DataFrame,
+    calendar: WorkCalendar,
+) -> dict[str, np.ndarray | pd.Categorical]:
+    """The cases' durations (working and calendar days), status flags, cohort and deadline, as columns;
+    `days` holds the receipt, decision and extraction dates as datetime64[D]."""
     settings = _settings()
-    outcome = cases["outcome"]
     receipt, decision, extraction = days["receipt"], days["decision"], days["extraction"]
     closed = _is_in(outcome, settings["closed_outcomes"])
     decided = _is_in(outcome, settings["decided_outcomes"])
     pending = _is_in(outcome, [settings["pending_outcome"]])
     end = np.where(closed, decision, extraction)
-    cases["decided"] = decided
-    cases["closed"] = closed
-    cases["pending"] = pending
-    cases["working_days"] = _working_days(calendar, receipt, end).astype(np.int32)
-    cases["calendar_days"] = (end - receipt).view(np.int64).astype(np.int32)
-    cases["cohort"] = _month_labels(receipt)
-    deadline, deadline_working_days = _deadlines(cases["procedure"], receipt, procedures, calendar)
+    deadline, deadline_working_days = _deadlines(procedure, receipt, procedures, calendar)
     has_deadline = ~np.isnat(deadline)
-    cases["deadline"] = deadline.astype("datetime64[s]")  # pandas' unit for dates, cast by numpy (fast)
-    cases["has_deadline"] = has_deadline
-    cases["within_deadline"] = decided & has_deadline & (decision <= deadline)
-    cases["overdue_pending"] = pending & has_deadline & (extraction > deadline)
-    cases["deadline_working_days"] = deadline_working_days
+    return {
+        "decided": decided,
+        "closed": closed,
+        "pending": pending,
+        "working_days": _working_days(calendar, receipt, end).astype(np.int32),
+        "calendar_days": (end - receipt).view(np.int64).astype(np.int32),
+        "cohort": _month_labels(receipt),
+        "deadline": deadline.astype("datetime64[s]"),
+        "has_deadline": has_deadline,
+        "within_deadline": decided & has_deadline & (decision <= deadline),
+        "overdue_pending": pending & has_deadline & (extraction > deadline),
+        "deadline_working_days": deadline_working_days,
+    }
 
 
 def _deadlines(
-    procedure: pd.Series, receipt: np.ndarray, procedures: pd.DataFrame, calendar: WorkCalendar
+    procedure: pd.Categorical, receipt: np.ndarray, procedures: pd.DataFrame, calendar: WorkCalendar
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each case's deadline (NaT without one) and its length in working days (-1 without one).
 
@@ -1080,7 +1087,7 @@ def _deadlines(
     low = numbers.min(where=known, initial=np.iinfo(np.int64).max)
     high = numbers.max(where=known, initial=np.iinfo(np.int64).min)
     span = np.arange(low, high + 1).astype("datetime64[D]")
-    categories = procedure.cat.categories
+    categories = procedure.categories
     # one row per category, and a last row, never filled, for cases without a procedure (code -1)
     table = np.full((len(categories) + 1, len(span)), np.datetime64("NaT"), dtype="datetime64[D]")
     for row in procedures.itertuples(index=False):
@@ -1094,7 +1101,7 @@ def _deadlines(
         for i in np.flatnonzero(np.asarray(categories == row.procedure)):
             table[i, in_force] = deadline_dates(span[in_force], row.deadline_quantity, row.deadline_kind, calendar)
     lengths = _working_days(calendar, np.broadcast_to(span, table.shape).ravel(), table.ravel()).astype(np.int32)
-    codes = procedure.cat.codes.to_numpy()
+    codes = procedure.codes
     cell = np.where(codes < 0, len(categories), codes).astype(np.int64)
     cell *= len(span)
     cell += np.where(known, numbers - low, 0) if not known.all() else numbers - low
