@@ -1182,10 +1182,17 @@ def _histogram(
     codes: np.ndarray, durations: np.ndarray, mask: np.ndarray | None, n_groups: int, width: int
 ) -> np.ndarray:
     """counts[g, t]: rows of group g with duration t among `mask`, or all rows (durations are 0..width-1)."""
-    flat = np.asarray(codes, dtype=np.int64)[mask] if mask is not None else np.multiply(codes, 1, dtype=np.int64)
-    flat *= width  # a fresh array: scaled and shifted in place
-    flat += durations[mask] if mask is not None else durations
-    return np.bincount(flat, minlength=n_groups * width).reshape(n_groups, width)
+    counts = np.zeros(n_groups * width, dtype=np.int64)
+    for rows in _row_blocks(len(codes)):
+        if mask is None:
+            flat = np.multiply(codes[rows], width, dtype=np.int64)
+            flat += durations[rows]
+        else:
+            keep = mask[rows]
+            flat = np.multiply(codes[rows][keep], width, dtype=np.int64)
+            flat += durations[rows][keep]
+        counts += np.bincount(flat, minlength=len(counts))
+    return counts.reshape(n_groups, width)
 
 
 def _class_histograms(
@@ -1196,12 +1203,25 @@ def _class_histograms(
     One pass over the rows gives the histograms of every class at once (decided and censored cases,
     each outcome ...), where a histogram per class would each go over all rows again.
     """
-    flat = np.multiply(classes, n_groups, dtype=np.int64)
-    flat += codes
-    if durations is not None:
-        flat *= width
-        flat += durations
-    return np.bincount(flat, minlength=n_classes * n_groups * width).reshape(n_classes, n_groups, width)
+    counts = np.zeros(n_classes * n_groups * width, dtype=np.int64)
+    for rows in _row_blocks(len(codes)):
+        flat = np.multiply(classes[rows], n_groups, dtype=np.int64)
+        flat += codes[rows]
+        if durations is not None:
+            flat *= width
+            flat += durations[rows]
+        counts += np.bincount(flat, minlength=len(counts))
+    return counts.reshape(n_classes, n_groups, width)
+
+
+#: Rows per block of the histogram helpers: a block's temporaries (8 MB) stay in the processor's cache
+#: and are reused by the allocator, where arrays over millions of rows would each be fresh memory.
+BLOCK_ROWS = 1 << 20
+
+
+def _row_blocks(n: int) -> list[slice]:
+    """Consecutive slices of at most BLOCK_ROWS rows covering 0..n (none when n is 0)."""
+    return [slice(start, start + BLOCK_ROWS) for start in range(0, n, BLOCK_ROWS)]
 
 
 def _counts(codes: np.ndarray, n_groups: int, flags: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -1287,7 +1307,7 @@ def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Data
             combined *= size  # in place: one array for millions of rows
             combined += column.cat.codes.to_numpy()
         present = np.flatnonzero(np.bincount(combined, minlength=space))
-        remap = np.zeros(space, dtype=np.int64)
+        remap = np.zeros(space, dtype=np.int32 if len(present) < np.iinfo(np.int32).max else np.int64)
         remap[present] = np.arange(len(present))
         keys = pd.DataFrame(
             {
