@@ -440,6 +440,20 @@ def test_invalid_rows_are_counted_with_examples_never_dropped_silently(tmp_path,
     assert extract.cases["sex"].astype(str).tolist()[:2] == ["male", "unknown"]
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["12", "7", "12", "", "7", "9", ""],  # numbers in a narrow range: one scatter into a table
+        ["12", str(10**17), "12", "", str(10**17), "9", ""],  # a wide range: pandas' hash table
+        ["A-12", " A-7", "A-12 ", "", "A-7", "007", " "],  # text (and a leading zero), trimmed
+    ],
+)
+def test_repeated_application_ids_first_occurrence_kept(ids):
+    blank, repeated = pt._first_occurrence(pd.Series(ids, dtype="string[pyarrow]"))
+    assert blank.tolist() == [False, False, False, True, False, False, True]
+    assert repeated.tolist() == [False, False, True, False, True, False, False]  # blanks are never repeats
+
+
 def test_mostly_unreadable_extract_stops_the_build(tmp_path):
     lines = [
         f"{i};Патент;Отдел Б;лично;М;18-24;Узбекистан;{'soon' if i < 3 else '03.03.2026'};;На рассмотрении;31.03.2026"

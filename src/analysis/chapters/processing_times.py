@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from analysis.engine import atomic, config, figures, paths
+from analysis.engine import atomic, config, paths
 from analysis.engine.calendar import WorkCalendar
 from analysis.engine.errors import InputError, Problem
 from analysis.engine.readers import (
@@ -58,7 +58,7 @@ UNKNOWN = "unknown"
 EXAMPLES_PER_CHECK = 3
 #: Share of the extract's rows that may be excluded before the build stops, unless the config sets one.
 DEFAULT_MAX_INVALID_SHARE = 0.05
-#: Bytes the CSV reader parses per task: large enough that few dictionaries need unifying afterwards.
+#: Bytes the CSV reader parses per task (each such chunk of a column has its own dictionary).
 ARROW_BLOCK_BYTES = 16 << 20
 
 
@@ -385,7 +385,11 @@ def read_extract(path: str | Path, column_map: ColumnMap) -> RawExtract:
             kept = Path(folder) / path.name
             _copy_without(path, kept, {line for line, _ in malformed})
             table = _arrow_table(kept, sep, names, source)
-    frame = pd.DataFrame({dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()})
+    frame = pd.DataFrame(
+        {dst: _to_pandas(table.column(name), encoding, file, dst) for name, dst in source.items()}, copy=False
+    )
+    del table  # only the application ids' buffers stay, in the frame
+    pa.default_memory_pool().release_unused()  # the reader's blocks go back to the system for numpy to reuse
     frame = _complete(frame, column_map)
     frame[ROW] = _line_numbers(len(frame), [line for line, _ in malformed])
     return RawExtract(frame=frame, file=file, encoding=encoding, separator=sep, malformed=malformed)
@@ -397,7 +401,7 @@ def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, st
     Bytes, not text: only the distinct values are decoded afterwards, in the file's encoding (';', quotes
     and digits are the same bytes in UTF-8 and Windows-1251)."""
     types = {
-        name: pa.binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
+        name: pa.large_binary() if dst == "application_id" else pa.dictionary(pa.int32(), pa.binary())
         for name, dst in source.items()
     }
     table = pa_csv.read_csv(
@@ -411,7 +415,7 @@ def _arrow_table(path: Path, sep: str, names: list[str], source: Mapping[str, st
             quoted_strings_can_be_null=False,
         ),
     )
-    return table.unify_dictionaries()
+    return table
 
 
 def _copy_without(path: Path, target: Path, lines: set[int]) -> None:
@@ -424,12 +428,16 @@ def _copy_without(path: Path, target: Path, lines: set[int]) -> None:
 def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> pd.Series | pd.Categorical:
     """An Arrow column of bytes as pandas, decoded in `encoding` without a Python object per row: a
     category (each distinct value decoded once), or Arrow-backed strings for the application id."""
-    combined = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
     python_encoding = "utf-8" if encoding == "utf-8" else encoding
-    if not pa.types.is_dictionary(combined.type):
-        return pd.Series(pd.arrays.ArrowStringArray(_as_text(combined, python_encoding, file, name)))
+    if not pa.types.is_dictionary(column.type):
+        text = [_as_text(chunk, python_encoding, file, name) for chunk in column.chunks]
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(text, pa.large_string())))
+    # Each chunk has its own dictionary: the distinct values of all, in order of first appearance (as
+    # Arrow's unify_dictionaries would list them), are decoded once.
+    dictionaries = [chunk.dictionary.to_pylist() for chunk in column.chunks]
+    distinct = list(dict.fromkeys(value for dictionary in dictionaries for value in dictionary))
     try:
-        categories = [value.decode(python_encoding) for value in combined.dictionary.to_pylist()]
+        decoded = [value.decode(python_encoding) for value in distinct]
     except UnicodeDecodeError as exc:
         raise InputError(
             [
@@ -441,21 +449,38 @@ def _to_pandas(column: pa.ChunkedArray, encoding: str, file: str, name: str) -> 
                 )
             ]
         ) from None
-    values = pd.Categorical.from_codes(
-        combined.indices.to_numpy(zero_copy_only=False), categories=pd.Index(categories, dtype=object)
-    )
-    return values.reorder_categories(sorted(values.categories))  # sorted, so tables keep their row order
+    # Categories sorted, so tables keep their row order; each row's code goes from its chunk's dictionary
+    # to the sorted categories in a single lookup, straight into pandas' own code width.
+    order = sorted(range(len(decoded)), key=decoded.__getitem__)
+    dtype = _code_dtype(len(decoded))
+    rank = {distinct[i]: r for r, i in enumerate(order)}
+    codes = np.empty(len(column), dtype=dtype)
+    start = 0
+    for chunk, dictionary in zip(column.chunks, dictionaries):
+        local = np.array([rank[value] for value in dictionary], dtype=dtype)
+        np.take(local, chunk.indices.to_numpy(zero_copy_only=False), out=codes[start : start + len(chunk)])
+        start += len(chunk)
+    categories = pd.Index([decoded[i] for i in order], dtype=object)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _code_dtype(n_categories: int) -> np.dtype:
+    """The integer width pandas gives the codes of `n_categories` categories (no copy in from_codes)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
 
 
 def _as_text(values: pa.Array, encoding: str, file: str, name: str) -> pa.Array:
     """Bytes as Arrow strings: checked UTF-8, or zero-copy when every byte is ASCII (ids are), else decoded."""
     try:
         if encoding == "utf-8":
-            return values.cast(pa.string())
+            return values.cast(pa.large_string())
         data = values.buffers()[2]
         if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
-            return values.view(pa.string())
-        return pa.array([v.decode(encoding) for v in values.to_pylist()], pa.string())
+            return values.view(pa.large_string())
+        return pa.array([v.decode(encoding) for v in values.to_pylist()], pa.large_string())
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(
             [
@@ -512,7 +537,7 @@ def _read_excel_extract(path: Path, file: str, column_map: ColumnMap) -> RawExtr
 def _complete(frame: pd.DataFrame, column_map: ColumnMap) -> pd.DataFrame:
     for column in column_map.descriptions:  # optional columns the file lacks are blank
         if column not in frame.columns:
-            frame[column] = pd.Categorical([""] * len(frame))
+            frame[column] = pd.Categorical.from_codes(np.zeros(len(frame), np.int8), categories=[""])
     return frame
 
 
@@ -524,8 +549,8 @@ def _recode(values: pd.Series, mapping: Mapping[str, str], default: str | None) 
     categories = values.cat.categories
     new = [mapping.get(normalise_value(c), default if default is not None else str(c).strip()) for c in categories]
     labels = pd.Index(new).unique()
-    codes = np.asarray(labels.get_indexer(new))[values.cat.codes.to_numpy()]
-    return pd.Categorical.from_codes(codes, categories=labels)
+    recoded = labels.get_indexer(new).astype(_code_dtype(len(labels)))  # per category, in pandas' code width
+    return pd.Categorical.from_codes(recoded[values.cat.codes.to_numpy()], categories=labels, validate=False)
 
 
 def _is_in(values: pd.Categorical | pd.Series, allowed: Iterable[str]) -> np.ndarray:
@@ -534,33 +559,49 @@ def _is_in(values: pd.Categorical | pd.Series, allowed: Iterable[str]) -> np.nda
     if not isinstance(values, pd.Categorical):
         return np.isin(np.asarray(values, dtype=object), list(allowed))
     hit = np.append(np.isin(np.asarray(values.categories, dtype=object), list(allowed)), False)
-    return hit[values.codes]  # code -1 (missing) picks the appended False
+    return _per_row(hit, values.codes)  # code -1 (missing) picks the appended False
+
+
+def _per_row(per_category: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A category's value on each row (code -1 picks the last entry, as numpy indexing does); an array of
+    False when no category is True, which costs no pass over the rows."""
+    if per_category.dtype == bool and not per_category.any():
+        return np.zeros(len(codes), dtype=bool)
+    return per_category[codes]
 
 
 def _drop_unused(values: pd.Categorical) -> pd.Categorical:
     """`remove_unused_categories` by counting codes instead of sorting them (millions of rows)."""
-    used = np.bincount(values.codes[values.codes >= 0], minlength=len(values.categories)) > 0
-    remap = np.append(np.cumsum(used) - 1, -1)
-    return pd.Categorical.from_codes(remap[values.codes], categories=values.categories[used])
+    codes = values.codes
+    if codes.min(initial=0) >= 0:
+        used = np.bincount(codes, minlength=len(values.categories)) > 0
+    else:  # -1 (missing) counted apart
+        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(values.categories) + 1)[1:] > 0
+    if used.all():
+        return values
+    remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
+    return pd.Categorical.from_codes(remap[codes], categories=values.categories[used], validate=False)
 
 
 def _dates(values: pd.Series, slash_order: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(datetime64[D] values, bad mask, blank mask), parsing each distinct text once."""
     categories = pd.Series(values.cat.categories, dtype=object)
     parsed, bad = parse_dates_fast(categories, slash_order)
-    codes = values.cat.codes.to_numpy()
-    days = parsed.to_numpy(dtype="datetime64[s]")  # pandas' own unit for dates: no conversion later
+    codes = values.cat.codes.to_numpy().astype(np.intp)  # one conversion for the three lookups
+    days = parsed.to_numpy(dtype="datetime64[D]")
     blank = categories.astype(str).str.strip().eq("").to_numpy()
-    return days[codes], bad.to_numpy()[codes], blank[codes]
+    return days[codes], _per_row(bad.to_numpy(), codes), _per_row(blank, codes)
 
 
 def _slash_dates(values: pd.Series, order: str | None) -> np.ndarray:
     """Rows whose date is written a/b/yyyy and could be read either way (both parts at most 12, unequal)
     — read day first when `order` is None, left out when it is MIXED."""
+    if order not in (None, MIXED):
+        return np.zeros(len(values), bool)
     text = pd.Series(values.cat.categories, dtype=object).astype(str)
     parts = text.str.extract(r"^\s*(\d{1,2})[/-](\d{1,2})[/-]\d{4}\s*$").astype(float)
     either = ((parts[0] <= 12) & (parts[1] <= 12) & (parts[0] != parts[1])).to_numpy()
-    return either[values.cat.codes.to_numpy()] if order in (None, MIXED) else np.zeros(len(values), bool)
+    return _per_row(either, values.cat.codes.to_numpy())
 
 
 def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -569,18 +610,50 @@ def _first_occurrence(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Ids that are plain numbers (no leading zero) are compared as integers, which is several times faster
     than hashing millions of strings; any other id is compared as text.
     """
-    text = pc.utf8_trim_whitespace(pa.array(ids.array))
+    text = pa.array(ids.array)  # chunks as read: Arrow's functions take them as they are
+    plain = _plain_numbers(text)  # digits only: nothing to trim, so the costly trim is skipped
+    if not plain:
+        text = pc.utf8_trim_whitespace(text)
+    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    if len(text) and (plain or pc.all(pc.match_substring_regex(text, r"^([1-9][0-9]{0,17})?$")).as_py()):
+        if blank.any():
+            numbers = pc.cast(pc.if_else(pa.array(blank), "0", text), pa.int64()).to_numpy()
+        else:
+            numbers = pc.cast(text, pa.int64()).to_numpy()
+        return blank, _repeated(numbers) & ~blank
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    if len(text) and pc.all(pc.match_substring_regex(text, r"^([1-9][0-9]{0,17})?$")).as_py():
-        numbers = pc.cast(pc.if_else(pa.array(blank), "0", text), pa.int64()).to_numpy()
-        return blank, pd.Series(numbers).duplicated(keep="first").to_numpy() & ~blank
     codes = pc.dictionary_encode(text).indices.to_numpy(zero_copy_only=False).astype(np.int64)
     # dictionary_encode numbers values in order of first appearance: a row is a first occurrence
     # exactly when its code exceeds every code before it.
     earlier = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
     return blank, (codes <= earlier) & ~blank
+
+
+def _repeated(numbers: np.ndarray) -> np.ndarray:
+    """Rows whose number is on an earlier row. Ids that a system counts up span a range not much wider
+    than the number of rows: each number's first row is then found by one scatter into a table of the
+    range (three times faster than a hash table); other numbers go through pandas' hash table."""
+    n = len(numbers)
+    if not n or n >= np.iinfo(np.int32).max or numbers.max() - numbers.min() > 4 * n + 1_000_000:
+        return pd.Series(numbers).duplicated(keep="first").to_numpy()
+    offset = numbers - numbers.min()
+    rows = np.arange(n, dtype=np.int32)
+    first = np.full(int(offset.max()) + 1, n, dtype=np.int32)
+    np.minimum.at(first, offset, rows)
+    return first[offset] != rows
+
+
+def _plain_numbers(text: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether every id is blank or a number of at most 18 digits without a leading zero (untrimmed):
+    the regular expression ^([1-9][0-9]{0,17})?$ by three cheap vectorised tests."""
+    if not len(text):
+        return False
+    length = pc.binary_length(text)
+    digits = pc.or_(pc.ascii_is_decimal(text), pc.equal(length, 0))
+    return bool(
+        pc.all(digits).as_py() and pc.max(length).as_py() <= 18 and not pc.any(pc.starts_with(text, "0")).as_py()
+    )
 
 
 # ---------------------------------------------------------------- validation and derived columns
@@ -616,6 +689,27 @@ def prepare(
     those that could be either are excluded. More than `max_invalid_share` of the rows excluded stops the
     build: that is a wrong format or mapping, not a few typos.
     """
+    # The validation's arrays over every row of the file are released when it returns, and the file's
+    # own columns with `raw` unless the caller keeps it: only the kept rows' columns live on while the
+    # cases are derived (the peak memory of a large extract).
+    kept, quality, problems, info = _validate(raw, values, procedures, origin)
+    del raw
+    days = {column: kept.pop(column) for column in ("receipt", "decision", "extraction")}
+    for column in ("office", "channel", "sex", "age_band", "outcome"):
+        kept[column] = _drop_unused(kept[column])
+    kept["procedure"] = kept["procedure"].set_categories(list(procedures["procedure"]))  # the map's order
+    # numpy's cast to pandas' unit for dates: pandas' own conversion from days is ten times slower
+    columns = {**kept, **{column: dates.astype("datetime64[s]") for column, dates in days.items()}}
+    columns.update(_derive(kept["procedure"], kept["outcome"], days, procedures, calendar))
+    cases = pd.DataFrame(columns, copy=False)  # the arrays are the cases' own: no copy of millions of rows
+    return Extract(cases=cases, quality=quality, problems=problems, info=info)
+
+
+def _validate(
+    raw: RawExtract, values: ValueMap, procedures: pd.DataFrame, origin: str | None
+) -> tuple[dict[str, object], pd.DataFrame, list[Problem], dict]:
+    """The checks of `prepare`: the kept rows' columns (dates as datetime64[D]), the data-quality table,
+    its located problems and the extract's counts."""
     settings = _settings()
     frame = raw.frame
     n = len(frame)
@@ -799,23 +893,17 @@ def prepare(
     if total and excluded / total > limit:
         raise InputError(exclusion_problems(quality, raw.file, excluded, total, limit))
     keep = ~invalid & ~other
-    cases = pd.DataFrame(
-        {
-            "procedure": procedure[keep],
-            "office": office[keep],
-            "channel": channel[keep],
-            "sex": sex[keep],
-            "age_band": age_band[keep],
-            "outcome": outcome[keep],
-            "receipt": receipt[keep],
-            "decision": decision[keep],
-            "extraction": extraction[keep],
-        }
-    )
-    for column in ("office", "channel", "sex", "age_band", "outcome"):
-        cases[column] = _drop_unused(cases[column].array)
-    cases["procedure"] = cases["procedure"].cat.set_categories(list(procedures["procedure"]))  # the map's order
-    _derive(cases, procedures, calendar)
+    kept = {
+        "procedure": procedure[keep],
+        "office": office[keep],
+        "channel": channel[keep],
+        "sex": sex[keep],
+        "age_band": age_band[keep],
+        "outcome": outcome[keep],
+        "receipt": receipt[keep],
+        "decision": decision[keep],
+        "extraction": extraction[keep],
+    }
     info = {
         "file": raw.file,
         "encoding": raw.encoding,
@@ -826,7 +914,7 @@ def prepare(
         "rows_analysed": int(keep.sum()),
         "date_order": order or "",
     }
-    return Extract(cases=cases, quality=quality, problems=problems, info=info)
+    return kept, quality, problems, info
 
 
 def exclusion_problems(quality: pd.DataFrame, file: str, excluded: int, total: int, limit: float) -> list[Problem]:
@@ -950,53 +1038,77 @@ def _quality_table(
     return pd.DataFrame.from_records(records), problems
 
 
-def _derive(cases: pd.DataFrame, procedures: pd.DataFrame, calendar: WorkCalendar) -> None:
-    """Durations (working and calendar days), status flags, cohort and each case's deadline."""
+def _derive(
+    procedure: pd.Categorical,
+    outcome: pd.Categorical,
+    days: Mapping[str, np.ndarray],
+    procedures: pd.DataFrame,
+    calendar: WorkCalendar,
+) -> dict[str, np.ndarray | pd.Categorical]:
+    """The cases' durations (working and calendar days), status flags, cohort and deadline, as columns;
+    `days` holds the receipt, decision and extraction dates as datetime64[D]."""
     settings = _settings()
-    outcome = cases["outcome"]
-    receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
+    receipt, decision, extraction = days["receipt"], days["decision"], days["extraction"]
     closed = _is_in(outcome, settings["closed_outcomes"])
-    end = np.where(
-        closed, cases["decision"].to_numpy(dtype="datetime64[D]"), cases["extraction"].to_numpy(dtype="datetime64[D]")
-    )
-    cases["decided"] = _is_in(outcome, settings["decided_outcomes"])
-    cases["closed"] = closed
-    cases["pending"] = _is_in(outcome, [settings["pending_outcome"]])
-    cases["working_days"] = _working_days(calendar, receipt, end).astype(np.int32)
-    cases["calendar_days"] = (end - receipt).astype(np.int64).astype(np.int32)
-    cases["cohort"] = _month_labels(receipt)
-    deadline = np.full(len(cases), np.datetime64("NaT"), dtype="datetime64[D]")
+    decided = _is_in(outcome, settings["decided_outcomes"])
+    pending = _is_in(outcome, [settings["pending_outcome"]])
+    end = np.where(closed, decision, extraction)
+    deadline, deadline_working_days = _deadlines(procedure, receipt, procedures, calendar)
+    has_deadline = ~np.isnat(deadline)
+    return {
+        "decided": decided,
+        "closed": closed,
+        "pending": pending,
+        "working_days": _working_days(calendar, receipt, end).astype(np.int32),
+        "calendar_days": (end - receipt).view(np.int64).astype(np.int32),
+        "cohort": _month_labels(receipt),
+        "deadline": deadline.astype("datetime64[s]"),
+        "has_deadline": has_deadline,
+        "within_deadline": decided & has_deadline & (decision <= deadline),
+        "overdue_pending": pending & has_deadline & (extraction > deadline),
+        "deadline_working_days": deadline_working_days,
+    }
+
+
+def _deadlines(
+    procedure: pd.Categorical, receipt: np.ndarray, procedures: pd.DataFrame, calendar: WorkCalendar
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's deadline (NaT without one) and its length in working days (-1 without one).
+
+    Both depend only on the procedure and the day of receipt, so they are computed once per procedure
+    and calendar day of the receipts' range (a small table), then looked up for every case. Only cases
+    received while the provision was in force have a deadline.
+    """
+    n = len(receipt)
+    known = ~np.isnat(receipt)
+    if not known.any():
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"), np.full(n, -1, dtype=np.int32)
+    numbers = receipt.view(np.int64)
+    low = numbers.min(where=known, initial=np.iinfo(np.int64).max)
+    high = numbers.max(where=known, initial=np.iinfo(np.int64).min)
+    span = np.arange(low, high + 1).astype("datetime64[D]")
+    categories = procedure.categories
+    # one row per category, and a last row, never filled, for cases without a procedure (code -1)
+    table = np.full((len(categories) + 1, len(span)), np.datetime64("NaT"), dtype="datetime64[D]")
     for row in procedures.itertuples(index=False):
         if not row.deadline_kind:
             continue
-        mask = _is_in(cases["procedure"], [row.procedure])  # only cases received while the provision was in force
+        in_force = np.ones(len(span), dtype=bool)
         if pd.notna(row.deadline_valid_from):
-            mask &= receipt >= np.datetime64(row.deadline_valid_from, "D")
+            in_force &= span >= np.datetime64(row.deadline_valid_from, "D")
         if pd.notna(row.deadline_valid_to):
-            mask &= receipt <= np.datetime64(row.deadline_valid_to, "D")
-        deadline[mask] = _by_day(
-            receipt[mask], lambda days, r=row: deadline_dates(days, r.deadline_quantity, r.deadline_kind, calendar)
-        )
-    has_deadline = ~np.isnat(deadline)
-    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
-    decision = cases["decision"].to_numpy(dtype="datetime64[D]")
-    cases["deadline"] = deadline
-    cases["has_deadline"] = has_deadline
-    cases["within_deadline"] = cases["decided"].to_numpy() & has_deadline & (decision <= deadline)
-    cases["overdue_pending"] = cases["pending"].to_numpy() & has_deadline & (extraction > deadline)
-    cases["deadline_working_days"] = np.where(has_deadline, _working_days(calendar, receipt, deadline), -1).astype(
-        np.int32
-    )
-
-
-def _by_day(days: np.ndarray, compute) -> np.ndarray:
-    """`compute` of every row's day, computed once per calendar day of the rows' range (a lookup table)."""
-    if not len(days):
-        return compute(days)
-    numbers = days.astype("datetime64[D]").astype(np.int64)
-    low = numbers.min()
-    table = compute(np.arange(low, numbers.max() + 1).astype("datetime64[D]"))
-    return table[numbers - low]
+            in_force &= span <= np.datetime64(row.deadline_valid_to, "D")
+        for i in np.flatnonzero(np.asarray(categories == row.procedure)):
+            table[i, in_force] = deadline_dates(span[in_force], row.deadline_quantity, row.deadline_kind, calendar)
+    lengths = _working_days(calendar, np.broadcast_to(span, table.shape).ravel(), table.ravel()).astype(np.int32)
+    codes = procedure.codes
+    cell = np.where(codes < 0, len(categories), codes).astype(np.int64)
+    cell *= len(span)
+    cell += np.where(known, numbers - low, 0) if not known.all() else numbers - low
+    deadline, length = table.ravel()[cell], lengths[cell]
+    if not known.all():
+        deadline[~known], length[~known] = np.datetime64("NaT"), -1
+    return deadline, length
 
 
 def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -1008,26 +1120,36 @@ def _working_days(calendar: WorkCalendar, start: np.ndarray, end: np.ndarray) ->
     valid = (s != nat) & (e != nat)
     if not valid.any():
         return np.full(len(s), -1, dtype=np.int64)
-    big = np.iinfo(np.int64).max
-    low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
-    high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
+    everywhere = valid.all()  # the usual case: no masking on every row
+    if everywhere:
+        low, high = min(s.min(), e.min()), max(s.max(), e.max())
+    else:
+        big = np.iinfo(np.int64).max
+        low = min(s.min(where=valid, initial=big), e.min(where=valid, initial=big))
+        high = max(s.max(where=valid, initial=-big), e.max(where=valid, initial=-big))
     span = np.arange(low, high + 1).astype("datetime64[D]")
     table = calendar.working_days_between(np.full(len(span), span[0]), span)
+    if everywhere:
+        return table[e - low] - table[s - low]
     counted = table[np.where(valid, e - low, 0)] - table[np.where(valid, s - low, 0)]
     return np.where(valid, counted, -1)
 
 
 def _month_labels(days: np.ndarray) -> pd.Categorical:
-    """ "YYYY-MM" labels for millions of dates, formatting each month once."""
-    months = days.astype("datetime64[M]").astype(np.int64)
-    if not len(months):
+    """ "YYYY-MM" labels for millions of dates, formatting each month once.
+
+    The month of each day is looked up in a table of the days' range: numpy's own conversion to months
+    works out the calendar again for every row."""
+    numbers = np.asarray(days, dtype="datetime64[D]").view(np.int64)
+    if not len(numbers):
         return pd.Categorical([])
-    offset = months - months.min()
-    present = np.flatnonzero(np.bincount(offset))
-    remap = np.zeros(int(offset.max()) + 1, dtype=np.int64)
-    remap[present] = np.arange(len(present))
-    labels = [str(np.datetime64(int(m), "M")) for m in present + months.min()]
-    return pd.Categorical.from_codes(remap[offset], categories=labels)
+    low = numbers.min()
+    offset = numbers - low
+    month_of_day = np.arange(low, numbers.max() + 1).astype("datetime64[D]").astype("datetime64[M]").view(np.int64)
+    present = np.unique(month_of_day[np.bincount(offset) > 0])  # months with a case, in order
+    code_of_day = np.searchsorted(present, month_of_day).astype(_code_dtype(len(present)))
+    labels = [str(np.datetime64(int(m), "M")) for m in present]
+    return pd.Categorical.from_codes(code_of_day[offset], categories=labels, validate=False)
 
 
 def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) -> np.ndarray:
@@ -1056,12 +1178,68 @@ def deadline_dates(receipt, quantity: float, kind: str, calendar: WorkCalendar) 
 
 
 # ---------------------------------------------------------------- estimators on histograms
-def _histogram(codes: np.ndarray, durations: np.ndarray, mask: np.ndarray, n_groups: int, width: int) -> np.ndarray:
-    """counts[g, t]: rows of group g with duration t among `mask` (durations are 0..width-1)."""
-    flat = np.asarray(codes, dtype=np.int64)[mask]  # a fresh array: scaled and shifted in place
-    flat *= width
-    flat += durations[mask]
-    return np.bincount(flat, minlength=n_groups * width).reshape(n_groups, width)
+def _histogram(
+    codes: np.ndarray, durations: np.ndarray, mask: np.ndarray | None, n_groups: int, width: int
+) -> np.ndarray:
+    """counts[g, t]: rows of group g with duration t among `mask`, or all rows (durations are 0..width-1)."""
+    counts = np.zeros(n_groups * width, dtype=np.int64)
+    for rows in _row_blocks(len(codes)):
+        if mask is None:
+            flat = np.multiply(codes[rows], width, dtype=np.int64)
+            flat += durations[rows]
+        else:
+            keep = mask[rows]
+            flat = np.multiply(codes[rows][keep], width, dtype=np.int64)
+            flat += durations[rows][keep]
+        counts += np.bincount(flat, minlength=len(counts))
+    return counts.reshape(n_groups, width)
+
+
+def _class_histograms(
+    codes: np.ndarray, durations: np.ndarray | None, classes: np.ndarray, n_classes: int, n_groups: int, width: int = 1
+) -> np.ndarray:
+    """counts[c, g, t]: rows of class c (0..n_classes-1), group g and duration t (all 0 when None).
+
+    One pass over the rows gives the histograms of every class at once (decided and censored cases,
+    each outcome ...), where a histogram per class would each go over all rows again.
+    """
+    counts = np.zeros(n_classes * n_groups * width, dtype=np.int64)
+    for rows in _row_blocks(len(codes)):
+        flat = np.multiply(classes[rows], n_groups, dtype=np.int64)
+        flat += codes[rows]
+        if durations is not None:
+            flat *= width
+            flat += durations[rows]
+        counts += np.bincount(flat, minlength=len(counts))
+    return counts.reshape(n_classes, n_groups, width)
+
+
+#: Rows per block of the histogram helpers: a block's temporaries (8 MB) stay in the processor's cache
+#: and are reused by the allocator, where arrays over millions of rows would each be fresh memory.
+BLOCK_ROWS = 1 << 20
+
+
+def _row_blocks(n: int) -> list[slice]:
+    """Consecutive slices of at most BLOCK_ROWS rows covering 0..n (none when n is 0)."""
+    return [slice(start, start + BLOCK_ROWS) for start in range(0, n, BLOCK_ROWS)]
+
+
+def _counts(codes: np.ndarray, n_groups: int, flags: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per group, the rows where each flag is True (and "all" rows), from a single pass over the rows:
+    each row's combination of flags (at most eight, one byte) is one class of `_class_histograms`."""
+    state = np.zeros(len(codes), dtype=np.uint8)
+    for bit, mask in enumerate(flags.values()):
+        state |= np.left_shift(mask, bit, dtype=np.uint8)
+    combinations = np.arange(1 << len(flags))
+    if len(combinations) * n_groups > len(codes) + 65536:  # many groups: number only the combinations seen
+        combinations = np.flatnonzero(np.bincount(state, minlength=len(combinations)))
+        number = np.zeros(1 << len(flags), dtype=np.uint8)
+        number[combinations] = np.arange(len(combinations))
+        state = number[state]
+    table = _class_histograms(codes, None, state, len(combinations), n_groups)[:, :, 0]
+    counts = {name: table[(combinations >> bit) & 1 == 1].sum(axis=0) for bit, name in enumerate(flags)}
+    counts["all"] = table.sum(axis=0)
+    return counts
 
 
 def nearest_rank(hist: np.ndarray, percent: int) -> np.ndarray:
@@ -1124,11 +1302,12 @@ def _groups(cases: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Data
     shape = [len(c.cat.categories) if isinstance(c.dtype, pd.CategoricalDtype) else 0 for c in columns]
     space = int(np.prod(shape, dtype=np.float64))
     if all(shape) and space <= 4 * len(cases) + 1_000_000 and not any((c.cat.codes < 0).any() for c in columns):
-        combined = np.zeros(len(cases), dtype=np.int64)
-        for column, size in zip(columns, shape):
-            combined = combined * size + column.cat.codes.to_numpy().astype(np.int64)
+        combined = columns[0].cat.codes.to_numpy().astype(np.int64)
+        for column, size in zip(columns[1:], shape[1:]):
+            combined *= size  # in place: one array for millions of rows
+            combined += column.cat.codes.to_numpy()
         present = np.flatnonzero(np.bincount(combined, minlength=space))
-        remap = np.zeros(space, dtype=np.int64)
+        remap = np.zeros(space, dtype=np.int32 if len(present) < np.iinfo(np.int32).max else np.int64)
         remap[present] = np.arange(len(present))
         keys = pd.DataFrame(
             {
@@ -1157,45 +1336,50 @@ def metrics(
     percents = list(settings["percentiles"] if percents is None else percents)
     codes, keys = _groups(cases, by)
     g = len(keys)
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(codes[mask], minlength=g)
-
     decided = cases["decided"].to_numpy()
-    pending = cases["pending"].to_numpy()
+    has_deadline = cases["has_deadline"].to_numpy()
+    counts = _counts(
+        codes,
+        g,
+        {
+            "decided": decided,
+            "withdrawn": _is_in(cases["outcome"], ["withdrawn"]),
+            "pending": cases["pending"].to_numpy(),
+            "has_deadline": has_deadline,
+            "decided_with_deadline": decided & has_deadline,
+            "within": cases["within_deadline"].to_numpy(),
+            "overdue": cases["overdue_pending"].to_numpy(),
+        },
+    )
     out = keys.copy()
-    out["n_received"] = np.bincount(codes, minlength=g)
-    out["n_decided"] = count(decided)
-    out["n_withdrawn"] = count(_is_in(cases["outcome"], ["withdrawn"]))
-    out["n_pending"] = count(pending)
+    out["n_received"] = counts["all"]
+    out["n_decided"] = counts["decided"]
+    out["n_withdrawn"] = counts["withdrawn"]
+    out["n_pending"] = counts["pending"]
     few_decided = out["n_decided"].to_numpy() < min_cases
     wd = cases["working_days"].to_numpy()
     cd = cases["calendar_days"].to_numpy()
     width_wd, width_cd = int(wd.max(initial=0)) + 1, int(cd.max(initial=0)) + 1
-    hist_wd = _histogram(codes, wd, decided, g, width_wd)
-    hist_cd = _histogram(codes, cd, decided, g, width_cd)
+    censored_wd, hist_wd = _class_histograms(codes, wd, decided, 2, g, width_wd)  # not decided, decided
+    hist_cd = _class_histograms(codes, cd, decided, 2, g, width_cd)[1]
     for p in percents:
         name = "median" if p == 50 else f"p{p}"
         out[f"{name}_days"] = np.where(few_decided, np.nan, nearest_rank(hist_wd, p))
     for p in percents:
         name = "median" if p == 50 else f"p{p}"
         out[f"{name}_calendar_days"] = np.where(few_decided, np.nan, nearest_rank(hist_cd, p))
-    survival, _ = kaplan_meier(hist_wd, _histogram(codes, wd, ~decided, g, width_wd))
+    survival, _ = kaplan_meier(hist_wd, censored_wd)
     few_received = out["n_received"].to_numpy() < min_cases
     for p in (50, 80):
         name = "median" if p == 50 else f"p{p}"
         out[f"km_{name}_days"] = np.where(few_received, np.nan, km_quantile(survival, p))
-    with_deadline = count(decided & cases["has_deadline"].to_numpy())
-    within = count(cases["within_deadline"].to_numpy())
-    overdue = count(cases["overdue_pending"].to_numpy())
+    with_deadline, within, overdue = counts["decided_with_deadline"], counts["within"], counts["overdue"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share_within_deadline"] = np.where(with_deadline > 0, within / with_deadline, np.nan)
         out["share_within_deadline_incl_overdue_pending"] = np.where(
             with_deadline + overdue > 0, within / (with_deadline + overdue), np.nan
         )
-    out["n_overdue_pending"] = pd.array(
-        np.where(count(cases["has_deadline"].to_numpy()) > 0, overdue, -1), dtype="Int64"
-    )
+    out["n_overdue_pending"] = pd.array(np.where(counts["has_deadline"] > 0, overdue, -1), dtype="Int64")
     out.loc[out["n_overdue_pending"] < 0, "n_overdue_pending"] = pd.NA  # no deadline: nothing can be overdue
     out["few_cases"] = few_decided
     return out
@@ -1212,14 +1396,16 @@ def curves(cases: pd.DataFrame, by: Sequence[str], horizon: int) -> pd.DataFrame
     g = len(keys)
     wd = np.minimum(cases["working_days"].to_numpy(), horizon + 1)
     width = horizon + 2  # the last column collects everything beyond the horizon
-    decided = cases["decided"].to_numpy()
-    hist_decided = _histogram(codes, wd, decided, g, width)
-    survival, at_risk = kaplan_meier(hist_decided, _histogram(codes, wd, ~decided, g, width))
+    # class of a case: its outcome (OUTCOMES, then any other) × whether it was decided, all in one pass
+    outcome = np.full(len(cases), len(OUTCOMES), dtype=np.uint8)
+    for i, o in enumerate(OUTCOMES):
+        outcome[_is_in(cases["outcome"], [o])] = i
+    classes = outcome * np.uint8(2) + cases["decided"].to_numpy()
+    hist = _class_histograms(codes, wd, classes, 2 * (len(OUTCOMES) + 1), g, width).reshape(-1, 2, g, width)
+    hist_decided = hist[:, 1].sum(axis=0)
+    survival, at_risk = kaplan_meier(hist_decided, hist[:, 0].sum(axis=0))
     completed = 1.0 - np.cumsum(hist_decided, axis=1) / np.maximum(hist_decided.sum(axis=1, keepdims=True), 1)
-    cif = aalen_johansen(
-        {o: _histogram(codes, wd, _is_in(cases["outcome"], [o]), g, width) for o in OUTCOMES},
-        _histogram(codes, wd, ~_is_in(cases["outcome"], OUTCOMES), g, width),
-    )
+    cif = aalen_johansen({o: hist[i].sum(axis=0) for i, o in enumerate(OUTCOMES)}, hist[len(OUTCOMES)].sum(axis=0))
     days = np.arange(horizon + 1)
     frame = keys.loc[keys.index.repeat(horizon + 1)].reset_index(drop=True)
     frame["working_day"] = np.tile(days, g)
@@ -1239,15 +1425,22 @@ def clearance(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """
     codes, keys = _groups(cases, by)
     g = len(keys)
-    receipt_m = cases["receipt"].to_numpy(dtype="datetime64[M]")
-    decision_m = cases["decision"].to_numpy(dtype="datetime64[M]")
-    extraction = cases["extraction"].to_numpy(dtype="datetime64[D]")
-    first, last = receipt_m.min(), extraction.max().astype("datetime64[M]")
+    receipt = cases["receipt"].to_numpy(dtype="datetime64[D]")
+    extracted = cases["extraction"].to_numpy().max().astype("datetime64[D]")
+    first, last = receipt.min().astype("datetime64[M]"), extracted.astype("datetime64[M]")
     months = np.arange(first, last + np.timedelta64(1, "M"))
     m = len(months)
     closed = cases["closed"].to_numpy()
-    received = _histogram(codes, (receipt_m - first).astype(np.int64), np.ones(len(cases), bool), g, m)
-    done = _histogram(codes, np.where(closed, (decision_m - first).astype(np.int64), 0), closed, g, m)
+    # Counted by day of the period (numpy's conversion to months is slow on millions of rows), then
+    # summed into months on the small per-group tables.
+    day0 = first.astype("datetime64[D]")
+    n_days = int(((last + np.timedelta64(1, "M")).astype("datetime64[D]") - day0).astype(np.int64))
+    month_starts = (months.astype("datetime64[D]") - day0).astype(np.int64)
+    received_by_day = _histogram(codes, (receipt - day0).view(np.int64), None, g, n_days)
+    decided_on = (cases["decision"].to_numpy(dtype="datetime64[D]") - day0).view(np.int64)
+    done_by_day = _histogram(codes, decided_on, closed, g, n_days)
+    received = np.add.reduceat(received_by_day, month_starts, axis=1)
+    done = np.add.reduceat(done_by_day, month_starts, axis=1)
     frame = keys.loc[keys.index.repeat(m)].reset_index(drop=True)
     frame["month"] = np.tile([str(x) for x in months], g)
     frame["received"] = received.ravel()
@@ -1256,7 +1449,7 @@ def clearance(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         frame["clearance_rate"] = np.where(received.ravel() > 0, 100.0 * done.ravel() / received.ravel(), np.nan)
     frame["pending_at_month_end"] = (np.cumsum(received, axis=1) - np.cumsum(done, axis=1)).ravel()
     month_end = (months + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    frame["complete_month"] = np.tile(month_end <= extraction.max(), g)
+    frame["complete_month"] = np.tile(month_end <= extracted, g)
     return frame
 
 
@@ -1268,7 +1461,7 @@ def pending_ages(cases: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     pend = cases[cases["pending"]]
     codes, keys = _groups(pend, by)
     index = np.minimum(pend["calendar_days"].to_numpy() // band, n_bands - 1).astype(np.int64)
-    hist = _histogram(codes, index, np.ones(len(pend), bool), len(keys), n_bands)
+    hist = _histogram(codes, index, None, len(keys), n_bands)
     labels = [f"{i * band}–{(i + 1) * band - 1}" for i in range(n_bands - 1)] + [f"{last}+"]
     frame = keys.loc[keys.index.repeat(n_bands)].reset_index(drop=True)
     frame["age_band_days"] = np.tile(labels, len(keys))
@@ -1294,7 +1487,10 @@ def summary_by_procedure(cases: pd.DataFrame, procedures: pd.DataFrame) -> pd.Da
             "deadline_source",
         ]
     ].merge(table, on="procedure", how="left")
-    equivalent = cases[cases["has_deadline"]].groupby("procedure", observed=True)["deadline_working_days"].median()
+    with_deadline = cases["has_deadline"].to_numpy()  # two columns of those cases, not the whole table
+    equivalent = (
+        cases["deadline_working_days"][with_deadline].groupby(cases["procedure"][with_deadline], observed=True).median()
+    )
     statutory = procedures.set_index("procedure")["deadline_quantity"].where(
         procedures.set_index("procedure")["deadline_kind"] == "working_days"
     )
@@ -1319,6 +1515,8 @@ def write_tables(out_dir: str | Path, tables: Mapping[str, pd.DataFrame]) -> lis
 
 
 # ---------------------------------------------------------------- figures
+# `figures` (matplotlib, seaborn) is imported where a figure is drawn: the analysis itself, on millions of
+# rows in a fresh process, does not pay for loading the plotting libraries.
 def _label(values: ValueMap | None, field_name: str, value: str) -> str:
     return values.label(field_name, value) if values else value
 
@@ -1340,6 +1538,8 @@ def _shared_legend(fig, axes, spare_panel: bool) -> None:
 
 def _procedure_panels(summary: pd.DataFrame, sharey: bool = False):
     """One panel per procedure, three to a row; returns the figure, axes and per-procedure labels and deadlines."""
+    from analysis.engine import figures
+
     procs = list(summary["procedure"])
     ncols = 3
     nrows = -(-len(procs) // ncols)
@@ -1361,6 +1561,8 @@ def _finish_panels(fig, axes, count: int, ylabel: str):
 
 def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
     """Small multiples: share not yet decided by working day, KM (pending censored) vs completed-only."""
+    from analysis.engine import figures
+
     fig, axes, procs, labels, deadlines = _procedure_panels(summary, sharey=True)
     for ax, proc in zip(axes.ravel(), procs):
         data = curve[curve["procedure"] == proc]
@@ -1392,6 +1594,8 @@ def plot_km(curve: pd.DataFrame, summary: pd.DataFrame, horizon: int):
 
 def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
     """80th percentile by receipt month, decided cases only vs Kaplan–Meier, per procedure."""
+    from analysis.engine import figures
+
     fig, axes, procs, labels, deadlines = _procedure_panels(summary)
     for ax, proc in zip(axes.ravel(), procs):
         data = by_cohort[by_cohort["procedure"] == proc]
@@ -1420,6 +1624,8 @@ def plot_cohort_p80(by_cohort: pd.DataFrame, summary: pd.DataFrame):
 
 def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
     """Median and P80 of decided cases for women and men, per procedure (dot plot)."""
+    from analysis.engine import figures
+
     labels = dict(zip(summary["procedure"], summary["label_en"]))
     procs = list(summary["procedure"])
     fig, axes = figures.new_figure(10.0, 0.45 * len(procs) + 1.4, ncols=2, sharey=True, squeeze=False)
@@ -1440,6 +1646,8 @@ def plot_sex_gap(by_sex: pd.DataFrame, summary: pd.DataFrame):
 
 def plot_offices(clearance_office: pd.DataFrame, values: ValueMap | None = None):
     """Monthly clearance rate and pending cases at month end, by office (all procedures)."""
+    from analysis.engine import figures
+
     fig, axes = figures.new_figure(11.0, 3.3, ncols=2, squeeze=False)
     data = clearance_office[clearance_office["complete_month"]]
     for colour, (office, part) in zip(figures.PALETTE, data.groupby("office", sort=True)):
@@ -1482,14 +1690,13 @@ def analyse(
     provisions = read_provisions(inventory_dir) if inventory_dir is not None else None
     procedures = load_procedures(procedures_map_in, provisions)
     values = load_value_map(values_map_in)
-    raw = read_extract(extract_in, load_column_map(columns_map_in))
-    extract = prepare(raw, values, procedures, calendar)
+    extract = prepare(read_extract(extract_in, load_column_map(columns_map_in)), values, procedures, calendar)
     cases = extract.cases
     if cases.empty:
         raise InputError(
             [
                 Problem(
-                    file=raw.file,
+                    file=extract.info["file"],
                     expected="at least one valid application in scope",
                     found=f"none of {extract.info['rows']:,} rows (see the data-quality checks)",
                 )
