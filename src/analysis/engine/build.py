@@ -163,29 +163,30 @@ def run_notebooks(
     from analysis.engine.kernels import WarmKernels
 
     specs = runner.discover()
-    remove_leftovers(stage, specs)
-    runner.write_deps(stage, str(paths.resolve(f"{STAMP_DIR}/{stage}/deps.mk")), specs)
-    reasons = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
-    candidates = downstream(set(reasons), specs)
-    if not candidates:
-        _passed(check)
-        return []
-    by_name = {s.name: s for s in specs}
-    pending = [by_name[n] for n in sorted(candidates)]
-    own_kernels = None
-    if kernels is None:
-        own_kernels = kernels = WarmKernels(runner.notebook_imports(pending))
+    # The warm process imports while this one finds out what must run (it is stopped if nothing must).
+    own_kernels = WarmKernels(runner.notebook_imports(specs)) if kernels is None else None
+    kernels = kernels or own_kernels
     try:
+        remove_leftovers(stage, specs)
+        runner.write_deps(stage, str(paths.resolve(f"{STAMP_DIR}/{stage}/deps.mk")), specs)
+        reasons = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
+        candidates = downstream(set(reasons), specs)
+        if candidates:
+            # While the warm process imports (and the inputs are checked), this one imports what it needs
+            # once a notebook has run (papermill; nbconvert for the prose's notices and the chapter's HTML).
+            import nbconvert  # noqa: F401
+            import papermill  # noqa: F401
         _passed(check)
-    except RunError:
+    except BaseException:
         if own_kernels is not None:
             own_kernels.close()
         raise
-    # While the warm process imports, this one imports what it needs once a notebook has run (papermill;
-    # nbconvert for the prose's notices and the chapter's HTML), so that is not paid between two notebooks.
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
-
+    if not candidates:
+        if own_kernels is not None:
+            own_kernels.close()
+        return []
+    by_name = {s.name: s for s in specs}
+    pending = [by_name[n] for n in sorted(candidates)]
     jobs = jobs or cores()
     total = len(pending)
     priority = chain_seconds(specs, stage)

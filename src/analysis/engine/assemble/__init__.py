@@ -87,27 +87,21 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
 
     # Each document (the report, then each translated summary) is read by pandoc once, then written as
     # Word and as PDF from that reading; pandoc and typst work outside the GIL, so these overlap on two cores.
-    documents_to_write = [
-        ("en", document, notices, "analysis"),
-        *[
-            (language, translation, translated_notices, f"summary_{language}")
-            for language, translation, translated_notices in html.translations(document, stage, version)
-        ],
-    ]
-
     def timed(kind, writer, source, notices, language) -> float:
         begun = time.perf_counter()
         writer(source, targets[f"{kind}-{language}"], stage, version, notices, language)
         return time.perf_counter() - begun
 
-    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=3) as pool:
+    # Threads mostly wait for pandoc, typst or the scan: one each, whatever the cores.
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=8) as pool:
         other = pool.submit(alongside) if alongside else None
-        readings = [
-            pool.submit(read_with_pandoc, text, Path(tmp) / language, language)
-            for language, text, _, _ in documents_to_write
-        ]
+        readings = {"en": (pool.submit(read_with_pandoc, document, Path(tmp) / "en"), notices, "analysis")}
+        # The translations are cut from the report while pandoc reads it.
+        for language, translation, translated_notices in html.translations(document, stage, version):
+            reading = pool.submit(read_with_pandoc, translation, Path(tmp) / language, language)
+            readings[language] = (reading, translated_notices, f"summary_{language}")
         jobs = {}
-        for (language, _, shown_notices, name), reading in zip(documents_to_write, readings):
+        for language, (reading, shown_notices, name) in readings.items():
             source = reading.result()
             for kind, writer in (("docx", write_docx), ("pdf", write_pdf)):
                 targets[f"{kind}-{language}"] = out_dir / f"{name}.{kind}"

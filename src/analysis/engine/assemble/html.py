@@ -528,10 +528,9 @@ def number_translation(section: Tag, soup: BeautifulSoup) -> None:
         heading["class"] = [*(heading.get("class") or []), "unnumbered"]
 
 
-def translation_document(document: str, language: str, stage: str, version: str) -> str | None:
+def translation_document(soup: BeautifulSoup, language: str, stage: str, version: str) -> str | None:
     """A translation on its own (the Russian summary as its own Word and PDF file): its cover, its front
-    matter, its text and the References it cites."""
-    soup = BeautifulSoup(document, "html.parser")
+    matter, its text and the References it cites, from the parsed report (which it does not change)."""
     section = soup.find("section", id=f"translation-{language}")
     if section is None:
         return None
@@ -558,5 +557,5 @@ def translations(document: str, stage: str, version: str) -> list[tuple[str, str
     for section in tagged(soup, "section", "translation"):
         language = section["lang"]
         _, notices = title_page(stage, version, language)
-        found.append((language, translation_document(document, language, stage, version), notices))
+        found.append((language, translation_document(soup, language, stage, version), notices))
     return found
