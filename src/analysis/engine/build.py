@@ -157,7 +157,8 @@ def run_notebooks(
     check: subprocess.Popen | None = None,
 ) -> list[str]:
     """Bring every notebook up to date; return the names of those that ran. `kernels` is a running
-    `WarmKernels` (make watch keeps one), else one is started for this build if anything must run.
+    `WarmKernels` (make watch keeps one), else one is started for this build at once and stopped if
+    nothing must run.
     `after(spec)` runs on another thread once a notebook has run, while the others go on (the HTML
     renders its chapter then). `check`: the inputs' check, which must pass before any notebook runs."""
     from analysis.engine.kernels import WarmKernels
@@ -287,8 +288,12 @@ def privacy_scan(stage: str) -> None:
     """The key of names searched for in every output (the DOCX and PDF are converted from the HTML, so
     scanning it covers their text; the tests scan all three). In a process of its own: it runs while the
     documents are written, and in this one it would hold the interpreter they need."""
-    outputs = ["data/processed", f"reports/{stage}/notebooks", f"reports/{stage}/analysis.html"]
-    outputs.append(f"reports/{stage}/numbers.json")
+    outputs = [
+        "data/processed",
+        f"reports/{stage}/notebooks",
+        f"reports/{stage}/analysis.html",
+        f"reports/{stage}/numbers.json",
+    ]
     if subprocess.run([sys.executable, "-m", "analysis", "privacy", "scan", *outputs]).returncode:
         raise RunError("a private term reached an output (see above); nothing is published until it is removed")
 
