@@ -434,10 +434,10 @@ def _fit_columns(table, total_width) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Emu
 
-    rows = [_row_cells(tr)[: len(table.columns)] for tr in table._tbl.tr_lst]
+    count = len(table.columns)  # python-docx builds the columns anew at each call
+    rows = [_row_cells(tr)[:count] for tr in table._tbl.tr_lst]
     if not rows:
         return
-    count = len(table.columns)
     longest_word = [1] * count
     lengths: list[list[int]] = [[] for _ in range(count)]
     for number, row in enumerate(rows):
