@@ -173,12 +173,16 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
         while not events:
             time.sleep(0.05)
 
+        def building() -> bool:
+            started = sum(line.startswith("… ") for line in lines)
+            return started > sum(line.startswith(("✔ rebuilt", "✖")) for line in lines)
+
         def settle() -> None:
-            """Wait until the session has been silent for 1.5 s: a save then starts a build of its own (one
-            save can reach the watcher as two bursts, and the second build would otherwise be timed)."""
+            """Wait until no build runs and the session has been silent for 1.5 s: a save then starts a build
+            of its own (a build still running would otherwise send the reload that is timed)."""
             state = (len(lines), len(events))
             quiet_since = time.perf_counter()
-            while time.perf_counter() - quiet_since < 1.5:
+            while time.perf_counter() - quiet_since < 1.5 or building():
                 time.sleep(0.1)
                 if (len(lines), len(events)) != state:
                     state, quiet_since = (len(lines), len(events)), time.perf_counter()

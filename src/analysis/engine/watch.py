@@ -13,6 +13,7 @@ the published HTML has none.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import os
 import signal
@@ -133,6 +134,19 @@ def loaded_modules() -> set[Path]:
     return found
 
 
+def news(changed: set[Path], contents: dict[Path, str | None]) -> bool:
+    """Whether any of the files saved holds other bytes than when it was last saved: an editor or a
+    spreadsheet program can write one save as two bursts of file events, and the second must not build
+    again. `contents` keeps each file's hash (None: deleted) from one burst to the next."""
+    fresh = False
+    for path in changed:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        if path not in contents or contents[path] != digest:
+            fresh = True
+        contents[path] = digest
+    return fresh
+
+
 def rebuild(session: Session, jobs: int | None, kernels) -> None:
     started = time.perf_counter()
     config._load.cache_clear()  # the configuration is cached per process: read it as saved
@@ -173,10 +187,13 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
         )
         folders = [root / f for f in WATCHED if (root / f).exists()]
         own_code = loaded_modules()
+        contents: dict[Path, str | None] = {}
         for changes in watchfiles.watch(
             *folders, watch_filter=relevant, debounce=200, step=50, stop_event=stop, raise_interrupt=False
         ):
             changed = {Path(p).resolve() for _, p in changes}
+            if not news(changed, contents) and session.error is None:  # after a failure, a save retries
+                continue
             build.say(f"… {', '.join(sorted(paths.relative(p) for p in changed))} changed")
             if changed & own_code:
                 build.say("↻ the build's own code changed: restarting the session")
