@@ -1,5 +1,6 @@
 """The build: which notebooks rerun, warm kernels give plain papermill's bytes, the HTML cache and page (make itself: test_make.py)."""
 
+import json
 import os
 import shutil
 import time
@@ -50,7 +51,8 @@ def project(tmp_path, monkeypatch, output_root):
     for spec in specs:
         build.executed("draft", spec.name).parent.mkdir(parents=True, exist_ok=True)
         build.executed("draft", spec.name).write_text("{}")
-        build.stamp("draft", spec.name, "outputs").write_text("digest")
+        build.stamp("draft", spec.name, "outputs").write_text('{"data/processed/a": "first"}')
+        build.stamp("draft", spec.name, "read").write_text(json.dumps(build.versions_read(spec, specs, "draft")))
     later = time.time() + 5
     for spec in specs:
         build.stamp("draft", spec.name).write_text("")
@@ -68,15 +70,37 @@ def test_a_changed_input_or_missing_stamp_reruns_the_notebook_and_may_rerun_what
     specs = list(project.values())
     raw = tmp_path / "data/raw/a.csv"
     os.utime(raw, (time.time() + 10, time.time() + 10))
-    assert build.own_reason(project["10_a"], specs, "draft") == "data/raw/a.csv changed"
+    assert build.own_reason(project["10_a"], specs, "draft") == ("data/raw/a.csv changed", False)
     assert build.own_reason(project["20_b"], specs, "draft") is None
     assert build.downstream({"10_a"}, specs) == {"10_a", "20_b"}
-    # The reader reruns only if the first notebook's outputs changed (their stamp is rewritten only then).
+    # The reader reruns only if an output of the first notebook that it reads changed: a rerun that
+    # rewrites the same table (its time alone changes) does not rerun it.
     outputs = build.stamp("draft", "10_a", "outputs")
     os.utime(outputs, (time.time() + 20, time.time() + 20))
+    assert build.upstream_reason(project["20_b"], specs, "draft") is None
+    outputs.write_text('{"data/processed/a": "second"}')
     assert build.upstream_reason(project["20_b"], specs, "draft") == "outputs of 10_a changed"
     build.stamp("draft", "20_b").unlink()
-    assert build.own_reason(project["20_b"], specs, "draft") == "not built yet"
+    assert build.own_reason(project["20_b"], specs, "draft") == ("not built yet", False)
+
+
+def test_a_reader_reruns_only_for_the_outputs_it_reads(project, tmp_path):
+    """The first notebook's numbers fragment changes, but the second reads only its table."""
+    specs = list(project.values())
+    assert build.versions_read(project["20_b"], specs, "draft") == {"10_a:data/processed/a": "first"}
+    build.stamp("draft", "10_a", "outputs").write_text(
+        '{"data/processed/a": "first", "data/processed/numbers/10_a.json": "changed"}'
+    )
+    assert build.upstream_reason(project["20_b"], specs, "draft") is None
+
+
+def test_a_saved_notebook_is_all_that_changed(project, tmp_path):
+    specs = list(project.values())
+    path = project["20_b"].path
+    os.utime(path, (time.time() + 10, time.time() + 10))
+    assert build.own_reason(project["20_b"], specs, "draft") == ("notebooks/20_b.ipynb changed", True)
+    os.utime(tmp_path / "requirements.lock", (time.time() + 10, time.time() + 10))
+    assert build.own_reason(project["20_b"], specs, "draft") == ("notebooks/20_b.ipynb changed", False)
 
 
 def test_an_executed_notebook_replaced_after_its_build_reruns(project):
@@ -84,9 +108,9 @@ def test_an_executed_notebook_replaced_after_its_build_reruns(project):
     specs = list(project.values())
     assert build.own_reason(project["10_a"], specs, "draft") is None
     os.utime(build.executed("draft", "10_a"), (time.time() + 30, time.time() + 30))
-    assert (
-        build.own_reason(project["10_a"], specs, "draft")
-        == "reports/draft/notebooks/10_a.ipynb changed since it was built"
+    assert build.own_reason(project["10_a"], specs, "draft") == (
+        "reports/draft/notebooks/10_a.ipynb changed since it was built",
+        False,
     )
 
 
@@ -95,15 +119,73 @@ def test_the_longest_chain_starts_first(project):
     assert chains["10_a"] > chains["20_b"] > 0
 
 
-def test_outputs_digest_follows_content_not_time(project, tmp_path, output_root):
+def test_outputs_digests_follow_content_not_time(project, tmp_path, output_root):
     table = output_root / "data/processed/a/t.csv"
     table.parent.mkdir(parents=True)
     table.write_text("x\n1\n")
-    first = build.outputs_digest(project["10_a"])
+    first = build.outputs_digests(project["10_a"])
+    assert set(first) == {"data/processed/a", "data/processed/numbers/10_a.json"}
     os.utime(table, (time.time() + 30, time.time() + 30))
-    assert build.outputs_digest(project["10_a"]) == first
+    assert build.outputs_digests(project["10_a"]) == first
     table.write_text("x\n2\n")
-    assert build.outputs_digest(project["10_a"]) != first
+    changed = build.outputs_digests(project["10_a"])
+    assert changed["data/processed/a"] != first["data/processed/a"]
+    assert changed["data/processed/numbers/10_a.json"] == first["data/processed/numbers/10_a.json"]
+
+
+def _recorded_run(spec: runner.NotebookSpec) -> nbformat.NotebookNode:
+    """What a run of the notebook leaves: papermill's cell after the parameters, outputs, run settings;
+    recorded with the source that ran, and returned."""
+    source = nbformat.read(spec.path, as_version=4)
+    if source.cells[1].cell_type != "markdown":
+        source.cells.insert(1, new_markdown_cell("Before the code.", id="before"))
+        source.cells.append(new_markdown_cell("The end.", id="end"))
+        nbformat.write(source, spec.path)
+    run = nbformat.from_dict(json.loads(json.dumps(source)))
+    injected = new_code_cell("stage = 'draft'", id="injected-parameters")
+    injected.metadata["tags"] = ["injected-parameters"]
+    run.cells.insert(1, injected)
+    run.cells[-2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran\n")]
+    run.metadata["pipeline"] = {"parameters": runner.injected_parameters(spec, "draft")}
+    record = runner.run_record("draft", spec.name)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"source": source, "run": run}))
+    return run
+
+
+def test_an_edit_of_markdown_alone_keeps_the_runs_outputs_and_takes_the_new_prose(project):
+    spec = project["20_b"]
+    _recorded_run(spec)
+    source = nbformat.read(spec.path, as_version=4)
+    source.cells[1].source = "Before the code, edited."
+    source.cells.insert(3, new_markdown_cell("Between, new.", id="new"))
+    del source.cells[-1]
+    nbformat.write(source, spec.path)
+    merged = runner.prose_edit(spec, "draft")
+    assert [(c.cell_type, c.get("id")) for c in merged.cells] == [
+        ("code", source.cells[0].id),
+        ("code", "injected-parameters"),
+        ("markdown", "before"),
+        ("code", source.cells[2].id),
+        ("markdown", "new"),
+    ]
+    assert merged.cells[2].source == "Before the code, edited."
+    assert merged.cells[3].outputs[0]["text"] == "ran\n"
+
+
+def test_a_code_cell_or_a_run_setting_changed_means_the_notebook_runs(project, monkeypatch):
+    spec = project["20_b"]
+    _recorded_run(spec)
+    assert runner.prose_edit(spec, "draft") is not None
+    source = nbformat.read(spec.path, as_version=4)
+    source.cells[2].source += "\n# a comment is code"
+    nbformat.write(source, spec.path)
+    assert runner.prose_edit(spec, "draft") is None
+    _recorded_run(spec)
+    monkeypatch.setattr(runner, "injected_parameters", lambda spec, stage: {"stage": "final"})
+    assert runner.prose_edit(spec, "draft") is None
+    runner.run_record("draft", spec.name).unlink()
+    assert runner.prose_edit(spec, "draft") is None
 
 
 # ---------------------------------------------------------------- the HTML cache and the watch page
@@ -136,6 +218,17 @@ def test_the_served_page_reloads_and_shows_errors_but_the_report_has_no_script(t
     assert "The last build failed" in page and "&lt;bad&gt; row 2" in page
     assert page.index("The last build failed") < page.index("<p>Report</p>")
     assert "<script" not in report.read_text()
+
+
+def test_a_second_burst_of_events_for_the_same_save_does_not_build_again(tmp_path):
+    saved, contents = tmp_path / "benchmark.xlsx", {}
+    saved.write_bytes(b"first")
+    assert watching.news({saved}, contents)
+    assert not watching.news({saved}, contents)
+    saved.write_bytes(b"second")
+    assert watching.news({saved}, contents)
+    saved.unlink()
+    assert watching.news({saved}, contents) and not watching.news({saved}, contents)
 
 
 def test_editor_files_do_not_start_a_build():

@@ -53,15 +53,32 @@ def test_make_reruns_only_what_changed(built_copy):
     ]  # the last run of a notebook since renamed
     for leftover in leftovers:
         leftover.write_text("{}", encoding="utf-8")
+    # The introduction's prose edited: a sentence changed, a paragraph added, one removed.
+    notebook = project / "notebooks/05_introduction.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    prose = [c for c in nb.cells if c.cell_type == "markdown" and not c.metadata.get("tags")]
+    prose[0].source += "\n\nA sentence added while editing, as of {as_of}."
+    nb.cells.insert(nb.cells.index(prose[1]), nbformat.v4.new_markdown_cell("A new paragraph.", id="new-paragraph"))
+    nb.cells.remove(prose[-1])
+    nbformat.write(nb, notebook)
     result = _make(project, out, "html").stdout
     assert not any(p.exists() for p in leftovers) and (out / ".build/draft/as_of").exists()
-    assert re.search(r"✔ \[1 of \d\] 50_benchmark [\d.]+ s", result), result
+    assert re.search(r"✔ \[\d of \d\] 50_benchmark [\d.]+ s", result), result
     assert "60_findings: what it reads is unchanged, not rerun" in result
-    assert re.search(r"1 of \d+ notebooks run", result) and re.search(r"0 of \d+ chapters rendered", result), result
-    (out / ".build/draft/05_introduction.done").unlink()
+    assert "05_introduction (only its Markdown changed)" in result and "05_introduction prose rendered" in result
+    assert re.search(r"2 of \d+ notebooks run", result), result
+    edited = {
+        f: (out / f).read_bytes()
+        for f in ("reports/draft/notebooks/05_introduction.ipynb", "reports/draft/analysis.html")
+    }
+    assert b"A new paragraph." in edited["reports/draft/analysis.html"]
+    # The same notebook run in a kernel gives the same bytes as its prose rendered on the last run.
+    (out / ".build/draft/runs/05_introduction.json").unlink()
+    notebook.touch()
     result = _make(project, out, "report").stdout
-    assert re.search(r"✔ \[1 of \d+\] 05_introduction [\d.]+ s", result), result
+    assert re.search(r"✔ \[1 of \d+\] 05_introduction [\d.]+ s \(kernel", result), result
     assert "analysis.docx in" in result and "documents in" in result
+    assert {f: (out / f).read_bytes() for f in edited} == edited
 
 
 def _chromium_page(port_file: Path, url: str, deadline: float):

@@ -5,10 +5,12 @@ Make answers only "did anything change?" (one stamp per target over the union of
 prerequisites, so a no-op build costs make's own time) and calls this module otherwise, which decides
 what to run. A notebook reruns when its stamp or its executed notebook is missing, when one of its own
 prerequisites (`runner.prerequisite_files`: notebook, raw inputs, code, config fingerprint) is newer
-than its stamp, or when a notebook it reads from *changed its outputs*: a rerun that writes the same
-tables and numbers as before (a touched file, an edit of prose) stops there instead of rerunning
-everything downstream. Independent notebooks run at the same time, one per core, the longest chain
-first.
+than its stamp, or when an output it reads of a notebook before it is not the one its last run read
+(`versions_read`, by content): a rerun that writes the same tables and numbers as before (a touched
+file) stops there instead of rerunning everything downstream, and a changed table reruns only the
+notebooks that read it. When the saved notebook is all that changed and only in its Markdown cells, it
+does not run at all: its prose is rendered again on its last run (`runner.prose_edit`). Independent
+notebooks run at the same time, one per core, the longest chain first.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from analysis.engine import atomic, paths, runner
+from analysis.engine import atomic, numbers, paths, runner
 from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
 
 TARGETS = ("notebooks", "html", "report")
@@ -65,7 +67,9 @@ def remove_leftovers(stage: str, specs: list[NotebookSpec]) -> None:
         f"reports/{stage}/notebooks/*.ipynb",
         f"{STAMP_DIR}/{stage}/*.done",
         f"{STAMP_DIR}/{stage}/*.outputs",
+        f"{STAMP_DIR}/{stage}/*.read",
         f"{STAMP_DIR}/{stage}/html/*.json",
+        f"{STAMP_DIR}/{stage}/runs/*.json",
     )
     for pattern in patterns:
         folder, glob = pattern.rsplit("/", 1)
@@ -78,37 +82,67 @@ def _mtime(path: Path) -> int:
     return path.stat().st_mtime_ns if path.exists() else 0
 
 
-def outputs_digest(spec: NotebookSpec) -> str:
-    """One hash over every file a notebook writes under data/processed (its tables and numbers)."""
-    digest = hashlib.sha256()
+def outputs_digests(spec: NotebookSpec) -> dict[str, str]:
+    """A hash of each output a notebook writes under data/processed (a folder's: over its files' names and
+    contents), so that a reader reruns only when what it reads changed."""
+    digests = {}
     for output in spec.outputs:
+        digest = hashlib.sha256()
         root = paths.resolve(output)
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for file in files:
             if file.is_file():
                 digest.update(paths.relative(file).encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
+        digests[output] = digest.hexdigest()
+    return digests
 
 
-def own_reason(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> str | None:
-    """Why a notebook must rerun whatever the notebooks before it do, or None if nothing of its own changed."""
+def own_reason(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> tuple[str, bool] | None:
+    """Why a notebook must rerun whatever the notebooks before it do, and whether the notebook itself is
+    all that changed (then an edit of its prose alone need not run it); None if nothing of its own changed."""
     done = stamp(stage, spec.name)
     if not done.exists() or not executed(stage, spec.name).exists():
-        return "not built yet"
+        return "not built yet", False
     built = done.stat().st_mtime_ns
     if _mtime(executed(stage, spec.name)) > built:  # e.g. `git checkout reports/`: not this build's run
-        return f"{paths.relative(executed(stage, spec.name))} changed since it was built"
-    for file in runner.prerequisite_files(spec, specs, stage):
-        if _mtime(file) > built:
-            return f"{paths.relative(file)} changed"
+        return f"{paths.relative(executed(stage, spec.name))} changed since it was built", False
+    changed = [file for file in runner.prerequisite_files(spec, specs, stage) if _mtime(file) > built]
+    if changed:
+        return f"{paths.relative(changed[0])} changed", changed == [spec.path]
     return None
 
 
+def _recorded(path: Path) -> dict[str, str]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def versions_read(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> dict[str, str]:
+    """What a notebook reads from the notebooks before it, as the hashes their last runs recorded: each
+    output whose files it reads and, for a reader of the merged numbers, each fragment merged into them
+    (`notebook:output` → hash). A table it does not read may change without rerunning it."""
+    found = {}
+    fragments = {u.parameters["numbers_out"] for u in runner.transitive_upstream(spec, specs) if u.writes_numbers}
+    for other in runner.transitive_upstream(spec, specs):
+        written = _recorded(stamp(stage, other.name, "outputs"))
+        for output in other.outputs:
+            files = other in runner.upstream(spec, specs) and any(
+                runner._covers(output, item) for item in spec.inputs if item != numbers.MERGED
+            )
+            if files or (spec.reads_numbers and output in fragments):
+                found[f"{other.name}:{output}"] = written.get(output, "")
+    return found
+
+
 def upstream_reason(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> str | None:
-    built = _mtime(stamp(stage, spec.name))
-    for other in runner.upstream(spec, specs):
-        if _mtime(stamp(stage, other.name, "outputs")) > built:
-            return f"outputs of {other.name} changed"
+    """Why a notebook must rerun for the notebooks before it: an output it reads is not the one its last
+    run read (None if every one is)."""
+    recorded = _recorded(stamp(stage, spec.name, "read"))
+    for key, version in versions_read(spec, specs, stage).items():
+        if recorded.get(key) != version:
+            return f"outputs of {key.split(':', 1)[0]} changed"
     return None
 
 
@@ -170,13 +204,25 @@ def run_notebooks(
     try:
         remove_leftovers(stage, specs)
         runner.write_deps(stage, str(paths.resolve(f"{STAMP_DIR}/{stage}/deps.mk")), specs)
-        reasons = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
+        owns = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
+        reasons = {name: reason for name, (reason, _) in owns.items()}
+        # Notebooks whose saved Markdown is all that changed since their last run: their prose is rendered
+        # again, unless a notebook they read from changes its outputs in this build.
+        prose_edits = {
+            s.name: run for s in specs if owns.get(s.name, ("", False))[1] and (run := runner.prose_edit(s, stage))
+        }
         candidates = downstream(set(reasons), specs)
+        # Nothing runs when only prose changed: the notebooks after a prose edit read unchanged outputs.
+        runs = set(reasons) != set(prose_edits)
+        if own_kernels is not None and not runs:
+            own_kernels.close()
         if candidates:
             # While the warm process imports (and the inputs are checked), this one imports what it needs
             # once a notebook has run (papermill; nbconvert for the prose's notices and the chapter's HTML).
             import nbconvert  # noqa: F401
-            import papermill  # noqa: F401
+
+            if runs:
+                import papermill  # noqa: F401
         _passed(check)
     except BaseException:
         if own_kernels is not None:
@@ -199,10 +245,8 @@ def run_notebooks(
     started = time.perf_counter()
 
     def finish(spec: NotebookSpec) -> None:
-        digest = outputs_digest(spec)
-        outputs = stamp(stage, spec.name, "outputs")
-        if not outputs.exists() or outputs.read_text(encoding="utf-8") != digest:
-            atomic.write_text(outputs, digest)
+        atomic.write_json(stamp(stage, spec.name, "outputs"), outputs_digests(spec))
+        atomic.write_json(stamp(stage, spec.name, "read"), versions_read(spec, specs, stage))
         # The keys it read are known now: its fingerprint must not look changed at the next build.
         runner.write_config_digests([spec], stage)
         atomic.write_text(stamp(stage, spec.name), "")
@@ -211,6 +255,13 @@ def run_notebooks(
         timing = runner.execute(spec, specs, stage, kernels.manager_class)
         finish(spec)
         say(f"✔ [{number} of {total}] {spec.name} {runner.describe(timing)}")
+
+    def rerender(spec: NotebookSpec, number: int) -> None:
+        timing = runner.rerender_prose(spec, specs, stage, prose_edits[spec.name])
+        finish(spec)
+        say(
+            f"✔ [{number} of {total}] {spec.name} prose rendered in {timing['total']:.1f} s (its code's last run stands)"
+        )
 
     def ready() -> list[NotebookSpec]:
         ready = [s for s in pending if all(u.name in settled for u in runner.upstream(s, specs))]
@@ -226,13 +277,20 @@ def run_notebooks(
                     for spec in ready()[: jobs - len(running)]:
                         pending.remove(spec)
                         count += 1
-                        reason = reasons.get(spec.name) or upstream_reason(spec, specs, stage)
+                        upstream = upstream_reason(spec, specs, stage)
+                        reason = reasons.get(spec.name) or upstream
                         if reason is None:  # it may make others ready: look again
                             atomic.write_text(stamp(stage, spec.name), "")
                             settled.add(spec.name)
                             say(f"✔ [{count} of {total}] {spec.name}: what it reads is unchanged, not rerun")
                             progressed = True
                             continue
+                        if spec.name in prose_edits and upstream is None:
+                            say(f"▶ [{count} of {total}] {spec.name} (only its Markdown changed) …")
+                            running[pool.submit(rerender, spec, count)] = spec
+                            continue
+                        if not kernels.running():  # a prose edit's notebook whose inputs changed after all
+                            kernels = own_kernels = WarmKernels(runner.notebook_imports(specs))
                         say(f"▶ [{count} of {total}] {spec.name} ({reason}) …")
                         running[pool.submit(execute, spec, count)] = spec
                 if not running:

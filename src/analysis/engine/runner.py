@@ -11,10 +11,12 @@ registry, normalises the result and moves it into place atomically.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,21 +189,48 @@ def imported_modules(source: str, current: str = "") -> set[str]:
 
 
 def _file_imports(file: Path) -> set[str]:
-    """The `analysis` modules a source file or notebook imports, parsed once per version of the file (a
-    build asks for every notebook's code twice, and `make watch` at every save)."""
-    key = (file, file.stat().st_mtime_ns)
-    if key not in _imports_cache:
+    """The `analysis` modules a source file or notebook imports, parsed once per version of the file: a
+    build asks for every notebook's code twice, `make watch` at every save, and each build of `make html`
+    would otherwise parse the whole package again (half a second); `_save_imports` keeps them between
+    builds."""
+    cache = _imports_cache()
+    stat = file.stat()
+    key, version = str(file), [stat.st_mtime_ns, stat.st_size]
+    if cache.get(key, {}).get("version") != version:
         if file.suffix == ".ipynb":
             cells = nbformat.read(file, as_version=4).cells
             found = set().union(*(imported_modules(c.source) for c in cells if c.cell_type == "code"))
         else:
             module = _module_of(file) + (".__init__" if file.name == "__init__.py" else "")
             found = imported_modules(file.read_text(encoding="utf-8"), module)
-        _imports_cache[key] = found
-    return _imports_cache[key]
+        cache[key] = {"version": version, "imports": sorted(found)}
+        _imports_changed.set()
+    _imports_used.add(key)
+    return set(cache[key]["imports"])
 
 
-_imports_cache: dict[tuple[Path, int], set[str]] = {}
+def _imports_file() -> Path:
+    return paths.resolve(f"{STAMP_DIR}/imports.json")
+
+
+@functools.cache
+def _imports_cache() -> dict[str, dict[str, Any]]:
+    try:
+        return json.loads(_imports_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_imports() -> None:
+    """Keep the files this process asked about (a renamed module's entry goes)."""
+    cache = _imports_cache()
+    if _imports_changed.is_set() or set(cache) - _imports_used:
+        atomic.write_json(_imports_file(), {key: cache[key] for key in sorted(_imports_used)})
+        _imports_changed.clear()
+
+
+_imports_changed = threading.Event()
+_imports_used: set[str] = set()
 
 
 def code_dependencies(spec: NotebookSpec) -> list[str]:
@@ -297,6 +326,7 @@ def write_deps(stage: str, target: str | None = None, specs: list[NotebookSpec] 
     specs = discover() if specs is None else specs
     write_config_digests(specs, stage)
     rules = make_rules(specs)
+    _save_imports()
     if target:
         path = Path(target)
         if not path.exists() or path.read_text(encoding="utf-8") != rules:
@@ -307,6 +337,18 @@ def write_deps(stage: str, target: str | None = None, specs: list[NotebookSpec] 
 
 
 # ---------------------------------------------------------------- running one notebook
+def _normalise_cell(cell: nbformat.NotebookNode) -> None:
+    """A cell's metadata as every run leaves it: no timings, no empty tag list, a fixed id for the
+    injected parameters."""
+    for key in _VOLATILE_CELL_KEYS:
+        cell.metadata.pop(key, None)
+    tags = cell.metadata.get("tags")
+    if tags == []:
+        cell.metadata.pop("tags")
+    if "injected-parameters" in (tags or []):
+        cell["id"] = "injected-parameters"
+
+
 def normalise(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
     """Remove what differs between identical runs; return the notebook and its stderr text.
 
@@ -319,13 +361,7 @@ def normalise(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[st
     nb.metadata.pop("widgets", None)
     stderr: list[str] = []
     for index, cell in enumerate(nb.cells):
-        for key in _VOLATILE_CELL_KEYS:
-            cell.metadata.pop(key, None)
-        tags = cell.metadata.get("tags")
-        if tags == []:
-            cell.metadata.pop("tags")
-        if "injected-parameters" in (tags or []):
-            cell["id"] = "injected-parameters"
+        _normalise_cell(cell)
         if cell.cell_type == "code":
             kept = []
             for output in cell.outputs:
@@ -452,19 +488,18 @@ def execute(
 
     target = paths.resolve(f"reports/{stage}/notebooks/{spec.name}.ipynb")
     parameters = injected_parameters(spec, stage)
-    if spec.reads_numbers:
-        # The merged numbers of the notebooks this one waits for (see `upstream`).
-        fragments = [
-            paths.resolve(u.parameters["numbers_out"]) for u in transitive_upstream(spec, specs) if u.writes_numbers
-        ]
-        numbers.merge([f for f in fragments if f.exists()], numbers.MERGED)
+    _merge_upstream_numbers(spec, specs)
+    # A run that fails or is stopped leaves no record a later prose edit could be rendered from.
+    run_record(stage, spec.name).unlink(missing_ok=True)
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{spec.name}.running.ipynb")
+    # Papermill runs this very reading of the notebook, so the run's record holds the source that ran.
+    source = nbformat.read(spec.path, as_version=4)
     try:
         # No `cwd=`: papermill would chdir the whole build process; the kernel alone starts in notebooks/.
         papermill.execute_notebook(
-            str(spec.path),
+            source,
             str(tmp),
             parameters=parameters,
             kernel_name="python3",
@@ -486,14 +521,7 @@ def execute(
         tmp.unlink(missing_ok=True)
     timing = timing_of(nb, started, ended)
     nb, stderr = normalise(nb)
-    render_prose(nb, spec, parameters)
-    leaks = machine_paths_in(nb)
-    if leaks:
-        raise RunError(
-            f"{spec.name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; "
-            "outputs must use project-relative paths (analysis.engine.paths.relative)"
-        )
-    atomic.write_text(target, nbformat.writes(nb) + "\n")
+    publish(spec, stage, source, nb, parameters)
     atomic.write_json(paths.resolve(f"{STAMP_DIR}/{stage}/timings/{spec.name}.json"), timing)
     for text in stderr:
         message = text.split("] ", 1)[1] if text.startswith("[cell ") else text
@@ -501,6 +529,103 @@ def execute(
         shown = message.rstrip() if message.lstrip().startswith("⚠") else f"{spec.name} stderr {text.rstrip()}"
         print(f"  {shown}", file=sys.stderr, flush=True)
     return timing
+
+
+def _merge_upstream_numbers(spec: NotebookSpec, specs: list[NotebookSpec]) -> None:
+    """The merged numbers of the notebooks a reader waits for (see `upstream`), which its run and its
+    prose read."""
+    if spec.reads_numbers:
+        fragments = [
+            paths.resolve(u.parameters["numbers_out"]) for u in transitive_upstream(spec, specs) if u.writes_numbers
+        ]
+        numbers.merge([f for f in fragments if f.exists()], numbers.MERGED)
+
+
+def publish(
+    spec: NotebookSpec,
+    stage: str,
+    source: nbformat.NotebookNode,
+    run: nbformat.NotebookNode,
+    parameters: dict[str, Any],
+) -> None:
+    """Render a normalised run's prose and move it into reports/<stage>/notebooks/. The run as it was
+    before rendering is recorded first, with the source that ran, for `rerender_prose`."""
+    atomic.write_text(run_record(stage, spec.name), json.dumps({"source": source, "run": run}, sort_keys=True))
+    render_prose(run, spec, parameters)
+    leaks = machine_paths_in(run)
+    if leaks:
+        raise RunError(
+            f"{spec.name} shows an absolute path of this machine in cell(s) {', '.join(leaks)}; "
+            "outputs must use project-relative paths (analysis.engine.paths.relative)"
+        )
+    atomic.write_text(paths.resolve(f"reports/{stage}/notebooks/{spec.name}.ipynb"), nbformat.writes(run) + "\n")
+
+
+# ---------------------------------------------------------------- an edit of prose alone
+def run_record(stage: str, name: str) -> Path:
+    """A notebook's last run before its prose was rendered, with the source that ran."""
+    return paths.resolve(f"{STAMP_DIR}/{stage}/runs/{name}.json")
+
+
+def _code_of(nb: nbformat.NotebookNode) -> str:
+    """All of a notebook that its run depends on: everything but its Markdown cells and its outputs."""
+    cells = [
+        {key: cell.get(key) for key in ("cell_type", "id", "source", "metadata", "attachments")}
+        for cell in nb.cells
+        if cell.cell_type != "markdown"
+    ]
+    shape = {"format": [nb.nbformat, nb.nbformat_minor], "metadata": nb.metadata, "cells": cells}
+    return json.dumps(shape, sort_keys=True)
+
+
+def prose_edit(spec: NotebookSpec, stage: str) -> nbformat.NotebookNode | None:
+    """The notebook's last run with the Markdown cells of its source as now saved, when nothing but
+    Markdown changed since that run: the same code cells (source, tags, ids, order), notebook metadata
+    and run settings. The run's outputs then stand, because code cells never see the Markdown; the
+    notebook's prose is rendered again without a kernel (`publish`). None when the notebook must run.
+
+    The caller makes sure none of the notebook's other prerequisites changed (`analysis.engine.build`).
+    """
+    record_path = run_record(stage, spec.name)
+    if not record_path.exists():
+        return None
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    source = nbformat.read(spec.path, as_version=4)
+    run = nbformat.from_dict(record["run"])
+    settings = json.loads(json.dumps(injected_parameters(spec, stage), default=str))
+    if _code_of(source) != _code_of(nbformat.from_dict(record["source"])):
+        return None
+    if run.metadata.get("pipeline", {}).get("parameters") != settings:
+        return None
+    # The source's Markdown cells, in the places they have between its code cells.
+    between: list[list[nbformat.NotebookNode]] = [[]]
+    for cell in source.cells:
+        if cell.cell_type == "markdown":
+            _normalise_cell(cell)
+            between[-1].append(cell)
+        else:
+            between.append([])
+    cells: list[nbformat.NotebookNode] = []
+    code = iter(between)
+    for cell in run.cells:
+        if cell.cell_type == "markdown":
+            continue
+        if cell.get("id") != "injected-parameters":  # papermill's cell follows the parameters cell
+            cells += next(code)
+        cells.append(cell)
+    cells += next(code)
+    run.cells = cells
+    return run
+
+
+def rerender_prose(
+    spec: NotebookSpec, specs: list[NotebookSpec], stage: str, run: nbformat.NotebookNode
+) -> dict[str, float]:
+    """Publish a prose edit (`prose_edit`): its source is the notebook as saved now."""
+    started = time.perf_counter()
+    _merge_upstream_numbers(spec, specs)
+    publish(spec, stage, nbformat.read(spec.path, as_version=4), run, injected_parameters(spec, stage))
+    return {"total": round(time.perf_counter() - started, 3)}
 
 
 def describe(timing: dict[str, float]) -> str:
