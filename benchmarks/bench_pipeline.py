@@ -174,8 +174,9 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
             time.sleep(0.05)
 
         def building() -> bool:
-            started = sum(line.startswith("… ") for line in lines)
-            return started > sum(line.startswith(("✔ rebuilt", "✖")) for line in lines)
+            """Whether the session's last word is that a build started ("… changed") rather than ended."""
+            said = [line for line in lines if line.startswith(("… ", "✔ rebuilt", "✖"))]
+            return bool(said) and said[-1].startswith("… ")
 
         def settle() -> None:
             """Wait until no build runs and the session has been silent for 1.5 s: a save then starts a build
@@ -191,8 +192,8 @@ def watch_latency(project: Project, edits) -> list[tuple[str, float, str]]:
             settle()
             seen = len(events)
             mark = len(lines)
-            saved = time.perf_counter()
             edit(project.root, f"watch {label}")
+            saved = time.perf_counter()  # the file is saved (the spreadsheet program's own time is not timed)
             while len(events) == seen:
                 if time.perf_counter() - saved > 300:
                     raise RuntimeError("no reload after an edit:\n" + "".join(lines[mark:]))

@@ -185,11 +185,17 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
             f"Serving http://127.0.0.1:{server.server_address[1]}/ — rebuilt on every save in "
             f"{', '.join(WATCHED)}; Ctrl-C stops"
         )
+        # What a build imports once a notebook must run, imported now rather than at the first save.
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
         folders = [root / f for f in WATCHED if (root / f).exists()]
         own_code = loaded_modules()
         contents: dict[Path, str | None] = {}
+        # A burst of file events ends after 0.1 s without one: a spreadsheet program's save of a workbook
+        # pauses between its writes for longer than 0.05 s, which cut one save into two builds.
         for changes in watchfiles.watch(
-            *folders, watch_filter=relevant, debounce=200, step=50, stop_event=stop, raise_interrupt=False
+            *folders, watch_filter=relevant, debounce=1000, step=100, stop_event=stop, raise_interrupt=False
         ):
             changed = {Path(p).resolve() for _, p in changes}
             if not news(changed, contents) and session.error is None:  # after a failure, a save retries
