@@ -112,7 +112,7 @@ verify: | $(VENV_STAMP) ## Rerun everything from data/raw in a scratch folder an
 # One test worker per core (pytest-xdist); a module's tests, and a notebook's cells, stay on one worker.
 TEST_JOBS ?= auto
 test: | $(VENV_STAMP) ## Run every test: unit tests, nbval over the notebooks, end-to-end build and verify (TEST_JOBS=0: in one process)
-	@$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider -n $(TEST_JOBS) --dist loadscope
+	@$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider -n $(TEST_JOBS) --dist loadscope --no-loadscope-reorder
 
 test-fast: | $(VENV_STAMP) ## Unit tests only (seconds)
 	@$(PY) -m pytest tests -m "not slow" -p no:cacheprovider

@@ -25,11 +25,31 @@ NBVAL_OUT = REPO / ".build" / f"test-nbval-{os.environ.get('PYTEST_XDIST_WORKER'
 _built: set[str] = set()
 
 
+#: The modules that take longest (`make test` with `--durations=20`, 2 cores), longest first.
+LONGEST_MODULES = (
+    "tests/test_final_stage_e2e.py",
+    "tests/test_make.py",
+    "tests/test_refi.py",
+    "tests/test_lab_runs.py",
+    "tests/test_second_corridor.py",
+    "tests/test_build.py",
+    "tests/test_check.py",
+)
+
+
+def _module_of(item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
 def _is_notebook(item) -> bool:
     return item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid
 
 
 def pytest_configure(config):
+    import nbval.kernel
+
+    config.pluginmanager.register(SharedBuild(), "shared-build")
+    nbval.kernel.KernelManager = nbval_kernel_manager
     # Tests read the scratch build, never the repository's outputs (make exports ANALYSIS_OUTPUT_ROOT as the
     # repository for its own recipes, so override it here).
     os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
@@ -38,21 +58,104 @@ def pytest_configure(config):
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    """Build before the first test that needs the build; point nbval's kernel (started when its notebook's
-    first cell is set up, after this) at this worker's copy of the build's tables."""
-    notebook = _is_notebook(item)
-    if notebook or item.get_closest_marker("slow"):
-        build_pipeline("draft")
-    if notebook:
-        if not NBVAL_OUT.exists():
-            shutil.copytree(TEST_OUT / "data", NBVAL_OUT / "data", symlinks=True)
-        os.environ["ANALYSIS_OUTPUT_ROOT"] = str(NBVAL_OUT)
+class SharedBuild:
+    """Hooks for every test item, the notebooks' nbval items included (a conftest's own hooks reach only the
+    items under its folder, and the notebooks are not under tests/)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        """Build before the first test that needs the build; point nbval's kernel (started when its
+        notebook's first cell is set up, after this) at this worker's copy of the build's tables."""
+        notebook = _is_notebook(item)
+        if notebook or item.get_closest_marker("slow"):
+            build_pipeline("draft")
+        if notebook:
+            if not NBVAL_OUT.exists():
+                shutil.copytree(TEST_OUT / "data", NBVAL_OUT / "data", symlinks=True)
+            os.environ["ANALYSIS_OUTPUT_ROOT"] = str(NBVAL_OUT)
+
+    def pytest_runtest_teardown(self, item):
+        os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
+
+    def pytest_collection_modifyitems(self, items):
+        """Order the modules for two workers that each take the next module when idle (`make test` passes
+        --no-loadscope-reorder): the longest first, so it builds the session's build while the other worker
+        runs the unit tests; then the other long ones, each followed by a short module, which is what its
+        worker takes next in advance (xdist gives a worker the next module while the last one runs); then
+        the rest. Without this, xdist starts the modules with the most tests first and the long ones, which
+        have one or two, end together on one worker."""
+        modules: dict[str, list] = {}
+        for item in items:
+            modules.setdefault(_module_of(item), []).append(item)
+        longest = [m for m in LONGEST_MODULES if m in modules]
+        slow = [m for m in modules if m not in longest and any(i.get_closest_marker("slow") for i in modules[m])]
+        short = [m for m in modules if m not in longest and m not in slow]
+        units = [m for m in short if not m.endswith(".ipynb")]
+        fillers = [m for m in short if m.endswith(".ipynb")]
+        order = longest[:1] + units
+        for module in longest[1:] + slow:
+            order.append(module)
+            if fillers:
+                order.append(fillers.pop(0))
+        order += fillers
+        items[:] = [item for module in order for item in modules[module]]
 
 
-def pytest_runtest_teardown(item):
-    os.environ["ANALYSIS_OUTPUT_ROOT"] = str(TEST_OUT)
+_nbval_kernels = None
+
+
+def nbval_kernel_manager(**kwargs):
+    """nbval's kernels, forked like the build's from one warm process per worker (analysis.engine.kernels):
+    each notebook still runs in a fresh ipykernel of its own, without importing pandas, matplotlib and the
+    package again (2–3 s a notebook). nbval drives a blocking client; the build's manager is asynchronous."""
+    global _nbval_kernels
+    import zmq
+    from jupyter_client.manager import KernelManager
+    from traitlets import Instance, Type, default
+
+    from analysis.engine import runner
+    from analysis.engine.kernels import WarmKernelManager, WarmKernels
+
+    if _nbval_kernels is None:
+        _nbval_kernels = WarmKernels(runner.notebook_imports(runner.discover()))
+
+    class NbvalKernelManager(WarmKernelManager):
+        warm = _nbval_kernels
+        context = Instance(zmq.Context)
+        client_factory = Type(klass="jupyter_client.client.KernelClient")
+
+        @default("context")
+        def _context_default(self):
+            self._created_context = True
+            return zmq.Context()
+
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.client_class = "jupyter_client.blocking.BlockingKernelClient"
+
+    for name in (
+        "start_kernel",
+        "pre_start_kernel",
+        "post_start_kernel",
+        "_launch_kernel",
+        "request_shutdown",
+        "finish_shutdown",
+        "cleanup_resources",
+        "shutdown_kernel",
+        "restart_kernel",
+        "_send_kernel_sigterm",
+        "_kill_kernel",
+        "interrupt_kernel",
+        "signal_kernel",
+        "is_alive",
+    ):
+        setattr(NbvalKernelManager, name, getattr(KernelManager, name))
+    return NbvalKernelManager(**kwargs)
+
+
+def pytest_sessionfinish(session):
+    if _nbval_kernels is not None:
+        _nbval_kernels.close()
 
 
 def pytest_sessionstart(session):
