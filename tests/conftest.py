@@ -3,7 +3,8 @@
 `make test` runs the tests on every core (pytest-xdist, one worker process per core, a module's or a
 notebook's tests on one worker): the build is made once, by the first worker that needs it, under a file
 lock the others wait on; each worker's nbval runs write to a copy of the build's tables of their own, so no
-test sees the shared build's files change under it.
+test sees the shared build's files change under it, in kernels forked from a warm process of the worker's
+own (as the build's are). The longest modules are scheduled first (`SharedBuild.pytest_collection_modifyitems`).
 """
 
 from __future__ import annotations
