@@ -65,12 +65,11 @@ class SharedBuild:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
-        """Build before the first test that needs the build; point nbval's kernel (started when its
-        notebook's first cell is set up, after this) at this worker's copy of the build's tables."""
-        notebook = _is_notebook(item)
-        if notebook or item.get_closest_marker("slow"):
+        """Build before the first notebook (a test asks for the build with the `built_report` fixture); point
+        nbval's kernel (started when the notebook's first cell is set up, after this) at this worker's copy
+        of the build's tables."""
+        if _is_notebook(item):
             build_pipeline("draft")
-        if notebook:
             if not NBVAL_OUT.exists():
                 shutil.copytree(TEST_OUT / "data", NBVAL_OUT / "data", symlinks=True)
             os.environ["ANALYSIS_OUTPUT_ROOT"] = str(NBVAL_OUT)
@@ -80,20 +79,26 @@ class SharedBuild:
 
     def pytest_collection_modifyitems(self, items):
         """Order the modules for two workers that each take the next module when idle (`make test` passes
-        --no-loadscope-reorder): the longest first, so it builds the session's build while the other worker
-        runs the unit tests; then the other long ones, each followed by a short module, which is what its
-        worker takes next in advance (xdist gives a worker the next module while the last one runs); then
-        the rest. Without this, xdist starts the modules with the most tests first and the long ones, which
-        have one or two, end together on one worker."""
+        --no-loadscope-reorder): the longest first, so it makes the session's build while the other worker
+        runs the unit tests and the slow modules that need no build; then the other long ones, each
+        followed by a short module, which is what its worker takes next in advance (xdist gives a worker
+        the next module while the last one runs); then the rest. Without this, xdist starts the modules with
+        the most tests first, and the long ones, which have one or two, end together on one worker."""
         modules: dict[str, list] = {}
         for item in items:
             modules.setdefault(_module_of(item), []).append(item)
+
+        def needs_build(module: str) -> bool:
+            return any(_is_notebook(i) or "built_report" in getattr(i, "fixturenames", ()) for i in modules[module])
+
         longest = [m for m in LONGEST_MODULES if m in modules]
         slow = [m for m in modules if m not in longest and any(i.get_closest_marker("slow") for i in modules[m])]
         short = [m for m in modules if m not in longest and m not in slow]
         units = [m for m in short if not m.endswith(".ipynb")]
         fillers = [m for m in short if m.endswith(".ipynb")]
-        order = longest[:1] + units
+        unbuilt = [m for m in longest[1:] + slow if not needs_build(m)]
+        longest, slow = [m for m in longest if m not in unbuilt], [m for m in slow if m not in unbuilt]
+        order = longest[:1] + units + unbuilt
         for module in longest[1:] + slow:
             order.append(module)
             if fillers:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(built_report, tmp_path_factory):
     return copy_built_project(tmp_path_factory.mktemp("project"))
 
 

@@ -425,7 +425,7 @@ def test_a_passage_whose_speaker_is_unknown_is_asked_for(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_build_stops_at_a_project_without_attributes_and_runs_once_they_are_completed(tmp_path):
+def test_the_build_stops_at_a_project_without_attributes_and_runs_once_they_are_completed(built_report, tmp_path):
     """The consultant's way: the tool's export in data/raw/consultations, `make`, Excel, `make` again."""
     project = copy_built_project(tmp_path / "project")
     raw = project / "data/raw/consultations"
