@@ -124,14 +124,14 @@ def versions_read(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> 
     output whose files it reads and, for a reader of the merged numbers, each fragment merged into them
     (`notebook:output` → hash). A table it does not read may change without rerunning it."""
     found = {}
-    fragments = {u.parameters["numbers_out"] for u in runner.transitive_upstream(spec, specs) if u.writes_numbers}
-    for other in runner.transitive_upstream(spec, specs):
+    before, direct = runner.transitive_upstream(spec, specs), runner.upstream(spec, specs)
+    fragments = {u.parameters["numbers_out"] for u in before if u.writes_numbers} if spec.reads_numbers else set()
+    files_read = [item for item in spec.inputs if item != numbers.MERGED]
+    for other in before:
         written = _recorded(stamp(stage, other.name, "outputs"))
         for output in other.outputs:
-            files = other in runner.upstream(spec, specs) and any(
-                runner._covers(output, item) for item in spec.inputs if item != numbers.MERGED
-            )
-            if files or (spec.reads_numbers and output in fragments):
+            files = other in direct and any(runner._covers(output, item) for item in files_read)
+            if files or output in fragments:
                 found[f"{other.name}:{output}"] = written.get(output, "")
     return found
 
