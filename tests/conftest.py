@@ -10,6 +10,7 @@ own (as the build's are). The longest modules are scheduled first (`SharedBuild.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import subprocess
@@ -110,20 +111,18 @@ class SharedBuild:
 _nbval_kernels = None
 
 
-def nbval_kernel_manager(**kwargs):
-    """nbval's kernels, forked like the build's from one warm process per worker (analysis.engine.kernels):
-    each notebook still runs in a fresh ipykernel of its own, without importing pandas, matplotlib and the
-    package again (2–3 s a notebook). nbval drives a blocking client; the build's manager is asynchronous."""
+@functools.cache
+def _nbval_manager_class():
+    """The kernel manager class nbval is given, made once per worker with the worker's warm process."""
     global _nbval_kernels
     import zmq
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
     from traitlets import Instance, Type, default
 
     from analysis.engine import runner
     from analysis.engine.kernels import WarmKernelManager, WarmKernels
 
-    if _nbval_kernels is None:
-        _nbval_kernels = WarmKernels(runner.notebook_imports(runner.discover()))
+    _nbval_kernels = WarmKernels(runner.notebook_imports(runner.discover()))
 
     class NbvalKernelManager(WarmKernelManager):
         warm = _nbval_kernels
@@ -139,24 +138,18 @@ def nbval_kernel_manager(**kwargs):
             super().__init__(**kw)
             self.client_class = "jupyter_client.blocking.BlockingKernelClient"
 
-    for name in (
-        "start_kernel",
-        "pre_start_kernel",
-        "post_start_kernel",
-        "_launch_kernel",
-        "request_shutdown",
-        "finish_shutdown",
-        "cleanup_resources",
-        "shutdown_kernel",
-        "restart_kernel",
-        "_send_kernel_sigterm",
-        "_kill_kernel",
-        "interrupt_kernel",
-        "signal_kernel",
-        "is_alive",
-    ):
-        setattr(NbvalKernelManager, name, getattr(KernelManager, name))
-    return NbvalKernelManager(**kwargs)
+    # AsyncKernelManager turns KernelManager's blocking methods into coroutines; nbval calls them blocking.
+    for name, value in vars(AsyncKernelManager).items():
+        if getattr(value, "__name__", "").startswith("_async_"):
+            setattr(NbvalKernelManager, name, getattr(KernelManager, name))
+    return NbvalKernelManager
+
+
+def nbval_kernel_manager(**kwargs):
+    """nbval's kernels, forked like the build's from one warm process per worker (analysis.engine.kernels):
+    each notebook still runs in a fresh ipykernel of its own, without importing pandas, matplotlib and the
+    package again (2–3 s a notebook). nbval drives a blocking client; the build's manager is asynchronous."""
+    return _nbval_manager_class()(**kwargs)
 
 
 def pytest_sessionfinish(session):
