@@ -161,7 +161,8 @@ def test_an_edit_of_markdown_alone_keeps_the_runs_outputs_and_takes_the_new_pros
     source.cells.insert(3, new_markdown_cell("Between, new.", id="new"))
     del source.cells[-1]
     nbformat.write(source, spec.path)
-    merged = runner.prose_edit(spec, "draft")
+    saved, merged = runner.prose_edit(spec, "draft")
+    assert saved.cells == source.cells
     assert [(c.cell_type, c.get("id")) for c in merged.cells] == [
         ("code", source.cells[0].id),
         ("code", "injected-parameters"),

@@ -209,7 +209,7 @@ def run_notebooks(
         # Notebooks whose saved Markdown is all that changed since their last run: their prose is rendered
         # again, unless a notebook they read from changes its outputs in this build.
         prose_edits = {
-            s.name: run for s in specs if owns.get(s.name, ("", False))[1] and (run := runner.prose_edit(s, stage))
+            s.name: edit for s in specs if owns.get(s.name, ("", False))[1] and (edit := runner.prose_edit(s, stage))
         }
         candidates = downstream(set(reasons), specs)
         # Nothing runs when only prose changed: the notebooks after a prose edit read unchanged outputs.

@@ -11,6 +11,7 @@ registry, normalises the result and moves it into place atomically.
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import hashlib
 import json
@@ -578,8 +579,8 @@ def _code_of(nb: nbformat.NotebookNode) -> str:
     return json.dumps(shape, sort_keys=True)
 
 
-def prose_edit(spec: NotebookSpec, stage: str) -> nbformat.NotebookNode | None:
-    """The notebook's last run with the Markdown cells of its source as now saved, when nothing but
+def prose_edit(spec: NotebookSpec, stage: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode] | None:
+    """The notebook as now saved and its last run with the Markdown cells of that source, when nothing but
     Markdown changed since that run: the same code cells (source, tags, ids, order), notebook metadata
     and run settings. The run's outputs then stand, because code cells never see the Markdown; the
     notebook's prose is rendered again without a kernel (`publish`). None when the notebook must run.
@@ -601,6 +602,7 @@ def prose_edit(spec: NotebookSpec, stage: str) -> nbformat.NotebookNode | None:
     between: list[list[nbformat.NotebookNode]] = [[]]
     for cell in source.cells:
         if cell.cell_type == "markdown":
+            cell = copy.deepcopy(cell)  # the source stays as saved: it is recorded as the source of this run
             _normalise_cell(cell)
             between[-1].append(cell)
         else:
@@ -615,16 +617,19 @@ def prose_edit(spec: NotebookSpec, stage: str) -> nbformat.NotebookNode | None:
         cells.append(cell)
     cells += next(code)
     run.cells = cells
-    return run
+    return source, run
 
 
 def rerender_prose(
-    spec: NotebookSpec, specs: list[NotebookSpec], stage: str, run: nbformat.NotebookNode
+    spec: NotebookSpec,
+    specs: list[NotebookSpec],
+    stage: str,
+    edit: tuple[nbformat.NotebookNode, nbformat.NotebookNode],
 ) -> dict[str, float]:
-    """Publish a prose edit (`prose_edit`): its source is the notebook as saved now."""
+    """Publish a prose edit (`prose_edit`: the source as saved and the run with its Markdown)."""
     started = time.perf_counter()
     _merge_upstream_numbers(spec, specs)
-    publish(spec, stage, nbformat.read(spec.path, as_version=4), run, injected_parameters(spec, stage))
+    publish(spec, stage, *edit, injected_parameters(spec, stage))
     return {"total": round(time.perf_counter() - started, 3)}
 
 
