@@ -69,9 +69,9 @@ notebooks: $(STAMPS)/notebooks.done ## Execute the notebooks whose inputs change
 # Make only asks whether anything a notebook or the report depends on changed since the last build (so a
 # no-op build costs make's own time); `analysis build` then decides which notebooks rerun, runs them in
 # parallel in warm kernels, then writes the HTML and, for the report, the DOCX and PDF from it.
-# The build checks the inputs first when a raw input, the configuration or the code changed since it last
-# ran (`--check`: `make check --brief`, while the warm kernels start): no notebook runs before a passing
-# check of the inputs it may read.
+# The build checks the inputs when a raw input, the configuration or the code changed since it last ran
+# (`--check`: `make check --brief`, beside the warm kernels' start and the first notebooks): no notebook
+# counts as built before the check has passed, and a failed check stops the build.
 SOURCES := $(shell find src/analysis -name '*.py')
 CHECK_INPUTS := $(call inputs_of,data/raw) config/corridor.yaml $(SOURCES)
 NOTEBOOK_INPUTS := $(CHECK_INPUTS) $(addprefix $(STAMPS)/,$(addsuffix .done,$(NOTEBOOKS))) $(sort $(NOTEBOOK_PREREQS)) \

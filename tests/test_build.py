@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -187,6 +189,50 @@ def test_a_code_cell_or_a_run_setting_changed_means_the_notebook_runs(project, m
     assert runner.prose_edit(spec, "draft") is None
     runner.run_record("draft", spec.name).unlink()
     assert runner.prose_edit(spec, "draft") is None
+
+
+# ---------------------------------------------------------------- the inputs' check beside the notebooks
+
+
+def _check_process(seconds: float, status: int) -> subprocess.Popen:
+    """A stand-in for `make check --brief` that ends after `seconds` with `status`."""
+    return subprocess.Popen([sys.executable, "-c", f"import sys, time; time.sleep({seconds}); sys.exit({status})"])
+
+
+def test_a_notebook_run_beside_the_check_is_stamped_only_once_the_check_has_passed(tmp_path):
+    done = tmp_path / "10_a.done"
+    check = build.InputsCheck(_check_process(0.5, 0))
+    check.built(done)
+    assert not done.exists() and check.poll_every() is not None
+    check.wait()
+    assert done.exists() and check.poll_every() is None
+    later = tmp_path / "20_b.done"
+    check.built(later)  # after the pass: at once
+    assert later.exists()
+
+
+def test_a_failed_check_stamps_no_notebook_and_stops_the_build(tmp_path):
+    done = tmp_path / "10_a.done"
+    check = build.InputsCheck(_check_process(0, 1))
+    check.built(done)
+    check.process.wait()
+    assert check.failed()
+    with pytest.raises(runner.RunError, match="the inputs have errors.*no notebook run in it counts as built"):
+        check.wait()
+    assert not done.exists()
+
+
+@pytest.mark.slow
+def test_a_build_whose_check_fails_leaves_its_notebooks_to_run_again(project):
+    """The notebooks start beside the check; when it fails, the build fails with its verdict and no
+    notebook it ran is stamped as built, so the next build runs them again."""
+    for spec in project.values():
+        build.stamp("draft", spec.name).unlink()
+    with pytest.raises(runner.RunError, match="the inputs have errors"):
+        build.run_notebooks("draft", check=_check_process(1.0, 1))
+    assert not any(build.stamp("draft", name).exists() for name in project)
+    assert build.run_notebooks("draft", check=_check_process(0, 0)) == ["10_a", "20_b"]
+    assert all(build.stamp("draft", name).exists() for name in project)
 
 
 # ---------------------------------------------------------------- the HTML cache and the watch page

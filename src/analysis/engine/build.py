@@ -194,7 +194,8 @@ def run_notebooks(
     `WarmKernels` (make watch keeps one), else one is started for this build at once and stopped if
     nothing must run.
     `after(spec)` runs on another thread once a notebook has run, while the others go on (the HTML
-    renders its chapter then). `check`: the inputs' check, which must pass before any notebook runs."""
+    renders its chapter then). `check`: the inputs' check, running beside the first notebooks
+    (`InputsCheck`): a notebook counts as built only once it has passed."""
     from analysis.engine.kernels import WarmKernels
 
     specs = runner.discover()
@@ -223,7 +224,6 @@ def run_notebooks(
 
             if runs:
                 import papermill  # noqa: F401
-        _passed(check)
     except BaseException:
         if own_kernels is not None:
             own_kernels.close()
@@ -231,6 +231,7 @@ def run_notebooks(
     if not candidates:
         if own_kernels is not None:
             own_kernels.close()
+        InputsCheck(check).wait()
         return []
     by_name = {s.name: s for s in specs}
     pending = [by_name[n] for n in sorted(candidates)]
@@ -243,13 +244,15 @@ def run_notebooks(
     follow_ups: list[Future] = []
     count = 0
     started = time.perf_counter()
+    inputs_check = InputsCheck(check)
 
     def finish(spec: NotebookSpec) -> None:
+        """What a notebook's run wrote and read (its readers' reasons to rerun); its stamp waits for the
+        inputs' check (`InputsCheck.built`)."""
         atomic.write_json(stamp(stage, spec.name, "outputs"), outputs_digests(spec))
         atomic.write_json(stamp(stage, spec.name, "read"), versions_read(spec, specs, stage))
         # The keys it read are known now: its fingerprint must not look changed at the next build.
         runner.write_config_digests([spec], stage)
-        atomic.write_text(stamp(stage, spec.name), "")
 
     def execute(spec: NotebookSpec, number: int) -> None:
         timing = runner.execute(spec, specs, stage, kernels.manager_class)
@@ -296,10 +299,13 @@ def run_notebooks(
                 if not running:
                     break
                 try:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    done, _ = wait(running, timeout=inputs_check.poll_every(), return_when=FIRST_COMPLETED)
                 except KeyboardInterrupt:
                     kernels.close()  # the running notebooks end now, instead of the pool waiting for them
                     raise
+                if inputs_check.failed():
+                    kernels.close()  # the running notebooks read inputs that failed the check: stop them
+                    break
                 for future in done:
                     spec = running.pop(future)
                     try:
@@ -309,6 +315,7 @@ def run_notebooks(
                     else:
                         ran.append(spec.name)
                         settled.add(spec.name)
+                        inputs_check.built(stamp(stage, spec.name))
                         if after is not None:
                             follow_ups.append(follow_up.submit(after, spec))
             for job in follow_ups:
@@ -316,6 +323,8 @@ def run_notebooks(
     finally:
         if own_kernels is not None:
             own_kernels.close()
+    # The check's verdict first: a notebook that failed on an input the check rejects says less than it.
+    inputs_check.wait()
     if failures:
         raise RunError("\n".join(failures))
     if pending:
@@ -324,14 +333,59 @@ def run_notebooks(
     return ran
 
 
-def _passed(check: subprocess.Popen | None) -> None:
-    if check is not None and check.wait():
-        raise RunError("the inputs have errors (listed above): no notebook ran; `make check` lists every problem")
+class InputsCheck:
+    """The inputs' check (`start_check`), which runs beside the first notebooks instead of before them: the
+    check takes as long as the warm kernels' imports and the first notebook's cells, so waiting for it
+    delayed every build that checks by about 2 s. A notebook that ran before the check passed is stamped
+    as built (`built`) only when it has passed; if it fails, the notebooks still running are stopped, none
+    of those run in this build is stamped (the next build runs them again) and the build fails with the
+    check's list of problems."""
+
+    POLL_SECONDS = 0.05
+
+    def __init__(self, process: subprocess.Popen | None) -> None:
+        self.process = process
+        self.waiting: list[Path] = []  # stamps of notebooks that ran while the check was running
+
+    def poll_every(self) -> float | None:
+        """How often the build looks at the check while notebooks run (None: it has ended)."""
+        return self.POLL_SECONDS if self.process is not None else None
+
+    def built(self, done: Path) -> None:
+        """A notebook has run: write its stamp now if the check has passed, else once it has."""
+        self.waiting.append(done)
+        self._settle()
+
+    def failed(self) -> bool:
+        """Whether the check has ended and failed (if it passed, the stamps that waited are written)."""
+        if self.process is not None and self.process.poll() is not None and self.process.returncode:
+            return True
+        self._settle()
+        return False
+
+    def wait(self) -> None:
+        """Wait for the check; raise if it failed, else write the stamps that waited for it."""
+        if self.process is not None and self.process.wait():
+            raise RunError(
+                "the inputs have errors (listed above): the build stopped, and no notebook run in it counts as "
+                "built; `make check` lists every problem"
+            )
+        self._settle()
+
+    def _settle(self) -> None:
+        """Write the stamps that wait, if the check has passed (or there is none)."""
+        if self.process is not None:
+            if self.process.poll() is None or self.process.returncode:
+                return
+            self.process = None
+        for done in self.waiting:
+            atomic.write_text(done, "")
+        self.waiting.clear()
 
 
 def build(target: str, stage: str, jobs: int | None = None, kernels=None, check: bool = False) -> None:
-    """Run what `target` needs: the notebooks (after the inputs' check, if `check`); then the HTML; then
-    (report) the documents and the scan."""
+    """Run what `target` needs: the notebooks (beside the inputs' check, if `check`); then the HTML; then
+    (report) the documents and the privacy scan."""
     from analysis.engine import assemble
 
     after = None if target == "notebooks" else (lambda spec: assemble.chapter(stage, executed(stage, spec.name)))
