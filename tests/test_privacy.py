@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 
@@ -220,6 +221,19 @@ def test_command_line_scan_fails_on_a_leak_without_printing_the_term(tmp_path, c
     assert "Bakyt" not in capsys.readouterr().out
     (tmp_path / "out" / "t.csv").write_text("quote\n[…] said\n", encoding="utf-8")
     assert privacy.main(["scan", str(tmp_path / "out"), "--key", str(key)]) == 0
+
+
+def test_the_build_names_its_last_outputs_on_the_scans_standard_input(tmp_path, capsys, monkeypatch):
+    """The build starts the scan on the notebooks' outputs and names the HTML once it is written."""
+    key = tmp_path / "key.csv"
+    key.write_text("term\nBakyt Uulu\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "t.csv").write_text("quote\n[…] said\n", encoding="utf-8")
+    (tmp_path / "report.html").write_text("<p>Said by <b>Bakyt</b>\n Uulu</p>", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{tmp_path / 'report.html'}\n"))
+    assert privacy.main(["scan", str(tmp_path / "out"), "--key", str(key), "--more-on-stdin"]) == 1
+    shown = capsys.readouterr().out
+    assert "report.html" in shown and "searched in 2 output files" in shown and "Bakyt" not in shown
 
 
 def test_a_leak_stops_the_build_naming_the_file_not_the_term(tmp_path):

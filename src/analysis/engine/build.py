@@ -393,20 +393,30 @@ def build(target: str, stage: str, jobs: int | None = None, kernels=None, check:
     runner.merge_all()
     if target == "notebooks":
         return
-    assemble.assemble(stage, documents=target == "report", alongside=lambda: privacy_scan(stage))
+    if target == "html":
+        assemble.assemble(stage, documents=False)
+        return
+    scan = start_privacy_scan(stage)
+    try:
+        assemble.assemble(stage, documents=True, alongside=lambda: finish_privacy_scan(scan, stage))
+    finally:
+        if scan.poll() is None:  # the assembly failed before the scan was given the HTML
+            scan.kill()
+            scan.wait()
 
 
-def privacy_scan(stage: str) -> None:
-    """The key of names searched for in every output (the DOCX and PDF are converted from the HTML, so
-    scanning it covers their text; the tests scan all three). In a process of its own: it runs while the
-    documents are written, and in this one it would hold the interpreter they need."""
-    outputs = [
-        "data/processed",
-        f"reports/{stage}/notebooks",
-        f"reports/{stage}/analysis.html",
-        f"reports/{stage}/numbers.json",
-    ]
-    if subprocess.run([sys.executable, "-m", "analysis", "privacy", "scan", *outputs]).returncode:
+def start_privacy_scan(stage: str) -> subprocess.Popen:
+    """The key of names searched for in every output, in a process of its own, started as soon as the
+    notebooks have run: it imports and scans their outputs while this process assembles the HTML, then
+    scans the HTML and numbers.json (`finish_privacy_scan`) while the documents are written. The DOCX and
+    PDF are converted from the HTML, so scanning it covers their text; the tests scan all three."""
+    outputs = ["data/processed", f"reports/{stage}/notebooks", "--more-on-stdin"]
+    return subprocess.Popen([sys.executable, "-m", "analysis", "privacy", "scan", *outputs], stdin=subprocess.PIPE)
+
+
+def finish_privacy_scan(scan: subprocess.Popen, stage: str) -> None:
+    scan.communicate(f"reports/{stage}/analysis.html\nreports/{stage}/numbers.json\n".encode())
+    if scan.returncode:
         raise RunError("a private term reached an output (see above); nothing is published until it is removed")
 
 
