@@ -24,7 +24,7 @@ from typing import Any
 from analysis.engine import atomic, manifest, numbers, paths
 from analysis.engine.assemble import html
 from analysis.engine.assemble.common import REFERENCE_DOCX, STAGE_MARKS
-from analysis.engine.assemble.documents import read_with_pandoc, write_docx, write_pdf, write_reference_docx
+from analysis.engine.assemble.documents import pandoc_source, write_docx, write_pdf, write_reference_docx
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 
@@ -85,8 +85,8 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
     started = time.perf_counter()
     atomic.write_bytes(out_dir / "numbers.json", paths.resolve(numbers.MERGED).read_bytes())
 
-    # Each document (the report, then each translated summary) is read by pandoc once, then written as
-    # Word and as PDF from that reading; pandoc and typst work outside the GIL, so these overlap on two cores.
+    # Each document (the report, then each translated summary) is written as Word and as PDF, each by a
+    # pandoc of its own; pandoc and typst work outside the GIL, so these overlap on two cores.
     def timed(kind, writer, source, notices, language) -> float:
         begun = time.perf_counter()
         writer(source, targets[f"{kind}-{language}"], stage, version, notices, language)
@@ -95,17 +95,22 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
     # Threads mostly wait for pandoc, typst or the scan: one each, whatever the cores.
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=8) as pool:
         other = pool.submit(alongside) if alongside else None
-        readings = {"en": (pool.submit(read_with_pandoc, document, Path(tmp) / "en"), notices, "analysis")}
-        # The translations are cut from the report while pandoc reads it.
-        for language, translation, translated_notices in html.translations(document, stage, version):
-            reading = pool.submit(read_with_pandoc, translation, Path(tmp) / language, language)
-            readings[language] = (reading, translated_notices, f"summary_{language}")
         jobs = {}
-        for language, (reading, shown_notices, name) in readings.items():
-            source = reading.result()
-            for kind, writer in (("docx", write_docx), ("pdf", write_pdf)):
+
+        def write(source, shown_notices, language, name) -> None:
+            for kind, writer in (("pdf", write_pdf), ("docx", write_docx)):  # the PDF takes longest: first
                 targets[f"{kind}-{language}"] = out_dir / f"{name}.{kind}"
                 jobs[f"{kind}-{language}"] = pool.submit(timed, kind, writer, source, shown_notices, language)
+
+        # The report first: its PDF is the longest job; the translations are cut from it while pandoc reads it.
+        write(pandoc_source(document, Path(tmp) / "en"), notices, "en", "analysis")
+        for language, translation, translated_notices in html.translations(document, stage, version):
+            write(
+                pandoc_source(translation, Path(tmp) / language, language),
+                translated_notices,
+                language,
+                f"summary_{language}",
+            )
         for kind, job in jobs.items():
             print(f"✔ {stage}: {paths.relative(targets[kind])} in {job.result():.1f} s", flush=True)
         if other is not None:

@@ -146,6 +146,7 @@ def write_pandoc_input(document: str, folder: Path, language: str = "en") -> Pat
         (folder / name).write_bytes(data)
         return f'src="{name}"'
 
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "in.html"
     path.write_text(html_for_pandoc(_DATA_IMAGE.sub(save, document), language), encoding="utf-8")
     return path
@@ -198,19 +199,18 @@ def _house_date(value, language: str) -> str:
 
 @dataclass(frozen=True)
 class PandocSource:
-    """A document as pandoc read it (`ast.json` in `folder`, its images beside it), which both writers
-    start from (reading the HTML is most of what pandoc spends on either), and its contents entries."""
+    """A document as pandoc is to read it (`in.html` in `folder`, its images beside it) and its contents
+    entries. Each writer reads it on its own: a reading kept as pandoc's JSON and shared would save one
+    reading's work, but the PDF, the longest of the documents, would have to wait for it."""
 
     folder: Path
     contents: list[tuple[int, str, str]]
 
 
-def read_with_pandoc(document: str, folder: Path, language: str = "en") -> PandocSource:
-    """Read the HTML once into pandoc's document tree; the report's Lua filter runs in each writer, where
-    it knows the output format."""
-    folder.mkdir(parents=True, exist_ok=True)
+def pandoc_source(document: str, folder: Path, language: str = "en") -> PandocSource:
+    """The HTML report as pandoc's writers read it (`write_pandoc_input`); the report's Lua filter runs in
+    each writer, where it knows the output format."""
     write_pandoc_input(document, folder, language)
-    subprocess.run([_pandoc(), "in.html", "-f", "html", "-t", "json", "-o", "ast.json"], cwd=folder, check=True)
     return PandocSource(folder, _contents_entries(document))
 
 
@@ -224,9 +224,9 @@ def write_docx(
         subprocess.run(
             [
                 _pandoc(),
-                "ast.json",
+                "in.html",
                 "-f",
-                "json",
+                "html",
                 "-t",
                 "docx",
                 f"--lua-filter={LUA_FILTER}",
@@ -500,9 +500,9 @@ def write_pdf(
     subprocess.run(
         [
             _pandoc(),
-            "ast.json",
+            "in.html",
             "-f",
-            "json",
+            "html",
             "-t",
             "typst",
             "-s",
