@@ -92,7 +92,8 @@ def _chromium_page(port_file: Path, url: str, deadline: float):
         pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools}/json/list", timeout=10))
         found = [p for p in pages if p.get("type") == "page" and p["url"].startswith(url)]
         if found:
-            return websocket.create_connection(found[0]["webSocketDebuggerUrl"], timeout=30)
+            # No Origin header: chromium rejects DevTools connections from an origin it was not told to allow.
+            return websocket.create_connection(found[0]["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
         assert time.monotonic() < deadline, pages
         time.sleep(0.1)
 
