@@ -229,9 +229,9 @@ def test_a_build_whose_check_fails_leaves_its_notebooks_to_run_again(project):
     for spec in project.values():
         build.stamp("draft", spec.name).unlink()
     with pytest.raises(runner.RunError, match="the inputs have errors"):
-        build.run_notebooks("draft", check=_check_process(1.0, 1))
+        build.run_notebooks("draft", check=lambda: _check_process(1.0, 1))
     assert not any(build.stamp("draft", name).exists() for name in project)
-    assert build.run_notebooks("draft", check=_check_process(0, 0)) == ["10_a", "20_b"]
+    assert build.run_notebooks("draft", check=lambda: _check_process(0, 0)) == ["10_a", "20_b"]
     assert all(build.stamp("draft", name).exists() for name in project)
 
 

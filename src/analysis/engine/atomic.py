@@ -13,11 +13,12 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from analysis.engine import paths
+
+if TYPE_CHECKING:  # the build's own process writes no table: it need not wait for pandas to start
+    import pandas as pd
 
 
 class RawDataWriteError(PermissionError):

@@ -188,21 +188,24 @@ def run_notebooks(
     jobs: int | None = None,
     kernels=None,
     after: Callable[[NotebookSpec], None] | None = None,
-    check: subprocess.Popen | None = None,
+    check: Callable[[], subprocess.Popen] | None = None,
 ) -> list[str]:
     """Bring every notebook up to date; return the names of those that ran. `kernels` is a running
     `WarmKernels` (make watch keeps one), else one is started for this build at once and stopped if
     nothing must run.
     `after(spec)` runs on another thread once a notebook has run, while the others go on (the HTML
-    renders its chapter then). `check`: the inputs' check, running beside the first notebooks
-    (`InputsCheck`): a notebook counts as built only once it has passed."""
+    renders its chapter then). `check` starts the inputs' check (`start_check`), once the warm process
+    has started, so that it runs beside the warm imports and the first notebooks (`InputsCheck`): a
+    notebook counts as built only once it has passed."""
     from analysis.engine.kernels import WarmKernels
 
     specs = runner.discover()
     # The warm process imports while this one finds out what must run (it is stopped if nothing must).
     own_kernels = WarmKernels(runner.notebook_imports(specs)) if kernels is None else None
     kernels = kernels or own_kernels
+    check_process = None
     try:
+        check_process = check() if check is not None else None
         remove_leftovers(stage, specs)
         runner.write_deps(stage, str(paths.resolve(f"{STAMP_DIR}/{stage}/deps.mk")), specs)
         owns = {s.name: r for s in specs if (r := own_reason(s, specs, stage))}
@@ -227,11 +230,14 @@ def run_notebooks(
     except BaseException:
         if own_kernels is not None:
             own_kernels.close()
+        if check_process is not None:
+            check_process.kill()
+            check_process.wait()
         raise
     if not candidates:
         if own_kernels is not None:
             own_kernels.close()
-        InputsCheck(check).wait()
+        InputsCheck(check_process).wait()
         return []
     by_name = {s.name: s for s in specs}
     pending = [by_name[n] for n in sorted(candidates)]
@@ -244,7 +250,7 @@ def run_notebooks(
     follow_ups: list[Future] = []
     count = 0
     started = time.perf_counter()
-    inputs_check = InputsCheck(check)
+    inputs_check = InputsCheck(check_process)
 
     def finish(spec: NotebookSpec) -> None:
         """What a notebook's run wrote and read (its readers' reasons to rerun); its stamp waits for the
@@ -386,13 +392,20 @@ class InputsCheck:
 def build(target: str, stage: str, jobs: int | None = None, kernels=None, check: bool = False) -> None:
     """Run what `target` needs: the notebooks (beside the inputs' check, if `check`); then the HTML; then
     (report) the documents and the privacy scan."""
-    from analysis.engine import assemble
 
-    after = None if target == "notebooks" else (lambda spec: assemble.chapter(stage, executed(stage, spec.name)))
-    run_notebooks(stage, jobs, kernels, after, start_check() if check else None)
+    def render_chapter(spec: NotebookSpec) -> None:
+        from analysis.engine import assemble  # once a notebook has run, not while the warm kernels start
+
+        assemble.chapter(stage, executed(stage, spec.name))
+
+    run_notebooks(
+        stage, jobs, kernels, None if target == "notebooks" else render_chapter, start_check if check else None
+    )
     runner.merge_all()
     if target == "notebooks":
         return
+    from analysis.engine import assemble
+
     if target == "html":
         assemble.assemble(stage, documents=False)
         return

@@ -15,12 +15,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
-import pandas as pd
 
 from analysis.engine import atomic, config, languages, numbers, paths, prose, provenance, text
+
+if TYPE_CHECKING:  # imported by the build's own process, which needs no pandas (a kernel has it already)
+    import pandas as pd
 
 CONFIG_KEYS_DIR = ".build/{stage}/config-keys"
 
@@ -97,6 +99,8 @@ class Chapter:
 
     @property
     def as_of(self) -> pd.Timestamp:
+        import pandas as pd
+
         return pd.Timestamp(self.settings["as_of"])
 
     def setting(self, name: str) -> Any:
