@@ -71,7 +71,8 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
     version = importlib_metadata.version("analysis")
     inputs = manifest.input_hashes()
     parts, rendered = chapters(stage)
-    document, notices = html.build_html(stage, version, inputs, parts)
+    tree, notices = html.build_tree(stage, version, inputs, parts)
+    document = str(tree)
     out_dir = paths.resolve(f"reports/{stage}")
     targets = {"html": out_dir / "analysis.html"}
     atomic.write_text(targets["html"], document)
@@ -102,9 +103,11 @@ def assemble(stage: str, documents: bool = True, alongside: Callable[[], None] |
                 targets[f"{kind}-{language}"] = out_dir / f"{name}.{kind}"
                 jobs[f"{kind}-{language}"] = pool.submit(timed, kind, writer, source, shown_notices, language)
 
-        # The report first: its PDF is the longest job; the translations are cut from it while pandoc reads it.
-        write(pandoc_source(document, Path(tmp) / "en"), notices, "en", "analysis")
-        for language, translation, translated_notices in html.translations(document, stage, version):
+        # The translations are cut from the report's tree first, since its reading for pandoc then changes it;
+        # the report's own documents go first: its PDF is the longest job.
+        translations = html.translations(tree, stage, version)
+        write(pandoc_source(document, Path(tmp) / "en", tree=tree), notices, "en", "analysis")
+        for language, translation, translated_notices in translations:
             write(
                 pandoc_source(translation, Path(tmp) / language, language),
                 translated_notices,

@@ -90,11 +90,12 @@ def _landscape_sections(soup: BeautifulSoup) -> None:
             following.decompose()
 
 
-def html_for_pandoc(document: str, language: str = "en") -> str:
+def html_for_pandoc(document: str | BeautifulSoup, language: str = "en") -> str:
     """The document as pandoc should read it: without what it renders itself (title page), cannot use (CSS),
     or what belongs in another document (a translation); with page breaks, the place of the contents,
-    captions in the Caption style and wide tables marked for landscape pages."""
-    soup = BeautifulSoup(document, "html.parser")
+    captions in the Caption style and wide tables marked for landscape pages. A parsed document is changed
+    in place (the report's tree, once the HTML and the translations have been cut from it)."""
+    soup = document if isinstance(document, BeautifulSoup) else BeautifulSoup(document, "html.parser")
     # The part title "Annexes" would take a page of its own: the contents and the annex titles say it.
     for name, kind in (("section", "title-page"), ("style", None), ("title", None), ("section", "translation")):
         for tag in tagged(soup, name, kind) if kind else soup.find_all(name):
@@ -133,22 +134,22 @@ def html_for_pandoc(document: str, language: str = "en") -> str:
     return str(soup)
 
 
-_DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([^"]+)"')
+_DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif);base64,(.+)", re.DOTALL)
 
 
-def write_pandoc_input(document: str, folder: Path, language: str = "en") -> Path:
+def write_pandoc_input(document: str | BeautifulSoup, folder: Path, language: str = "en") -> Path:
     """`in.html` for pandoc in `folder`, its images saved beside it: pandoc reads a document with its
-    images inline (data: URIs) several times more slowly."""
-
-    def save(match: re.Match) -> str:
-        data = base64.b64decode(match.group(2))
-        name = f"img-{hashlib.sha256(data).hexdigest()[:16]}.{match.group(1)}"
-        (folder / name).write_bytes(data)
-        return f'src="{name}"'
-
+    images inline (data: URIs) several times more slowly. A parsed document is changed in place."""
     folder.mkdir(parents=True, exist_ok=True)
+    soup = document if isinstance(document, BeautifulSoup) else BeautifulSoup(document, "html.parser")
+    for image in soup.find_all("img", src=_DATA_IMAGE):
+        kind, encoded = _DATA_IMAGE.fullmatch(image["src"]).groups()
+        data = base64.b64decode(encoded)
+        name = f"img-{hashlib.sha256(data).hexdigest()[:16]}.{kind}"
+        (folder / name).write_bytes(data)
+        image["src"] = name
     path = folder / "in.html"
-    path.write_text(html_for_pandoc(_DATA_IMAGE.sub(save, document), language), encoding="utf-8")
+    path.write_text(html_for_pandoc(soup, language), encoding="utf-8")
     return path
 
 
@@ -207,10 +208,10 @@ class PandocSource:
     contents: list[tuple[int, str, str]]
 
 
-def pandoc_source(document: str, folder: Path, language: str = "en") -> PandocSource:
+def pandoc_source(document: str, folder: Path, language: str = "en", tree: BeautifulSoup | None = None) -> PandocSource:
     """The HTML report as pandoc's writers read it (`write_pandoc_input`); the report's Lua filter runs in
-    each writer, where it knows the output format."""
-    write_pandoc_input(document, folder, language)
+    each writer, where it knows the output format. `tree`: the document already parsed, which this changes."""
+    write_pandoc_input(tree if tree is not None else document, folder, language)
     return PandocSource(folder, _contents_entries(document))
 
 

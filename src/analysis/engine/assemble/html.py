@@ -441,6 +441,15 @@ def collect_parts(stage: str, inputs: dict[str, str], chapters: list[dict] | Non
 def build_html(
     stage: str, version: str, inputs: dict[str, str], chapters: list[dict] | None = None
 ) -> tuple[str, list[str]]:
+    soup, notices = build_tree(stage, version, inputs, chapters)
+    return str(soup), notices
+
+
+def build_tree(
+    stage: str, version: str, inputs: dict[str, str], chapters: list[dict] | None = None
+) -> tuple[BeautifulSoup, list[str]]:
+    """The report as a parsed tree (its text is the HTML file) and its cover notices: the documents are
+    cut from the same tree instead of reading the file's text again (a reading of the report takes 0.3 s)."""
     parts = collect_parts(stage, inputs, chapters)
     title, notices = title_page(stage, version)
     rep = config.get("report")
@@ -508,7 +517,7 @@ def build_html(
             heading["id"] = f"translation-{section['lang']}-heading"
             numbering.toc.append((1, heading["id"], "", heading.get_text(" ", strip=True)))
     soup.find(id="toc-placeholder").replace_with(BeautifulSoup(toc_html(numbering.toc), "html.parser"))
-    return str(soup), notices
+    return soup, notices
 
 
 def number_translation(section: Tag, soup: BeautifulSoup) -> None:
@@ -550,9 +559,8 @@ def translation_document(soup: BeautifulSoup, language: str, stage: str, version
     return str(alone)
 
 
-def translations(document: str, stage: str, version: str) -> list[tuple[str, str, list[str]]]:
-    """(language, document, cover notices) of each translation the report holds."""
-    soup = BeautifulSoup(document, "html.parser")
+def translations(soup: BeautifulSoup, stage: str, version: str) -> list[tuple[str, str, list[str]]]:
+    """(language, document, cover notices) of each translation the parsed report holds."""
     found = []
     for section in tagged(soup, "section", "translation"):
         language = section["lang"]
