@@ -522,7 +522,14 @@ def write_pdf(
     )
     typ = folder / "report.typ"
     typ.write_text(_typst_preamble(stage, language) + typ.read_text(encoding="utf-8"), encoding="utf-8")
-    pdf = typst.compile(str(typ), root=str(folder), timestamp=int(os.environ.get("SOURCE_DATE_EPOCH") or 0))
+    # Only the fonts typst carries (Libertinus Serif, DejaVu Sans Mono: Latin and Cyrillic), never the
+    # machine's: a machine with another version of one of them installed would make other bytes.
+    pdf = typst.compile(
+        str(typ),
+        root=str(folder),
+        timestamp=int(os.environ.get("SOURCE_DATE_EPOCH") or 0),
+        ignore_system_fonts=True,
+    )
     atomic.write_bytes(target, pdf)
 
 
