@@ -17,6 +17,7 @@ import copy
 import html
 import platform
 import subprocess
+import threading
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -106,14 +107,21 @@ def front_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return front
 
 
+_exporters = threading.local()
+
+
 def _exporter() -> HTMLExporter:
-    return HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-    )
+    """One exporter per thread, kept: a new one loads and compiles its templates again, which took three
+    times as long as rendering a chapter's part with it (an exporter is not made to be shared by threads)."""
+    if not hasattr(_exporters, "exporter"):
+        _exporters.exporter = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            exclude_anchor_links=True,
+        )
+    return _exporters.exporter
 
 
 def render(nb: nbformat.NotebookNode) -> str:
