@@ -89,3 +89,18 @@ def test_only_what_a_reader_sees_reaches_the_report():
     body, _ = assemble.split_cells(nb)
     assert len(body.cells) == 1 and body.cells[0].outputs[0]["data"]["text/html"] == "<table></table>"
     assert [c.source for c in assemble.front_cells(nb).cells] == ["The opinions expressed …"]
+
+
+def test_tagged_finds_classes_parsed_and_set_by_the_assembly():
+    """`tagged` is the CSS selector `name.class`: it must also find a tag the assembly made, whose class is
+    one string rather than a parsed list, and keep document order."""
+    from analysis.engine.assemble.common import tagged, text_nodes
+
+    soup = BeautifulSoup(
+        '<div class="a b"><p class="x">one</p><code>skip</code></div><p class="y">two</p>', "html.parser"
+    )
+    soup.div.append(soup.new_tag("p", attrs={"class": "x z"}))
+    assert [t.get_text() for t in tagged(soup, "p", "x", "y")] == ["one", "", "two"]
+    assert tagged(soup, "div", "b") == [soup.div]
+    assert tagged(soup, "p", "nothing") == []
+    assert [str(n) for n in text_nodes(soup)] == ["one", "two"]

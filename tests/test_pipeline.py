@@ -102,6 +102,46 @@ def test_prerequisite_files_are_the_make_rules_resolved(notebooks, tmp_path, out
     assert not any("provisions" in str(f) for f in files)
 
 
+def test_imports_are_found_at_any_depth():
+    """Lazy imports inside functions, branches, handlers and cases count as much as those at the top."""
+    source = """
+import analysis.engine.paths
+from analysis.engine import config
+
+
+def read():
+    from analysis.engine import atomic
+
+    class Reader:
+        def method(self):
+            import analysis.engine.text
+    try:
+        from analysis.engine import numbers
+    except ImportError:
+        from analysis.engine import prose
+    finally:
+        with open("x") as f:
+            for line in f:
+                while line:
+                    if line:
+                        from analysis.engine import figures
+                    else:
+                        from analysis.engine import calendar
+    match f:
+        case 1:
+            from analysis.engine import glossary
+    value = lambda: __import__("analysis.engine.report")  # a call, not an import statement
+    from . import provenance
+"""
+    found = pipeline.imported_modules(source, "analysis.engine.readers")
+    assert found >= {
+        f"analysis.engine.{name}"
+        for name in ("paths", "config", "atomic", "text", "numbers", "prose", "figures", "calendar", "glossary")
+    }
+    assert "analysis.engine.provenance" in found  # relative to the module's package
+    assert "analysis.engine.report" not in found
+
+
 def test_exactly_one_parameters_cell_is_required(tmp_path):
     nb = new_notebook(cells=[new_code_cell("x = 1")])
     nbformat.write(nb, tmp_path / "10_x.ipynb")

@@ -161,6 +161,19 @@ def test_pdf_has_contents_footnotes_and_references(pdf_pages):
     assert "References" in everything and "Radio Ozodlik" in everything
 
 
+def test_pdfs_embed_only_the_fonts_typst_carries(built_report):
+    """A font installed on the machine (another version of DejaVu, say) would change the PDF's bytes from one
+    machine to the next: typst must use only its own."""
+    own = ("LibertinusSerif", "DejaVuSansMono", "NewCM")
+    for name in ("analysis.pdf", "summary_ru.pdf"):
+        fonts = set()
+        for page in PdfReader(str(built_report / name)).pages:
+            for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+                fonts.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+        assert fonts, name
+        assert all(font.startswith(own) for font in fonts), (name, sorted(fonts))
+
+
 def test_russian_summary_in_its_own_files_and_in_the_html(built_report, soup):
     russian = docx.Document(str(built_report / "summary_ru.docx"))
     text = "\n".join(p.text for p in russian.paragraphs) + "\n".join(
