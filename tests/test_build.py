@@ -235,6 +235,72 @@ def test_a_build_whose_check_fails_leaves_its_notebooks_to_run_again(project):
     assert all(build.stamp("draft", name).exists() for name in project)
 
 
+# ---------------------------------------------------------------- readers that start before a notebook ends
+
+
+def test_a_reader_of_files_alone_need_not_wait_for_the_whole_run(project, tmp_path):
+    """20_b reads 10_a's table, not its numbers: it may start once 10_a has written its files."""
+    first, second = project["10_a"], project["20_b"]
+    assert runner.file_outputs(first) == ["data/processed/a"]
+    assert not runner.needs_whole_run(second, first)
+    numbers_reader = runner.spec_of(second.path)
+    numbers_reader.inputs = [runner.numbers.MERGED]
+    assert runner.needs_whole_run(numbers_reader, first)
+    fragment_reader = runner.spec_of(second.path)
+    fragment_reader.inputs = ["data/processed/numbers/10_a.json"]
+    assert runner.needs_whole_run(fragment_reader, first)
+
+
+def _early_writer_project(tmp_path: Path, after_the_tag: str) -> None:
+    """10_a writes its table in the cell tagged `outputs-written`, then runs `after_the_tag`; 20_b reads the
+    table and leaves a mark that it ran."""
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    (tmp_path / "requirements.lock").write_text("")
+    folder = tmp_path / "notebooks"
+    _notebook(folder, "10_a", 'stage = "draft"\na_out = "data/processed/a"')
+    _notebook(folder, "20_b", 'stage = "draft"\ntable_in = "data/processed/a/t.csv"\nb_out = "data/processed/b"')
+    first = nbformat.read(folder / "10_a.ipynb", as_version=4)
+    writes = new_code_cell(
+        "from analysis.engine import atomic, paths\n_ = atomic.write_text(paths.resolve(a_out) / 't.csv', 'x\\n1\\n')"
+    )
+    writes.metadata["tags"] = [runner.OUTPUTS_WRITTEN_TAG]
+    first.cells[1:] = [writes, new_code_cell(after_the_tag)]
+    nbformat.write(first, folder / "10_a.ipynb")
+    second = nbformat.read(folder / "20_b.ipynb", as_version=4)
+    second.cells[1:] = [
+        new_code_cell(
+            "from analysis.engine import atomic, paths\n"
+            "_ = atomic.write_text(paths.resolve(b_out) / 'ran.txt', paths.resolve(table_in).read_text())"
+        )
+    ]
+    nbformat.write(second, folder / "20_b.ipynb")
+
+
+@pytest.mark.slow
+def test_a_reader_runs_while_the_notebook_it_reads_goes_on(tmp_path, output_root, monkeypatch):
+    """10_a's last cell waits for 20_b's mark, so the build ends only if 20_b ran before 10_a ended. The
+    next build has nothing to do: what 20_b read is recorded as what 10_a wrote."""
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
+    waits = (
+        "import time\nmark = paths.resolve('data/processed/b/ran.txt')\ndeadline = time.monotonic() + 30\n"
+        "while not mark.exists() and time.monotonic() < deadline:\n    time.sleep(0.05)\n"
+        "assert mark.exists(), '20_b did not run while 10_a was running'"
+    )
+    _early_writer_project(tmp_path, waits)
+    assert build.run_notebooks("draft", jobs=2) == ["20_b", "10_a"]
+    assert (output_root / "data/processed/b/ran.txt").read_text() == "x\n1\n"
+    assert build.run_notebooks("draft", jobs=2) == []
+
+
+@pytest.mark.slow
+def test_a_notebook_that_writes_after_saying_it_has_written_fails(tmp_path, output_root, monkeypatch):
+    """A reader may already have read the table: a notebook that changes it after its tagged cell fails."""
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
+    _early_writer_project(tmp_path, "_ = atomic.write_text(paths.resolve(a_out) / 't.csv', 'x\\n2\\n')")
+    with pytest.raises(runner.RunError, match="10_a changed data/processed/a after its cell tagged 'outputs-written'"):
+        build.run_notebooks("draft", jobs=2)
+
+
 # ---------------------------------------------------------------- the HTML cache and the watch page
 
 

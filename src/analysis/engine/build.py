@@ -10,7 +10,8 @@ than its stamp, or when an output it reads of a notebook before it is not the on
 file) stops there instead of rerunning everything downstream, and a changed table reruns only the
 notebooks that read it. When the saved notebook is all that changed and only in its Markdown cells, it
 does not run at all: its prose is rendered again on its last run (`runner.prose_edit`). Independent
-notebooks run at the same time, one per core, the longest chain first.
+notebooks run at the same time, one per core, the longest chain first; a notebook that reads only another's
+files starts once that one has written them (`runner.OUTPUTS_WRITTEN_TAG`), before it ends.
 """
 
 from __future__ import annotations
@@ -245,6 +246,9 @@ def run_notebooks(
     total = len(pending)
     priority = chain_seconds(specs, stage)
     settled = {s.name for s in specs} - candidates
+    # Notebooks running whose files are written (`runner.OUTPUTS_WRITTEN_TAG`), with those files' hashes: a
+    # notebook that reads only their files may start before they end.
+    written: dict[str, dict[str, str]] = {}
     ran: list[str] = []
     failures: list[str] = []
     follow_ups: list[Future] = []
@@ -255,13 +259,31 @@ def run_notebooks(
     def finish(spec: NotebookSpec) -> None:
         """What a notebook's run wrote and read (its readers' reasons to rerun); its stamp waits for the
         inputs' check (`InputsCheck.built`)."""
-        atomic.write_json(stamp(stage, spec.name, "outputs"), outputs_digests(spec))
+        digests = outputs_digests(spec)
+        early = written.get(spec.name, {})
+        changed = [output for output, digest in early.items() if digests.get(output) != digest]
+        if changed:
+            raise RunError(
+                f"{spec.name} changed {', '.join(changed)} after its cell tagged '{runner.OUTPUTS_WRITTEN_TAG}', "
+                "when the notebooks that read it may already have read it: write every file before that cell"
+            )
+        atomic.write_json(stamp(stage, spec.name, "outputs"), digests)
         atomic.write_json(stamp(stage, spec.name, "read"), versions_read(spec, specs, stage))
         # The keys it read are known now: its fingerprint must not look changed at the next build.
         runner.write_config_digests([spec], stage)
 
-    def execute(spec: NotebookSpec, number: int) -> None:
-        timing = runner.execute(spec, specs, stage, kernels.manager_class)
+    def outputs_written(spec: NotebookSpec, signal: Future) -> None:
+        """The running notebook has written its files: record their hashes (what a reader that starts now
+        reads, `versions_read`) and let the scheduler start the notebooks that read only them."""
+        digests = {
+            output: digest for output, digest in outputs_digests(spec).items() if output in runner.file_outputs(spec)
+        }
+        written[spec.name] = digests
+        atomic.write_json(stamp(stage, spec.name, "outputs"), digests)
+        signal.set_result(spec)
+
+    def execute(spec: NotebookSpec, number: int, signal: Future) -> None:
+        timing = runner.execute(spec, specs, stage, kernels.manager_class, lambda: outputs_written(spec, signal))
         finish(spec)
         say(f"✔ [{number} of {total}] {spec.name} {runner.describe(timing)}")
 
@@ -272,13 +294,18 @@ def run_notebooks(
             f"✔ [{number} of {total}] {spec.name} prose rendered in {timing['total']:.1f} s (its code's last run stands)"
         )
 
+    def available(spec: NotebookSpec, other: NotebookSpec) -> bool:
+        """Whether what `spec` reads of `other` is there: it has run, or has written the files `spec` reads."""
+        return other.name in settled or (other.name in written and not runner.needs_whole_run(spec, other))
+
     def ready() -> list[NotebookSpec]:
-        ready = [s for s in pending if all(u.name in settled for u in runner.upstream(s, specs))]
+        ready = [s for s in pending if all(available(s, u) for u in runner.upstream(s, specs))]
         return sorted(ready, key=lambda s: -priority[s.name])
 
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool, ThreadPoolExecutor(max_workers=1) as follow_up:
             running: dict[Future, NotebookSpec] = {}
+            signals: dict[Future, NotebookSpec] = {}  # set when a running notebook has written its files
             while True:
                 progressed = True
                 while progressed and not failures and len(running) < jobs:
@@ -301,11 +328,13 @@ def run_notebooks(
                         if not kernels.running():  # a prose edit's notebook whose inputs changed after all
                             kernels = own_kernels = WarmKernels(runner.notebook_imports(specs))
                         say(f"▶ [{count} of {total}] {spec.name} ({reason}) …")
-                        running[pool.submit(execute, spec, count)] = spec
+                        signal: Future = Future()
+                        signals[signal] = spec
+                        running[pool.submit(execute, spec, count, signal)] = spec
                 if not running:
                     break
                 try:
-                    done, _ = wait(running, timeout=inputs_check.poll_every(), return_when=FIRST_COMPLETED)
+                    done, _ = wait([*running, *signals], timeout=inputs_check.poll_every(), return_when=FIRST_COMPLETED)
                 except KeyboardInterrupt:
                     kernels.close()  # the running notebooks end now, instead of the pool waiting for them
                     raise
@@ -313,7 +342,11 @@ def run_notebooks(
                     kernels.close()  # the running notebooks read inputs that failed the check: stop them
                     break
                 for future in done:
+                    signals.pop(future, None)  # a notebook has written its files: its readers may be ready
+                for future in [f for f in done if f in running]:
                     spec = running.pop(future)
+                    for signal in [f for f, s in signals.items() if s is spec]:  # it ended without saying so
+                        del signals[signal]
                     try:
                         future.result()
                     except Exception as exc:  # noqa: BLE001 - every failure is reported, then the build stops

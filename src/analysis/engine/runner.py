@@ -19,6 +19,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ BUILD_ENVIRONMENT = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "PYDEVD_DISABLE
 #: Inputs of every notebook: the pinned packages.
 COMMON_INPUT = "requirements.lock"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+#: The tag of the code cell after which a notebook writes no more files under data/processed (its numbers
+#: fragment aside, which `chapter.finish()` writes): the notebooks that read only those files start then,
+#: while it goes on with its tables and figures (analysis.engine.build).
+OUTPUTS_WRITTEN_TAG = "outputs-written"
 # Cell-level metadata that changes on every run (papermill, nbclient timings) and is dropped.
 _VOLATILE_CELL_KEYS = ("papermill", "execution")
 
@@ -124,13 +129,32 @@ def upstream(spec: NotebookSpec, specs: list[NotebookSpec]) -> list[NotebookSpec
             continue
         if any(_covers(o, i) for o in other.outputs for i in spec.inputs if i != numbers.MERGED):
             result.append(other)
-        elif (
-            spec.reads_numbers
-            and other.writes_numbers
-            and (not other.reads_numbers or other.number < spec.number or not spec.writes_numbers)
-        ):
+        elif _waits_for_numbers(spec, other):
             result.append(other)
     return result
+
+
+def _waits_for_numbers(spec: NotebookSpec, other: NotebookSpec) -> bool:
+    """Whether `spec`, a reader of the merged numbers, waits for those `other` records (see `upstream`)."""
+    return (
+        spec.reads_numbers
+        and other.writes_numbers
+        and (not other.reads_numbers or other.number < spec.number or not spec.writes_numbers)
+    )
+
+
+def file_outputs(spec: NotebookSpec) -> list[str]:
+    """The outputs a notebook writes as files for other notebooks: all but its numbers fragment."""
+    fragment = str(spec.parameters.get("numbers_out", "")).rstrip("/")
+    return [output for output in spec.outputs if output != fragment]
+
+
+def needs_whole_run(spec: NotebookSpec, other: NotebookSpec) -> bool:
+    """Whether `spec` must wait for `other` to have run to its end, not only until it has written its files
+    (`OUTPUTS_WRITTEN_TAG`): it reads the numbers `other` records, which exist only once it has finished."""
+    fragment = str(other.parameters.get("numbers_out", "")).rstrip("/")
+    reads_fragment = bool(fragment) and any(_covers(fragment, item) for item in spec.inputs if item != numbers.MERGED)
+    return reads_fragment or _waits_for_numbers(spec, other)
 
 
 def transitive_upstream(spec: NotebookSpec, specs: list[NotebookSpec]) -> list[NotebookSpec]:
@@ -490,12 +514,17 @@ def notebook_imports(specs: list[NotebookSpec]) -> list[str]:
 
 
 def execute(
-    spec: NotebookSpec, specs: list[NotebookSpec], stage: str, kernel_manager_class: type | None = None
+    spec: NotebookSpec,
+    specs: list[NotebookSpec],
+    stage: str,
+    kernel_manager_class: type | None = None,
+    outputs_written: Callable[[], None] | None = None,
 ) -> dict[str, float]:
     """Run one notebook with papermill into reports/<stage>/notebooks/ and return its timings.
 
     `kernel_manager_class` is the warm kernels' (analysis.engine.kernels) in a build; by default a quiet
     kernel of its own, which is what plain `papermill` would start, without its warnings.
+    `outputs_written()` is called once the cell tagged `OUTPUTS_WRITTEN_TAG` has run without an error.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -525,6 +554,7 @@ def execute(
             request_save_on_cell_execute=False,
             kernel_manager_class=kernel_manager_class or QuietKernelManager,
             resources={"metadata": {"path": str(spec.path.parent)}},
+            **({"on_cell_executed": _when_outputs_written(outputs_written)} if outputs_written else {}),
         )
     except PapermillExecutionError as exc:
         tmp.unlink(missing_ok=True)
@@ -545,6 +575,17 @@ def execute(
         shown = message.rstrip() if message.lstrip().startswith("⚠") else f"{spec.name} stderr {text.rstrip()}"
         print(f"  {shown}", file=sys.stderr, flush=True)
     return timing
+
+
+def _when_outputs_written(call: Callable[[], None]) -> Callable[..., None]:
+    """nbclient's hook after each code cell: `call()` after the cell tagged `OUTPUTS_WRITTEN_TAG`, if it ran."""
+
+    def hook(cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict) -> None:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if OUTPUTS_WRITTEN_TAG in tags and execute_reply.get("content", {}).get("status") == "ok":
+            call()
+
+    return hook
 
 
 def _merge_upstream_numbers(spec: NotebookSpec, specs: list[NotebookSpec]) -> None:
