@@ -29,6 +29,10 @@ DELEGATED = {
 }
 
 
+#: Commands that run notebooks in warm kernels (analysis.engine.warm_start).
+WARM_COMMANDS = {"build", "watch"}
+
+
 def _runner_command(argv: list[str]) -> int:
     from analysis.engine import runner
 
@@ -78,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print("usage: python -m analysis COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
+    if argv[0] in WARM_COMMANDS and not {"-h", "--help"} & set(argv):
+        from analysis.engine import warm_start
+
+        warm_start.start_early()  # before the command imports its modules: every notebook waits for it
     from analysis.engine.atomic import RawDataWriteError
     from analysis.engine.errors import InputError
     from analysis.engine.numbers import NumberError

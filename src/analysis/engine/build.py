@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from analysis.engine import atomic, numbers, paths, runner
+from analysis.engine import atomic, numbers, paths, runner, warm_start
 from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
 
 TARGETS = ("notebooks", "html", "report")
@@ -202,7 +202,7 @@ def run_notebooks(
 
     specs = runner.discover()
     # The warm process imports while this one finds out what must run (it is stopped if nothing must).
-    own_kernels = WarmKernels(runner.notebook_imports(specs)) if kernels is None else None
+    own_kernels = WarmKernels(process=warm_start.take()) if kernels is None else None
     kernels = kernels or own_kernels
     check_process = None
     try:
@@ -326,7 +326,7 @@ def run_notebooks(
                             running[pool.submit(rerender, spec, count)] = spec
                             continue
                         if not kernels.running():  # a prose edit's notebook whose inputs changed after all
-                            kernels = own_kernels = WarmKernels(runner.notebook_imports(specs))
+                            kernels = own_kernels = WarmKernels(process=warm_start.start())
                         say(f"▶ [{count} of {total}] {spec.name} ({reason}) …")
                         signal: Future = Future()
                         signals[signal] = spec

@@ -186,10 +186,11 @@ class WarmKernels:
     Use as a context manager; `manager_class` is the kernel manager class to give papermill.
     """
 
-    def __init__(self, modules: list[str]) -> None:
-        self.modules = modules
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__, *modules],
+    def __init__(self, modules: list[str] | None = None, process: subprocess.Popen | None = None) -> None:
+        """A warm process importing `modules`, or `process`, one already started that serves kernels as this
+        module's does (the build's: analysis.engine.warm_start)."""
+        self._process = process or subprocess.Popen(
+            [sys.executable, "-m", __name__, *(modules or [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             start_new_session=True,

@@ -24,7 +24,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from analysis.engine import build, config, paths, runner
+from analysis.engine import build, config, paths, runner, warm_start
 
 WATCHED = ("data/raw", "data/feedback", "config", "notebooks", "src/analysis")
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
@@ -172,8 +172,7 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
 
     session = Session(stage)
     root = paths.input_root()
-    specs = runner.discover()
-    kernels = WarmKernels(runner.notebook_imports(specs))
+    kernels = WarmKernels(process=warm_start.take())
     try:
         server = serve(session, port)
     except OSError as exc:
@@ -210,7 +209,7 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
                 os.execv(sys.executable, [sys.executable, "-m", "analysis", "watch", *again])  # the same page
             if any(p.suffix == ".py" for p in changed) or not kernels.running():
                 kernels.close()
-                kernels = WarmKernels(runner.notebook_imports(runner.discover()))
+                kernels = WarmKernels(process=warm_start.start())
             rebuild(session, jobs, kernels)
     finally:
         kernels.close()
