@@ -126,7 +126,7 @@ def versions_read(spec: NotebookSpec, specs: list[NotebookSpec], stage: str) -> 
     (`notebook:output` → hash). A table it does not read may change without rerunning it."""
     found = {}
     before, direct = runner.transitive_upstream(spec, specs), runner.upstream(spec, specs)
-    fragments = {u.parameters["numbers_out"] for u in before if u.writes_numbers} if spec.reads_numbers else set()
+    fragments = {u.fragment for u in before if u.writes_numbers} if spec.reads_numbers else set()
     files_read = [item for item in spec.inputs if item != numbers.MERGED]
     for other in before:
         written = _recorded(stamp(stage, other.name, "outputs"))

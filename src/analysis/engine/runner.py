@@ -598,9 +598,7 @@ def _merge_upstream_numbers(spec: NotebookSpec, specs: list[NotebookSpec]) -> No
     """The merged numbers of the notebooks a reader waits for (see `upstream`), which its run and its
     prose read."""
     if spec.reads_numbers:
-        fragments = [
-            paths.resolve(u.parameters["numbers_out"]) for u in transitive_upstream(spec, specs) if u.writes_numbers
-        ]
+        fragments = [paths.resolve(u.fragment) for u in transitive_upstream(spec, specs) if u.writes_numbers]
         numbers.merge([f for f in fragments if f.exists()], numbers.MERGED)
 
 
@@ -715,7 +713,7 @@ def run(name: str, stage: str) -> Path:
 
 
 def merge_all(out: str = numbers.MERGED) -> Path:
-    fragments = [paths.resolve(s.parameters["numbers_out"]) for s in discover() if s.writes_numbers]
+    fragments = [paths.resolve(s.fragment) for s in discover() if s.writes_numbers]
     missing = [paths.relative(f) for f in fragments if not f.exists()]
     if missing:
         raise RunError(f"numbers fragments missing (run the notebooks first): {', '.join(missing)}")
