@@ -58,6 +58,9 @@ def pytest_configure(config):
     # make exports the project folder for its own recipes; a test that needs another one sets it itself.
     os.environ.pop("ANALYSIS_PROJECT_ROOT", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # No build of a test keeps its warm process for the next (even under `pytest -s` in a terminal), unless
+    # the test asks (tests/test_kept_kernels.py).
+    os.environ["ANALYSIS_WARM_MINUTES"] = "0"
 
 
 class SharedBuild:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from analysis.engine import atomic, numbers, paths, runner, warm_start
+from analysis.engine import atomic, numbers, paths, runner, warm_process, warm_start
 from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
 
 TARGETS = ("notebooks", "html", "report")
@@ -202,7 +202,7 @@ def run_notebooks(
 
     specs = runner.discover()
     # The warm process imports while this one finds out what must run (it is stopped if nothing must).
-    own_kernels = WarmKernels(process=warm_start.take()) if kernels is None else None
+    own_kernels = WarmKernels.for_build(warm_start.take()) if kernels is None else None
     kernels = kernels or own_kernels
     check_process = None
     try:
@@ -326,7 +326,7 @@ def run_notebooks(
                             running[pool.submit(rerender, spec, count)] = spec
                             continue
                         if not kernels.running():  # a prose edit's notebook whose inputs changed after all
-                            kernels = own_kernels = WarmKernels(process=warm_start.start())
+                            kernels = own_kernels = WarmKernels.for_build(warm_process.start())
                         say(f"▶ [{count} of {total}] {spec.name} ({reason}) …")
                         signal: Future = Future()
                         signals[signal] = spec
@@ -368,7 +368,8 @@ def run_notebooks(
         raise RunError("\n".join(failures))
     if pending:
         raise RunError(f"these notebooks read from each other in a circle: {', '.join(s.name for s in pending)}")
-    say(f"✔ {len(ran)} of {len(specs)} notebooks run in {time.perf_counter() - started:.1f} s ({jobs} at a time)")
+    kept = ", in kernels kept from the last build" if ran and kernels.kept else ""
+    say(f"✔ {len(ran)} of {len(specs)} notebooks run in {time.perf_counter() - started:.1f} s ({jobs} at a time{kept})")
     return ran
 
 

@@ -2,8 +2,8 @@
 
 A cold kernel spends 2–3 s starting and importing pandas, matplotlib and the package before a notebook's
 first cell does any work, and a build paid that once per notebook. `WarmKernels` starts one *warm process*
-per build (or per `make watch` session) that imports those modules once; every notebook then gets a
-kernel forked from it. The child becomes an ordinary ipykernel (a new IPython shell, an empty namespace,
+per build (or per `make watch` session; from a terminal, kept for the next build: analysis.engine.warm_start)
+that imports those modules once; every notebook then gets a kernel forked from it. The child becomes an ordinary ipykernel (a new IPython shell, an empty namespace,
 execution count 1) in a fresh process, so nothing one notebook does reaches another, and the modules it
 finds imported are exactly what its own import cell would have loaded. Each launch also starts a *spare*
 kernel like it, which starts up while the notebook runs, so the next notebook's kernel is ready at once
@@ -19,12 +19,14 @@ sends first by default, which made a kernel that was still flushing log "Keyboar
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import importlib.util
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,8 @@ from typing import Any, NamedTuple
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+
+from analysis.engine import warm_process
 
 #: What every kernel imports before the notebook's first cell (the kernel machinery, its debugger included).
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
@@ -186,20 +190,23 @@ class WarmKernels:
     Use as a context manager; `manager_class` is the kernel manager class to give papermill.
     """
 
-    def __init__(self, modules: list[str] | None = None, process: subprocess.Popen | None = None) -> None:
-        """A warm process importing `modules`, or `process`, one already started that serves kernels as this
-        module's does (the build's: analysis.engine.warm_start)."""
-        self._process = process or subprocess.Popen(
-            [sys.executable, "-m", __name__, *(modules or [])],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            start_new_session=True,
-        )
+    def __init__(
+        self, modules: list[str] | None = None, channel: warm_process.Channel | None = None, keep_seconds: float = 0.0
+    ) -> None:
+        """A warm process importing `modules`, or `channel`, one already started or kept that serves kernels
+        as this module's does (the build's: analysis.engine.warm_start). At `close`, the process is kept for
+        `keep_seconds` for the next build, else stopped."""
+        self._channel = channel or warm_process.start(modules or [])
+        self._keep_seconds = keep_seconds
         self._lock = threading.Lock()
-        self._ready = False
         self._spare: Spare | None = None
         self._spare_lock = threading.Lock()
         self.manager_class = type("BuildKernelManager", (WarmKernelManager,), {"warm": self})
+
+    @classmethod
+    def for_build(cls, channel: warm_process.Channel) -> WarmKernels:
+        """The kernels of a build or `make watch`, kept for the next if run from a terminal."""
+        return cls(channel=channel, keep_seconds=warm_process.keep_seconds())
 
     def fork(self, cmd: list[str], env: dict[str, str], cwd: str) -> int:
         """A new kernel process running `cmd` (jupyter's `python -m ipykernel_launcher -f CONNECTION`)."""
@@ -207,13 +214,12 @@ class WarmKernels:
             raise RuntimeError(f"a warm kernel runs ipykernel only, not {cmd}")
         request = {"argv": cmd[cmd.index("ipykernel_launcher") + 1 :], "env": env, "cwd": cwd}
         with self._lock:
-            if not self._ready:
-                if self._process.stdout.readline() != b"ready\n":
+            if not self._channel.ready:
+                if self._channel.readline() != b"ready\n":
                     raise RuntimeError("the warm kernel process stopped before it was ready")
-                self._ready = True
-            self._process.stdin.write(json.dumps(request).encode() + b"\n")
-            self._process.stdin.flush()
-            reply = self._process.stdout.readline()
+                self._channel.ready = True
+            self._channel.send(request)
+            reply = self._channel.readline()
         if not reply.strip().isdigit():
             raise RuntimeError("the warm kernel process stopped")
         return int(reply)
@@ -251,22 +257,23 @@ class WarmKernels:
         return spare
 
     def running(self) -> bool:
-        return self._process.poll() is None
+        return self._channel.running()
 
-    def close(self) -> None:
-        """Stop the warm process; it stops the kernels it forked that are still running (one still importing
-        has forked none, and is stopped at once rather than when its imports end)."""
-        if self._process.poll() is None and not self._ready:
-            self._process.kill()
-            self._process.wait()
-        if self._process.poll() is None:
-            try:
-                self._process.stdin.close()
-                self._process.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                self._process.kill()
-                self._process.wait()
-        self._process.stdout.close()
+    @property
+    def kept(self) -> bool:
+        """Whether the warm process is one an earlier build kept (its imports were done before this build)."""
+        return isinstance(self._channel, warm_process.SocketChannel)
+
+    def close(self, keep: bool = True) -> None:
+        """Stop the kernels this build forked that are still running, and the warm process unless it is kept
+        (`keep`, for `keep_seconds`; one still importing has forked none, and is stopped at once rather than
+        when its imports end)."""
+        if not self._channel.running():
+            return
+        if not self._channel.ready:
+            self._channel.kill()
+        else:
+            self._channel.end(self._keep_seconds if keep else 0.0)
 
     def __enter__(self) -> WarmKernels:
         return self
@@ -298,8 +305,12 @@ def _stop(pid: int) -> None:
 
 
 # ---------------------------------------------------------------- the warm process
-def serve(modules: list[str]) -> None:
-    """Import `modules`, then fork one kernel per request line read from stdin, answering with its pid."""
+def serve(modules: list[str], started: int | None = None) -> None:
+    """Import `modules`, then serve the build that started this process over stdin and stdout: fork one
+    kernel per request line, answering with its pid. Kept by the build, wait for the next on a socket.
+    `started`: when this process began to import (time.time_ns()), if before this call."""
+    started = started or time.time_ns()
+    environment = warm_process.comparable_environment(dict(os.environ))  # before imports change it (debugpy)
     for name in (*KERNEL_MODULES, *modules):
         try:
             importlib.import_module(name)
@@ -307,25 +318,187 @@ def serve(modules: list[str]) -> None:
             continue
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited kernels are reaped at once, never zombies
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which closes this process
-    replies = sys.stdout.buffer
-    replies.write(b"ready\n")
-    replies.flush()
-    children = []
-    for line in sys.stdin.buffer:
-        pid = os.fork()
-        if pid == 0:
-            _become_kernel(json.loads(line))
-        children.append(pid)
-        replies.write(f"{pid}\n".encode())
-        replies.flush()
-    for pid in children:  # the build has gone: no kernel outlives it
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            continue
-    # The build waits for this process to end: tearing down an interpreter with pandas, matplotlib and
-    # scipy loaded took 0.3 s, and nothing here is left to flush or close.
+    imported = _module_files()
+    # A file saved while this process imported may be older than what it loaded: then it is never kept.
+    fresh = all(info and info[0] < started for info in imported.values())
+    kept = _serve_build(sys.stdin.buffer, sys.stdout.buffer, can_keep=fresh)
+    while kept is not None:
+        kept = _wait_for_build(*kept, imported, environment)
+    # The build does not wait for this process to end: tearing down an interpreter with pandas, matplotlib
+    # and scipy loaded took 0.3 s, and nothing here is left to flush or close.
     os._exit(0)
+
+
+#: A socket listened on for the next build: the socket, its path and the path's inode.
+Listening = tuple[socket.socket, str, int]
+
+
+def _serve_build(
+    requests, replies, can_keep: bool = True, private: int | None = None
+) -> tuple[Listening, float] | None:
+    """Fork a kernel per request until the build ends; stop the kernels still running. If the build asks
+    to keep this process, listen for the next build before answering, so that a build started as soon as
+    this one ends finds it. Returns the socket and the seconds to wait on it, or None: end.
+    `private`: the connection's descriptor, which a kernel closes (the build would otherwise not see this
+    process end)."""
+    keep = 0.0
+    children = []
+    try:
+        replies.write(b"ready\n")
+        replies.flush()
+        for line in requests:
+            request = json.loads(line)
+            if "keep" in request:
+                keep = float(request["keep"])
+                break
+            pid = os.fork()
+            if pid == 0:
+                if private is not None:
+                    os.close(private)
+                _become_kernel(request)
+            children.append(pid)
+            replies.write(f"{pid}\n".encode())
+            replies.flush()
+    except (OSError, ValueError):  # the build has gone
+        keep = 0.0
+    for pid in children:  # no kernel outlives its build
+        _stop(pid)
+    listening = _listen() if keep > 0 and can_keep else None
+    if keep > 0:
+        try:
+            replies.write(b"kept\n" if listening else b"ended\n")
+            replies.flush()
+        except OSError:
+            _unlisten(listening)
+            listening = None
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # no terminal or pipe of the build's is held once it has gone
+        os.dup2(null, fd)
+    os.close(null)
+    return (listening, keep) if listening else None
+
+
+def _wait_for_build(
+    listening: Listening, seconds: float, imported: dict[str, tuple], environment: dict[str, str]
+) -> tuple[Listening, float] | None:
+    """Kept: wait `seconds` for the next build, and serve it if nothing it would load has changed since
+    this process imported it (else answer "stale"). Returns what `_serve_build` does (None: end now)."""
+    try:
+        arrived = _next_build(listening[0], seconds)
+    finally:
+        _unlisten(listening)  # whoever connects next starts a process of its own, while this one serves
+    if arrived is None:
+        return None
+    connection, greeting, errors = arrived
+    with connection:
+        if (
+            greeting.get("executable") != sys.executable
+            or greeting.get("cwd") != os.path.realpath(os.getcwd())
+            or greeting.get("environment") != environment
+            or _module_files(imported) != imported
+        ):
+            with contextlib.suppress(OSError):
+                connection.sendall(b"stale\n")
+            os.close(errors)
+            return None
+        os.dup2(errors, 2)  # the kernels' errors go to the build's own error stream
+        os.close(errors)
+        with connection.makefile("rb") as requests, connection.makefile("wb") as replies:
+            return _serve_build(requests, replies, private=connection.fileno())
+
+
+def _next_build(listener: socket.socket, seconds: float) -> tuple[socket.socket, dict, int] | None:
+    """The next build to connect within `seconds`, its greeting and error stream (None: the time is up).
+    A connection without a greeting (a process looking whether one waits here) is closed and not counted."""
+    deadline = time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        listener.settimeout(remaining)
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return None
+        greeting, errors = _greeting(connection)
+        if greeting is not None and errors is not None:
+            return connection, greeting, errors
+        connection.close()
+    return None
+
+
+def _listen() -> Listening | None:
+    """This project's socket for the next build (the socket, its path and inode), unless a process
+    listens on it already."""
+    path = warm_process.address()
+    if path is None:
+        return None
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(str(path))
+        return None  # one waits there already
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    finally:
+        probe.close()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(path))
+        listener.listen(4)
+        return listener, str(path), os.stat(path).st_ino
+    except OSError:
+        listener.close()
+        return None
+
+
+def _unlisten(listening: Listening | None) -> None:
+    """Stop listening, and remove the socket's path unless another process has bound it since."""
+    if listening is None:
+        return
+    listener, path, inode = listening
+    listener.close()
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_ino == inode:
+            os.unlink(path)
+
+
+def _greeting(connection: socket.socket) -> tuple[dict | None, int | None]:
+    """The build's greeting line (warm_process.hello) and the error stream it sent with it."""
+    connection.settimeout(5)
+    received = b""
+    errors: int | None = None
+    try:
+        while not received.endswith(b"\n") and len(received) < 1 << 20:
+            data, fds, _, _ = socket.recv_fds(connection, 1 << 16, 1)
+            if not data:
+                break
+            received += data
+            if fds:
+                errors = fds[0]
+        connection.settimeout(None)
+        return json.loads(received), errors
+    except (OSError, ValueError):
+        if errors is not None:
+            os.close(errors)
+        return None, None
+
+
+def _module_files(known: dict[str, tuple] | None = None) -> dict[str, tuple]:
+    """(modification time, size) of the file of every module imported and of every file of this package
+    (the wording it reads when imported), or of the files in `known`: a kept process whose files changed
+    would give a build old code."""
+    if known is None:
+        files = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
+        package = Path(__file__).resolve().parents[1]
+        files.update(str(f) for f in package.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+        known = dict.fromkeys(sorted(f for f in files if isinstance(f, str)), ())
+    found = {}
+    for name in known:
+        try:
+            info = os.stat(name)
+        except OSError:
+            found[name] = ()
+            continue
+        found[name] = (info.st_mtime_ns, info.st_size)
+    return found
 
 
 def _become_kernel(request: dict[str, Any]) -> None:

@@ -1,37 +1,43 @@
-"""The build's warm kernel process (analysis.engine.kernels), started as early as the command line can.
+"""The build's warm kernel process (analysis.engine.kernels): started as early as the command line can, and
+kept between builds run from a terminal.
 
 Every notebook of a build waits for the warm process's imports (1.5 s), so `python -m analysis build` and
 `watch` start it before they import their own modules (0.2 s), and the build's `WarmKernels` takes it over
-(`take`, else `start`). The process runs this module: it finds the modules the project's notebooks import,
-then serves kernels. Imported by the command line first, so it imports nothing heavy itself.
+(`take`). The process runs this module: it finds the modules the project's notebooks import, then serves
+kernels.
+
+*Kept between builds.* A build run from a terminal (or with ANALYSIS_WARM_MINUTES set) leaves its warm
+process waiting, for that many minutes (10 by default), on a socket in a folder only its user can open
+(analysis.engine.warm_process); the next build of the same project with the same Python and environment
+connects to it and finds the modules imported, instead of waiting 1.5 s again. The process answers "stale"
+and ends if any file of a module it has imported has changed, or if the environment differs, so a kept
+process never runs old code. Builds without a terminal (tests, CI, scripts) keep nothing unless asked.
+Between builds the process holds no terminal or pipe of anyone's: its standard streams are /dev/null, and
+the kernels of a build write to that build's error stream, which the build passes over the socket.
+
+Imported by the command line first, so it imports nothing heavy itself.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from analysis.engine import warm_process
+from analysis.engine.warm_process import Channel
 
-_early: subprocess.Popen | None = None
-
-
-def start() -> subprocess.Popen:
-    """A warm process for the modules the project's notebooks import."""
-    return subprocess.Popen(
-        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
-    )
+_early: Channel | None = None
 
 
 def start_early() -> None:
-    """Start the warm process now, for the build to take over (`take`)."""
+    """Find or start the build's warm process now, for the build to take over (`take`)."""
     global _early
-    _early = start()
+    _early = warm_process.connect() or warm_process.start()
 
 
-def take() -> subprocess.Popen:
-    """The process `start_early` started, once; else a new one."""
+def take() -> Channel:
+    """The process `start_early` found or started, once; else the kept one (`warm_process.connect`); else a new one. A
+    build that keeps nothing (ANALYSIS_WARM_MINUTES=0) still uses a kept process, and so ends it."""
     global _early
-    process, _early = _early, None
-    return process or start()
+    channel, _early = _early, None
+    return channel or warm_process.connect() or warm_process.start()
 
 
 def notebooks_imports() -> list[str]:
@@ -45,6 +51,9 @@ def notebooks_imports() -> list[str]:
 
 
 if __name__ == "__main__":
+    import time
+
+    started = time.time_ns()  # before the imports: a module saved after this may not be what was loaded
     from analysis.engine import kernels
 
-    kernels.serve(notebooks_imports())
+    kernels.serve(notebooks_imports(), started)

@@ -24,7 +24,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from analysis.engine import build, config, paths, runner, warm_start
+from analysis.engine import build, config, paths, runner, warm_process, warm_start
 
 WATCHED = ("data/raw", "data/feedback", "config", "notebooks", "src/analysis")
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
@@ -172,7 +172,7 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
 
     session = Session(stage)
     root = paths.input_root()
-    kernels = WarmKernels(process=warm_start.take())
+    kernels = WarmKernels.for_build(warm_start.take())
     try:
         server = serve(session, port)
     except OSError as exc:
@@ -189,6 +189,7 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
         import papermill  # noqa: F401
 
         folders = [root / f for f in WATCHED if (root / f).exists()]
+        code = (root / "src/analysis").resolve()
         own_code = loaded_modules()
         contents: dict[Path, str | None] = {}
         # A burst of file events ends after 0.1 s without one: a spreadsheet program's save of a workbook
@@ -202,14 +203,15 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
             build.say(f"… {', '.join(sorted(paths.relative(p) for p in changed))} changed")
             if changed & own_code:
                 build.say("↻ the build's own code changed: restarting the session")
-                kernels.close()
+                kernels.close(keep=False)  # it holds the old code
                 server.server_close()
                 again = ["--stage", stage, "--port", str(server.server_address[1])]
                 again += ["--jobs", str(jobs)] if jobs else []
                 os.execv(sys.executable, [sys.executable, "-m", "analysis", "watch", *again])  # the same page
-            if any(p.suffix == ".py" for p in changed) or not kernels.running():
-                kernels.close()
-                kernels = WarmKernels(process=warm_start.start())
+            # The warm process holds the code and the package's wording (words.yaml …) as they were imported.
+            if any(p.suffix == ".py" or code in p.parents for p in changed) or not kernels.running():
+                kernels.close(keep=False)
+                kernels = WarmKernels.for_build(warm_process.start())
             rebuild(session, jobs, kernels)
     finally:
         kernels.close()
