@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from analysis.engine import build, runner, warm_process
+from analysis.engine import build, kernels, runner, warm_process
 from analysis.engine.kernels import WarmKernels
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +27,8 @@ def sockets(tmp_path, monkeypatch):
     folder = Path(tempfile.mkdtemp(prefix="kept-", dir="/tmp"))
     monkeypatch.setenv("TMPDIR", str(folder))
     monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    # The kernels' IPC folder is made once per process, in the temporary folder: this test's goes with it.
+    monkeypatch.setattr(kernels, "_sockets", None)
     (tmp_path / "project").mkdir()
     monkeypatch.chdir(tmp_path / "project")
     yield folder
@@ -174,8 +176,6 @@ def test_the_next_build_runs_in_the_kept_kernels_to_the_same_notebook(
 
 def test_the_files_a_kept_process_watches_include_the_package_wording():
     """Imported modules read words.yaml when imported: a change to it must retire a kept process too."""
-    from analysis.engine import kernels
-
     watched = kernels._module_files()
     assert any(name.endswith("assemble/words.yaml") for name in watched)
     assert any(name.endswith("pandas/__init__.py") for name in watched) or "pandas" not in sys.modules
