@@ -3,8 +3,12 @@ current, by one build at a time, and gone when its time is up."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import socket
+import struct
 import sys
 import tempfile
 import time
@@ -32,10 +36,22 @@ def sockets(tmp_path, monkeypatch):
     (tmp_path / "project").mkdir()
     monkeypatch.chdir(tmp_path / "project")
     yield folder
-    kept = warm_process.connect()
-    if kept is not None:
-        kept.kill()
+    for path in folder.glob("analysis-warm-*/*.sock"):  # still kept: end it (whatever the environment now)
+        _end_listener(path)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _end_listener(path: Path) -> None:
+    """End the process listening on socket `path` (found from the connection's peer credentials)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+            pid = struct.unpack("3i", probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[0]
+        except OSError:
+            return
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGTERM)
+    _ended(pid)
 
 
 def _started(modules: list[str]) -> warm_process.ProcessChannel:
@@ -85,12 +101,18 @@ def test_a_build_that_keeps_nothing_ends_the_kept_process(sockets):
     assert _ended(first.process.pid)
 
 
-def test_a_kept_process_is_not_used_once_the_environment_differs(sockets, monkeypatch):
+def test_a_build_with_another_environment_neither_uses_nor_ends_the_kept_process(sockets, monkeypatch):
+    """`make verify` builds with another output folder: the consultant's kept process waits on."""
     first = _started(["json"])
     WarmKernels(channel=first, keep_seconds=30).close()
     assert _waiting()
-    monkeypatch.setenv("ANALYSIS_SOMETHING_NEW", "1")
-    assert warm_process.connect() is None  # it answered "stale"
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setenv("ANALYSIS_OUTPUT_ROOT", "/elsewhere")
+        assert not _waiting() and warm_process.connect() is None
+    assert not _ended(first.process.pid, within=0.3)
+    again = warm_process.connect()
+    assert again is not None
+    again.kill()
     assert _ended(first.process.pid)
 
 

@@ -310,7 +310,7 @@ def serve(modules: list[str], started: int | None = None) -> None:
     kernel per request line, answering with its pid. Kept by the build, wait for the next on a socket.
     `started`: when this process began to import (time.time_ns()), if before this call."""
     started = started or time.time_ns()
-    environment = warm_process.comparable_environment(dict(os.environ))  # before imports change it (debugpy)
+    identity = warm_process.hello()  # before the imports change the environment (debugpy sets a variable)
     for name in (*KERNEL_MODULES, *modules):
         try:
             importlib.import_module(name)
@@ -321,9 +321,9 @@ def serve(modules: list[str], started: int | None = None) -> None:
     imported = _module_files()
     # A file saved while this process imported may be older than what it loaded: then it is never kept.
     fresh = all(info and info[0] < started for info in imported.values())
-    kept = _serve_build(sys.stdin.buffer, sys.stdout.buffer, can_keep=fresh)
+    kept = _serve_build(sys.stdin.buffer, sys.stdout.buffer, identity if fresh else None)
     while kept is not None:
-        kept = _wait_for_build(*kept, imported, environment)
+        kept = _wait_for_build(*kept, imported)
     # The build does not wait for this process to end: tearing down an interpreter with pandas, matplotlib
     # and scipy loaded took 0.3 s, and nothing here is left to flush or close.
     os._exit(0)
@@ -334,13 +334,13 @@ Listening = tuple[socket.socket, str, int]
 
 
 def _serve_build(
-    requests, replies, can_keep: bool = True, private: int | None = None
-) -> tuple[Listening, float] | None:
+    requests, replies, identity: dict | None, private: int | None = None
+) -> tuple[Listening, float, dict] | None:
     """Fork a kernel per request until the build ends; stop the kernels still running. If the build asks
-    to keep this process, listen for the next build before answering, so that a build started as soon as
-    this one ends finds it. Returns the socket and the seconds to wait on it, or None: end.
-    `private`: the connection's descriptor, which a kernel closes (the build would otherwise not see this
-    process end)."""
+    to keep this process (and `identity`, what it shares with the builds it may serve, is given), listen
+    for the next build before answering, so that a build started as soon as this one ends finds it.
+    Returns the socket, the seconds to wait on it and the identity, or None: end. `private`: the
+    connection's descriptor, which a kernel closes (the build would otherwise not see this process end)."""
     keep = 0.0
     children = []
     try:
@@ -363,7 +363,7 @@ def _serve_build(
         keep = 0.0
     for pid in children:  # no kernel outlives its build
         _stop(pid)
-    listening = _listen() if keep > 0 and can_keep else None
+    listening = _listen(identity) if keep > 0 and identity is not None else None
     if keep > 0:
         try:
             replies.write(b"kept\n" if listening else b"ended\n")
@@ -375,12 +375,12 @@ def _serve_build(
     for fd in (0, 1, 2):  # no terminal or pipe of the build's is held once it has gone
         os.dup2(null, fd)
     os.close(null)
-    return (listening, keep) if listening else None
+    return (listening, keep, identity) if listening else None
 
 
 def _wait_for_build(
-    listening: Listening, seconds: float, imported: dict[str, tuple], environment: dict[str, str]
-) -> tuple[Listening, float] | None:
+    listening: Listening, seconds: float, identity: dict, imported: dict[str, tuple]
+) -> tuple[Listening, float, dict] | None:
     """Kept: wait `seconds` for the next build, and serve it if nothing it would load has changed since
     this process imported it (else answer "stale"). Returns what `_serve_build` does (None: end now)."""
     try:
@@ -391,12 +391,7 @@ def _wait_for_build(
         return None
     connection, greeting, errors = arrived
     with connection:
-        if (
-            greeting.get("executable") != sys.executable
-            or greeting.get("cwd") != os.path.realpath(os.getcwd())
-            or greeting.get("environment") != environment
-            or _module_files(imported) != imported
-        ):
+        if greeting != identity or _module_files(imported) != imported:
             with contextlib.suppress(OSError):
                 connection.sendall(b"stale\n")
             os.close(errors)
@@ -404,7 +399,7 @@ def _wait_for_build(
         os.dup2(errors, 2)  # the kernels' errors go to the build's own error stream
         os.close(errors)
         with connection.makefile("rb") as requests, connection.makefile("wb") as replies:
-            return _serve_build(requests, replies, private=connection.fileno())
+            return _serve_build(requests, replies, identity, private=connection.fileno())
 
 
 def _next_build(listener: socket.socket, seconds: float) -> tuple[socket.socket, dict, int] | None:
@@ -424,10 +419,10 @@ def _next_build(listener: socket.socket, seconds: float) -> tuple[socket.socket,
     return None
 
 
-def _listen() -> Listening | None:
-    """This project's socket for the next build (the socket, its path and inode), unless a process
-    listens on it already."""
-    path = warm_process.address()
+def _listen(identity: dict) -> Listening | None:
+    """The socket for the next build with this `identity` (the socket, its path and inode), unless a
+    process listens on it already."""
+    path = warm_process.address(identity)
     if path is None:
         return None
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -30,7 +30,8 @@ COMPARED_MIME = ("text/plain", "text/html", "text/markdown", "image/png", "image
 
 
 def rebuild(stage: str, out: Path) -> None:
-    env = dict(os.environ, ANALYSIS_OUTPUT_ROOT=str(out))
+    # A one-off build into a scratch folder: it keeps no warm process for a next build (warm_start).
+    env = dict(os.environ, ANALYSIS_OUTPUT_ROOT=str(out), ANALYSIS_WARM_MINUTES="0")
     make = ["make", "-s", f"-j{os.cpu_count() or 1}", "notebooks", f"STAGE={stage}", f"OUT={out}"]
     subprocess.run(make, cwd=paths.input_root(), env=env, check=True)
     subprocess.run([sys.executable, "-m", "analysis", "merge-numbers"], cwd=paths.input_root(), env=env, check=True)

@@ -3,7 +3,7 @@ where a kept process waits for the next build (analysis.engine.warm_start says w
 
 A build talks to a process it started over that process's standard input and output (`ProcessChannel`),
 and to one an earlier build kept over a Unix socket (`SocketChannel`), in a folder only its user can open,
-one socket per interpreter and project folder (`address`). The build's greeting (`hello`) says what the
+one socket per interpreter, project folder and environment (`address`). The build's greeting (`hello`) says what the
 process must share with it to serve it. Standard library only: the command line imports this first.
 """
 
@@ -158,16 +158,18 @@ def kept_folder() -> Path | None:
     return folder
 
 
-#: A socket's name in `kept_folder` (a hash of the interpreter and the project folder), as a pattern.
+#: A socket's name in `kept_folder` (a hash of `hello`), as a pattern.
 SOCKET_NAME = "0123456789abcdef.sock"
 
 
-def address() -> Path | None:
-    """Where this project's kept warm process, for this Python, waits (one per project and interpreter)."""
+def address(greeting: dict | None = None) -> Path | None:
+    """Where the warm process kept for a build with this `greeting` (`hello`: this process's) waits: one per
+    interpreter, project folder and environment, so that a build with another (`make verify`'s scratch
+    folder) neither uses nor ends it."""
     folder = kept_folder()
     if folder is None:
         return None
-    key = f"{sys.executable}\0{os.path.realpath(os.getcwd())}"
+    key = json.dumps(greeting or hello(), sort_keys=True)
     path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock"
     return path if len(os.fsencode(path)) <= LONGEST_SOCKET_PATH else None
 
