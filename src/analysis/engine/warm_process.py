@@ -3,8 +3,9 @@ where a kept process waits for the next build (analysis.engine.warm_start says w
 
 A build talks to a process it started over that process's standard input and output (`ProcessChannel`),
 and to one an earlier build kept over a Unix socket (`SocketChannel`), in a folder only its user can open,
-one socket per interpreter, project folder and environment (`address`). The build's greeting (`hello`) says what the
-process must share with it to serve it. Standard library only: the command line imports this first.
+one socket per interpreter, project folder and environment (`address`). The build's greeting (`hello`)
+says what the process must share with it to serve it. Standard library only: the command line imports
+this first.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ VOLATILE_ENVIRONMENT = frozenset(
     {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKE_TERMOUT", "MAKE_TERMERR", "_", "OLDPWD", "SHLVL"}
     | {"COLUMNS", "LINES", "ANALYSIS_WARM_MINUTES"}
 )
+#: The longest socket path Linux and macOS bind (sun_path holds 108 and 104 bytes with its final zero).
+LONGEST_SOCKET_PATH = 103
+#: A socket's name in `kept_folder` (16 hexadecimal digits of a hash of `hello`), for its length.
+SOCKET_NAME = "0123456789abcdef.sock"
 
 
 class Channel:
@@ -85,7 +90,9 @@ class ProcessChannel(Channel):
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()
-        self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 class SocketChannel(Channel):
@@ -137,10 +144,6 @@ def keep_seconds() -> float:
         return 0.0
 
 
-#: The longest socket path Linux and macOS bind (sun_path holds 108 and 104 bytes with its final zero).
-LONGEST_SOCKET_PATH = 103
-
-
 def kept_folder() -> Path | None:
     """The folder of the kept processes' sockets: this user's alone (None if it is not, or cannot be made).
     In the temporary folder, unless a socket's path there would be too long to bind (then in /tmp)."""
@@ -156,10 +159,6 @@ def kept_folder() -> Path | None:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
     return folder
-
-
-#: A socket's name in `kept_folder` (a hash of `hello`), as a pattern.
-SOCKET_NAME = "0123456789abcdef.sock"
 
 
 def address(greeting: dict | None = None) -> Path | None:
@@ -203,10 +202,10 @@ def connect() -> SocketChannel | None:
         if channel.readline() == b"ready\n":
             connection.settimeout(None)
             return channel
+        channel.kill()  # "stale": it ends
     except (OSError, ValueError):
-        pass
-    with contextlib.suppress(OSError):
-        connection.close()
+        with contextlib.suppress(OSError):
+            connection.close()
     return None
 
 

@@ -9,9 +9,10 @@ kernels.
 *Kept between builds.* A build run from a terminal (or with ANALYSIS_WARM_MINUTES set) leaves its warm
 process waiting, for that many minutes (10 by default), on a socket in a folder only its user can open
 (analysis.engine.warm_process); the next build of the same project with the same Python and environment
-connects to it and finds the modules imported, instead of waiting 1.5 s again. The process answers "stale"
-and ends if any file of a module it has imported has changed, or if the environment differs, so a kept
-process never runs old code. Builds without a terminal (tests, CI, scripts) keep nothing unless asked.
+connects to it and finds the modules imported, instead of waiting 1.5 s again (a build with another
+environment looks for another socket). The process answers "stale" and ends if any file of a module it has
+imported has changed, so a kept process never runs old code. Builds without a terminal (tests, CI,
+scripts) keep nothing unless asked.
 Between builds the process holds no terminal or pipe of anyone's: its standard streams are /dev/null, and
 the kernels of a build write to that build's error stream, which the build passes over the socket.
 
@@ -33,8 +34,8 @@ def start_early() -> None:
 
 
 def take() -> Channel:
-    """The process `start_early` found or started, once; else the kept one (`warm_process.connect`); else a new one. A
-    build that keeps nothing (ANALYSIS_WARM_MINUTES=0) still uses a kept process, and so ends it."""
+    """The process `start_early` found or started, once; else the kept one (`warm_process.connect`); else a
+    new one. A build that keeps nothing (ANALYSIS_WARM_MINUTES=0) still uses a kept process, and so ends it."""
     global _early
     channel, _early = _early, None
     return channel or warm_process.connect() or warm_process.start()
