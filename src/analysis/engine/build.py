@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from analysis.engine import atomic, numbers, paths, runner, warm_process, warm_start
+from analysis.engine import atomic, numbers, paths, runner, warm_start
 from analysis.engine.runner import STAMP_DIR, NotebookSpec, RunError
 
 TARGETS = ("notebooks", "html", "report")
@@ -326,7 +326,7 @@ def run_notebooks(
                             running[pool.submit(rerender, spec, count)] = spec
                             continue
                         if not kernels.running():  # a prose edit's notebook whose inputs changed after all
-                            kernels = own_kernels = WarmKernels.for_build(warm_process.start())
+                            kernels = own_kernels = WarmKernels.for_build(warm_start.take())
                         say(f"▶ [{count} of {total}] {spec.name} ({reason}) …")
                         signal: Future = Future()
                         signals[signal] = spec

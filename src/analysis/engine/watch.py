@@ -24,7 +24,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from analysis.engine import build, config, paths, runner, warm_process, warm_start
+from analysis.engine import build, config, paths, runner, warm_start
 
 WATCHED = ("data/raw", "data/feedback", "config", "notebooks", "src/analysis")
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
@@ -211,7 +211,7 @@ def watch(stage: str, port: int, jobs: int | None = None, stop: threading.Event 
             # The warm process holds the code and the package's wording (words.yaml …) as they were imported.
             if any(p.suffix == ".py" or code in p.parents for p in changed) or not kernels.running():
                 kernels.close(keep=False)
-                kernels = WarmKernels.for_build(warm_process.start())
+                kernels = WarmKernels.for_build(warm_start.take())
             rebuild(session, jobs, kernels)
     finally:
         kernels.close()
